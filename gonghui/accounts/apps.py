@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "gonghui.accounts"
+    label = "accounts"
+    verbose_name = "账户与授权"
+
+    def ready(self) -> None:
+        from gonghui.accounts import permissions  # noqa: F401  (registers)
+        from gonghui.accounts.services import roles_sync_builtin
+
+        def _sync(**kwargs: object) -> None:
+            roles_sync_builtin()
+
+        post_migrate.connect(_sync, sender=self, weak=False, dispatch_uid="gonghui.roles_sync_builtin")

@@ -1,0 +1,87 @@
+"""The HTTP API under /api/v1/: one NinjaAPI, one error format, two ways in.
+
+Browsers use their session (with CSRF); integrations (merchants' tills, banks)
+send `Authorization: Bearer <token>`. Every error is `{"code", "message", "details"}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from gonghui.accounts.api import router as auth_router
+from gonghui.accounts.scope import scope_for_user
+from gonghui.accounts.services import token_authenticate
+from gonghui.core.errors import MESSAGES, DomainError
+from gonghui.orgs.api import router as orgs_router
+from gonghui.reports.api import router as reports_router
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        request.scope = scope_for_user(user)  # type: ignore[attr-defined]
+        return user
+
+
+class ActiveSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and not user.is_active:
+            return None
+        return user
+
+
+api = NinjaAPI(
+    title="Gonghui 工会服务平台 API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), ActiveSessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "details": details}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthenticated", str(MESSAGES["unauthenticated"]))
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None, "reason": e.get("msg")} for e in exc.errors
+    ]
+    return error_response(request, 422, "invalid", str(MESSAGES["invalid"]), details)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", str(MESSAGES["not_found"]))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/orgs", orgs_router)
+api.add_router("/stats", reports_router)

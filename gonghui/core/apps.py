@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class CoreConfig(AppConfig):
+    name = "gonghui.core"
+    label = "core"
+    verbose_name = "平台核心"
+
+    def ready(self) -> None:
+        # Each domain app adds its statistics keys and demo steps in its own
+        # stats.py / demo.py; importing them here registers them.
+        autodiscover_modules("stats", "demo")

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from gonghui.core.permissions import CorePerm
+from gonghui.orgs.permissions import OrgPerm
+from gonghui.reports.permissions import ReportPerm
+
+# (section, label, url name, permission): the navigation, by domain. Later
+# domains add their entries here as they arrive.
+NAVIGATION = [
+    ("dashboard", "统计概览", "reports:dashboard", ReportPerm.STATS_VIEW),
+    ("orgs", "组织建设", "orgs:tree", OrgPerm.VIEW),
+    ("audit", "审计日志", "core:audit", CorePerm.AUDIT_VIEW),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    scope = getattr(request, "scope", None)
+    if scope is None or not request.user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"section": section, "label": label, "url": reverse(url)}
+        for section, label, url, perm in NAVIGATION
+        if scope.has_perm_anywhere(perm)
+    ]
+    return {"nav_items": items}

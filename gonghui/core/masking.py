@@ -1,0 +1,75 @@
+"""Masked forms of sensitive values (DOMAIN.md §9), for display, logs and audit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+SENSITIVE_KEYS = {
+    "id_number": "id_number",
+    "id_no": "id_number",
+    "公民身份号码": "id_number",
+    "身份证号": "id_number",
+    "mobile": "mobile",
+    "phone": "mobile",
+    "手机号码": "mobile",
+    "card_no": "card",
+    "bank_card": "card",
+    "会员卡号": "card",
+    "password": "secret",
+    "token": "secret",
+    "secret": "secret",
+}
+
+
+def mask_id_number(value: str) -> str:
+    """520102********1234: hides the birth date and sequence (6 + 8 + 4)."""
+    v = value.strip()
+    if len(v) < 10:
+        return "*" * len(v)
+    return v[:6] + "*" * (len(v) - 10) + v[-4:]
+
+
+def mask_mobile(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_card(value: str) -> str:
+    digits = re.sub(r"\s", "", value)
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return f"{digits[:4]} **** **** {digits[-4:]}"
+
+
+_MASKERS = {
+    "id_number": mask_id_number,
+    "mobile": mask_mobile,
+    "card": mask_card,
+    "secret": lambda v: "******",
+}
+
+
+def mask_value(kind: str, value: Any) -> Any:
+    if value in (None, ""):
+        return value
+    return _MASKERS[kind](str(value))
+
+
+def mask_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `data` with every sensitive key masked, recursively."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        kind = SENSITIVE_KEYS.get(str(key).lower()) or SENSITIVE_KEYS.get(str(key))
+        if isinstance(value, Mapping):
+            out[key] = mask_mapping(value)
+        elif kind and isinstance(value, list | tuple):
+            out[key] = [mask_value(kind, v) for v in value]
+        elif kind:
+            out[key] = mask_value(kind, value)
+        else:
+            out[key] = value
+    return out

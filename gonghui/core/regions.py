@@ -1,0 +1,108 @@
+"""GB/T 2260 region names, read from python-stdnum's table (`stdnum/cn/loc.dat`).
+
+That table lists every county-level code with the years it was valid, e.g.
+`  0201 county="[-1986]水城特区,[1987-]钟山区"`. The current name is the one whose
+range is open-ended. An unknown code is a warning for callers, never a crash.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+_ENTRY = re.compile(r"\[(\d*)-(\d*)\](.*)")
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    province: str
+    prefecture: str
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.province]
+        if self.prefecture and self.prefecture != self.province:
+            parts.append(self.prefecture)
+        if self.name not in parts:
+            parts.append(self.name)
+        return "".join(p for p in parts if p != "市辖区")
+
+    @property
+    def level(self) -> str:
+        if self.code.endswith("0000"):
+            return "province"
+        if self.code.endswith("00"):
+            return "prefecture"
+        return "county"
+
+
+def _current_name(raw: str) -> str | None:
+    """The currently valid name of a loc.dat value, or None when abolished."""
+    current = None
+    for part in raw.split(","):
+        m = _ENTRY.fullmatch(part.strip())
+        if m is None:
+            current = part.strip()
+        elif m.group(2) == "":
+            current = m.group(3)
+    return current
+
+
+@cache
+def _table() -> dict[str, Region]:
+    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
+    names: dict[str, str] = {}
+    province_names: dict[str, str] = {}
+    prefix = ""
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            prefix, _, rest = line.partition(" ")
+            province_names[prefix] = rest.split('"')[1]
+            continue
+        sub, _, rest = line.strip().partition(" ")
+        name = _current_name(rest.split('"')[1])
+        if name:
+            names[prefix + sub] = name
+    table: dict[str, Region] = {}
+    for code, name in names.items():
+        province = names.get(code[:2] + "0000", province_names.get(code[:2], ""))
+        prefecture = names.get(code[:4] + "00", "")
+        table[code] = Region(code=code, name=name, province=province, prefecture=prefecture)
+    return table
+
+
+def region_get(code: str) -> Region | None:
+    return _table().get(code)
+
+
+def region_name(code: str) -> str:
+    """Full name of a region code, or "" when the code is not in GB/T 2260."""
+    region = region_get(code)
+    return region.full_name if region else ""
+
+
+def region_children(code: str) -> list[Region]:
+    """The current regions directly under a province or prefecture code."""
+    table = _table()
+    if code.endswith("0000"):
+        return [
+            r for c, r in sorted(table.items()) if c[:2] == code[:2] and c.endswith("00") and not c.endswith("0000")
+        ]
+    if code.endswith("00"):
+        return [
+            r for c, r in sorted(table.items()) if c[:4] == code[:4] and not c.endswith("00") and r.name != "市辖区"
+        ]
+    return []
+
+
+def prefecture_code(code: str) -> str:
+    """The prefecture (地级) code a region rolls up to, for charts by city."""
+    if code.endswith("0000"):
+        return code
+    return code[:4] + "00"

@@ -1,0 +1,112 @@
+"""Structural scoping: a scoped manager refuses queries that name no scope.
+
+A request's actor reaches rows only through `Model.objects.within(scope)`; services,
+jobs and management commands, which act on rows already resolved or on the whole
+database by design, open `unscoped()` explicitly. Anything else raises
+`ScopeRequired`, so a forgotten filter fails loudly in tests instead of leaking
+rows of another union (the OpenSPP failure DESIGN.md mentions).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from gonghui.accounts.scope import Scope
+
+_unscoped_depth: contextvars.ContextVar[int] = contextvars.ContextVar("gonghui_unscoped", default=0)
+
+M = TypeVar("M", bound=models.Model)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ScopeRequired(RuntimeError):
+    """An unscoped query on a scoped model outside services, jobs and commands."""
+
+
+@contextmanager
+def unscoped() -> Iterator[None]:
+    token = _unscoped_depth.set(_unscoped_depth.get() + 1)
+    try:
+        yield
+    finally:
+        _unscoped_depth.reset(token)
+
+
+def unscoped_function(func: F) -> F:
+    """Decorator form of `unscoped()` for services and jobs."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with unscoped():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def is_unscoped() -> bool:
+    return _unscoped_depth.get() > 0
+
+
+def subtree_q(field: str, path: str) -> Q:
+    """Rows whose materialized path lies in the subtree rooted at `path`.
+
+    Paths are digit segments each ending in "/", so the subtree is the half-open
+    range [path, path-with-its-last-"/"-replaced-by-"0"): one b-tree range scan
+    on both SQLite and PostgreSQL (the column uses the "C" collation there).
+    """
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path[:-1] + "0"})
+
+
+def subtrees_q(field: str, paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for path in collapse_paths(paths):
+        q |= subtree_q(field, path)
+    return q
+
+
+def collapse_paths(paths: list[str]) -> list[str]:
+    """Drop paths already covered by an ancestor path in the list."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+class ScopedQuerySet(models.QuerySet[M], Generic[M]):
+    pass
+
+
+class ScopedManager(models.Manager[M], Generic[M]):
+    """Manager that refuses unscoped access; `within(scope, perm)` is the way in."""
+
+    def __init__(self, path_field: str) -> None:
+        super().__init__()
+        self.path_field = path_field
+
+    def deconstruct(self) -> Any:
+        # Keep migrations free of this manager's argument.
+        return (False, "django.db.models.Manager", None, (), {})
+
+    def get_queryset(self) -> models.QuerySet[M]:
+        if not is_unscoped():
+            raise ScopeRequired(
+                f"{self.model.__name__}.objects used without a scope; "
+                "use .within(scope, perm) or open core.scoping.unscoped() in a service"
+            )
+        return super().get_queryset()
+
+    def within(self, scope: Scope, perm: str) -> models.QuerySet[M]:
+        """The rows in the subtrees where the scope holds `perm`."""
+        qs = super().get_queryset()
+        if scope.is_superuser:
+            return qs
+        return qs.filter(subtrees_q(self.path_field, scope.paths_with(perm)))

@@ -1,0 +1,66 @@
+"""Field rules for orgs, shared by the services, the API and (later) imports."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.utils import timezone
+
+from gonghui.core.errors import DomainError
+from gonghui.core.regions import region_get
+from gonghui.core.validators import InvalidIdentifier, normalize_text, uscc_validate
+from gonghui.orgs.models import OrgKind
+
+CODE_PATTERN = re.compile(r"[0-9A-Z][0-9A-Z-]{3,31}")
+
+
+def clean_code(value: str) -> str:
+    code = normalize_text(value)
+    if not CODE_PATTERN.fullmatch(code):
+        raise DomainError("org.code_invalid", code=value)
+    return code
+
+
+def clean_kind(value: str) -> str:
+    if value in OrgKind.values:
+        return value
+    by_label = {str(label): v for v, label in OrgKind.choices}
+    if value in by_label:
+        return by_label[value]
+    raise DomainError("org.kind_invalid", kind=value)
+
+
+def clean_region_code(value: str) -> str:
+    """Six digits; a code missing from GB/T 2260 is kept (see `region_warning`)."""
+    code = normalize_text(value)
+    if code and not re.fullmatch(r"\d{6}", code):
+        raise DomainError("org.region_invalid", code=value)
+    return code
+
+
+def region_warning(code: str) -> str | None:
+    if code and region_get(code) is None:
+        return str(DomainError("org.region_unknown", code=code).message)
+    return None
+
+
+def clean_uscc(value: str) -> str:
+    if not value or not value.strip():
+        return ""
+    try:
+        return uscc_validate(value)
+    except InvalidIdentifier as exc:
+        raise DomainError("org.uscc_invalid", value=value, reason=str(exc)) from exc
+
+
+def clean_founded_on(value: date | None) -> date | None:
+    if value is not None and value > timezone.localdate():
+        raise DomainError("org.founded_in_future")
+    return value
+
+
+def clean_employee_count(value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise DomainError("org.employee_count_negative")
+    return value

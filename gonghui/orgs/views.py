@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gonghui.accounts.models import User
+from gonghui.core.errors import DomainError
+from gonghui.core.viewutils import require_perm, scope_of
+from gonghui.orgs import selectors, services
+from gonghui.orgs.forms import OrgCloseForm, OrgCreateForm, OrgFieldsForm, OrgMoveForm
+from gonghui.orgs.models import Org
+from gonghui.orgs.permissions import OrgPerm
+from gonghui.orgs.validation import region_warning
+
+CHILDREN_PAGE = 200
+
+
+def _get(request: HttpRequest, code: str) -> Org:
+    try:
+        return selectors.org_get(scope=scope_of(request), code=code)
+    except DomainError as exc:
+        raise Http404 from exc
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, OrgPerm.VIEW)
+    q = request.GET.get("q", "").strip()
+    results = list(selectors.org_list(scope=scope, q=q)[:100]) if q else []
+    roots = [(org, selectors.org_children_count(scope=scope, org=org)) for org in selectors.org_roots(scope=scope)]
+    return render(request, "orgs/tree.html", {"section": "orgs", "roots": roots, "q": q, "results": results})
+
+
+@login_required
+def children(request: HttpRequest, code: str) -> HttpResponse:
+    """htmx fragment: one level of the tree, opened on demand."""
+    scope = scope_of(request)
+    org = _get(request, code)
+    offset = max(int(request.GET.get("offset", "0") or 0), 0)
+    rows = selectors.org_children(scope=scope, org=org, limit=CHILDREN_PAGE + 1, offset=offset)
+    return render(
+        request,
+        "orgs/tree.html#children",
+        {
+            "org": org,
+            "children": rows[:CHILDREN_PAGE],
+            "next_offset": offset + CHILDREN_PAGE if len(rows) > CHILDREN_PAGE else None,
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    scope = scope_of(request)
+    org = _get(request, code)
+    context: dict[str, Any] = {
+        "section": "orgs",
+        "org": org,
+        "ancestors": selectors.org_ancestors(scope=scope, org=org),
+        "figures": selectors.org_figures(org=org),
+        "region_warning": region_warning(org.region_code),
+        "can_create": scope.has_perm(OrgPerm.CREATE, org.path),
+        "can_change": scope.has_perm(OrgPerm.CHANGE, org.path),
+        "can_move": scope.has_perm(OrgPerm.MOVE, org.path),
+        "can_close": scope.has_perm(OrgPerm.CLOSE, org.path),
+        "children": selectors.org_children(scope=scope, org=org, limit=50),
+    }
+    return render(request, "orgs/detail.html", context)
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _form_page(request: HttpRequest, org: Org, form: forms.Form, title: str) -> HttpResponse:
+    return render(request, "orgs/form.html", {"section": "orgs", "org": org, "form": form, "title": title})
+
+
+def _apply_domain_error(form: forms.Form, exc: DomainError) -> None:
+    if isinstance(exc.details, dict):
+        for field, reason in exc.details.items():
+            form.add_error(field if field in form.fields else None, reason)
+    else:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def create_child(request: HttpRequest, code: str) -> HttpResponse:
+    parent = _get(request, code)
+    require_perm(request, OrgPerm.CREATE, parent.path)
+    form = OrgCreateForm(request.POST or None, initial={"region_code": parent.region_code})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            org = services.org_create(
+                actor=_actor(request),
+                scope=scope_of(request),
+                parent=parent,
+                code=data.pop("code"),
+                name=data.pop("name"),
+                kind=data.pop("kind"),
+                industry_federation_code=data.pop("industry_federation_code") or None,
+                **data,
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已新建“{org.name}”。")
+            return redirect("orgs:detail", org.code)
+    return _form_page(request, parent, form, f"在“{parent.name}”下新建工会")
+
+
+@login_required
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    org = _get(request, code)
+    require_perm(request, OrgPerm.CHANGE, org.path)
+    initial = {name: getattr(org, name) for name in OrgFieldsForm.base_fields if hasattr(org, name)}
+    initial["industry_federation_code"] = org.industry_federation.code if org.industry_federation else ""
+    form = OrgFieldsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+        if "industry_federation_code" in changes:
+            changes["industry_federation_code"] = changes["industry_federation_code"] or None
+        try:
+            services.org_update(actor=_actor(request), scope=scope_of(request), org=org, changes=changes)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("orgs:detail", org.code)
+    return _form_page(request, org, form, f"修改“{org.name}”")
+
+
+@login_required
+def move(request: HttpRequest, code: str) -> HttpResponse:
+    org = _get(request, code)
+    require_perm(request, OrgPerm.MOVE, org.path)
+    form = OrgMoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_parent = selectors.org_get(scope=scope_of(request), code=form.cleaned_data["parent_code"].strip())
+            services.org_move(actor=_actor(request), scope=scope_of(request), org=org, new_parent=new_parent)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已将“{org.name}”迁至“{new_parent.name}”之下。")
+            return redirect("orgs:detail", org.code)
+    return _form_page(request, org, form, f"调整“{org.name}”的隶属关系")
+
+
+@login_required
+def close(request: HttpRequest, code: str) -> HttpResponse:
+    org = _get(request, code)
+    require_perm(request, OrgPerm.CLOSE, org.path)
+    form = OrgCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_close(
+                actor=_actor(request), scope=scope_of(request), org=org, closed_on=form.cleaned_data["closed_on"]
+            )
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"已撤销“{org.name}”。")
+            return redirect("orgs:detail", org.code)
+    return _form_page(request, org, form, f"撤销“{org.name}”")

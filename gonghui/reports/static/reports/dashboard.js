@@ -1,0 +1,21 @@
+// Draws the dashboard charts from the JSON the server computed from the records.
+(function () {
+  function bar(elementId, dataId, color) {
+    var el = document.getElementById(elementId);
+    var data = JSON.parse(document.getElementById(dataId).textContent);
+    var chart = echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "value" },
+      yAxis: { type: "category", data: data.labels.slice().reverse() },
+      series: [{ type: "bar", data: data.values.slice().reverse(), itemStyle: { color: color } }],
+    });
+    el.dataset.rendered = "true";
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    bar("chart-kind", "data-kind", "#c0392b");
+    bar("chart-region", "data-region", "#d68910");
+  });
+})();

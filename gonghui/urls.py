@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from gonghui.api import api
+from gonghui.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("gonghui.accounts.urls")),
+    path("orgs/", include("gonghui.orgs.urls")),
+    path("", include("gonghui.core.urls")),
+    path("", include("gonghui.reports.urls")),
+]
