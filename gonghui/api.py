@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from gonghui.accounts.api import router as auth_router
@@ -40,7 +41,13 @@ class ActiveSessionAuth(SessionAuth):
         return user
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    # Chinese stays readable in responses and logs instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="Gonghui 工会服务平台 API",
     version="1",
     urls_namespace="api",

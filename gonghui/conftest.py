@@ -15,6 +15,7 @@ Tree used across the suite (codes are GB/T 2260 where they are federations):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -24,7 +25,7 @@ from gonghui.accounts.services import grant_role, token_create
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.services import org_create
 
-PASSWORD = "Test-password-2026"
+PASSWORD = "Test-password-2026"  # noqa: S105 - test fixture
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Tree:
     dingxi: Org
 
 
-def make_org(code: str, name: str, kind: str, parent: Org | None, **fields: object) -> Org:
+def make_org(code: str, name: str, kind: str, parent: Org | None, **fields: Any) -> Org:
     return org_create(actor=None, scope=None, code=code, name=name, kind=kind, parent=parent, **fields)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -90,30 +91,41 @@ def _apply_domain_error(form: forms.Form, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
+def _submit(
+    request: HttpRequest, org: Org, form: forms.Form, title: str, perform: Callable[[dict[str, Any]], tuple[Org, str]]
+) -> HttpResponse:
+    """Run a service from a valid POSTed form; a refusal becomes a form error, nothing saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            target, message = perform(dict(form.cleaned_data))
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect("orgs:detail", target.code)
+    return _form_page(request, org, form, title)
+
+
 @login_required
 def create_child(request: HttpRequest, code: str) -> HttpResponse:
     parent = _get(request, code)
     require_perm(request, OrgPerm.CREATE, parent.path)
+
+    def perform(data: dict[str, Any]) -> tuple[Org, str]:
+        org = services.org_create(
+            actor=_actor(request),
+            scope=scope_of(request),
+            parent=parent,
+            code=data.pop("code"),
+            name=data.pop("name"),
+            kind=data.pop("kind"),
+            industry_federation_code=data.pop("industry_federation_code") or None,
+            **data,
+        )
+        return org, f"已新建“{org.name}”。"
+
     form = OrgCreateForm(request.POST or None, initial={"region_code": parent.region_code})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            org = services.org_create(
-                actor=_actor(request),
-                scope=scope_of(request),
-                parent=parent,
-                code=data.pop("code"),
-                name=data.pop("name"),
-                kind=data.pop("kind"),
-                industry_federation_code=data.pop("industry_federation_code") or None,
-                **data,
-            )
-        except DomainError as exc:
-            _apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"已新建“{org.name}”。")
-            return redirect("orgs:detail", org.code)
-    return _form_page(request, parent, form, f"在“{parent.name}”下新建工会")
+    return _submit(request, parent, form, f"在“{parent.name}”下新建工会", perform)
 
 
 @login_required
@@ -123,50 +135,37 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     initial = {name: getattr(org, name) for name in OrgFieldsForm.base_fields if hasattr(org, name)}
     initial["industry_federation_code"] = org.industry_federation.code if org.industry_federation else ""
     form = OrgFieldsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changes = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+
+    def perform(data: dict[str, Any]) -> tuple[Org, str]:
+        changes = {k: v for k, v in data.items() if k in form.changed_data}
         if "industry_federation_code" in changes:
             changes["industry_federation_code"] = changes["industry_federation_code"] or None
-        try:
-            services.org_update(actor=_actor(request), scope=scope_of(request), org=org, changes=changes)
-        except DomainError as exc:
-            _apply_domain_error(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("orgs:detail", org.code)
-    return _form_page(request, org, form, f"修改“{org.name}”")
+        services.org_update(actor=_actor(request), scope=scope_of(request), org=org, changes=changes)
+        return org, "已保存。"
+
+    return _submit(request, org, form, f"修改“{org.name}”", perform)
 
 
 @login_required
 def move(request: HttpRequest, code: str) -> HttpResponse:
     org = _get(request, code)
     require_perm(request, OrgPerm.MOVE, org.path)
-    form = OrgMoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new_parent = selectors.org_get(scope=scope_of(request), code=form.cleaned_data["parent_code"].strip())
-            services.org_move(actor=_actor(request), scope=scope_of(request), org=org, new_parent=new_parent)
-        except DomainError as exc:
-            _apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"已将“{org.name}”迁至“{new_parent.name}”之下。")
-            return redirect("orgs:detail", org.code)
-    return _form_page(request, org, form, f"调整“{org.name}”的隶属关系")
+
+    def perform(data: dict[str, Any]) -> tuple[Org, str]:
+        new_parent = selectors.org_get(scope=scope_of(request), code=data["parent_code"].strip())
+        services.org_move(actor=_actor(request), scope=scope_of(request), org=org, new_parent=new_parent)
+        return org, f"已将“{org.name}”迁至“{new_parent.name}”之下。"
+
+    return _submit(request, org, OrgMoveForm(request.POST or None), f"调整“{org.name}”的隶属关系", perform)
 
 
 @login_required
 def close(request: HttpRequest, code: str) -> HttpResponse:
     org = _get(request, code)
     require_perm(request, OrgPerm.CLOSE, org.path)
-    form = OrgCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_close(
-                actor=_actor(request), scope=scope_of(request), org=org, closed_on=form.cleaned_data["closed_on"]
-            )
-        except DomainError as exc:
-            _apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"已撤销“{org.name}”。")
-            return redirect("orgs:detail", org.code)
-    return _form_page(request, org, form, f"撤销“{org.name}”")
+
+    def perform(data: dict[str, Any]) -> tuple[Org, str]:
+        services.org_close(actor=_actor(request), scope=scope_of(request), org=org, closed_on=data["closed_on"])
+        return org, f"已撤销“{org.name}”。"
+
+    return _submit(request, org, OrgCloseForm(request.POST or None), f"撤销“{org.name}”", perform)
