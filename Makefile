@@ -40,8 +40,8 @@ test: setup
 	$(BIN)/pytest -m "not browser"
 
 # Browser tests: Debian's Chromium driven by Playwright against a live server.
+# (Test settings serve assets straight from node_modules, so no collectstatic.)
 test-browser: setup
-	$(BIN)/gonghui collectstatic --noinput --verbosity 0
 	$(BIN)/pytest -m browser
 
 lint: setup
