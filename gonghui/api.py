@@ -34,6 +34,16 @@ class BearerTokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # CSRF guards a logged-in session. Without one there is nothing to guard,
+        # and a caller with no or a dead token must get the 401, not a CSRF 403.
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:
+            raise DomainError("csrf_failed", status=403) from exc
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None and not user.is_active:

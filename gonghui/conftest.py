@@ -50,11 +50,19 @@ def tree(db: None) -> Tree:
     lps = make_org("520200", "六盘水市总工会", OrgKind.CITY_FEDERATION, province, region_code="520200")
     zhongshan = make_org("520201", "钟山区总工会", OrgKind.COUNTY_FEDERATION, lps, region_code="520201")
     courier = make_org(
-        "520201G001", "钟山区快递员联合工会", OrgKind.JOINT_GRASSROOTS, zhongshan, region_code="520201",
+        "520201G001",
+        "钟山区快递员联合工会",
+        OrgKind.JOINT_GRASSROOTS,
+        zhongshan,
+        region_code="520201",
         is_new_employment=True,
     )
     express = make_org(
-        "520200KD01", "六盘水市快递行业工会联合会", OrgKind.SECTOR_FEDERATION, lps, region_code="520200",
+        "520200KD01",
+        "六盘水市快递行业工会联合会",
+        OrgKind.SECTOR_FEDERATION,
+        lps,
+        region_code="520200",
         is_new_employment=True,
     )
     guiyang = make_org("520100", "贵阳市总工会", OrgKind.CITY_FEDERATION, province, region_code="520100")

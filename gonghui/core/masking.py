@@ -64,12 +64,16 @@ def mask_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
         kind = SENSITIVE_KEYS.get(str(key).lower()) or SENSITIVE_KEYS.get(str(key))
-        if isinstance(value, Mapping):
-            out[key] = mask_mapping(value)
-        elif kind and isinstance(value, list | tuple):
-            out[key] = [mask_value(kind, v) for v in value]
-        elif kind:
-            out[key] = mask_value(kind, value)
-        else:
-            out[key] = value
+        out[key] = _mask_nested(kind, value)
     return out
+
+
+def _mask_nested(kind: str | None, value: Any) -> Any:
+    # Lists are walked too: rows of a bulk job or family members arrive as lists of mappings.
+    if isinstance(value, Mapping):
+        return mask_mapping(value)
+    if isinstance(value, list | tuple):
+        return [_mask_nested(kind, v) for v in value]
+    if kind:
+        return mask_value(kind, value)
+    return value

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gonghui.accounts.models import User
 from gonghui.core.api_common import paginate, request_scope
@@ -159,7 +159,7 @@ def get_children(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 
 @router.post("", response={201: OrgOut}, summary="新建下级工会")
-def create_org(request: HttpRequest, body: OrgCreateIn) -> tuple[int, dict[str, Any]]:
+def create_org(request: HttpRequest, body: OrgCreateIn) -> Status[dict[str, Any]]:
     scope = request_scope(request)
     parent = selectors.org_get(scope=scope, code=body.parent_code)
     data = body.dict(exclude={"parent_code", "code", "name", "kind", "industry_federation_code"})
@@ -173,7 +173,7 @@ def create_org(request: HttpRequest, body: OrgCreateIn) -> tuple[int, dict[str, 
         industry_federation_code=body.industry_federation_code,
         **data,
     )
-    return 201, org_out(org)
+    return Status(201, org_out(org))
 
 
 @router.patch("/{code}", response=OrgOut, summary="修改工会信息")

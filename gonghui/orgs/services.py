@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
@@ -63,6 +63,7 @@ def _require(scope: Scope | None, perm: str, org: Org) -> None:
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     cleaners: dict[str, Callable[[Any], Any]] = {
         "kind": v.clean_kind,
+        "form": v.clean_form,
         "region_code": v.clean_region_code,
         "uscc": v.clean_uscc,
         "founded_on": v.clean_founded_on,
@@ -78,18 +79,24 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolve_industry_federation(code: str | None) -> Org | None:
+def _visible(scope: Scope | None, org: Org) -> bool:
+    return scope is None or scope.has_perm(OrgPerm.VIEW, org.path)
+
+
+def _resolve_industry_federation(code: str | None, scope: Scope | None = None) -> Org | None:
     if not code:
         return None
     target = Org.all_objects.filter(code=code).first()
-    if target is None:
+    # Industry federations may sit outside the caller's subtree (roll-ups cross
+    # the tree); any other org out of scope answers as if it did not exist.
+    if target is None or (target.kind not in INDUSTRY_ROLLUP_KINDS and not _visible(scope, target)):
         raise DomainError("org.parent_not_found", code=code)
     if target.kind not in INDUSTRY_ROLLUP_KINDS:
         raise DomainError("org.industry_federation_kind", org=target.name)
     return target
 
 
-def _check_uscc_free(uscc: str, exclude_pk: int | None = None) -> None:
+def _check_uscc_free(uscc: str, exclude_pk: int | None = None, scope: Scope | None = None) -> None:
     if not uscc:
         return
     others = Org.all_objects.filter(uscc=uscc)
@@ -97,7 +104,8 @@ def _check_uscc_free(uscc: str, exclude_pk: int | None = None) -> None:
         others = others.exclude(pk=exclude_pk)
     clash = others.first()
     if clash is not None:
-        raise DomainError("org.uscc_invalid", value=uscc, reason=f"已由“{clash.name}”使用")
+        holder = f"“{clash.name}”" if _visible(scope, clash) else "其他工会"
+        raise DomainError("org.uscc_invalid", value=uscc, reason=f"已由{holder}使用")
 
 
 def org_create(
@@ -129,8 +137,8 @@ def org_create(
                 raise DomainError("org.parent_closed", parent=parent.name)
         if Org.all_objects.filter(code=code).exists():
             raise DomainError("org.code_taken", code=code, status=409)
-        _check_uscc_free(values.get("uscc", ""))
-        values["industry_federation"] = _resolve_industry_federation(industry_federation_code)
+        _check_uscc_free(values.get("uscc", ""), scope=scope)
+        values["industry_federation"] = _resolve_industry_federation(industry_federation_code, scope)
         # The path holds the org's own id, known only after the insert.
         org = Org(code=code, parent=parent, path=f"~{uuid.uuid4().hex}", **values)
         org.save(force_insert=True)
@@ -153,18 +161,28 @@ def org_update(*, actor: User | None, scope: Scope | None, org: Org, changes: di
     unknown = set(changes) - set(UPDATABLE_FIELDS) - {"industry_federation_code"}
     if unknown:
         raise DomainError("invalid", details={k: "不能修改该字段" for k in sorted(unknown)})
-    values = _clean({k: val for k, val in changes.items() if k != "industry_federation_code"})
+    # A column that is NOT NULL takes "" to clear it, never None.
+    refused = {
+        k: "该字段不能为 null"
+        for k, val in changes.items()
+        if val is None and k in UPDATABLE_FIELDS and not Org._meta.get_field(k).null
+    }
+    values = _clean({k: val for k, val in changes.items() if k != "industry_federation_code" and k not in refused})
+    if "name" in values and not values["name"]:
+        refused["name"] = "工会名称不能为空"
+    if refused:
+        raise DomainError("invalid", details=dict(sorted(refused.items())))
     with transaction.atomic(), unscoped():
         org = Org.all_objects.select_for_update().get(pk=org.pk)
         if org.is_closed:
             raise DomainError("org.already_closed", org=org.name)
         if "industry_federation_code" in changes:
-            target = _resolve_industry_federation(changes["industry_federation_code"])
+            target = _resolve_industry_federation(changes["industry_federation_code"], scope)
             if target is not None and target.pk == org.pk:
                 raise DomainError("org.industry_federation_kind", org=org.name)
             values["industry_federation"] = target
         if "uscc" in values:
-            _check_uscc_free(values["uscc"], exclude_pk=org.pk)
+            _check_uscc_free(values["uscc"], exclude_pk=org.pk, scope=scope)
         before = {k: _plain(getattr(org, k)) for k in values}
         for key, value in values.items():
             setattr(org, key, value)
@@ -278,7 +296,9 @@ def org_tree_check(*, repair: bool = False) -> list[TreeProblem]:
                 problems.append(TreeProblem(code, "unreachable", f"parent {parent_id} reachable from a root", path))
         if repair and fixes:
             # Park the paths first: the unique index must hold after every row.
-            Org.all_objects.filter(pk__in=[f.pk for f in fixes]).update(path=Concat(Value("~"), F("pk"), Value("~")))
+            Org.all_objects.filter(pk__in=[f.pk for f in fixes]).update(
+                path=Concat(Value("~"), F("pk"), Value("~"), output_field=CharField())
+            )
             Org.all_objects.bulk_update(fixes, ["path", "depth"], batch_size=500)
             audit_record(actor=None, action="orgs.tree.repair", data={"fixed": len(fixes)})
     return problems

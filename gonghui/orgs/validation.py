@@ -10,7 +10,7 @@ from django.utils import timezone
 from gonghui.core.errors import DomainError
 from gonghui.core.regions import region_get
 from gonghui.core.validators import InvalidIdentifier, normalize_text, uscc_validate
-from gonghui.orgs.models import OrgKind
+from gonghui.orgs.models import OrgForm, OrgKind
 
 CODE_PATTERN = re.compile(r"[0-9A-Z][0-9A-Z-]{3,31}")
 
@@ -29,6 +29,17 @@ def clean_kind(value: str) -> str:
     if value in by_label:
         return by_label[value]
     raise DomainError("org.kind_invalid", kind=value)
+
+
+def clean_form(value: str) -> str:
+    """An OrgForm value or its Chinese label; "" when not given."""
+    value = value.strip()
+    if not value or value in OrgForm.values:
+        return value
+    by_label = {str(label): v for v, label in OrgForm.choices}
+    if value in by_label:
+        return by_label[value]
+    raise DomainError("org.form_invalid", form=value)
 
 
 def clean_region_code(value: str) -> str:
