@@ -44,8 +44,8 @@ def make_org(code: str, name: str, kind: str, parent: Org | None, **fields: Any)
     return org_create(actor=None, scope=None, code=code, name=name, kind=kind, parent=parent, **fields)
 
 
-@pytest.fixture
-def tree(db: None) -> Tree:
+def build_tree() -> Tree:
+    """The suite's tree (see the module docstring); also used by class-level fixtures."""
     province = make_org("520000", "贵州省总工会", OrgKind.PROVINCE_FEDERATION, None, region_code="520000")
     lps = make_org("520200", "六盘水市总工会", OrgKind.CITY_FEDERATION, province, region_code="520200")
     zhongshan = make_org("520201", "钟山区总工会", OrgKind.COUNTY_FEDERATION, lps, region_code="520201")
@@ -69,6 +69,11 @@ def tree(db: None) -> Tree:
     nanming = make_org("520102", "南明区总工会", OrgKind.COUNTY_FEDERATION, guiyang, region_code="520102")
     dingxi = make_org("621100", "定西市总工会", OrgKind.CITY_FEDERATION, None, region_code="621100")
     return Tree(province, lps, zhongshan, courier, express, guiyang, nanming, dingxi)
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    return build_tree()
 
 
 @pytest.fixture

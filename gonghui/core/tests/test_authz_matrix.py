@@ -31,11 +31,11 @@ from django.db import transaction
 
 from gonghui.accounts.models import ApiToken, Grant, Role, User
 from gonghui.accounts.services import grant_role, token_create
-from gonghui.conftest import Tree, make_org
+from gonghui.conftest import Tree, build_tree
 from gonghui.core.models import AuditEvent
 from gonghui.core.permissions import builtin_role_permissions
 from gonghui.core.tests.clients import client as new_client
-from gonghui.orgs.models import Org, OrgKind
+from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import OrgPerm
 
 pytestmark = pytest.mark.django_db
@@ -108,29 +108,7 @@ class World:
 
 
 def _build_world() -> World:
-    province = make_org("520000", "贵州省总工会", OrgKind.PROVINCE_FEDERATION, None, region_code="520000")
-    lps = make_org("520200", "六盘水市总工会", OrgKind.CITY_FEDERATION, province, region_code="520200")
-    zhongshan = make_org("520201", "钟山区总工会", OrgKind.COUNTY_FEDERATION, lps, region_code="520201")
-    courier = make_org(
-        "520201G001",
-        "钟山区快递员联合工会",
-        OrgKind.JOINT_GRASSROOTS,
-        zhongshan,
-        region_code="520201",
-        is_new_employment=True,
-    )
-    express = make_org(
-        "520200KD01",
-        "六盘水市快递行业工会联合会",
-        OrgKind.SECTOR_FEDERATION,
-        lps,
-        region_code="520200",
-        is_new_employment=True,
-    )
-    guiyang = make_org("520100", "贵阳市总工会", OrgKind.CITY_FEDERATION, province, region_code="520100")
-    nanming = make_org("520102", "南明区总工会", OrgKind.COUNTY_FEDERATION, guiyang, region_code="520102")
-    dingxi = make_org("621100", "定西市总工会", OrgKind.CITY_FEDERATION, None, region_code="621100")
-    tree = Tree(province, lps, zhongshan, courier, express, guiyang, nanming, dingxi)
+    tree = build_tree()
 
     every = builtin_role_permissions()["admin"]
     Role.objects.create(name="no_view", label="无查看权", permissions=sorted(every - {OrgPerm.VIEW}))
