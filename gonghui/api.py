@@ -19,6 +19,8 @@ from gonghui.accounts.api import router as auth_router
 from gonghui.accounts.scope import scope_for_user
 from gonghui.accounts.services import token_authenticate
 from gonghui.core.errors import MESSAGES, DomainError
+from gonghui.members.api import codes_router, transfers_router
+from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.reports.api import router as reports_router
 
@@ -101,4 +103,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/auth", auth_router)
 api.add_router("/orgs", orgs_router)
+api.add_router("/members", members_router)
+api.add_router("/transfers", transfers_router)
+api.add_router("/codes", codes_router)
 api.add_router("/stats", reports_router)

@@ -44,6 +44,14 @@ MESSAGES: dict[str, Any] = {
 }
 
 
+def register_messages(messages: dict[str, Any]) -> None:
+    """Let a domain app add its refusals to the catalogue (from its errors module)."""
+    clash = set(messages) & set(MESSAGES)
+    if clash:
+        raise ValueError(f"error codes declared twice: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 class DomainError(Exception):
     """A refusal by a service, with a stable code and a Chinese message."""
 

@@ -5,23 +5,28 @@ from typing import Any
 from django.db import models
 
 
-class PathField(models.CharField):
-    """A materialized path ("1/5/23/").
+class ByteOrderCharField(models.CharField):
+    """A string column compared byte by byte: ranges and prefixes use a plain b-tree.
 
-    On PostgreSQL the column uses the "C" collation so that the range
-    [path, path-with-"0") that `subtree_q` builds is a byte-order range and a
-    plain b-tree index serves it; SQLite compares bytes already (BINARY).
+    On PostgreSQL the column takes the "C" collation, so `LIKE 'x%'` and range
+    filters are served by an ordinary index (no second `varchar_pattern_ops`
+    index, which doubles write cost); SQLite compares bytes already (BINARY).
+    Index these columns through `Meta.indexes`/constraints, not `db_index`.
     """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 255)
-        super().__init__(*args, **kwargs)
 
     def db_parameters(self, connection: Any) -> dict[str, Any]:
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"
         return params
+
+
+class PathField(ByteOrderCharField):
+    """A materialized path ("1/5/23/"); a subtree is the range `subtree_q` builds."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 255)
+        super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()

@@ -88,9 +88,11 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
 class ScopedManager(models.Manager[M], Generic[M]):
     """Manager that refuses unscoped access; `within(scope, perm)` is the way in."""
 
-    def __init__(self, path_field: str) -> None:
+    def __init__(self, path_field: str, *also: str) -> None:
+        # A row may answer to more than one node (a transfer: both unions see it).
         super().__init__()
         self.path_field = path_field
+        self.path_fields = (path_field, *also)
 
     def deconstruct(self) -> Any:
         # Keep migrations free of this manager's argument.
@@ -109,4 +111,8 @@ class ScopedManager(models.Manager[M], Generic[M]):
         qs = super().get_queryset()
         if scope.is_superuser:
             return qs
-        return qs.filter(subtrees_q(self.path_field, scope.paths_with(perm)))
+        paths = scope.paths_with(perm)
+        q = subtrees_q(self.path_field, paths)
+        for other in self.path_fields[1:]:
+            q |= subtrees_q(other, paths)
+        return qs.filter(q)

@@ -22,6 +22,7 @@ from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.paths import rewrite_path_columns
 from gonghui.core.scoping import subtree_q, unscoped
 from gonghui.orgs import validation as v
 from gonghui.orgs.models import INDUSTRY_ROLLUP_KINDS, Org
@@ -226,6 +227,7 @@ def org_move(*, actor: User | None, scope: Scope | None, org: Org, new_parent: O
             depth=F("depth") + delta,
         )
         Org.all_objects.filter(pk=org.pk).update(parent=new_parent)
+        rewrite_path_columns(old_path, new_path)
         org.refresh_from_db()
         audit_record(
             actor=actor,

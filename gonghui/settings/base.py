@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.members",
+    "gonghui.portal",
     "gonghui.reports",
 ]
 

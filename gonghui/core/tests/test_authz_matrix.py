@@ -489,12 +489,26 @@ def check_page(w: World, ep: Endpoint, actor: str) -> None:
 
 def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
     perms = {r.name: set(r.permissions) for r in Role.objects.filter(is_builtin=True)}
-    view_stats = {"orgs.org.view", "reports.stats.view"}
-    assert (
-        view_stats | {"orgs.org.move", "orgs.org.close", "core.audit.view", "accounts.grant.manage"} <= perms["admin"]
-    )
-    assert perms["officer"] == view_stats | {"orgs.org.create", "orgs.org.change", "accounts.user.view"}
-    assert perms["reviewer"] == view_stats
+    view_stats = {"orgs.org.view", "reports.stats.view", "members.membership.view"}
+    admin_only = {
+        "orgs.org.move",
+        "orgs.org.close",
+        "core.audit.view",
+        "accounts.grant.manage",
+        "members.person.view_id",
+    }
+    assert view_stats | admin_only <= perms["admin"]
+    assert perms["officer"] == view_stats | {
+        "orgs.org.create",
+        "orgs.org.change",
+        "accounts.user.view",
+        "members.membership.register",
+        "members.membership.approve",
+        "members.membership.transfer",
+        "members.membership.change",
+        "members.person.change",
+    }
+    assert perms["reviewer"] == view_stats | {"members.membership.approve"}
     assert perms["viewer"] == view_stats
 
 

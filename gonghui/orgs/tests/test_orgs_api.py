@@ -586,6 +586,20 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/orgs/{code}/move": {"post"},
         "/api/v1/orgs/{code}/close": {"post"},
         "/api/v1/stats": {"get"},
+        "/api/v1/codes/{table}": {"get"},
+        "/api/v1/members": {"get", "post"},
+        "/api/v1/members/{member_id}": {"get", "patch"},
+        "/api/v1/members/{member_id}/history": {"get"},
+        "/api/v1/members/{member_id}/reveal-id": {"post"},
+        **{
+            f"/api/v1/members/{{member_id}}/{action}": {"post"}
+            for action in ("approve", "reject", "retain", "resume", "withdraw", "expel", "reinstate", "transfer")
+        },
+        "/api/v1/transfers": {"get", "post"},
+        "/api/v1/transfers/{transfer_id}": {"get"},
+        "/api/v1/transfers/{transfer_id}/approve": {"post"},
+        "/api/v1/transfers/{transfer_id}/reject": {"post"},
+        "/api/v1/transfers/{transfer_id}/cancel": {"post"},
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
     # Every operation but issuing a token needs credentials.

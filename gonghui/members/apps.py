@@ -1,0 +1,49 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate, post_save
+
+
+class MembersConfig(AppConfig):
+    name = "gonghui.members"
+    label = "members"
+    verbose_name = "会员实名制"
+
+    def ready(self) -> None:
+        from gonghui.core.paths import register_path_column
+        from gonghui.members import errors, permissions  # noqa: F401  (registers)
+        from gonghui.members.models import Code, Membership, MembershipEvent, MemberTally, Transfer
+
+        for model, field in (
+            (Membership, "org_path"),
+            (MembershipEvent, "org_path"),
+            (MemberTally, "org_path"),
+            (Transfer, "from_path"),
+            (Transfer, "to_path"),
+        ):
+            register_path_column(model, field)
+        post_migrate.connect(sync_code_tables, sender=self, weak=False)
+        post_save.connect(_codes_changed, sender=Code, weak=False)
+
+
+def _codes_changed(**kwargs: Any) -> None:
+    from gonghui.members.validation import code_tables_changed
+
+    code_tables_changed()
+
+
+def sync_code_tables(**kwargs: Any) -> None:
+    """Add shipped code-table rows that are missing; never overwrite edited ones."""
+    from gonghui.members.codes import CODE_TABLES
+    from gonghui.members.models import Code
+    from gonghui.members.validation import code_tables_changed
+
+    existing = set(Code.objects.values_list("table", "code"))
+    new = [
+        Code(table=table, code=code, label=label, sort=i)
+        for table, (_title, rows) in CODE_TABLES.items()
+        for i, (code, label) in enumerate(rows)
+        if (table, code) not in existing
+    ]
+    Code.objects.bulk_create(new)
+    code_tables_changed()

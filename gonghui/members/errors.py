@@ -1,0 +1,22 @@
+"""The registry's refusals, in Chinese, added to the shared catalogue."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.errors import register_messages
+
+register_messages(
+    {
+        "member.live_membership": _("该证件号码已有有效会籍（或待审核的入会申请）；如需变更所属工会，请办理会籍接转。"),
+        "member.org_closed": _("工会“{org}”已撤销，不能办理入会或转入。"),
+        "member.wrong_status": _("当前会籍状态为“{state}”，不能{action}。"),
+        "member.reason_required": _("请填写{what}。"),
+        "member.transfer_same_org": _("转入工会与当前所属工会相同。"),
+        "member.transfer_no_membership": _("未找到该证件号码的有效会籍；尚未入会的人员请直接登记入会。"),
+        "member.transfer_pending": _("该会员已有办理中的会籍接转。"),
+        "member.transfer_not_pending": _("该接转已办结，不能再审批或撤回。"),
+        "member.transfer_nothing_to_decide": _("该接转没有等待您审批的一方。"),
+        "member.transfer_target_unknown": _("未找到工会代码“{code}”。"),
+        "member.no_parent": _("工会“{org}”没有上级工会，无法把会籍转至上级工会保留。"),
+        "member.reinstate_conflict": _("该人员已在其他工会有有效会籍，不能恢复此会籍。"),
+    }
+)

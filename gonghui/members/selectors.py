@@ -1,0 +1,271 @@
+"""Reads on the registry, always through the actor's scope.
+
+Search takes one box: an ID number (matched by its blind index, never by its
+text), a mobile number, a member number, a name prefix, or pinyin (full
+syllables or initials). Counts come from the tallies when the filters allow,
+and are capped otherwise, so neither a roster page nor a search ever counts a
+million rows (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from gonghui.accounts.scope import Scope
+from gonghui.core.errors import NotFoundError
+from gonghui.core.scoping import subtree_q, subtrees_q, unscoped
+from gonghui.members.models import (
+    MEMBER_STATUSES,
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+    MemberTally,
+    Transfer,
+    TransferStatus,
+)
+from gonghui.members.permissions import MemberPerm
+from gonghui.members.validation import FieldError, clean_mobile, search_index
+from gonghui.orgs.models import Org
+from gonghui.orgs.selectors import org_get
+
+COUNT_CAP = 10_000
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    kind: str  # id, mobile, member_no, name, pinyin, none
+    value: str
+
+    def q(self) -> Q:
+        if self.kind == "id":
+            return Q(person__id_index=self.value)
+        if self.kind == "mobile":
+            return Q(person__mobile=self.value)
+        if self.kind == "member_no":
+            return Q(person__member_no=self.value)
+        if self.kind == "name":
+            return Q(person__name__startswith=self.value)
+        if self.kind == "pinyin":
+            return Q(person__name_initials__startswith=self.value) | Q(person__name_pinyin__startswith=self.value)
+        return Q(pk__in=[])
+
+
+def classify_search(raw: str) -> SearchTerm | None:
+    """What the search box holds; None when it is empty."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text:
+        return None
+    compact = re.sub(r"[\s\-]", "", text)
+    if re.fullmatch(r"\d{17}[\dXx]", compact):
+        index = search_index(compact)
+        return SearchTerm("id", index) if index else SearchTerm("none", "")
+    if re.fullmatch(r"(\+?86|0086)?1\d{10}", compact):
+        try:
+            return SearchTerm("mobile", clean_mobile(compact))
+        except FieldError:
+            return SearchTerm("none", "")
+    if compact.isdigit():
+        return SearchTerm("member_no", compact.zfill(10) if len(compact) < 10 else compact)
+    if _CJK.search(text):
+        return SearchTerm("name", text)
+    letters = re.sub(r"[^a-z]", "", compact.lower())
+    if letters:
+        return SearchTerm("pinyin", letters)
+    return SearchTerm("none", "")
+
+
+@dataclass(frozen=True)
+class RosterFilters:
+    q: str = ""
+    org_code: str = ""
+    status: str = ""  # "" = members (正常, 接转中, 保留); "all"; or one status
+    new_employment: bool | None = None
+    new_employment_type: str = ""
+    migrant: bool | None = None
+
+
+def _statuses(status: str) -> list[str] | None:
+    if status == "all":
+        return None
+    if status:
+        if status not in MembershipStatus.values:
+            return []
+        return [status]
+    return [s.value for s in MEMBER_STATUSES]
+
+
+def membership_queryset(*, scope: Scope, perm: str = MemberPerm.VIEW) -> QuerySet[Membership]:
+    return Membership.objects.within(scope, perm)
+
+
+def membership_list(*, scope: Scope, filters: RosterFilters) -> QuerySet[Membership]:
+    qs = membership_queryset(scope=scope).select_related("person", "org")
+    if filters.org_code:
+        root = org_get(scope=scope, code=filters.org_code)
+        qs = qs.filter(subtree_q("org_path", root.path))
+    statuses = _statuses(filters.status)
+    if statuses is not None:
+        qs = qs.filter(status__in=statuses)
+    if filters.new_employment is True:
+        qs = qs.exclude(person__new_employment_type="")
+    elif filters.new_employment is False:
+        qs = qs.filter(person__new_employment_type="")
+    if filters.new_employment_type:
+        qs = qs.filter(person__new_employment_type=filters.new_employment_type)
+    if filters.migrant is not None:
+        qs = qs.filter(person__is_migrant_worker=filters.migrant)
+    term = classify_search(filters.q)
+    if term is not None:
+        qs = qs.filter(term.q())
+        if term.kind == "name":
+            return qs.order_by("person__name", "id")
+        if term.kind == "pinyin":
+            return qs.order_by("person__name_initials", "id")
+        return qs.order_by("id")
+    return qs.order_by("org_path", "id")
+
+
+def _tally_count(scope: Scope, filters: RosterFilters) -> int | None:
+    """The exact count from the tallies, when the filters are ones the tallies keep."""
+    if filters.q or filters.new_employment_type:
+        return None
+    statuses = _statuses(filters.status)
+    with unscoped():
+        qs = MemberTally.objects.all()
+        if not scope.is_superuser:
+            qs = qs.filter(subtrees_q("org_path", scope.paths_with(MemberPerm.VIEW)))
+    if filters.org_code:
+        root = org_get(scope=scope, code=filters.org_code)
+        qs = qs.filter(subtree_q("org_path", root.path))
+    if statuses is not None:
+        qs = qs.filter(status__in=statuses)
+    if filters.new_employment is not None:
+        qs = qs.filter(new_employment=filters.new_employment)
+    if filters.migrant is not None:
+        qs = qs.filter(migrant=filters.migrant)
+    return int(qs.aggregate(n=Sum("n"))["n"] or 0)
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    items: list[Membership]
+    count: int
+    count_exact: bool
+    page: int
+    pages: int
+
+
+def membership_page(*, scope: Scope, filters: RosterFilters, page: int, size: int = 50) -> RosterPage:
+    qs = membership_list(scope=scope, filters=filters)
+    count = _tally_count(scope, filters)
+    exact = count is not None
+    if count is None:
+        count = qs.order_by()[: COUNT_CAP + 1].count()
+        exact = count <= COUNT_CAP
+        count = min(count, COUNT_CAP)
+    pages = max(1, -(-count // size))
+    number = min(max(page, 1), pages)
+    start = (number - 1) * size
+    return RosterPage(list(qs[start : start + size]), count, exact, number, pages)
+
+
+def membership_get(*, scope: Scope, pk: int, perm: str = MemberPerm.VIEW) -> Membership:
+    ms = membership_queryset(scope=scope, perm=perm).select_related("person", "org").filter(pk=pk).first()
+    if ms is None:
+        raise NotFoundError()
+    return ms
+
+
+def membership_history(*, scope: Scope, membership: Membership) -> list[MembershipEvent]:
+    """The person's events at the unions the scope may see, oldest first."""
+    return list(
+        MembershipEvent.objects.within(scope, MemberPerm.VIEW)
+        .filter(membership__person_id=membership.person_id)
+        .select_related("membership__org", "other_org", "actor")
+        .order_by("at", "id")
+    )
+
+
+def person_memberships(*, scope: Scope, membership: Membership) -> list[Membership]:
+    return list(
+        membership_queryset(scope=scope)
+        .filter(person_id=membership.person_id)
+        .select_related("org")
+        .order_by("-started_on", "-id")
+    )
+
+
+def applications_pending(*, scope: Scope, org_code: str = "") -> QuerySet[Membership]:
+    qs = membership_queryset(scope=scope, perm=MemberPerm.APPROVE).filter(status=MembershipStatus.APPLIED)
+    if org_code:
+        root = org_get(scope=scope, code=org_code)
+        qs = qs.filter(subtree_q("org_path", root.path))
+    return qs.select_related("person", "org").order_by("created_at", "id")
+
+
+def transfer_list(*, scope: Scope, status: str = TransferStatus.PENDING) -> QuerySet[Transfer]:
+    qs = Transfer.objects.within(scope, MemberPerm.VIEW)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("person", "from_org", "to_org", "membership")
+
+
+def transfer_get(*, scope: Scope, pk: int) -> Transfer:
+    tr = transfer_list(scope=scope, status="").filter(pk=pk).first()
+    if tr is None:
+        raise NotFoundError()
+    return tr
+
+
+def transfers_of(*, scope: Scope, membership: Membership) -> list[Transfer]:
+    return list(transfer_list(scope=scope, status="").filter(person_id=membership.person_id))
+
+
+def transfer_actions(scope: Scope, tr: Transfer) -> dict[str, bool]:
+    """What the caller may do with `tr` now: decide a pending side, or cancel it."""
+    pending = tr.status == TransferStatus.PENDING
+    can_decide = pending and any(
+        state == "pending" and scope.has_perm(MemberPerm.APPROVE, org.path)
+        for org, state in ((tr.from_org, tr.out_state), (tr.to_org, tr.in_state))
+    )
+    own = tr.from_org if tr.initiated_by == "out" else tr.to_org
+    return {"decide": can_decide, "cancel": pending and scope.has_perm(MemberPerm.TRANSFER, own.path)}
+
+
+def member_counts(paths: list[str] | None) -> dict[str, Any]:
+    """Headline member figures for the subtrees (None: everywhere), from the tallies."""
+    with unscoped():
+        qs = MemberTally.objects.all()
+        if paths is not None:
+            qs = qs.filter(subtrees_q("org_path", paths))
+        rows = list(qs.values("status", "new_employment", "migrant").annotate(n=Sum("n")))
+    members = [r for r in rows if r["status"] in MEMBER_STATUSES]
+    by_status = {s.value: 0 for s in MembershipStatus}
+    for r in rows:
+        by_status[r["status"]] += r["n"] or 0
+    return {
+        "members": sum(r["n"] for r in members),
+        "members_new_employment": sum(r["n"] for r in members if r["new_employment"]),
+        "members_migrant": sum(r["n"] for r in members if r["migrant"]),
+        "members_active": by_status[MembershipStatus.ACTIVE],
+        "members_transfer_pending": by_status[MembershipStatus.TRANSFER_PENDING],
+        "members_retained": by_status[MembershipStatus.RETAINED],
+        "members_applied": by_status[MembershipStatus.APPLIED],
+        "members_withdrawn": by_status[MembershipStatus.WITHDRAWN],
+        "members_expelled": by_status[MembershipStatus.EXPELLED],
+    }
+
+
+def org_for_join(code: str) -> Org:
+    """The open union a worker's join link names (public: any union may be joined)."""
+    with unscoped():
+        org = Org.objects.filter(code=(code or "").strip().upper(), closed_on__isnull=True).first()
+    if org is None:
+        raise NotFoundError()
+    return org

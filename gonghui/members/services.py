@@ -1,0 +1,812 @@
+"""Writes on the registry: registration, join applications, transfers, status changes.
+
+Each transition locks the membership row, checks its state, records a
+`MembershipEvent` and an audit event, and moves the per-union tallies, all in
+one transaction. Refusals are `DomainError`s with Chinese messages. The one
+live membership per person is the database's partial unique index; a race
+that loses against it becomes the same refusal as the check before it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from gonghui.accounts.models import User
+from gonghui.accounts.scope import Scope
+from gonghui.core import crypto
+from gonghui.core.audit import audit_record, changed_fields
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scoping import unscoped
+from gonghui.members import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.members.models import (
+    LIVE_STATUSES,
+    EventType,
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+    MemberTally,
+    Person,
+    Transfer,
+    TransferState,
+    TransferStatus,
+)
+from gonghui.members.permissions import MemberPerm
+from gonghui.members.validation import ID_PURPOSE, Identity, clean_code, clean_person, name_keys, parse_identity
+from gonghui.orgs.models import Org
+
+STATUS_LABELS = dict(MembershipStatus.choices)
+TallyKey = tuple[int, str, str, bool, bool]
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _require(scope: Scope | None, perm: str, org: Org) -> None:
+    """`scope` None is the console, a job or the worker's own application."""
+    if scope is not None and not scope.has_perm(perm, org.path):
+        raise PermissionDeniedError(perm)
+
+
+def _refuse_status(ms: Membership, action: str) -> DomainError:
+    return DomainError("member.wrong_status", status=409, action=action, state=str(STATUS_LABELS[ms.status]))
+
+
+def _locked(ms: Membership) -> Membership:
+    return Membership.all_objects.select_for_update().select_related("person", "org").get(pk=ms.pk)
+
+
+def _tally_key(ms: Membership, person: Person | None = None) -> TallyKey:
+    p = person or ms.person
+    return (ms.org_id, ms.org_path, ms.status, bool(p.new_employment_type), bool(p.is_migrant_worker))
+
+
+def tally_apply(deltas: Counter[TallyKey]) -> None:
+    """Add the deltas to the tallies with one upsert per key (SQLite ≥ 3.24 and PostgreSQL)."""
+    rows = [(k[0], k[1], k[2], k[3], k[4], n) for k, n in deltas.items() if n]
+    if not rows:
+        return
+    table = MemberTally._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (org_id, org_path, status, new_employment, migrant, n) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (org_id, status, new_employment, migrant) "
+            f"DO UPDATE SET n = {table}.n + excluded.n, org_path = excluded.org_path",
+            rows,
+        )
+
+
+class _Tally:
+    """Collects the tally moves of one transition."""
+
+    def __init__(self) -> None:
+        self.deltas: Counter[TallyKey] = Counter()
+
+    def add(self, ms: Membership, n: int = 1) -> None:
+        self.deltas[_tally_key(ms)] += n
+
+    def flush(self) -> None:
+        tally_apply(self.deltas)
+        self.deltas.clear()
+
+
+def _event(
+    ms: Membership,
+    event_type: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    other_org: Org | None = None,
+    on: date | None = None,
+) -> None:
+    MembershipEvent.all_objects.create(
+        membership=ms,
+        org_path=ms.org_path,
+        event_type=event_type,
+        reason=reason[:200],
+        on=on or timezone.localdate(),
+        other_org=other_org,
+        actor=actor if actor is not None and actor.pk else None,
+    )
+
+
+def _assign_member_no(person: Person) -> None:
+    if not person.member_no:
+        # Stable and unique without a sequence table: the person's own id.
+        person.member_no = f"{person.pk:010d}"
+        person.save(update_fields=["member_no", "updated_at"])
+
+
+def _reason_label(table: str, code: str, title: str) -> str:
+    from gonghui.members.validation import FieldError, code_label
+
+    try:
+        value = clean_code(table, code, title)
+    except FieldError as exc:
+        raise DomainError("invalid", details={"reason": str(exc)}) from exc
+    if not value:
+        raise DomainError("member.reason_required", what=title)
+    return code_label(table, value)
+
+
+def _identity(id_number: str, id_type: str) -> Identity:
+    from gonghui.members.validation import FieldError
+
+    try:
+        return parse_identity(id_number, clean_code("id_type", id_type or "1", "证件类型") or "1")
+    except FieldError as exc:
+        raise DomainError("invalid", details={"id_number": str(exc)}) from exc
+
+
+def _clean_fields(fields: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    cleaned, errors = clean_person(fields, partial=partial)
+    if errors:
+        raise DomainError("invalid", details=dict(sorted(errors.items())))
+    return cleaned
+
+
+def _open_org(org: Org) -> Org:
+    org = Org.all_objects.get(pk=org.pk)
+    if org.is_closed:
+        raise DomainError("member.org_closed", org=org.name)
+    return org
+
+
+def _set_person_fields(person: Person, values: dict[str, Any]) -> dict[str, list[Any]]:
+    before = {k: _plain(getattr(person, k)) for k in values}
+    for key, value in values.items():
+        setattr(person, key, value)
+    if "name" in values:
+        person.name_pinyin, person.name_initials = name_keys(person.name)
+    return changed_fields(before, {k: _plain(getattr(person, k)) for k in values})
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _person_for(identity: Identity, values: dict[str, Any], *, update: bool) -> tuple[Person, bool]:
+    """The person with this identity, created if new; (person, created)."""
+    person = Person.objects.select_for_update().filter(id_index=identity.index).first()
+    if person is None:
+        person = Person(
+            id_type=identity.id_type,
+            id_cipher=identity.cipher(),
+            id_index=identity.index,
+            id_masked=identity.masked,
+            gender=identity.gender,
+            birth_date=identity.birth_date,
+        )
+        _set_person_fields(person, values)
+        try:
+            with transaction.atomic():
+                person.save(force_insert=True)
+        except IntegrityError as exc:
+            # A concurrent registration of the same person won the insert.
+            raise DomainError("member.live_membership", status=409) from exc
+        return person, True
+    if update:
+        _set_person_fields(person, values)
+        person.save()
+    return person, False
+
+
+def _insert_membership(ms: Membership) -> None:
+    try:
+        with transaction.atomic():
+            ms.save(force_insert=True)
+    except IntegrityError as exc:
+        raise DomainError("member.live_membership", status=409) from exc
+
+
+def _has_live(person: Person) -> bool:
+    return Membership.all_objects.filter(person=person, status__in=LIVE_STATUSES).exists()
+
+
+# --- registration and joining --------------------------------------------------------------------
+
+
+def member_register(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    org: Org,
+    id_number: str,
+    id_type: str = "1",
+    fields: dict[str, Any],
+) -> Membership:
+    """An officer registers a member of `org` (入会登记); the person may be known already."""
+    _require(scope, MemberPerm.REGISTER, org)
+    identity = _identity(id_number, id_type)
+    values = _clean_fields(fields, partial=False)
+    today = timezone.localdate()
+    with transaction.atomic(), unscoped():
+        org = _open_org(org)
+        person, created = _person_for(identity, values, update=True)
+        if not created and _has_live(person):
+            raise DomainError("member.live_membership", status=409)
+        if person.joined_on is None:
+            person.joined_on = values.get("joined_on") or today
+            person.save(update_fields=["joined_on", "updated_at"])
+        ms = Membership(
+            person=person,
+            org=org,
+            org_path=org.path,
+            status=MembershipStatus.ACTIVE,
+            started_on=values.get("joined_on") or today,
+        )
+        _insert_membership(ms)
+        _assign_member_no(person)
+        _event(ms, EventType.JOIN, actor=actor, reason="经办人登记")
+        tally = _Tally()
+        tally.add(ms)
+        tally.flush()
+        audit_record(
+            actor=actor,
+            action="members.membership.register",
+            org=org,
+            target=ms,
+            data={"name": person.name, "id_number": identity.masked, "new_person": created},
+        )
+    return ms
+
+
+def join_apply(*, org: Org, id_number: str, id_type: str = "1", fields: dict[str, Any]) -> Membership:
+    """A worker applies to join `org` from the mobile page; the union approves or rejects.
+
+    An existing person's record is not changed by an anonymous form: what the
+    worker typed is kept with the application and applied on approval.
+    """
+    identity = _identity(id_number, id_type)
+    values = _clean_fields(fields, partial=False)
+    if not values.get("mobile"):
+        raise DomainError("invalid", details={"mobile": "请填写手机号码，以便工会联系您"})
+    with transaction.atomic(), unscoped():
+        org = _open_org(org)
+        person, created = _person_for(identity, values, update=False)
+        if not created and _has_live(person):
+            raise DomainError("member.live_membership", status=409)
+        ms = Membership(
+            person=person,
+            org=org,
+            org_path=org.path,
+            status=MembershipStatus.APPLIED,
+            application={k: _plain(v) for k, v in values.items()},
+        )
+        _insert_membership(ms)
+        _event(ms, EventType.APPLY, actor=None, reason="本人在线申请")
+        tally = _Tally()
+        tally.add(ms)
+        tally.flush()
+        audit_record(
+            actor=None,
+            action="members.join.apply",
+            org=org,
+            target=ms,
+            data={"name": values["name"], "id_number": identity.masked},
+        )
+    return ms
+
+
+def join_approve(*, actor: User | None, scope: Scope | None, membership: Membership) -> Membership:
+    _require(scope, MemberPerm.APPROVE, membership.org)
+    today = timezone.localdate()
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        if ms.status != MembershipStatus.APPLIED:
+            raise _refuse_status(ms, "审批入会申请")
+        _open_org(ms.org)
+        tally = _Tally()
+        tally.add(ms, -1)
+        person = ms.person
+        values = dict(ms.application)
+        if values.get("joined_on"):
+            values["joined_on"] = date.fromisoformat(values["joined_on"])
+        _set_person_fields(person, values)
+        person.joined_on = person.joined_on or today
+        person.save()
+        _assign_member_no(person)
+        ms.status = MembershipStatus.ACTIVE
+        ms.started_on = today
+        ms.save(update_fields=["status", "started_on", "updated_at"])
+        tally.add(ms)
+        tally.flush()
+        _event(ms, EventType.JOIN, actor=actor, reason="入会申请审批通过")
+        audit_record(actor=actor, action="members.join.approve", org=ms.org, target=ms, data={"name": person.name})
+    return ms
+
+
+def join_reject(*, actor: User | None, scope: Scope | None, membership: Membership, reason: str) -> Membership:
+    _require(scope, MemberPerm.APPROVE, membership.org)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("member.reason_required", what="不予通过的理由")
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        if ms.status != MembershipStatus.APPLIED:
+            raise _refuse_status(ms, "审批入会申请")
+        tally = _Tally()
+        tally.add(ms, -1)
+        ms.status = MembershipStatus.REJECTED
+        ms.status_reason = reason[:200]
+        ms.ended_on = timezone.localdate()
+        ms.save(update_fields=["status", "status_reason", "ended_on", "updated_at"])
+        tally.add(ms)
+        tally.flush()
+        _event(ms, EventType.REJECT, actor=actor, reason=reason)
+        audit_record(actor=actor, action="members.join.reject", org=ms.org, target=ms, data={"reason": reason})
+    return ms
+
+
+# --- transfers (组织关系接转) -------------------------------------------------------------------------
+
+
+def _transfer_target(code: str) -> Org:
+    # The receiving union may sit anywhere in the tree: transfers cross it.
+    target = Org.all_objects.filter(code=(code or "").strip().upper()).first()
+    if target is None:
+        raise DomainError("member.transfer_target_unknown", code=code)
+    if target.is_closed:
+        raise DomainError("member.org_closed", org=target.name)
+    return target
+
+
+def _start_transfer(
+    *,
+    actor: User | None,
+    ms: Membership,
+    to_org: Org,
+    initiated_by: str,
+    reason: str,
+    note: str,
+) -> Transfer:
+    if ms.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
+        raise _refuse_status(ms, "办理会籍接转")
+    if to_org.pk == ms.org_id:
+        raise DomainError("member.transfer_same_org")
+    reason_label = _reason_label("transfer_reason", reason, "接转原因")
+    tally = _Tally()
+    tally.add(ms, -1)
+    prior = ms.status
+    ms.status = MembershipStatus.TRANSFER_PENDING
+    ms.save(update_fields=["status", "updated_at"])
+    tally.add(ms)
+    tally.flush()
+    transfer = Transfer(
+        membership=ms,
+        person=ms.person,
+        from_org=ms.org,
+        from_path=ms.org_path,
+        to_org=to_org,
+        to_path=to_org.path,
+        initiated_by=initiated_by,
+        reason=clean_code("transfer_reason", reason, "接转原因"),
+        note=(note or "").strip()[:200],
+        out_state=TransferState.APPROVED if initiated_by == "out" else TransferState.PENDING,
+        in_state=TransferState.APPROVED if initiated_by == "in" else TransferState.PENDING,
+        prior_status=prior,
+        requested_by=actor if actor is not None and actor.pk else None,
+    )
+    try:
+        with transaction.atomic():
+            transfer.save(force_insert=True)
+    except IntegrityError as exc:
+        raise DomainError("member.transfer_pending", status=409) from exc
+    audit_record(
+        actor=actor,
+        action=f"members.transfer.request_{initiated_by}",
+        org=ms.org if initiated_by == "out" else to_org,
+        target=transfer,
+        data={"name": ms.person.name, "from": ms.org.code, "to": to_org.code, "reason": reason_label},
+    )
+    return transfer
+
+
+def transfer_out(
+    *, actor: User | None, scope: Scope | None, membership: Membership, to_code: str, reason: str, note: str = ""
+) -> Transfer:
+    """The sending union starts a transfer to the union `to_code` (its own side approved)."""
+    _require(scope, MemberPerm.TRANSFER, membership.org)
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        to_org = _transfer_target(to_code)
+        return _start_transfer(actor=actor, ms=ms, to_org=to_org, initiated_by="out", reason=reason, note=note)
+
+
+def transfer_in(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    to_org: Org,
+    id_number: str,
+    id_type: str = "1",
+    reason: str,
+    note: str = "",
+) -> Transfer:
+    """The receiving union asks for a worker's membership by ID number (its own side approved)."""
+    _require(scope, MemberPerm.TRANSFER, to_org)
+    identity = _identity(id_number, id_type)
+    with transaction.atomic(), unscoped():
+        to_org = _open_org(to_org)
+        ms = (
+            Membership.all_objects.select_for_update()
+            .select_related("person", "org")
+            .filter(person__id_index=identity.index, status__in=LIVE_STATUSES)
+            .first()
+        )
+        if ms is None or ms.status == MembershipStatus.APPLIED:
+            raise DomainError("member.transfer_no_membership", status=404)
+        if ms.status == MembershipStatus.TRANSFER_PENDING:
+            raise DomainError("member.transfer_pending", status=409)
+        return _start_transfer(actor=actor, ms=ms, to_org=to_org, initiated_by="in", reason=reason, note=note)
+
+
+def _pending_side(transfer: Transfer, scope: Scope | None) -> str:
+    """Which pending side the caller may decide: 'out' or 'in'."""
+    for side, org, state in (
+        ("out", transfer.from_org, transfer.out_state),
+        ("in", transfer.to_org, transfer.in_state),
+    ):
+        if state == TransferState.PENDING and (scope is None or scope.has_perm(MemberPerm.APPROVE, org.path)):
+            return side
+    if scope is not None and not any(
+        scope.has_perm(MemberPerm.APPROVE, o.path) for o in (transfer.from_org, transfer.to_org)
+    ):
+        raise PermissionDeniedError(MemberPerm.APPROVE)
+    raise DomainError("member.transfer_nothing_to_decide", status=409)
+
+
+def transfer_decide(
+    *, actor: User | None, scope: Scope | None, transfer: Transfer, approve: bool, note: str = ""
+) -> Transfer:
+    """Approve or refuse the side of `transfer` the caller answers for; complete it when both agree."""
+    note = (note or "").strip()
+    with transaction.atomic(), unscoped():
+        tr = Transfer.all_objects.select_for_update().select_related("from_org", "to_org", "person").get(pk=transfer.pk)
+        if tr.status != TransferStatus.PENDING:
+            raise DomainError("member.transfer_not_pending", status=409)
+        side = _pending_side(tr, scope)
+        if not approve and not note:
+            raise DomainError("member.reason_required", what="不同意的理由")
+        ms = _locked(tr.membership)
+        setattr(tr, f"{side}_state", TransferState.APPROVED if approve else TransferState.REJECTED)
+        tr.decision_note = note[:200]
+        tally = _Tally()
+        if not approve:
+            tally.add(ms, -1)
+            ms.status = tr.prior_status
+            ms.save(update_fields=["status", "updated_at"])
+            tally.add(ms)
+            tr.status = TransferStatus.REJECTED
+            tr.decided_at = timezone.now()
+        elif tr.out_state == TransferState.APPROVED and tr.in_state == TransferState.APPROVED:
+            _complete_transfer(tr, ms, actor, tally)
+        tr.save()
+        tally.flush()
+        audit_record(
+            actor=actor,
+            action="members.transfer.approve" if approve else "members.transfer.reject",
+            org=tr.from_org if side == "out" else tr.to_org,
+            target=tr,
+            data={"side": side, "note": note, "completed": tr.status == TransferStatus.COMPLETED},
+        )
+    return tr
+
+
+def _complete_transfer(tr: Transfer, ms: Membership, actor: User | None, tally: _Tally) -> None:
+    today = timezone.localdate()
+    to_org = _open_org(tr.to_org)
+    tally.add(ms, -1)
+    ms.status = MembershipStatus.TRANSFERRED
+    ms.ended_on = today
+    ms.status_reason = f"转至{to_org.name}"[:200]
+    ms.save(update_fields=["status", "ended_on", "status_reason", "updated_at"])
+    tally.add(ms)
+    new = Membership(
+        person=ms.person,
+        org=to_org,
+        org_path=to_org.path,
+        status=tr.prior_status,
+        status_reason=ms.status_reason if tr.prior_status == MembershipStatus.RETAINED else "",
+        started_on=today,
+    )
+    _insert_membership(new)
+    tally.add(new)
+    from gonghui.members.validation import code_label
+
+    reason = code_label("transfer_reason", tr.reason)
+    _event(ms, EventType.TRANSFER_OUT, actor=actor, reason=reason, other_org=to_org)
+    _event(new, EventType.TRANSFER_IN, actor=actor, reason=reason, other_org=tr.from_org)
+    tr.status = TransferStatus.COMPLETED
+    tr.new_membership = new
+    tr.decided_at = timezone.now()
+
+
+def transfer_cancel(*, actor: User | None, scope: Scope | None, transfer: Transfer) -> Transfer:
+    """The side that started a pending transfer withdraws it."""
+    with transaction.atomic(), unscoped():
+        tr = Transfer.all_objects.select_for_update().select_related("from_org", "to_org").get(pk=transfer.pk)
+        own = tr.from_org if tr.initiated_by == "out" else tr.to_org
+        _require(scope, MemberPerm.TRANSFER, own)
+        if tr.status != TransferStatus.PENDING:
+            raise DomainError("member.transfer_not_pending", status=409)
+        ms = _locked(tr.membership)
+        tally = _Tally()
+        tally.add(ms, -1)
+        ms.status = tr.prior_status
+        ms.save(update_fields=["status", "updated_at"])
+        tally.add(ms)
+        tally.flush()
+        tr.status = TransferStatus.CANCELLED
+        tr.decided_at = timezone.now()
+        tr.save(update_fields=["status", "decided_at"])
+        audit_record(actor=actor, action="members.transfer.cancel", org=own, target=tr, data={})
+    return tr
+
+
+# --- status changes ------------------------------------------------------------------------------
+
+
+def _change_status(
+    ms: Membership,
+    *,
+    to: str,
+    actor: User | None,
+    event: str,
+    reason: str,
+    ended: bool,
+    tally: _Tally,
+) -> None:
+    tally.add(ms, -1)
+    ms.status = to
+    ms.status_reason = reason[:200]
+    ms.ended_on = timezone.localdate() if ended else None
+    ms.save(update_fields=["status", "status_reason", "ended_on", "updated_at"])
+    tally.add(ms)
+    _event(ms, event, actor=actor, reason=reason)
+
+
+def membership_retain(
+    *, actor: User | None, scope: Scope | None, membership: Membership, reason: str, note: str = ""
+) -> Membership:
+    """保留会籍 (DOMAIN §1.2). When the employer closed, the membership moves to the higher union."""
+    _require(scope, MemberPerm.CHANGE, membership.org)
+    label = _reason_label("retain_reason", reason, "保留会籍原因")
+    text = f"{label}；{note.strip()}" if note and note.strip() else label
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        if ms.status != MembershipStatus.ACTIVE:
+            raise _refuse_status(ms, "保留会籍")
+        tally = _Tally()
+        result = ms
+        if reason == "employer_closed":
+            parent = ms.org.parent
+            if parent is None:
+                raise DomainError("member.no_parent", org=ms.org.name)
+            parent = _open_org(parent)
+            _change_status(
+                ms,
+                to=MembershipStatus.TRANSFERRED,
+                actor=actor,
+                event=EventType.TRANSFER_OUT,
+                reason=f"{label}，会籍转至{parent.name}保留",
+                ended=True,
+                tally=tally,
+            )
+            result = Membership(
+                person=ms.person,
+                org=parent,
+                org_path=parent.path,
+                status=MembershipStatus.RETAINED,
+                status_reason=text[:200],
+                started_on=timezone.localdate(),
+            )
+            _insert_membership(result)
+            tally.add(result)
+            _event(result, EventType.RETAIN, actor=actor, reason=text, other_org=ms.org)
+        else:
+            _change_status(
+                ms,
+                to=MembershipStatus.RETAINED,
+                actor=actor,
+                event=EventType.RETAIN,
+                reason=text,
+                ended=False,
+                tally=tally,
+            )
+        tally.flush()
+        audit_record(
+            actor=actor,
+            action="members.membership.retain",
+            org=ms.org,
+            target=ms,
+            data={"reason": text, "kept_at": result.org.code},
+        )
+    return result
+
+
+def membership_resume(*, actor: User | None, scope: Scope | None, membership: Membership, note: str = "") -> Membership:
+    """A retained member works again (保留 → 正常)."""
+    _require(scope, MemberPerm.CHANGE, membership.org)
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        if ms.status != MembershipStatus.RETAINED:
+            raise _refuse_status(ms, "恢复正常会籍")
+        tally = _Tally()
+        _change_status(
+            ms,
+            to=MembershipStatus.ACTIVE,
+            actor=actor,
+            event=EventType.RESUME,
+            reason=(note or "").strip(),
+            ended=False,
+            tally=tally,
+        )
+        tally.flush()
+        audit_record(actor=actor, action="members.membership.resume", org=ms.org, target=ms, data={"note": note})
+    return ms
+
+
+def membership_withdraw(
+    *, actor: User | None, scope: Scope | None, membership: Membership, reason: str, note: str = ""
+) -> Membership:
+    """退会: on request, after six months lapsed (章程), or on death."""
+    _require(scope, MemberPerm.CHANGE, membership.org)
+    label = _reason_label("withdraw_reason", reason, "退会原因")
+    text = f"{label}；{note.strip()}" if note and note.strip() else label
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        if ms.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
+            raise _refuse_status(ms, "办理退会")
+        tally = _Tally()
+        _change_status(
+            ms,
+            to=MembershipStatus.WITHDRAWN,
+            actor=actor,
+            event=EventType.WITHDRAW,
+            reason=text,
+            ended=True,
+            tally=tally,
+        )
+        tally.flush()
+        audit_record(actor=actor, action="members.membership.withdraw", org=ms.org, target=ms, data={"reason": text})
+    return ms
+
+
+def membership_expel(*, actor: User | None, scope: Scope | None, membership: Membership, note: str) -> Membership:
+    _require(scope, MemberPerm.CHANGE, membership.org)
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("member.reason_required", what="除名理由")
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        if ms.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
+            raise _refuse_status(ms, "除名")
+        tally = _Tally()
+        _change_status(
+            ms,
+            to=MembershipStatus.EXPELLED,
+            actor=actor,
+            event=EventType.EXPEL,
+            reason=note,
+            ended=True,
+            tally=tally,
+        )
+        tally.flush()
+        audit_record(actor=actor, action="members.membership.expel", org=ms.org, target=ms, data={"reason": note})
+    return ms
+
+
+def membership_reinstate(*, actor: User | None, scope: Scope | None, membership: Membership, note: str) -> Membership:
+    """恢复会籍 after a withdrawal or expulsion, at the same union."""
+    _require(scope, MemberPerm.CHANGE, membership.org)
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("member.reason_required", what="恢复会籍的理由")
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        if ms.status not in (MembershipStatus.WITHDRAWN, MembershipStatus.EXPELLED):
+            raise _refuse_status(ms, "恢复会籍")
+        _open_org(ms.org)
+        if _has_live(ms.person):
+            raise DomainError("member.reinstate_conflict", status=409)
+        tally = _Tally()
+        try:
+            with transaction.atomic():
+                _change_status(
+                    ms,
+                    to=MembershipStatus.ACTIVE,
+                    actor=actor,
+                    event=EventType.REINSTATE,
+                    reason=note,
+                    ended=False,
+                    tally=tally,
+                )
+        except IntegrityError as exc:
+            raise DomainError("member.reinstate_conflict", status=409) from exc
+        tally.flush()
+        audit_record(actor=actor, action="members.membership.reinstate", org=ms.org, target=ms, data={"reason": note})
+    return ms
+
+
+# --- person ---------------------------------------------------------------------------------------
+
+
+def person_update(
+    *, actor: User | None, scope: Scope | None, membership: Membership, changes: dict[str, Any]
+) -> Person:
+    """Correct a member's details through their live membership; audited with the changes."""
+    _require(scope, MemberPerm.PERSON_CHANGE, membership.org)
+    values = _clean_fields(changes, partial=True)
+    with transaction.atomic(), unscoped():
+        ms = _locked(membership)
+        if ms.status not in LIVE_STATUSES:
+            raise _refuse_status(ms, "修改会员信息")
+        person = Person.objects.select_for_update().get(pk=ms.person_id)
+        tally = _Tally()
+        tally.deltas[_tally_key(ms, person)] -= 1
+        diff = _set_person_fields(person, values)
+        if diff:
+            person.save()
+            tally.deltas[_tally_key(ms, person)] += 1
+            tally.flush()
+            audit_record(actor=actor, action="members.person.update", org=ms.org, target=person, data={"changes": diff})
+    return person
+
+
+def person_reveal_id(
+    *, actor: User | None, scope: Scope | None, membership: Membership, ip_address: str | None = None
+) -> str:
+    """The full ID number, for a holder of `members.person.view_id`; every reveal is audited."""
+    _require(scope, MemberPerm.VIEW_ID, membership.org)
+    with transaction.atomic(), unscoped():
+        person = Person.objects.get(pk=membership.person_id)
+        value = crypto.decrypt(bytes(person.id_cipher), purpose=ID_PURPOSE)
+        audit_record(
+            actor=actor,
+            action="members.person.view_id",
+            org=membership.org,
+            target=person,
+            data={"id_number": person.id_masked},
+            ip_address=ip_address,
+        )
+    return value
+
+
+# --- tallies --------------------------------------------------------------------------------------
+
+
+def tally_rebuild(org_ids: Iterable[int] | None = None) -> int:
+    """Recompute the tallies from the memberships (all, or of some orgs); returns rows written."""
+    from django.db.models import Count
+
+    with transaction.atomic(), unscoped():
+        rows = Membership.all_objects.all()
+        stale = MemberTally.objects.all()
+        if org_ids is not None:
+            ids = list(org_ids)
+            rows = rows.filter(org_id__in=ids)
+            stale = stale.filter(org_id__in=ids)
+        stale.delete()
+        grouped = rows.values("org_id", "org_path", "status", "person__is_migrant_worker").annotate(
+            n=Count("pk"), ne=Count("pk", filter=~_blank_q())
+        )
+        deltas: Counter[TallyKey] = Counter()
+        for row in grouped:
+            key = (row["org_id"], row["org_path"], row["status"], True, row["person__is_migrant_worker"])
+            deltas[key] += row["ne"]
+            deltas[(*key[:3], False, key[4])] += row["n"] - row["ne"]
+        tally_apply(deltas)
+    return sum(1 for n in deltas.values() if n)
+
+
+def _blank_q() -> Any:
+    from django.db.models import Q
+
+    return Q(person__new_employment_type="")

@@ -1,0 +1,257 @@
+"""Cleaning a person's fields: identity, mobile, code tables, search keys.
+
+Every cleaner raises `FieldError` with a Chinese reason that never repeats an
+ID number; `clean_person` gathers the reasons of all fields at once so a form
+or an import row shows every problem together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+
+from gonghui.core import crypto
+from gonghui.core.idnumbers import InvalidIdNumber, normalize_id_number, parse_id_number
+from gonghui.core.masking import mask_id_number
+from gonghui.core.regions import region_get
+from gonghui.core.validators import InvalidIdentifier, uscc_validate
+
+ID_PURPOSE = "person.id"
+# Types whose numbers follow GB 11643 (ID cards and the 81/82/83 residence permits).
+GB11643_TYPES = {"1", "3", "4"}
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_OTHER_ID = re.compile(r"[A-Z0-9]{5,30}")
+
+CODE_FIELDS = {
+    "id_type": "id_type",
+    "ethnicity": "ethnicity",
+    "education": "education",
+    "degree": "degree",
+    "political_status": "political_status",
+    "hukou_type": "hukou_type",
+    "employment_status": "employment_status",
+    "skill_level": "skill_level",
+    "new_employment_type": "new_employment_type",
+}
+TEXT_FIELDS = {
+    "employer": 200,
+    "position": 60,
+    "residence_address": 200,
+    "emergency_contact": 60,
+    "emergency_phone": 20,
+}
+BOOL_FIELDS = ("is_migrant_worker", "is_model_worker")
+REGION_FIELDS = ("hukou_region", "residence_region")
+PERSON_FIELDS = (
+    "name",
+    *CODE_FIELDS,
+    *TEXT_FIELDS,
+    *BOOL_FIELDS,
+    *REGION_FIELDS,
+    "mobile",
+    "employer_uscc",
+    "joined_on",
+)
+
+
+class FieldError(ValueError):
+    """A Chinese reason for one field."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    id_type: str
+    index: str
+    masked: str
+    birth_date: date | None
+    gender: str
+    warnings: tuple[str, ...] = field(default=())
+    value: str = field(default="", repr=False)
+
+    def cipher(self) -> bytes:
+        return crypto.encrypt(self.value, purpose=ID_PURPOSE)
+
+
+def identity_index(id_type: str, value: str) -> str:
+    # GB 11643 numbers are indexed bare, so other agencies' lists match them by number alone.
+    key = value if id_type in GB11643_TYPES else f"{id_type}:{value}"
+    return crypto.blind_index(key, purpose=ID_PURPOSE)
+
+
+def parse_identity(raw: str, id_type: str = "1") -> Identity:
+    """Validate an ID number of `id_type`; derive birth date and sex where the number holds them."""
+    if id_type in GB11643_TYPES:
+        try:
+            parsed = parse_id_number(raw)
+        except InvalidIdNumber as exc:
+            raise FieldError(str(exc)) from exc
+        return Identity(
+            id_type=id_type,
+            index=identity_index(id_type, parsed.value),
+            masked=parsed.masked,
+            birth_date=parsed.birth_date,
+            gender=parsed.gender,
+            warnings=parsed.warnings,
+            value=parsed.value,
+        )
+    value = normalize_id_number(raw)
+    if not _OTHER_ID.fullmatch(value):
+        raise FieldError("证件号码应为 5–30 位字母或数字")
+    return Identity(
+        id_type=id_type,
+        index=identity_index(id_type, value),
+        masked=mask_id_number(value),
+        birth_date=None,
+        gender="",
+        value=value,
+    )
+
+
+def search_index(raw: str) -> str | None:
+    """The blind index a search term would have as an ID-card number, or None."""
+    try:
+        return parse_identity(raw).index
+    except FieldError:
+        return None
+
+
+def clean_mobile(raw: str) -> str:
+    """11 digits starting with 1; a +86 / 86 / 0086 prefix and separators dropped."""
+    value = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", raw or ""))
+    for prefix in ("+86", "0086", "86"):
+        if value.startswith(prefix) and len(value) == len(prefix) + 11:
+            value = value[len(prefix) :]
+            break
+    if not value:
+        return ""
+    if not _MOBILE.fullmatch(value):
+        raise FieldError("手机号码应为 11 位数字，以 13–19 开头")
+    return value
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """(full pinyin, initials) in lower case: 王小明 → ("wangxiaoming", "wxm")."""
+    # Characters without a reading (Latin letters in "Alice王") stay as themselves.
+    keep: Any = lambda chars: list(chars)  # noqa: E731  (pypinyin's stub types `errors` too narrowly)
+    syllables = [re.sub(r"[^a-z0-9]", "", s.lower()) for s in lazy_pinyin(name, errors=keep)]
+    initials = [
+        re.sub(r"[^a-z0-9]", "", s.lower())[:1] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=keep)
+    ]
+    return "".join(syllables)[:200], "".join(initials)[:60]
+
+
+def clean_name(raw: str) -> str:
+    value = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw or "")).strip()
+    if not value:
+        raise FieldError("姓名不能为空")
+    if len(value) > 60:
+        raise FieldError("姓名不能超过 60 个字符")
+    if any(c.isdigit() for c in value):
+        raise FieldError("姓名不能包含数字")
+    return value
+
+
+@lru_cache(maxsize=32)
+def _code_maps(table: str) -> tuple[dict[str, str], dict[str, str]]:
+    from gonghui.members.models import Code
+
+    rows = list(Code.objects.filter(table=table, is_active=True).values_list("code", "label"))
+    return dict(rows), {label: code for code, label in rows}
+
+
+def code_tables_changed() -> None:
+    _code_maps.cache_clear()
+
+
+def code_labels(table: str) -> dict[str, str]:
+    return dict(_code_maps(table)[0])
+
+
+def code_label(table: str, code: str) -> str:
+    return _code_maps(table)[0].get(code, code) if code else ""
+
+
+def clean_code(table: str, raw: Any, title: str) -> str:
+    """A code of `table`, given as the code or as its label."""
+    value = unicodedata.normalize("NFKC", str(raw or "")).strip()
+    if not value:
+        return ""
+    by_code, by_label = _code_maps(table)
+    if value in by_code:
+        return value
+    if value in by_label:
+        return by_label[value]
+    if value.isdigit() and value.zfill(2) in by_code:
+        return value.zfill(2)
+    raise FieldError(f"{title}“{value}”不在代码表中")
+
+
+def clean_region(raw: Any) -> str:
+    value = str(raw or "").strip()
+    if not value:
+        return ""
+    if not re.fullmatch(r"\d{6}", value):
+        raise FieldError("行政区划代码应为 6 位数字")
+    return value
+
+
+def clean_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw or "").strip().lower()
+    if value in {"是", "1", "true", "y", "yes", "on"}:
+        return True
+    if value in {"否", "0", "false", "n", "no", "off", ""}:
+        return False
+    raise FieldError("应为“是”或“否”")
+
+
+def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """Clean the person fields present in `values`: (cleaned, {field: reason})."""
+    from gonghui.members.models import Person
+
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, raw in values.items():
+        try:
+            if key == "name":
+                cleaned[key] = clean_name(raw)
+            elif key == "mobile":
+                cleaned[key] = clean_mobile(raw)
+            elif key in CODE_FIELDS:
+                title = str(getattr(Person._meta.get_field(key), "verbose_name", key))
+                cleaned[key] = clean_code(CODE_FIELDS[key], raw, title)
+            elif key in TEXT_FIELDS:
+                text = unicodedata.normalize("NFKC", str(raw or "")).strip()
+                if len(text) > TEXT_FIELDS[key]:
+                    raise FieldError(f"不能超过 {TEXT_FIELDS[key]} 个字符")
+                cleaned[key] = text
+            elif key in BOOL_FIELDS:
+                cleaned[key] = clean_bool(raw)
+            elif key in REGION_FIELDS:
+                cleaned[key] = clean_region(raw)
+            elif key == "employer_uscc":
+                cleaned[key] = uscc_validate(raw) if raw else ""
+            elif key == "joined_on":
+                cleaned[key] = raw or None
+            else:
+                errors[key] = "不能修改该字段"
+        except (FieldError, InvalidIdentifier) as exc:
+            errors[key] = str(exc)
+    if not partial and "name" not in values:
+        errors["name"] = "姓名不能为空"
+    return cleaned, errors
+
+
+def region_warnings(values: dict[str, Any]) -> list[str]:
+    return [
+        f"行政区划代码 {values[k]} 不在现行 GB/T 2260 代码表中"
+        for k in REGION_FIELDS
+        if values.get(k) and region_get(values[k]) is None
+    ]
