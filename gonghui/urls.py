@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("gonghui.accounts.urls")),
     path("orgs/", include("gonghui.orgs.urls")),
+    path("members/", include("gonghui.members.urls")),
+    path("m/", include("gonghui.portal.urls")),
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.reports.urls")),
 ]

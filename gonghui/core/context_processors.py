@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from gonghui.core.permissions import CorePerm
+from gonghui.members.permissions import MemberPerm
 from gonghui.orgs.permissions import OrgPerm
 from gonghui.reports.permissions import ReportPerm
 
@@ -14,6 +15,7 @@ from gonghui.reports.permissions import ReportPerm
 NAVIGATION = [
     ("dashboard", "统计概览", "reports:dashboard", ReportPerm.STATS_VIEW),
     ("orgs", "组织建设", "orgs:tree", OrgPerm.VIEW),
+    ("members", "会员管理", "members:roster", MemberPerm.VIEW),
     ("audit", "审计日志", "core:audit", CorePerm.AUDIT_VIEW),
 ]
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
+from gonghui.core.stats import stats_collect
 from gonghui.core.viewutils import require_perm, scope_of
 from gonghui.orgs import selectors, services
 from gonghui.orgs.forms import OrgCloseForm, OrgCreateForm, OrgFieldsForm, OrgMoveForm
@@ -64,6 +65,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "org": org,
         "ancestors": selectors.org_ancestors(scope=scope, org=org),
         "figures": selectors.org_figures(org=org),
+        # Figures other domains register (members…), for the same subtree.
+        "headline": stats_collect([org.path]),
         "region_warning": region_warning(org.region_code),
         "can_create": scope.has_perm(OrgPerm.CREATE, org.path),
         "can_change": scope.has_perm(OrgPerm.CHANGE, org.path),

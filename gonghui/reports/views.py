@@ -12,6 +12,15 @@ from gonghui.reports.permissions import ReportPerm
 from gonghui.reports.selectors import stats_paths
 
 DRILL_LIMIT = 40
+# Membership states on the dashboard (stats keys of the members domain).
+MEMBER_STATUS_KEYS = [
+    ("members_active", "正常"),
+    ("members_transfer_pending", "接转中"),
+    ("members_retained", "保留会籍"),
+    ("members_applied", "待审核申请"),
+    ("members_withdrawn", "已退会"),
+    ("members_expelled", "已除名"),
+]
 
 
 @login_required
@@ -44,5 +53,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "drill_rows": drill_rows,
             "chart_kind": {"labels": [k for k, _ in by_kind], "values": [n for _, n in by_kind]},
             "chart_region": {"labels": [name for _, name, _ in by_region], "values": [n for _, _, n in by_region]},
+            "chart_status": {
+                "labels": [label for key, label in MEMBER_STATUS_KEYS if key in figures],
+                "values": [figures[key] for key, _ in MEMBER_STATUS_KEYS if key in figures],
+            },
         },
     )

@@ -2,6 +2,7 @@
 (function () {
   function bar(elementId, dataId, color) {
     var el = document.getElementById(elementId);
+    if (!el) { return; }
     var data = JSON.parse(document.getElementById(dataId).textContent);
     var chart = echarts.init(el);
     chart.setOption({
@@ -17,5 +18,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     bar("chart-kind", "data-kind", "#c0392b");
     bar("chart-region", "data-region", "#d68910");
+    bar("chart-status", "data-status", "#1e8449");
   });
 })();

@@ -1,0 +1,159 @@
+"""Forms of the registry pages. Choices come from the code tables (data), read per form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from gonghui.members.models import MembershipStatus
+from gonghui.members.validation import code_labels
+
+
+def code_choices(table: str, blank: str = "—") -> list[tuple[str, str]]:
+    return [("", blank), *code_labels(table).items()]
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=60)
+    mobile = forms.CharField(label="手机号码", max_length=20, required=False)
+    ethnicity = forms.ChoiceField(label="民族", required=False)
+    education = forms.ChoiceField(label="学历", required=False)
+    degree = forms.ChoiceField(label="学位", required=False)
+    political_status = forms.ChoiceField(label="政治面貌", required=False)
+    hukou_type = forms.ChoiceField(label="户籍类型", required=False)
+    is_migrant_worker = forms.BooleanField(label="农民工", required=False)
+    hukou_region = forms.CharField(label="户籍所在地（行政区划代码）", max_length=6, required=False)
+    residence_region = forms.CharField(label="现居住地（行政区划代码）", max_length=6, required=False)
+    residence_address = forms.CharField(label="现居住详细地址", max_length=200, required=False)
+    employment_status = forms.ChoiceField(label="就业状况", required=False)
+    skill_level = forms.ChoiceField(label="技能等级", required=False)
+    new_employment_type = forms.ChoiceField(label="新就业形态类别", required=False)
+    employer = forms.CharField(label="工作单位", max_length=200, required=False)
+    employer_uscc = forms.CharField(label="工作单位统一社会信用代码", max_length=24, required=False)
+    position = forms.CharField(label="职务", max_length=60, required=False)
+    is_model_worker = forms.BooleanField(label="劳模", required=False)
+    emergency_contact = forms.CharField(label="紧急联系人", max_length=60, required=False)
+    emergency_phone = forms.CharField(label="紧急联系电话", max_length=20, required=False)
+
+    CODE_FIELDS = (
+        "ethnicity",
+        "education",
+        "degree",
+        "political_status",
+        "hukou_type",
+        "employment_status",
+        "skill_level",
+        "new_employment_type",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.CODE_FIELDS:
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = code_choices(name)
+
+
+class RegisterForm(PersonForm):
+    org_code = forms.CharField(label="所属工会代码", max_length=32)
+    id_type = forms.ChoiceField(label="证件类型")
+    id_number = forms.CharField(label="证件号码", max_length=40)
+    joined_on = forms.DateField(label="入会日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    field_order = ["org_code", "id_type", "id_number", "name", "mobile"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        id_type = self.fields["id_type"]
+        assert isinstance(id_type, forms.ChoiceField)
+        id_type.choices = list(code_labels("id_type").items())
+
+
+class RosterFilterForm(forms.Form):
+    q = forms.CharField(label="检索", required=False)
+    org = forms.CharField(label="工会代码", required=False)
+    status = forms.ChoiceField(
+        label="会籍状态",
+        required=False,
+        choices=[("", "会员（正常、接转中、保留）"), ("all", "全部"), *MembershipStatus.choices],
+    )
+    new_employment_type = forms.ChoiceField(label="新就业形态", required=False)
+    migrant = forms.ChoiceField(label="农民工", required=False, choices=[("", "不限"), ("1", "是"), ("0", "否")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ne = self.fields["new_employment_type"]
+        assert isinstance(ne, forms.ChoiceField)
+        ne.choices = [("", "不限"), ("any", "全部新就业形态"), *code_labels("new_employment_type").items()]
+
+
+class ReasonForm(forms.Form):
+    """A transition's reason (from a code table) and a free note."""
+
+    reason = forms.ChoiceField(label="原因")
+    note = forms.CharField(label="说明", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, table: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ChoiceField)
+        reason.choices = list(code_labels(table).items())
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="理由或说明", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferOutForm(forms.Form):
+    to_code = forms.CharField(label="转入工会代码", max_length=32)
+    reason = forms.ChoiceField(label="接转原因")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.ChoiceField)
+        reason.choices = list(code_labels("transfer_reason").items())
+
+
+class TransferInForm(TransferOutForm):
+    to_code = forms.CharField(label="接收工会代码（本辖区）", max_length=32)
+    id_type = forms.ChoiceField(label="证件类型")
+    id_number = forms.CharField(label="会员证件号码", max_length=40)
+    field_order = ["to_code", "id_type", "id_number", "reason", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        id_type = self.fields["id_type"]
+        assert isinstance(id_type, forms.ChoiceField)
+        id_type.choices = list(code_labels("id_type").items())
+
+
+class JoinForm(forms.Form):
+    """The worker's own application, on a phone."""
+
+    name = forms.CharField(label="姓名", max_length=60)
+    id_type = forms.ChoiceField(label="证件类型")
+    id_number = forms.CharField(label="证件号码", max_length=40)
+    mobile = forms.CharField(label="手机号码", max_length=20)
+    new_employment_type = forms.ChoiceField(label="职业（新就业形态）", required=False)
+    employer = forms.CharField(label="工作单位或平台", max_length=200, required=False)
+    ethnicity = forms.ChoiceField(label="民族", required=False)
+    is_migrant_worker = forms.BooleanField(label="我是农民工（农业户籍，进城务工）", required=False)
+    accept_charter = forms.BooleanField(label="我承认《中国工会章程》，自愿申请加入工会", required=True)
+    consent = forms.BooleanField(
+        label="我同意工会为办理入会收集和使用我的身份证件号码等个人信息（仅用于会员管理，加密保存）",
+        required=True,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, table in (("id_type", "id_type"), ("new_employment_type", "new_employment_type")):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = (
+                list(code_labels(table).items()) if name == "id_type" else code_choices(table, "非新就业形态")
+            )
+        ethnicity = self.fields["ethnicity"]
+        assert isinstance(ethnicity, forms.ChoiceField)
+        ethnicity.choices = code_choices("ethnicity", "请选择")

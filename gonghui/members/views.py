@@ -1,0 +1,414 @@
+"""Registry pages: roster, member page, registration, transitions, applications, transfers.
+
+Views stay thin: read through selectors, write through services, and turn a
+service's refusal into a form error so nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from gonghui.accounts.models import User
+from gonghui.core.errors import DomainError
+from gonghui.core.masking import mask_mobile
+from gonghui.core.viewutils import require_perm, scope_of
+from gonghui.members import forms as mf
+from gonghui.members import selectors, services
+from gonghui.members.models import Membership, MembershipStatus, Transfer
+from gonghui.members.permissions import MemberPerm
+from gonghui.members.validation import code_label
+from gonghui.orgs.selectors import org_get
+
+PAGE_SIZE = 50
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _membership(request: HttpRequest, pk: int) -> Membership:
+    try:
+        return selectors.membership_get(scope=scope_of(request), pk=pk)
+    except DomainError as exc:
+        raise Http404 from exc
+
+
+def _transfer(request: HttpRequest, pk: int) -> Transfer:
+    try:
+        return selectors.transfer_get(scope=scope_of(request), pk=pk)
+    except DomainError as exc:
+        raise Http404 from exc
+
+
+def _apply_error(form: forms.Form, exc: DomainError) -> None:
+    if isinstance(exc.details, dict):
+        for field, reason in exc.details.items():
+            form.add_error(field if field in form.fields else None, reason)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _form_page(request: HttpRequest, form: forms.Form, title: str, back: str, **extra: Any) -> HttpResponse:
+    context = {"section": "members", "form": form, "title": title, "back": back, **extra}
+    return render(request, "members/form.html", context)
+
+
+def _submit(
+    request: HttpRequest,
+    form: forms.Form,
+    title: str,
+    back: str,
+    perform: Callable[[dict[str, Any]], tuple[str, str]],
+    **extra: Any,
+) -> HttpResponse:
+    """Run a service from a valid POSTed form: (redirect url, message), or the form with the refusal."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            url, message = perform(dict(form.cleaned_data))
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(url)
+    return _form_page(request, form, title, back, **extra)
+
+
+# --- roster ---------------------------------------------------------------------------------------
+
+
+def _filters(form: mf.RosterFilterForm) -> selectors.RosterFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    ne = data.get("new_employment_type", "")
+    migrant = data.get("migrant", "")
+    return selectors.RosterFilters(
+        q=data.get("q", ""),
+        org_code=(data.get("org") or "").strip().upper(),
+        status=data.get("status", ""),
+        new_employment=True if ne == "any" else None,
+        new_employment_type="" if ne == "any" else ne,
+        migrant=None if migrant == "" else migrant == "1",
+    )
+
+
+@login_required
+def roster(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, MemberPerm.VIEW)
+    form = mf.RosterFilterForm(request.GET or None)
+    filters = _filters(form)
+    try:
+        page = int(request.GET.get("page", "1") or 1)
+    except ValueError:
+        page = 1
+    try:
+        result = selectors.membership_page(scope=scope, filters=filters, page=page, size=PAGE_SIZE)
+    except DomainError:
+        # An org code out of scope reads as unknown, as everywhere.
+        form.add_error("org", "未找到该工会，或您无权访问。")
+        result = selectors.RosterPage([], 0, True, 1, 1)
+    params = request.GET.copy()
+    params.pop("page", None)
+    rows = [
+        {
+            "ms": ms,
+            "mobile": mask_mobile(ms.person.mobile) if ms.person.mobile else "",
+            "ne": code_label("new_employment_type", ms.person.new_employment_type),
+        }
+        for ms in result.items
+    ]
+    return render(
+        request,
+        "members/roster.html",
+        {
+            "section": "members",
+            "form": form,
+            "rows": rows,
+            "result": result,
+            "query": params.urlencode(),
+            "can_register": scope.has_perm_anywhere(MemberPerm.REGISTER),
+            "can_approve": scope.has_perm_anywhere(MemberPerm.APPROVE),
+            "pending_applications": selectors.applications_pending(scope=scope).count()
+            if scope.has_perm_anywhere(MemberPerm.APPROVE)
+            else 0,
+            "pending_transfers": selectors.transfer_list(scope=scope).count(),
+        },
+    )
+
+
+# --- member page ----------------------------------------------------------------------------------
+
+
+def _actions(scope: Any, ms: Membership) -> list[tuple[str, str]]:
+    """The transitions the caller may start from the member's page now."""
+    path = ms.org_path
+    can = {perm: scope.has_perm(perm, path) for perm in MemberPerm.values}
+    actions: list[tuple[str, str]] = []
+    if ms.status == MembershipStatus.APPLIED and can[MemberPerm.APPROVE]:
+        actions += [("approve", "通过入会申请"), ("reject", "不予通过")]
+    if ms.status in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED) and can[MemberPerm.TRANSFER]:
+        actions.append(("transfer", "转出（会籍接转）"))
+    if ms.status == MembershipStatus.ACTIVE and can[MemberPerm.CHANGE]:
+        actions.append(("retain", "保留会籍"))
+    if ms.status == MembershipStatus.RETAINED and can[MemberPerm.CHANGE]:
+        actions.append(("resume", "恢复正常会籍"))
+    if ms.status in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED) and can[MemberPerm.CHANGE]:
+        actions += [("withdraw", "退会"), ("expel", "除名")]
+    if ms.status in (MembershipStatus.WITHDRAWN, MembershipStatus.EXPELLED) and can[MemberPerm.CHANGE]:
+        actions.append(("reinstate", "恢复会籍"))
+    return actions
+
+
+PERSON_CODE_ROWS = (
+    ("ethnicity", "民族"),
+    ("education", "学历"),
+    ("degree", "学位"),
+    ("political_status", "政治面貌"),
+    ("hukou_type", "户籍类型"),
+    ("employment_status", "就业状况"),
+    ("skill_level", "技能等级"),
+    ("new_employment_type", "新就业形态类别"),
+)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    ms = _membership(request, pk)
+    p = ms.person
+    transfers = selectors.transfers_of(scope=scope, membership=ms)
+    context = {
+        "section": "members",
+        "ms": ms,
+        "person": p,
+        "codes": [(label, code_label(field, getattr(p, field))) for field, label in PERSON_CODE_ROWS],
+        "gender": {"1": "男", "2": "女"}.get(p.gender, "—"),
+        "history": selectors.membership_history(scope=scope, membership=ms),
+        "memberships": selectors.person_memberships(scope=scope, membership=ms),
+        "transfers": [(tr, selectors.transfer_actions(scope, tr)) for tr in transfers],
+        "actions": _actions(scope, ms),
+        "can_view_id": scope.has_perm(MemberPerm.VIEW_ID, ms.org_path),
+        "can_edit": ms.is_live and scope.has_perm(MemberPerm.PERSON_CHANGE, ms.org_path),
+    }
+    return render(request, "members/detail.html", context)
+
+
+@login_required
+@require_POST
+def reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the full ID number in place of the masked one; audited by the service."""
+    ms = _membership(request, pk)
+    try:
+        value = services.person_reveal_id(
+            actor=_actor(request), scope=scope_of(request), membership=ms, ip_address=request.META.get("REMOTE_ADDR")
+        )
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=exc.status)
+    response = render(request, "members/detail.html#full_id", {"value": value})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, MemberPerm.REGISTER)
+    initial = {"org_code": request.GET.get("org", ""), "id_type": "1"}
+    form = mf.RegisterForm(request.POST or None, initial=initial)
+
+    def perform(data: dict[str, Any]) -> tuple[str, str]:
+        try:
+            org = org_get(scope=scope, code=data.pop("org_code").strip().upper())
+        except DomainError as exc:
+            raise DomainError("invalid", details={"org_code": "未找到该工会，或您无权访问。"}) from exc
+        ms = services.member_register(
+            actor=_actor(request),
+            scope=scope,
+            org=org,
+            id_number=data.pop("id_number"),
+            id_type=data.pop("id_type"),
+            fields=data,
+        )
+        return reverse(
+            "members:detail", args=[ms.pk]
+        ), f"已登记会员“{ms.person.name}”，会员编号 {ms.person.member_no}。"
+
+    return _submit(request, form, "登记会员", reverse("members:roster"), perform)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    ms = _membership(request, pk)
+    require_perm(request, MemberPerm.PERSON_CHANGE, ms.org_path)
+    p = ms.person
+    initial = {name: getattr(p, name) for name in mf.PersonForm.base_fields}
+    form = mf.PersonForm(request.POST or None, initial=initial)
+
+    def perform(data: dict[str, Any]) -> tuple[str, str]:
+        changes = {k: v for k, v in data.items() if v != initial.get(k)}
+        services.person_update(actor=_actor(request), scope=scope_of(request), membership=ms, changes=changes)
+        return reverse("members:detail", args=[ms.pk]), "会员信息已保存。"
+
+    back = reverse("members:detail", args=[ms.pk])
+    return _submit(request, form, f"修改会员信息：{p.name}", back, perform, ms=ms)
+
+
+TRANSITIONS: dict[str, tuple[str, str]] = {
+    # action: (title, permission)
+    "approve": ("通过入会申请", MemberPerm.APPROVE),
+    "reject": ("不予通过入会申请", MemberPerm.APPROVE),
+    "retain": ("保留会籍", MemberPerm.CHANGE),
+    "resume": ("恢复正常会籍", MemberPerm.CHANGE),
+    "withdraw": ("退会", MemberPerm.CHANGE),
+    "expel": ("除名", MemberPerm.CHANGE),
+    "reinstate": ("恢复会籍", MemberPerm.CHANGE),
+    "transfer": ("转出：发起会籍接转", MemberPerm.TRANSFER),
+}
+
+
+def _transition_form(action: str, data: Any) -> forms.Form:
+    if action == "retain":
+        return mf.ReasonForm(data, table="retain_reason")
+    if action == "withdraw":
+        return mf.ReasonForm(data, table="withdraw_reason")
+    if action == "transfer":
+        return mf.TransferOutForm(data)
+    return mf.NoteForm(data)
+
+
+@login_required
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in TRANSITIONS:
+        raise Http404
+    ms = _membership(request, pk)
+    title, perm = TRANSITIONS[action]
+    require_perm(request, perm, ms.org_path)
+    form = _transition_form(action, request.POST or None)
+    scope, actor = scope_of(request), _actor(request)
+
+    def perform(data: dict[str, Any]) -> tuple[str, str]:
+        note = data.get("note", "")
+        done: Membership | Transfer
+        if action == "approve":
+            done = services.join_approve(actor=actor, scope=scope, membership=ms)
+        elif action == "reject":
+            done = services.join_reject(actor=actor, scope=scope, membership=ms, reason=note)
+        elif action == "retain":
+            done = services.membership_retain(actor=actor, scope=scope, membership=ms, reason=data["reason"], note=note)
+        elif action == "resume":
+            done = services.membership_resume(actor=actor, scope=scope, membership=ms, note=note)
+        elif action == "withdraw":
+            done = services.membership_withdraw(
+                actor=actor, scope=scope, membership=ms, reason=data["reason"], note=note
+            )
+        elif action == "expel":
+            done = services.membership_expel(actor=actor, scope=scope, membership=ms, note=note)
+        elif action == "reinstate":
+            done = services.membership_reinstate(actor=actor, scope=scope, membership=ms, note=note)
+        else:
+            done = services.transfer_out(
+                actor=actor, scope=scope, membership=ms, to_code=data["to_code"], reason=data["reason"], note=note
+            )
+            return reverse("members:transfer", args=[done.pk]), "已发起会籍接转，等待转入方工会审批。"
+        target = done.pk if selectors.membership_queryset(scope=scope).filter(pk=done.pk).exists() else ms.pk
+        return reverse("members:detail", args=[target]), f"已办理：{title}。"
+
+    return _submit(request, form, f"{title}：{ms.person.name}", reverse("members:detail", args=[ms.pk]), perform, ms=ms)
+
+
+@login_required
+def applications(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, MemberPerm.APPROVE)
+    rows = list(selectors.applications_pending(scope=scope)[:500])
+    return render(request, "members/applications.html", {"section": "members", "rows": rows})
+
+
+# --- transfers ------------------------------------------------------------------------------------
+
+
+@login_required
+def transfers(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, MemberPerm.VIEW)
+    status = request.GET.get("status", "pending")
+    qs = selectors.transfer_list(scope=scope, status="" if status == "all" else status)[:500]
+    rows = [(tr, selectors.transfer_actions(scope, tr)) for tr in qs]
+    return render(
+        request,
+        "members/transfers.html",
+        {
+            "section": "members",
+            "rows": rows,
+            "status": status,
+            "can_request": scope.has_perm_anywhere(MemberPerm.TRANSFER),
+        },
+    )
+
+
+@login_required
+def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    tr = _transfer(request, pk)
+    return render(
+        request,
+        "members/transfer.html",
+        {
+            "section": "members",
+            "tr": tr,
+            "reason": code_label("transfer_reason", tr.reason),
+            "can": selectors.transfer_actions(scope, tr),
+            "form": mf.NoteForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    scope, actor = scope_of(request), _actor(request)
+    tr = _transfer(request, pk)
+    form = mf.NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        if action == "cancel":
+            services.transfer_cancel(actor=actor, scope=scope, transfer=tr)
+            messages.success(request, "接转已撤回。")
+        elif action in ("approve", "reject"):
+            tr = services.transfer_decide(actor=actor, scope=scope, transfer=tr, approve=action == "approve", note=note)
+            messages.success(request, "接转已完成。" if tr.status == "completed" else "已提交本方意见。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("members:transfer", pk)
+
+
+@login_required
+def transfer_request(request: HttpRequest) -> HttpResponse:
+    """转入: the receiving union asks for a worker's membership by ID number."""
+    scope = require_perm(request, MemberPerm.TRANSFER)
+    form = mf.TransferInForm(request.POST or None, initial={"to_code": request.GET.get("org", ""), "id_type": "1"})
+
+    def perform(data: dict[str, Any]) -> tuple[str, str]:
+        try:
+            to_org = org_get(scope=scope, code=data["to_code"].strip().upper())
+        except DomainError as exc:
+            raise DomainError("invalid", details={"to_code": "未找到该工会，或您无权访问。"}) from exc
+        tr = services.transfer_in(
+            actor=_actor(request),
+            scope=scope,
+            to_org=to_org,
+            id_number=data["id_number"],
+            id_type=data["id_type"],
+            reason=data["reason"],
+            note=data.get("note", ""),
+        )
+        return reverse("members:transfer", args=[tr.pk]), "已发起转入申请，等待转出方工会审批。"
+
+    return _submit(request, form, "转入：按证件号码接收会员", reverse("members:transfers"), perform)
