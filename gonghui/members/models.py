@@ -121,7 +121,10 @@ class Person(models.Model):
 class Membership(models.Model):
     """A person's membership of one union for one stretch of time."""
 
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="memberships")
+    # Indexed by (person, status) below; a second index on person alone would only cost writes.
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
     org = models.ForeignKey("orgs.Org", verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="+")
     # The org's path, kept in step by org_move (core.paths): subtree scans stay on this table.
     org_path = PathField(_("组织路径"), editable=False)

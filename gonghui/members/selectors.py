@@ -33,13 +33,15 @@ from gonghui.members.validation import FieldError, clean_mobile, search_index
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
-COUNT_CAP = 10_000
+# A search answers "1,000+" beyond this: counting further would cost more than the page.
+COUNT_CAP = 1_000
+MAX_INITIALS = 4
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
 class SearchTerm:
-    kind: str  # id, mobile, member_no, name, pinyin, none
+    kind: str  # id, mobile, member_no, name, initials, pinyin, none
     value: str
 
     def q(self) -> Q:
@@ -50,10 +52,23 @@ class SearchTerm:
         if self.kind == "member_no":
             return Q(person__member_no=self.value)
         if self.kind == "name":
-            return Q(person__name__startswith=self.value)
+            return prefix_q("person__name", self.value)
+        if self.kind == "initials":
+            return prefix_q("person__name_initials", self.value) | prefix_q("person__name_pinyin", self.value)
         if self.kind == "pinyin":
-            return Q(person__name_initials__startswith=self.value) | Q(person__name_pinyin__startswith=self.value)
+            return prefix_q("person__name_pinyin", self.value)
         return Q(pk__in=[])
+
+
+def prefix_q(field: str, prefix: str) -> Q:
+    """Values starting with `prefix`, as a range [prefix, prefix-with-last-char+1).
+
+    `startswith` becomes LIKE, which SQLite serves from an index only under a
+    NOCASE collation (its LIKE is case-insensitive); a range on the byte-order
+    column uses the plain b-tree on SQLite and PostgreSQL ("C" collation) alike.
+    """
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
 def classify_search(raw: str) -> SearchTerm | None:
@@ -76,7 +91,9 @@ def classify_search(raw: str) -> SearchTerm | None:
         return SearchTerm("name", text)
     letters = re.sub(r"[^a-z]", "", compact.lower())
     if letters:
-        return SearchTerm("pinyin", letters)
+        # Up to four letters may be initials ("wxm") or the start of a syllable ("li");
+        # longer input is full pinyin, answered in the order of its own index.
+        return SearchTerm("initials" if len(letters) <= MAX_INITIALS else "pinyin", letters)
     return SearchTerm("none", "")
 
 
@@ -125,8 +142,10 @@ def membership_list(*, scope: Scope, filters: RosterFilters) -> QuerySet[Members
         qs = qs.filter(term.q())
         if term.kind == "name":
             return qs.order_by("person__name", "id")
-        if term.kind == "pinyin":
+        if term.kind == "initials":
             return qs.order_by("person__name_initials", "id")
+        if term.kind == "pinyin":
+            return qs.order_by("person__name_pinyin", "id")
         return qs.order_by("id")
     return qs.order_by("org_path", "id")
 
