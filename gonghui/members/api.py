@@ -255,6 +255,34 @@ def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+class SearchIn(Schema):
+    q: str = ""
+    org: str = ""
+    status: str = ""
+    new_employment: bool | None = None
+    new_employment_type: str = ""
+    migrant: bool | None = None
+    page: int = 1
+
+
+def _member_page(request: HttpRequest, body: SearchIn) -> dict[str, Any]:
+    filters = selectors.RosterFilters(
+        q=body.q,
+        org_code=body.org,
+        status=body.status,
+        new_employment=body.new_employment,
+        new_employment_type=body.new_employment_type,
+        migrant=body.migrant,
+    )
+    result = selectors.membership_page(scope=request_scope(request), filters=filters, page=body.page)
+    return {
+        "items": [member_out(ms) for ms in result.items],
+        "count": result.count,
+        "count_exact": result.count_exact,
+        "page": result.page,
+    }
+
+
 @router.get("", response=MemberPage, summary="会员名册与检索（身份证号、手机号、会员编号、姓名、拼音）")
 def list_members(
     request: HttpRequest,
@@ -266,21 +294,21 @@ def list_members(
     migrant: bool | None = None,
     page: int = 1,
 ) -> dict[str, Any]:
-    filters = selectors.RosterFilters(
+    body = SearchIn(
         q=q,
-        org_code=org,
+        org=org,
         status=status,
         new_employment=new_employment,
         new_employment_type=new_employment_type,
         migrant=migrant,
+        page=page,
     )
-    result = selectors.membership_page(scope=request_scope(request), filters=filters, page=page)
-    return {
-        "items": [member_out(ms) for ms in result.items],
-        "count": result.count,
-        "count_exact": result.count_exact,
-        "page": result.page,
-    }
+    return _member_page(request, body)
+
+
+@router.post("/search", response=MemberPage, summary="会员检索（POST：证件号码、手机号码不进入 URL 和访问日志）")
+def search_members(request: HttpRequest, body: SearchIn) -> dict[str, Any]:
+    return _member_page(request, body)
 
 
 @router.post("", response={201: MemberDetailOut}, summary="登记会员（入会）")

@@ -100,13 +100,19 @@ def _filters(form: mf.RosterFilterForm) -> selectors.RosterFilters:
     )
 
 
+# Search terms that must not travel in a URL (history, proxies, access logs).
+PRIVATE_TERMS = {"id", "mobile"}
+
+
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
+    """The roster; the search form is POSTed so an ID number never sits in a URL."""
     scope = require_perm(request, MemberPerm.VIEW)
-    form = mf.RosterFilterForm(request.GET or None)
+    data = request.POST if request.method == "POST" else request.GET
+    form = mf.RosterFilterForm(data or None)
     filters = _filters(form)
     try:
-        page = int(request.GET.get("page", "1") or 1)
+        page = int(data.get("page", "1") or 1)
     except ValueError:
         page = 1
     try:
@@ -115,8 +121,11 @@ def roster(request: HttpRequest) -> HttpResponse:
         # An org code out of scope reads as unknown, as everywhere.
         form.add_error("org", "未找到该工会，或您无权访问。")
         result = selectors.RosterPage([], 0, True, 1, 1)
-    params = request.GET.copy()
-    params.pop("page", None)
+    params = data.copy()
+    for key in ("page", "csrfmiddlewaretoken"):
+        params.pop(key, None)
+    term = selectors.classify_search(filters.q)
+    private_search = term is not None and term.kind in PRIVATE_TERMS
     rows = [
         {
             "ms": ms,
@@ -134,6 +143,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "result": result,
             "query": params.urlencode(),
+            "private_search": private_search,
             "can_register": scope.has_perm_anywhere(MemberPerm.REGISTER),
             "can_approve": scope.has_perm_anywhere(MemberPerm.APPROVE),
             "pending_applications": selectors.applications_pending(scope=scope).count()

@@ -588,6 +588,7 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/stats": {"get"},
         "/api/v1/codes/{table}": {"get"},
         "/api/v1/members": {"get", "post"},
+        "/api/v1/members/search": {"post"},
         "/api/v1/members/{member_id}": {"get", "patch"},
         "/api/v1/members/{member_id}/history": {"get"},
         "/api/v1/members/{member_id}/reveal-id": {"post"},

@@ -34,6 +34,10 @@ class Command(BaseCommand):
                 str(options["workers"]),
                 "--access-logfile",
                 "-",
+                # Path without the query string: a search for an ID number or a
+                # mobile (?q=…) must not land in the access log.
+                "--access-logformat",
+                '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"',
                 "--graceful-timeout",
                 "10",
             ],
