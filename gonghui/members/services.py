@@ -782,10 +782,44 @@ def person_reveal_id(
 # --- tallies --------------------------------------------------------------------------------------
 
 
+def _counted_rows(rows: Any) -> Counter[TallyKey]:
+    from django.db.models import Count, Q
+
+    grouped = rows.values("org_id", "org_path", "status", "person__is_migrant_worker").annotate(
+        n=Count("pk"), ne=Count("pk", filter=~Q(person__new_employment_type=""))
+    )
+    counts: Counter[TallyKey] = Counter()
+    for row in grouped:
+        key = (row["org_id"], row["org_path"], row["status"], True, row["person__is_migrant_worker"])
+        counts[key] += row["ne"]
+        counts[(*key[:3], False, key[4])] += row["n"] - row["ne"]
+    return counts
+
+
+def tally_check() -> list[dict[str, Any]]:
+    """Where the tallies disagree with a count of the membership rows (empty when all agree)."""
+    with unscoped():
+        counted = _counted_rows(Membership.all_objects.all())
+        kept: Counter[TallyKey] = Counter()
+        for t in MemberTally.objects.all():
+            kept[(t.org_id, t.org_path, t.status, t.new_employment, t.migrant)] += t.n
+        codes = dict(Org.all_objects.values_list("pk", "code"))
+    return [
+        {
+            "org": codes.get(key[0], key[0]),
+            "status": key[2],
+            "new_employment": key[3],
+            "migrant": key[4],
+            "tally": kept[key],
+            "rows": counted[key],
+        }
+        for key in sorted(set(counted) | set(kept))
+        if kept[key] != counted[key]
+    ]
+
+
 def tally_rebuild(org_ids: Iterable[int] | None = None) -> int:
     """Recompute the tallies from the memberships (all, or of some orgs); returns rows written."""
-    from django.db.models import Count
-
     with transaction.atomic(), unscoped():
         rows = Membership.all_objects.all()
         stale = MemberTally.objects.all()
@@ -794,19 +828,6 @@ def tally_rebuild(org_ids: Iterable[int] | None = None) -> int:
             rows = rows.filter(org_id__in=ids)
             stale = stale.filter(org_id__in=ids)
         stale.delete()
-        grouped = rows.values("org_id", "org_path", "status", "person__is_migrant_worker").annotate(
-            n=Count("pk"), ne=Count("pk", filter=~_blank_q())
-        )
-        deltas: Counter[TallyKey] = Counter()
-        for row in grouped:
-            key = (row["org_id"], row["org_path"], row["status"], True, row["person__is_migrant_worker"])
-            deltas[key] += row["ne"]
-            deltas[(*key[:3], False, key[4])] += row["n"] - row["ne"]
+        deltas = _counted_rows(rows)
         tally_apply(deltas)
     return sum(1 for n in deltas.values() if n)
-
-
-def _blank_q() -> Any:
-    from django.db.models import Q
-
-    return Q(person__new_employment_type="")
