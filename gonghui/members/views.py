@@ -189,6 +189,24 @@ PERSON_CODE_ROWS = (
 )
 
 
+def _application_rows(ms: Membership) -> list[tuple[str, str]]:
+    """What the worker typed in a join application, labelled, for the reviewer."""
+    from gonghui.members.models import Person
+    from gonghui.members.validation import CODE_FIELDS
+
+    rows = []
+    for key, value in ms.application.items():
+        label = str(getattr(Person._meta.get_field(key), "verbose_name", key))
+        if key in CODE_FIELDS:
+            value = code_label(CODE_FIELDS[key], value)
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
+        elif key == "mobile":
+            value = mask_mobile(value)
+        rows.append((label, str(value or "—")))
+    return rows
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
@@ -201,6 +219,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": p,
         "codes": [(label, code_label(field, getattr(p, field))) for field, label in PERSON_CODE_ROWS],
         "gender": {"1": "男", "2": "女"}.get(p.gender, "—"),
+        "id_type": code_label("id_type", p.id_type),
+        "application": _application_rows(ms) if ms.status == MembershipStatus.APPLIED else [],
         "history": selectors.membership_history(scope=scope, membership=ms),
         "memberships": selectors.person_memberships(scope=scope, membership=ms),
         "transfers": [(tr, selectors.transfer_actions(scope, tr)) for tr in transfers],
