@@ -22,6 +22,11 @@ class MembersConfig(AppConfig):
             (Transfer, "to_path"),
         ):
             register_path_column(model, field)
+        from gonghui.members.services import guard_org_close
+        from gonghui.orgs.services import CLOSE_GUARDS
+
+        if guard_org_close not in CLOSE_GUARDS:
+            CLOSE_GUARDS.append(guard_org_close)
         post_migrate.connect(sync_code_tables, sender=self, weak=False)
         post_save.connect(_codes_changed, sender=Code, weak=False)
 

@@ -17,6 +17,9 @@ register_messages(
         "member.transfer_nothing_to_decide": _("该接转没有等待您审批的一方。"),
         "member.transfer_target_unknown": _("未找到工会代码“{code}”。"),
         "member.no_parent": _("工会“{org}”没有上级工会，无法把会籍转至上级工会保留。"),
+        "member.org_has_members": _(
+            "工会“{org}”还有 {count} 条有效会籍（含待审核申请和接转中），请先办理接转或转至上级工会保留会籍后再撤销。"
+        ),
         "member.reinstate_conflict": _("该人员已在其他工会有有效会籍，不能恢复此会籍。"),
     }
 )

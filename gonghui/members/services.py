@@ -779,6 +779,13 @@ def person_reveal_id(
     return value
 
 
+def guard_org_close(org: Org) -> None:
+    """An org with live memberships cannot close: its members would be stranded."""
+    live = Membership.all_objects.filter(org=org, status__in=LIVE_STATUSES).count()
+    if live:
+        raise DomainError("member.org_has_members", status=409, org=org.name, count=live)
+
+
 # --- tallies --------------------------------------------------------------------------------------
 
 

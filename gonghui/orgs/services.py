@@ -30,6 +30,10 @@ from gonghui.orgs.permissions import OrgPerm
 
 TREE_LOCK_KEY = 0x6F726773  # "orgs"
 
+# Checks other domains register (members: no live memberships may be left behind).
+# Each takes the org being closed and raises a DomainError to refuse.
+CLOSE_GUARDS: list[Callable[[Org], None]] = []
+
 UPDATABLE_FIELDS = (
     "name",
     "short_name",
@@ -250,6 +254,8 @@ def org_close(*, actor: User | None, scope: Scope | None, org: Org, closed_on: d
         open_children = Org.all_objects.filter(parent=org, closed_on__isnull=True).count()
         if open_children:
             raise DomainError("org.has_open_children", org=org.name, count=open_children)
+        for guard in CLOSE_GUARDS:
+            guard(org)
         org.closed_on = closed_on or timezone.localdate()
         org.save(update_fields=["closed_on", "updated_at"])
         audit_record(

@@ -1,4 +1,4 @@
-"""`gonghui members-tally` and `gonghui stats` over the registry."""
+"""Operations over the registry: `gonghui members-tally`, `gonghui stats`, closing an org with members."""
 
 from __future__ import annotations
 
@@ -68,3 +68,16 @@ def test_stats_cli_counts_members_per_subtree(registered) -> None:
     assert stats("520200")["members"] == 2
     assert stats("520100")["members"] == 1
     assert stats("621100")["members"] == 0
+
+
+def test_an_org_with_live_members_cannot_close(registered) -> None:
+    from gonghui.core.errors import DomainError
+    from gonghui.orgs.models import Org
+    from gonghui.orgs.services import org_close
+
+    with pytest.raises(DomainError) as refused:
+        org_close(actor=None, scope=None, org=registered.courier_union)
+    assert refused.value.code == "member.org_has_members"
+    assert "2 条有效会籍" in refused.value.message
+    with unscoped():
+        assert Org.objects.get(pk=registered.courier_union.pk).closed_on is None
