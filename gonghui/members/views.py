@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.viewutils import require_perm, scope_of
 from gonghui.members import forms as mf
@@ -51,7 +51,8 @@ def _transfer(request: HttpRequest, pk: int) -> Transfer:
 
 
 def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    if isinstance(exc.details, dict):
+    # A refusal's details name fields, except a permission refusal's (it names the permission).
+    if isinstance(exc.details, dict) and not isinstance(exc, PermissionDeniedError):
         for field, reason in exc.details.items():
             form.add_error(field if field in form.fields else None, reason)
     else:
@@ -255,7 +256,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         try:
-            org = org_get(scope=scope, code=data.pop("org_code").strip().upper())
+            org = org_get(scope=scope, code=data.pop("org_code").strip().upper(), perm=MemberPerm.REGISTER)
         except DomainError as exc:
             raise DomainError("invalid", details={"org_code": "未找到该工会，或您无权访问。"}) from exc
         ms = services.member_register(
@@ -394,6 +395,9 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reason": code_label("transfer_reason", tr.reason),
             "can": selectors.transfer_actions(scope, tr),
             "form": mf.NoteForm(),
+            # The new membership may lie outside the sending side's scope.
+            "show_new": tr.new_membership_id is not None
+            and selectors.membership_queryset(scope=scope).filter(pk=tr.new_membership_id).exists(),
         },
     )
 
@@ -427,7 +431,7 @@ def transfer_request(request: HttpRequest) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         try:
-            to_org = org_get(scope=scope, code=data["to_code"].strip().upper())
+            to_org = org_get(scope=scope, code=data["to_code"].strip().upper(), perm=MemberPerm.TRANSFER)
         except DomainError as exc:
             raise DomainError("invalid", details={"to_code": "未找到该工会，或您无权访问。"}) from exc
         tr = services.transfer_in(

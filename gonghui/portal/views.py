@@ -55,7 +55,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 form.add_error(None, exc.message)
         else:
-            ref = signing.dumps(ms.pk, salt=REF_SALT)
+            ref = signing.dumps([ms.pk, org.code], salt=REF_SALT)
             return redirect("portal:join_done", org.code, ref)
     return render(request, "portal/join.html", {"org": org, "form": form})
 
@@ -63,9 +63,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 def join_done(request: HttpRequest, code: str, ref: str) -> HttpResponse:
     org = _org(code)
     try:
-        pk = signing.loads(ref, salt=REF_SALT, max_age=60 * 60 * 24 * 30)
-    except signing.BadSignature as exc:
+        pk, signed_code = signing.loads(ref, salt=REF_SALT, max_age=60 * 60 * 24 * 30)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
         raise Http404 from exc
+    if signed_code != org.code:
+        raise Http404
     return render(request, "portal/join_done.html", {"org": org, "number": f"RH{pk:08d}"})
 
 
