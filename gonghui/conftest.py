@@ -14,11 +14,16 @@ Tree used across the suite (codes are GB/T 2260 where they are federations):
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 from django.test import Client
+from stdnum.cn.ric import calc_check_digit
 
 from gonghui.accounts.models import User
 from gonghui.accounts.services import grant_role, token_create
@@ -103,3 +108,63 @@ def bearer():
         return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user, name='test').raw}"}
 
     return _bearer
+
+
+# --- no ID numbers in logs ------------------------------------------------------------------------
+# Every test runs with a handler on the root logger at DEBUG; afterwards the test fails if any
+# record, formatted with its traceback, holds an 18-character GB 11643 number whose check
+# character is right (an ID number, not a random run of digits).
+
+
+_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+
+
+def gb11643_numbers_in(text: str) -> list[str]:
+    """The 18-character numbers in `text` with a valid check character and a real birth date."""
+    found = []
+    for match in _ID_CANDIDATE.finditer(text):
+        number = match.group(1).upper()
+        if calc_check_digit(number) != number[17]:  # stdnum wants the check character included
+            continue
+        try:
+            date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        except ValueError:
+            continue
+        found.append(number)
+    return found
+
+
+class IdNumberLogGuard(logging.Handler):
+    """Keeps every record it sees, and which ones carried an ID number."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        self.records: list[logging.LogRecord] = []
+        self.leaks: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:  # a record that cannot be formatted is checked raw
+            text = f"{record.msg!r} {record.args!r}"
+        self.records.append(record)
+        for number in gb11643_numbers_in(text):
+            # Reported masked: the failure message is itself output.
+            self.leaks.append((record.name, number[:6] + "*" * 8 + number[-4:]))
+
+
+@pytest.fixture(autouse=True)
+def id_number_log_guard() -> Iterator[IdNumberLogGuard]:
+    guard = IdNumberLogGuard()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(guard)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield guard
+    finally:
+        root.removeHandler(guard)
+        root.setLevel(level)
+    if guard.leaks:
+        pytest.fail(f"ID numbers reached the logs: {guard.leaks[:5]}", pytrace=False)
