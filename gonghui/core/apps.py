@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = "平台核心"
 
     def ready(self) -> None:
+        from gonghui.core import logmask
+
+        logmask.install()
         # Each domain app adds its statistics keys and demo steps in its own
         # stats.py / demo.py; importing them here registers them.
         autodiscover_modules("stats", "demo")

@@ -13,6 +13,7 @@ SENSITIVE_KEYS = {
     "身份证号": "id_number",
     "mobile": "mobile",
     "phone": "mobile",
+    "emergency_phone": "mobile",
     "手机号码": "mobile",
     "card_no": "card",
     "bank_card": "card",

@@ -13,10 +13,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from gonghui.accounts.models import User
+from gonghui.accounts.scope import Scope
 from gonghui.core.api_common import request_scope
 from gonghui.core.masking import mask_mobile
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
+from gonghui.members.permissions import MemberPerm
 from gonghui.members.validation import code_label, code_labels
 from gonghui.orgs.selectors import org_get
 
@@ -34,6 +36,9 @@ class MemberOut(Schema):
     id_type: str
     id_number_masked: str
     gender: str
+    birth_year: int | None
+    # The full date only for holders of members.person.view_id: it is exactly the
+    # eight digits the masked number hides.
     birth_date: date | None
     mobile_masked: str
     org_code: str
@@ -65,6 +70,7 @@ class MemberDetailOut(MemberOut):
     position: str
     is_model_worker: bool
     emergency_contact: str
+    warnings: list[str] = []
 
 
 class MemberPage(Schema):
@@ -191,8 +197,9 @@ class CodeOut(Schema):
     label: str
 
 
-def member_out(ms: Membership, *, detail: bool = False) -> dict[str, Any]:
+def member_out(ms: Membership, scope: Scope, *, detail: bool = False) -> dict[str, Any]:
     p = ms.person
+    full_birth = scope.has_perm(MemberPerm.VIEW_ID, ms.org_path)
     out: dict[str, Any] = {
         "id": ms.pk,
         "member_no": p.member_no,
@@ -200,7 +207,8 @@ def member_out(ms: Membership, *, detail: bool = False) -> dict[str, Any]:
         "id_type": p.id_type,
         "id_number_masked": p.id_masked,
         "gender": p.gender,
-        "birth_date": p.birth_date,
+        "birth_year": p.birth_date.year if p.birth_date else None,
+        "birth_date": p.birth_date if full_birth else None,
         "mobile_masked": mask_mobile(p.mobile) if p.mobile else "",
         "org_code": ms.org.code,
         "org_name": ms.org.name,
@@ -217,8 +225,9 @@ def member_out(ms: Membership, *, detail: bool = False) -> dict[str, Any]:
     }
     if detail:
         for key in MemberDetailOut.model_fields:
-            if key not in out:
+            if key not in out and key != "warnings":
                 out[key] = getattr(p, key)
+        out["warnings"] = list(ms.warnings)
     return out
 
 
@@ -274,9 +283,10 @@ def _member_page(request: HttpRequest, body: SearchIn) -> dict[str, Any]:
         new_employment_type=body.new_employment_type,
         migrant=body.migrant,
     )
-    result = selectors.membership_page(scope=request_scope(request), filters=filters, page=body.page)
+    scope = request_scope(request)
+    result = selectors.membership_page(scope=scope, filters=filters, page=body.page)
     return {
-        "items": [member_out(ms) for ms in result.items],
+        "items": [member_out(ms, scope) for ms in result.items],
         "count": result.count,
         "count_exact": result.count_exact,
         "page": result.page,
@@ -314,17 +324,18 @@ def search_members(request: HttpRequest, body: SearchIn) -> dict[str, Any]:
 @router.post("", response={201: MemberDetailOut}, summary="登记会员（入会）")
 def create_member(request: HttpRequest, body: MemberCreateIn) -> Status[dict[str, Any]]:
     scope = request_scope(request)
-    org = org_get(scope=scope, code=body.org_code)
+    org = org_get(scope=scope, code=body.org_code.strip().upper())
     fields = body.dict(exclude={"org_code", "id_number", "id_type"})
     ms = services.member_register(
         actor=_actor(request), scope=scope, org=org, id_number=body.id_number, id_type=body.id_type, fields=fields
     )
-    return Status(201, member_out(ms, detail=True))
+    return Status(201, member_out(ms, scope, detail=True))
 
 
 @router.get("/{member_id}", response=MemberDetailOut, summary="会员详情（证件号码脱敏）")
 def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
-    return member_out(selectors.membership_get(scope=request_scope(request), pk=member_id), detail=True)
+    scope = request_scope(request)
+    return member_out(selectors.membership_get(scope=scope, pk=member_id), scope, detail=True)
 
 
 @router.patch("/{member_id}", response=MemberDetailOut, summary="修改会员信息")
@@ -332,7 +343,7 @@ def update_member(request: HttpRequest, member_id: int, body: MemberUpdateIn) ->
     scope = request_scope(request)
     ms = selectors.membership_get(scope=scope, pk=member_id)
     services.person_update(actor=_actor(request), scope=scope, membership=ms, changes=body.dict(exclude_unset=True))
-    return member_out(selectors.membership_get(scope=scope, pk=member_id), detail=True)
+    return member_out(selectors.membership_get(scope=scope, pk=member_id), scope, detail=True)
 
 
 @router.get("/{member_id}/history", response=list[EventOut], summary="会籍变化记录")
@@ -383,7 +394,8 @@ def _transition(request: HttpRequest, member_id: int, action: str, body: Any = N
         result = services.membership_reinstate(actor=actor, scope=scope, membership=ms, note=body.note or body.reason)
     # The result may be a new membership (retained at the higher union): answer with it.
     with_scope = selectors.membership_queryset(scope=scope).filter(pk=result.pk).exists()
-    return member_out(selectors.membership_get(scope=scope, pk=result.pk) if with_scope else result, detail=True)
+    shown = selectors.membership_get(scope=scope, pk=result.pk) if with_scope else result
+    return member_out(shown, scope, detail=True)
 
 
 @router.post("/{member_id}/approve", response=MemberDetailOut, summary="入会申请：通过")
@@ -440,7 +452,7 @@ def list_transfers(request: HttpRequest, status: str = "pending") -> list[dict[s
 @transfers_router.post("", response={201: TransferOut}, summary="转入：按证件号码申请接收会员")
 def transfer_member_in(request: HttpRequest, body: TransferInIn) -> Status[dict[str, Any]]:
     scope = request_scope(request)
-    to_org = org_get(scope=scope, code=body.to_code)
+    to_org = org_get(scope=scope, code=body.to_code.strip().upper())
     tr = services.transfer_in(
         actor=_actor(request),
         scope=scope,

@@ -140,6 +140,9 @@ class Membership(models.Model):
     objects: ScopedManager[Membership] = ScopedManager(  # type: ignore[assignment]
         path_field="org_path"
     )
+    # Not a column: what a registration service found worth telling the officer
+    # (an area code missing from GB/T 2260, say).
+    warnings: tuple[str, ...] = ()
     all_objects = models.Manager()
 
     class Meta:

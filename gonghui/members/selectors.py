@@ -29,24 +29,27 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.members.permissions import MemberPerm
-from gonghui.members.validation import FieldError, clean_mobile, search_index
+from gonghui.members.validation import FieldError, clean_mobile, identity_index, search_index
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
 # A search answers "1,000+" beyond this: counting further would cost more than the page.
 COUNT_CAP = 1_000
+OTHER_ID_TYPES = ("2", "5", "6", "7")
 MAX_INITIALS = 4
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
 class SearchTerm:
-    kind: str  # id, mobile, member_no, name, initials, pinyin, none
+    kind: str  # id, other_id, mobile, member_no, name, initials, pinyin, none
     value: str
 
     def q(self) -> Q:
         if self.kind == "id":
             return Q(person__id_index=self.value)
+        if self.kind == "other_id":
+            return Q(person__id_index__in=self.value.split(","))
         if self.kind == "mobile":
             return Q(person__mobile=self.value)
         if self.kind == "member_no":
@@ -87,6 +90,10 @@ def classify_search(raw: str) -> SearchTerm | None:
             return SearchTerm("none", "")
     if compact.isdigit():
         return SearchTerm("member_no", compact.zfill(10) if len(compact) < 10 else compact)
+    if re.fullmatch(r"[A-Za-z0-9]{5,30}", compact) and re.search(r"\d", compact) and re.search(r"[A-Za-z]", compact):
+        # Letters and digits: a passport or a pass for Hong Kong, Macao or Taiwan residents.
+        value = compact.upper()
+        return SearchTerm("other_id", ",".join(identity_index(t, value) for t in OTHER_ID_TYPES))
     if _CJK.search(text):
         return SearchTerm("name", text)
     letters = re.sub(r"[^a-z]", "", compact.lower())

@@ -37,7 +37,15 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.members.permissions import MemberPerm
-from gonghui.members.validation import ID_PURPOSE, Identity, clean_code, clean_person, name_keys, parse_identity
+from gonghui.members.validation import (
+    ID_PURPOSE,
+    Identity,
+    clean_code,
+    clean_person,
+    name_keys,
+    parse_identity,
+    region_warnings,
+)
 from gonghui.orgs.models import Org
 
 STATUS_LABELS = dict(MembershipStatus.choices)
@@ -58,7 +66,9 @@ def _refuse_status(ms: Membership, action: str) -> DomainError:
 
 
 def _locked(ms: Membership) -> Membership:
-    return Membership.all_objects.select_for_update().select_related("person", "org").get(pk=ms.pk)
+    # `of=self`: lock the membership only, not the joined person and union rows,
+    # which would serialize every transition of a union and invite deadlocks.
+    return Membership.all_objects.select_for_update(of=("self",)).select_related("person", "org").get(pk=ms.pk)
 
 
 def _tally_key(ms: Membership, person: Person | None = None) -> TallyKey:
@@ -68,7 +78,8 @@ def _tally_key(ms: Membership, person: Person | None = None) -> TallyKey:
 
 def tally_apply(deltas: Counter[TallyKey]) -> None:
     """Add the deltas to the tallies with one upsert per key (SQLite ≥ 3.24 and PostgreSQL)."""
-    rows = [(k[0], k[1], k[2], k[3], k[4], n) for k, n in deltas.items() if n]
+    # Sorted, so concurrent transactions take the tally rows' locks in one order.
+    rows = sorted((k[0], k[1], k[2], k[3], k[4], n) for k, n in deltas.items() if n)
     if not rows:
         return
     table = MemberTally._meta.db_table
@@ -123,16 +134,17 @@ def _assign_member_no(person: Person) -> None:
         person.save(update_fields=["member_no", "updated_at"])
 
 
-def _reason_label(table: str, code: str, title: str) -> str:
+def _reason(table: str, raw: str, title: str) -> tuple[str, str]:
+    """A reason given by code or label: (code, label)."""
     from gonghui.members.validation import FieldError, code_label
 
     try:
-        value = clean_code(table, code, title)
+        value = clean_code(table, raw, title)
     except FieldError as exc:
         raise DomainError("invalid", details={"reason": str(exc)}) from exc
     if not value:
         raise DomainError("member.reason_required", what=title)
-    return code_label(table, value)
+    return value, code_label(table, value)
 
 
 def _identity(id_number: str, id_type: str) -> Identity:
@@ -152,6 +164,16 @@ def _clean_fields(fields: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 
 def _open_org(org: Org) -> Org:
+    """The union, checked open and share-locked until commit.
+
+    The share lock conflicts with the FOR UPDATE `org_close` takes, so a union
+    cannot close between this check and the new membership's commit, while
+    registrations in the same union still run side by side. (SQLite runs one
+    writer at a time.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM orgs_org WHERE id = %s FOR SHARE", [org.pk])
     org = Org.all_objects.get(pk=org.pk)
     if org.is_closed:
         raise DomainError("member.org_closed", org=org.name)
@@ -165,6 +187,30 @@ def _set_person_fields(person: Person, values: dict[str, Any]) -> dict[str, list
     if "name" in values:
         person.name_pinyin, person.name_initials = name_keys(person.name)
     return changed_fields(before, {k: _plain(getattr(person, k)) for k in values})
+
+
+def _flags(person: Person) -> tuple[bool, bool]:
+    return bool(person.new_employment_type), bool(person.is_migrant_worker)
+
+
+def _update_person(person: Person, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set and save a person's fields; when the flags the tallies keep change, move the
+    tallies of every membership the person has held, ended ones included."""
+    before = _flags(person)
+    diff = _set_person_fields(person, values)
+    if not diff:
+        return diff
+    person.save()
+    after = _flags(person)
+    if after != before:
+        deltas: Counter[TallyKey] = Counter()
+        for org_id, org_path, status in Membership.all_objects.filter(person=person).values_list(
+            "org_id", "org_path", "status"
+        ):
+            deltas[(org_id, org_path, status, *before)] -= 1
+            deltas[(org_id, org_path, status, *after)] += 1
+        tally_apply(deltas)
+    return diff
 
 
 def _plain(value: Any) -> Any:
@@ -192,8 +238,7 @@ def _person_for(identity: Identity, values: dict[str, Any], *, update: bool) -> 
             raise DomainError("member.live_membership", status=409) from exc
         return person, True
     if update:
-        _set_person_fields(person, values)
-        person.save()
+        _update_person(person, values)
     return person, False
 
 
@@ -226,22 +271,25 @@ def member_register(
     identity = _identity(id_number, id_type)
     values = _clean_fields(fields, partial=False)
     today = timezone.localdate()
+    # 入会日期 is the person's first joining ("一次入会"); a later registration keeps it.
+    joined_on = values.pop("joined_on", None) or today
     with transaction.atomic(), unscoped():
         org = _open_org(org)
         person, created = _person_for(identity, values, update=True)
         if not created and _has_live(person):
             raise DomainError("member.live_membership", status=409)
         if person.joined_on is None:
-            person.joined_on = values.get("joined_on") or today
+            person.joined_on = joined_on
             person.save(update_fields=["joined_on", "updated_at"])
         ms = Membership(
             person=person,
             org=org,
             org_path=org.path,
             status=MembershipStatus.ACTIVE,
-            started_on=values.get("joined_on") or today,
+            started_on=joined_on,
         )
         _insert_membership(ms)
+        ms.warnings = (*identity.warnings, *region_warnings(values))
         _assign_member_no(person)
         _event(ms, EventType.JOIN, actor=actor, reason="经办人登记")
         tally = _Tally()
@@ -302,15 +350,15 @@ def join_approve(*, actor: User | None, scope: Scope | None, membership: Members
         if ms.status != MembershipStatus.APPLIED:
             raise _refuse_status(ms, "审批入会申请")
         _open_org(ms.org)
-        tally = _Tally()
-        tally.add(ms, -1)
         person = ms.person
         values = dict(ms.application)
         if values.get("joined_on"):
             values["joined_on"] = date.fromisoformat(values["joined_on"])
-        _set_person_fields(person, values)
-        person.joined_on = person.joined_on or today
-        person.save()
+        values["joined_on"] = person.joined_on or values.get("joined_on") or today
+        # First the person (moving the tallies of all their memberships), then this one's status.
+        _update_person(person, values)
+        tally = _Tally()
+        tally.add(ms, -1)
         _assign_member_no(person)
         ms.status = MembershipStatus.ACTIVE
         ms.started_on = today
@@ -370,7 +418,7 @@ def _start_transfer(
         raise _refuse_status(ms, "办理会籍接转")
     if to_org.pk == ms.org_id:
         raise DomainError("member.transfer_same_org")
-    reason_label = _reason_label("transfer_reason", reason, "接转原因")
+    reason_code, reason_label = _reason("transfer_reason", reason, "接转原因")
     tally = _Tally()
     tally.add(ms, -1)
     prior = ms.status
@@ -386,7 +434,7 @@ def _start_transfer(
         to_org=to_org,
         to_path=to_org.path,
         initiated_by=initiated_by,
-        reason=clean_code("transfer_reason", reason, "接转原因"),
+        reason=reason_code,
         note=(note or "").strip()[:200],
         out_state=TransferState.APPROVED if initiated_by == "out" else TransferState.PENDING,
         in_state=TransferState.APPROVED if initiated_by == "in" else TransferState.PENDING,
@@ -435,7 +483,7 @@ def transfer_in(
     with transaction.atomic(), unscoped():
         to_org = _open_org(to_org)
         ms = (
-            Membership.all_objects.select_for_update()
+            Membership.all_objects.select_for_update(of=("self",))
             .select_related("person", "org")
             .filter(person__id_index=identity.index, status__in=LIVE_STATUSES)
             .first()
@@ -468,7 +516,11 @@ def transfer_decide(
     """Approve or refuse the side of `transfer` the caller answers for; complete it when both agree."""
     note = (note or "").strip()
     with transaction.atomic(), unscoped():
-        tr = Transfer.all_objects.select_for_update().select_related("from_org", "to_org", "person").get(pk=transfer.pk)
+        tr = (
+            Transfer.all_objects.select_for_update(of=("self",))
+            .select_related("from_org", "to_org", "person")
+            .get(pk=transfer.pk)
+        )
         if tr.status != TransferStatus.PENDING:
             raise DomainError("member.transfer_not_pending", status=409)
         side = _pending_side(tr, scope)
@@ -531,7 +583,11 @@ def _complete_transfer(tr: Transfer, ms: Membership, actor: User | None, tally: 
 def transfer_cancel(*, actor: User | None, scope: Scope | None, transfer: Transfer) -> Transfer:
     """The side that started a pending transfer withdraws it."""
     with transaction.atomic(), unscoped():
-        tr = Transfer.all_objects.select_for_update().select_related("from_org", "to_org").get(pk=transfer.pk)
+        tr = (
+            Transfer.all_objects.select_for_update(of=("self",))
+            .select_related("from_org", "to_org")
+            .get(pk=transfer.pk)
+        )
         own = tr.from_org if tr.initiated_by == "out" else tr.to_org
         _require(scope, MemberPerm.TRANSFER, own)
         if tr.status != TransferStatus.PENDING:
@@ -577,7 +633,7 @@ def membership_retain(
 ) -> Membership:
     """保留会籍 (DOMAIN §1.2). When the employer closed, the membership moves to the higher union."""
     _require(scope, MemberPerm.CHANGE, membership.org)
-    label = _reason_label("retain_reason", reason, "保留会籍原因")
+    code, label = _reason("retain_reason", reason, "保留会籍原因")
     text = f"{label}；{note.strip()}" if note and note.strip() else label
     with transaction.atomic(), unscoped():
         ms = _locked(membership)
@@ -585,7 +641,7 @@ def membership_retain(
             raise _refuse_status(ms, "保留会籍")
         tally = _Tally()
         result = ms
-        if reason == "employer_closed":
+        if code == "employer_closed":
             parent = ms.org.parent
             if parent is None:
                 raise DomainError("member.no_parent", org=ms.org.name)
@@ -658,7 +714,7 @@ def membership_withdraw(
 ) -> Membership:
     """退会: on request, after six months lapsed (章程), or on death."""
     _require(scope, MemberPerm.CHANGE, membership.org)
-    label = _reason_label("withdraw_reason", reason, "退会原因")
+    _code, label = _reason("withdraw_reason", reason, "退会原因")
     text = f"{label}；{note.strip()}" if note and note.strip() else label
     with transaction.atomic(), unscoped():
         ms = _locked(membership)
@@ -749,13 +805,8 @@ def person_update(
         if ms.status not in LIVE_STATUSES:
             raise _refuse_status(ms, "修改会员信息")
         person = Person.objects.select_for_update().get(pk=ms.person_id)
-        tally = _Tally()
-        tally.deltas[_tally_key(ms, person)] -= 1
-        diff = _set_person_fields(person, values)
+        diff = _update_person(person, values)
         if diff:
-            person.save()
-            tally.deltas[_tally_key(ms, person)] += 1
-            tally.flush()
             audit_record(actor=actor, action="members.person.update", org=ms.org, target=person, data={"changes": diff})
     return person
 

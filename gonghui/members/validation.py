@@ -84,6 +84,27 @@ def identity_index(id_type: str, value: str) -> str:
     return crypto.blind_index(key, purpose=ID_PURPOSE)
 
 
+# The area prefixes each GB 11643 type may carry (DOMAIN §1.3: permits use 81/82/83).
+_TYPE_AREAS = {"3": ("81", "82"), "4": ("83",)}
+_PERMIT_AREAS = ("81", "82", "83")
+
+
+def _check_type_matches(id_type: str, value: str) -> None:
+    if id_type == "1" and value.startswith(_PERMIT_AREAS):
+        raise FieldError("以 81、82、83 开头的是港澳台居民居住证号码，请选择对应的证件类型")
+    if id_type in _TYPE_AREAS and not value.startswith(_TYPE_AREAS[id_type]):
+        wanted = "、".join(_TYPE_AREAS[id_type])
+        raise FieldError(f"该证件类型的号码应以 {wanted} 开头")
+
+
+def _is_gb11643(value: str) -> bool:
+    try:
+        parse_id_number(value)
+    except InvalidIdNumber:
+        return False
+    return True
+
+
 def parse_identity(raw: str, id_type: str = "1") -> Identity:
     """Validate an ID number of `id_type`; derive birth date and sex where the number holds them."""
     if id_type in GB11643_TYPES:
@@ -91,6 +112,7 @@ def parse_identity(raw: str, id_type: str = "1") -> Identity:
             parsed = parse_id_number(raw)
         except InvalidIdNumber as exc:
             raise FieldError(str(exc)) from exc
+        _check_type_matches(id_type, parsed.value)
         return Identity(
             id_type=id_type,
             index=identity_index(id_type, parsed.value),
@@ -103,6 +125,9 @@ def parse_identity(raw: str, id_type: str = "1") -> Identity:
     value = normalize_id_number(raw)
     if not _OTHER_ID.fullmatch(value):
         raise FieldError("证件号码应为 5–30 位字母或数字")
+    if _is_gb11643(value):
+        # Otherwise one person could hold a second identity (and membership) under another type.
+        raise FieldError("这是公民身份号码（或港澳台居民居住证号码），请选择对应的证件类型")
     return Identity(
         id_type=id_type,
         index=identity_index(id_type, value),
@@ -146,8 +171,15 @@ def name_keys(name: str) -> tuple[str, str]:
     return "".join(syllables)[:200], "".join(initials)[:60]
 
 
+def _refuse_control(value: str) -> str:
+    # A NUL is refused by PostgreSQL's text type; other control characters have no place in a field.
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise FieldError("不能包含控制字符")
+    return value
+
+
 def clean_name(raw: str) -> str:
-    value = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", raw or "")).strip()
+    value = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", _refuse_control(raw or ""))).strip()
     if not value:
         raise FieldError("姓名不能为空")
     if len(value) > 60:
@@ -162,7 +194,8 @@ def _code_maps(table: str) -> tuple[dict[str, str], dict[str, str]]:
     from gonghui.members.models import Code
 
     rows = list(Code.objects.filter(table=table, is_active=True).values_list("code", "label"))
-    return dict(rows), {label: code for code, label in rows}
+    # Inputs are NFKC-normalized, so the labels they are matched against must be too: （） → ().
+    return dict(rows), {unicodedata.normalize("NFKC", label): code for code, label in rows}
 
 
 def code_tables_changed() -> None:
@@ -220,6 +253,9 @@ def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict
     errors: dict[str, str] = {}
     for key, raw in values.items():
         try:
+            if raw is None and key != "joined_on":
+                # JSON null is not "no" or "empty": an omitted field is left as it is.
+                raise FieldError("该字段不能为 null")
             if key == "name":
                 cleaned[key] = clean_name(raw)
             elif key == "mobile":
@@ -228,7 +264,7 @@ def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict
                 title = str(getattr(Person._meta.get_field(key), "verbose_name", key))
                 cleaned[key] = clean_code(CODE_FIELDS[key], raw, title)
             elif key in TEXT_FIELDS:
-                text = unicodedata.normalize("NFKC", str(raw or "")).strip()
+                text = unicodedata.normalize("NFKC", _refuse_control(str(raw or ""))).strip()
                 if len(text) > TEXT_FIELDS[key]:
                     raise FieldError(f"不能超过 {TEXT_FIELDS[key]} 个字符")
                 cleaned[key] = text

@@ -102,7 +102,7 @@ def _filters(form: mf.RosterFilterForm) -> selectors.RosterFilters:
 
 
 # Search terms that must not travel in a URL (history, proxies, access logs).
-PRIVATE_TERMS = {"id", "mobile"}
+PRIVATE_TERMS = {"id", "other_id", "mobile"}
 
 
 @login_required
@@ -267,9 +267,10 @@ def register(request: HttpRequest) -> HttpResponse:
             id_type=data.pop("id_type"),
             fields=data,
         )
-        return reverse(
-            "members:detail", args=[ms.pk]
-        ), f"已登记会员“{ms.person.name}”，会员编号 {ms.person.member_no}。"
+        for warning in ms.warnings:
+            messages.warning(request, warning)
+        done = f"已登记会员“{ms.person.name}”，会员编号 {ms.person.member_no}。"
+        return reverse("members:detail", args=[ms.pk]), done
 
     return _submit(request, form, "登记会员", reverse("members:roster"), perform)
 

@@ -89,11 +89,6 @@ def test_register_then_detail_shows_only_the_masked_number(tree, officer: Api) -
     assert NUMBER.encode() not in bytes(row["id_cipher"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: id_number_masked (6 + **** + last 4) plus birth_date (the hidden 8) rebuild the full number "
-    "for any viewer, bypassing the audited reveal-id",
-)
 def test_detail_does_not_let_a_viewer_rebuild_the_number(tree, make_user, bearer) -> None:
     ms = register(tree.courier_union, NUMBER)
     viewer = Api(bearer(make_user("lps_viewer", ("viewer", "520200"))))
@@ -251,14 +246,7 @@ def test_retain_on_retirement_then_resume(tree, officer: Api) -> None:
     "reason",
     [
         "employer_closed",
-        pytest.param(
-            "用人单位破产、关闭或撤销",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: membership_retain compares the raw reason with 'employer_closed', so the same reason "
-                "given by its label retains in place instead of moving to the higher union",
-            ),
-        ),
+        "用人单位破产、关闭或撤销",
     ],
 )
 def test_employer_closed_moves_the_membership_to_the_higher_union(tree, officer: Api, reason: str) -> None:
@@ -469,10 +457,6 @@ def test_patch_refuses_fields_that_are_not_the_persons(tree, officer: Api) -> No
     assert registry_state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PATCH {'is_migrant_worker': null} silently sets False (clean_bool(None)); the orgs API refuses nulls",
-)
 def test_patch_null_on_a_yes_no_field_is_refused(tree, officer: Api) -> None:
     ms = register(tree.courier_union, NUMBER, is_migrant_worker=True)
     resp = officer.patch(f"/api/v1/members/{ms.pk}", {"is_migrant_worker": None})

@@ -352,12 +352,6 @@ def test_org_move_of_a_transfer_target_rewrites_to_path(tree) -> None:
 # --- flags of ended memberships ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: person_update (and approvals/registrations that change a known person) move only the live "
-    "membership's tally; ended memberships keep the old 新就业形态/农民工 flags, so tallies drift from "
-    "tally_rebuild() and roster counts from their rows",
-)
 def test_person_edits_keep_the_tallies_of_ended_memberships_in_step(tree, make_user, bearer) -> None:
     ms = register(tree.courier_union, PEOPLE[0], new_employment_type="02")
     tr = services.transfer_out(actor=None, scope=None, membership=ms, to_code="520102", reason="job_change")
