@@ -72,6 +72,13 @@ def subtrees_q(field: str, paths: list[str]) -> Q:
     return q
 
 
+def subtrees_prefix_q(field: str, paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for path in collapse_paths(paths):
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
 def collapse_paths(paths: list[str]) -> list[str]:
     """Drop paths already covered by an ancestor path in the list."""
     kept: list[str] = []
@@ -106,13 +113,18 @@ class ScopedManager(models.Manager[M], Generic[M]):
             )
         return super().get_queryset()
 
-    def within(self, scope: Scope, perm: str) -> models.QuerySet[M]:
-        """The rows in the subtrees where the scope holds `perm`."""
+    def within(self, scope: Scope, perm: str, *, residual: bool = False) -> models.QuerySet[M]:
+        """The rows in the subtrees where the scope holds `perm`.
+
+        `residual=True` writes the subtrees as prefix matches instead of index
+        ranges, for queries led by a more selective index (a name search): SQLite
+        cannot use an index for them, so its planner keeps the selective one.
+        """
         qs = super().get_queryset()
         if scope.is_superuser:
             return qs
         paths = scope.paths_with(perm)
-        q = subtrees_q(self.path_field, paths)
-        for other in self.path_fields[1:]:
-            q |= subtrees_q(other, paths)
+        q = Q(pk__in=[])
+        for field in self.path_fields:
+            q |= subtrees_prefix_q(field, paths) if residual else subtrees_q(field, paths)
         return qs.filter(q)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import BaseModel
 
 from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
@@ -29,7 +30,10 @@ codes_router = Router(tags=["members"])
 STATUS_LABELS = dict(MembershipStatus.choices)
 
 
-class MemberOut(Schema):
+class MemberOut(BaseModel):
+    # A plain pydantic model: ninja's Schema wraps every item in a Django-aware
+    # getter, which cost about 0.1 ms per row — half a 50-row page (bench/search.py).
+
     id: int
     member_no: str | None
     name: str
@@ -73,7 +77,7 @@ class MemberDetailOut(MemberOut):
     warnings: list[str] = []
 
 
-class MemberPage(Schema):
+class MemberPage(BaseModel):
     items: list[MemberOut]
     count: int
     count_exact: bool

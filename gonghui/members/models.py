@@ -105,9 +105,10 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["mobile"], name="members_person_mobile"),
-            models.Index(fields=["name"], name="members_person_name"),
-            models.Index(fields=["name_pinyin"], name="members_person_pinyin"),
-            models.Index(fields=["name_initials"], name="members_person_initials"),
+            # (key, id): a search page is one walk in (key, id) order, ties included.
+            models.Index(fields=["name", "id"], name="members_person_name"),
+            models.Index(fields=["name_pinyin", "id"], name="members_person_pinyin"),
+            models.Index(fields=["name_initials", "id"], name="members_person_initials"),
         ]
 
     def __str__(self) -> str:

@@ -160,10 +160,50 @@ def clean_mobile(raw: str) -> str:
     return value
 
 
+# Surnames read otherwise than the character's common reading; pypinyin has no
+# surname mode (mozillazg/python-pinyin#297), so 曾国藩 would be "cengguofan".
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "查": "zha",
+    "仇": "qiu",
+    "区": "ou",
+    "朴": "piao",
+    "盖": "ge",
+    "乐": "yue",
+    "覃": "qin",
+    "翟": "zhai",
+    "缪": "miao",
+    "召": "shao",
+    "种": "chong",
+    "秘": "bi",
+    "员": "yun",
+    "尉": "yu",
+    "柏": "bai",
+    "宓": "mi",
+    "阚": "kan",
+    "长": "zhang",
+    "重": "chong",
+    "薄": "bo",
+    "繁": "po",
+    "牟": "mou",
+    "折": "she",
+    "祭": "zhai",
+    "沈": "shen",
+    "朝": "chao",
+    "华": "hua",
+}
+
+
 def name_keys(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) in lower case: 王小明 → ("wangxiaoming", "wxm")."""
+    """(full pinyin, initials) in lower case: 王小明 → ("wangxiaoming", "wxm"); 曾 as a surname is "zeng"."""
     # Characters without a reading (Latin letters in "Alice王") stay as themselves.
     keep: Any = lambda chars: list(chars)  # noqa: E731  (pypinyin's stub types `errors` too narrowly)
+    if len(name) > 1 and name[0] in SURNAME_READINGS:
+        rest_full, rest_initials = name_keys(name[1:])
+        reading = SURNAME_READINGS[name[0]]
+        return (reading + rest_full)[:200], (reading[0] + rest_initials)[:60]
     syllables = [re.sub(r"[^a-z0-9]", "", s.lower()) for s in lazy_pinyin(name, errors=keep)]
     initials = [
         re.sub(r"[^a-z0-9]", "", s.lower())[:1] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=keep)
