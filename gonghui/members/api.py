@@ -20,6 +20,7 @@ from gonghui.core.masking import mask_mobile
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
 from gonghui.members.permissions import MemberPerm
+from gonghui.members.selectors import RosterRow
 from gonghui.members.validation import code_label, code_labels
 from gonghui.orgs.selectors import org_get
 
@@ -201,7 +202,7 @@ class CodeOut(Schema):
     label: str
 
 
-def member_out(ms: Membership, scope: Scope, *, detail: bool = False) -> dict[str, Any]:
+def member_out(ms: Membership | RosterRow, scope: Scope, *, detail: bool = False) -> dict[str, Any]:
     p = ms.person
     full_birth = scope.has_perm(MemberPerm.VIEW_ID, ms.org_path)
     out: dict[str, Any] = {

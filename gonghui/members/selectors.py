@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
@@ -36,6 +37,7 @@ from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
 OTHER_ID_TYPES = ("2", "5", "6", "7")
+STATUS_LABELS = dict(MembershipStatus.choices)
 MAX_INITIALS = 4
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -188,7 +190,7 @@ def _filtered(scope: Scope, filters: RosterFilters, root: Org | None, *, residua
         qs = qs.filter(person__new_employment_type=filters.new_employment_type)
     if filters.migrant is not None:
         qs = qs.filter(person__is_migrant_worker=filters.migrant)
-    return qs.select_related("person", "org").only(*ROW_FIELDS)
+    return qs
 
 
 def membership_parts(*, scope: Scope, filters: RosterFilters, root: Org | None = None) -> list[QuerySet[Membership]]:
@@ -233,9 +235,77 @@ def _tally_count(scope: Scope, filters: RosterFilters, root: Org | None) -> int 
     return int(qs.aggregate(n=Sum("n"))["n"] or 0)
 
 
+class RowPerson:
+    """The person columns of a roster row (attribute access, as on a Person)."""
+
+    __slots__ = (
+        "birth_date",
+        "employer",
+        "gender",
+        "id",
+        "id_masked",
+        "id_type",
+        "is_migrant_worker",
+        "joined_on",
+        "member_no",
+        "mobile",
+        "name",
+        "new_employment_type",
+    )
+    birth_date: date | None
+    employer: str
+    gender: str
+    id: int
+    id_masked: str
+    id_type: str
+    is_migrant_worker: bool
+    joined_on: date | None
+    member_no: str | None
+    mobile: str
+    name: str
+    new_employment_type: str
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values[f"person__{name}"])
+
+
+class RowOrg:
+    __slots__ = ("code", "id", "name")
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.id, self.code, self.name = values["org__id"], values["org__code"], values["org__name"]
+
+
+class RosterRow:
+    """One roster line read with `.values()`: a 50-row page built as model instances
+    (membership, person, union) spent more time in Django's model constructor than
+    in the database (bench/search.py); templates and `member_out` read it alike."""
+
+    __slots__ = ("ended_on", "id", "org", "org_path", "person", "pk", "started_on", "status", "status_reason")
+    warnings: tuple[str, ...] = ()
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.pk = self.id = values["id"]
+        self.org_path = values["org_path"]
+        self.status = values["status"]
+        self.status_reason = values["status_reason"]
+        self.started_on = values["started_on"]
+        self.ended_on = values["ended_on"]
+        self.person = RowPerson(values)
+        self.org = RowOrg(values)
+
+    def get_status_display(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+
+def _rows(qs: QuerySet[Membership]) -> list[RosterRow]:
+    return [RosterRow(values) for values in qs.values(*ROW_FIELDS)]
+
+
 @dataclass(frozen=True)
 class RosterPage:
-    items: list[Membership]
+    items: list[RosterRow]
     count: int
     count_exact: bool
     page: int
@@ -258,7 +328,7 @@ def membership_page(*, scope: Scope, filters: RosterFilters, page: int, size: in
         pages = max(1, -(-count // size))
         number = min(max(page, 1), pages)
         start = (number - 1) * size
-        return RosterPage(list(parts[0][start : start + size]), count, True, number, pages)
+        return RosterPage(_rows(parts[0][start : start + size]), count, True, number, pages)
     number = max(page, 1)
     start = (number - 1) * size
     rows = _slice_parts(parts, start, size + 1)
@@ -267,9 +337,9 @@ def membership_page(*, scope: Scope, filters: RosterFilters, page: int, size: in
     return RosterPage(items, start + len(rows), not more, number, number + 1 if more else number)
 
 
-def _slice_parts(parts: list[QuerySet[Membership]], start: int, n: int) -> list[Membership]:
+def _slice_parts(parts: list[QuerySet[Membership]], start: int, n: int) -> list[RosterRow]:
     """Rows [start, start + n) of the parts read one after the other."""
-    rows: list[Membership] = []
+    rows: list[RosterRow] = []
     for qs in parts:
         if len(rows) >= n:
             break
@@ -278,7 +348,7 @@ def _slice_parts(parts: list[QuerySet[Membership]], start: int, n: int) -> list[
             if before < start:  # this part lies wholly before the page
                 start -= before
                 continue
-        rows += list(qs[start : start + n - len(rows)])
+        rows += _rows(qs[start : start + n - len(rows)])
         start = 0
     return rows
 
