@@ -300,7 +300,19 @@ class RosterRow:
 
 
 def _rows(qs: QuerySet[Membership]) -> list[RosterRow]:
-    return [RosterRow(values) for values in qs.values(*ROW_FIELDS)]
+    """The page's rows in two steps: the ids, then their columns.
+
+    Asked for the ids alone, the planners walk the search key's index in order
+    and stop at the page's end; asked for twenty columns, PostgreSQL misjudged
+    how many rows the scope lets through and fetched and sorted the whole name
+    range instead (19 ms against 3 ms for "王晨" in a city at 1,000,000).
+    """
+    ids = list(qs.values_list("id", flat=True))
+    if not ids:
+        return []
+    # The ids came out of the scoped query: reading their columns needs no scope again.
+    found = {v["id"]: v for v in Membership.all_objects.filter(id__in=ids).values(*ROW_FIELDS)}
+    return [RosterRow(found[pk]) for pk in ids if pk in found]
 
 
 @dataclass(frozen=True)
