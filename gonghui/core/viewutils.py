@@ -1,11 +1,18 @@
-"""Small helpers for thin views: the request's scope and permission checks."""
+"""Small helpers for thin views: the request's scope, permission checks, forms that run a service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from gonghui.accounts.scope import Scope
+from gonghui.core.errors import DomainError, PermissionDeniedError
 
 
 def scope_of(request: HttpRequest) -> Scope:
@@ -19,3 +26,33 @@ def require_perm(request: HttpRequest, perm: str, path: str | None = None) -> Sc
     if not allowed:
         raise PermissionDenied(perm)
     return scope
+
+
+def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: per field where its details name fields."""
+    # A permission refusal's details name the permission, not a field.
+    if isinstance(exc.details, dict) and not isinstance(exc, PermissionDeniedError):
+        for field, reason in exc.details.items():
+            form.add_error(field if field in form.fields else None, reason)
+    else:
+        form.add_error(None, exc.message)
+
+
+def run_form(
+    request: HttpRequest, form: forms.Form, perform: Callable[[dict[str, Any]], tuple[str, str]]
+) -> HttpResponse | None:
+    """Run a service from a valid POSTed form.
+
+    `perform` returns (url to go to, message). On success: the redirect. On a
+    refusal, or a GET, or an invalid form: None, and the caller renders the form
+    again (with the refusal on it); the service's transaction saved nothing.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            url, message = perform(dict(form.cleaned_data))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(url)
+    return None

@@ -687,26 +687,48 @@ def membership_retain(
     return result
 
 
-def membership_resume(*, actor: User | None, scope: Scope | None, membership: Membership, note: str = "") -> Membership:
-    """A retained member works again (保留 → 正常)."""
+def _simple_transition(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    membership: Membership,
+    allowed: tuple[str, ...],
+    refusal: str,
+    to: str,
+    event: str,
+    reason: str,
+    ended: bool,
+    action: str,
+    data: dict[str, Any],
+) -> Membership:
+    """Lock, check the state, move the status (event, tallies), audit: one transaction."""
     _require(scope, MemberPerm.CHANGE, membership.org)
     with transaction.atomic(), unscoped():
         ms = _locked(membership)
-        if ms.status != MembershipStatus.RETAINED:
-            raise _refuse_status(ms, "恢复正常会籍")
+        if ms.status not in allowed:
+            raise _refuse_status(ms, refusal)
         tally = _Tally()
-        _change_status(
-            ms,
-            to=MembershipStatus.ACTIVE,
-            actor=actor,
-            event=EventType.RESUME,
-            reason=(note or "").strip(),
-            ended=False,
-            tally=tally,
-        )
+        _change_status(ms, to=to, actor=actor, event=event, reason=reason, ended=ended, tally=tally)
         tally.flush()
-        audit_record(actor=actor, action="members.membership.resume", org=ms.org, target=ms, data={"note": note})
+        audit_record(actor=actor, action=action, org=ms.org, target=ms, data=data)
     return ms
+
+
+def membership_resume(*, actor: User | None, scope: Scope | None, membership: Membership, note: str = "") -> Membership:
+    """A retained member works again (保留 → 正常)."""
+    return _simple_transition(
+        actor=actor,
+        scope=scope,
+        membership=membership,
+        allowed=(MembershipStatus.RETAINED,),
+        refusal="恢复正常会籍",
+        to=MembershipStatus.ACTIVE,
+        event=EventType.RESUME,
+        reason=(note or "").strip(),
+        ended=False,
+        action="members.membership.resume",
+        data={"note": note},
+    )
 
 
 def membership_withdraw(
@@ -716,23 +738,19 @@ def membership_withdraw(
     _require(scope, MemberPerm.CHANGE, membership.org)
     _code, label = _reason("withdraw_reason", reason, "退会原因")
     text = f"{label}；{note.strip()}" if note and note.strip() else label
-    with transaction.atomic(), unscoped():
-        ms = _locked(membership)
-        if ms.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
-            raise _refuse_status(ms, "办理退会")
-        tally = _Tally()
-        _change_status(
-            ms,
-            to=MembershipStatus.WITHDRAWN,
-            actor=actor,
-            event=EventType.WITHDRAW,
-            reason=text,
-            ended=True,
-            tally=tally,
-        )
-        tally.flush()
-        audit_record(actor=actor, action="members.membership.withdraw", org=ms.org, target=ms, data={"reason": text})
-    return ms
+    return _simple_transition(
+        actor=actor,
+        scope=scope,
+        membership=membership,
+        allowed=(MembershipStatus.ACTIVE, MembershipStatus.RETAINED),
+        refusal="办理退会",
+        to=MembershipStatus.WITHDRAWN,
+        event=EventType.WITHDRAW,
+        reason=text,
+        ended=True,
+        action="members.membership.withdraw",
+        data={"reason": text},
+    )
 
 
 def membership_expel(*, actor: User | None, scope: Scope | None, membership: Membership, note: str) -> Membership:
@@ -740,23 +758,19 @@ def membership_expel(*, actor: User | None, scope: Scope | None, membership: Mem
     note = (note or "").strip()
     if not note:
         raise DomainError("member.reason_required", what="除名理由")
-    with transaction.atomic(), unscoped():
-        ms = _locked(membership)
-        if ms.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
-            raise _refuse_status(ms, "除名")
-        tally = _Tally()
-        _change_status(
-            ms,
-            to=MembershipStatus.EXPELLED,
-            actor=actor,
-            event=EventType.EXPEL,
-            reason=note,
-            ended=True,
-            tally=tally,
-        )
-        tally.flush()
-        audit_record(actor=actor, action="members.membership.expel", org=ms.org, target=ms, data={"reason": note})
-    return ms
+    return _simple_transition(
+        actor=actor,
+        scope=scope,
+        membership=membership,
+        allowed=(MembershipStatus.ACTIVE, MembershipStatus.RETAINED),
+        refusal="除名",
+        to=MembershipStatus.EXPELLED,
+        event=EventType.EXPEL,
+        reason=note,
+        ended=True,
+        action="members.membership.expel",
+        data={"reason": note},
+    )
 
 
 def membership_reinstate(*, actor: User | None, scope: Scope | None, membership: Membership, note: str) -> Membership:

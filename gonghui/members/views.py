@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
-from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
-from gonghui.core.viewutils import require_perm, scope_of
+from gonghui.core.viewutils import require_perm, run_form, scope_of
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
@@ -50,15 +50,6 @@ def _transfer(request: HttpRequest, pk: int) -> Transfer:
         raise Http404 from exc
 
 
-def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    # A refusal's details name fields, except a permission refusal's (it names the permission).
-    if isinstance(exc.details, dict) and not isinstance(exc, PermissionDeniedError):
-        for field, reason in exc.details.items():
-            form.add_error(field if field in form.fields else None, reason)
-    else:
-        form.add_error(None, exc.message)
-
-
 def _form_page(request: HttpRequest, form: forms.Form, title: str, back: str, **extra: Any) -> HttpResponse:
     context = {"section": "members", "form": form, "title": title, "back": back, **extra}
     return render(request, "members/form.html", context)
@@ -72,16 +63,7 @@ def _submit(
     perform: Callable[[dict[str, Any]], tuple[str, str]],
     **extra: Any,
 ) -> HttpResponse:
-    """Run a service from a valid POSTed form: (redirect url, message), or the form with the refusal."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            url, message = perform(dict(form.cleaned_data))
-        except DomainError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect(url)
-    return _form_page(request, form, title, back, **extra)
+    return run_form(request, form, perform) or _form_page(request, form, title, back, **extra)
 
 
 # --- roster ---------------------------------------------------------------------------------------

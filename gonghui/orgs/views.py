@@ -4,15 +4,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.core.stats import stats_collect
-from gonghui.core.viewutils import require_perm, scope_of
+from gonghui.core.viewutils import require_perm, run_form, scope_of
 from gonghui.orgs import selectors, services
 from gonghui.orgs.forms import OrgCloseForm, OrgCreateForm, OrgFieldsForm, OrgMoveForm
 from gonghui.orgs.models import Org
@@ -86,27 +86,16 @@ def _form_page(request: HttpRequest, org: Org, form: forms.Form, title: str) -> 
     return render(request, "orgs/form.html", {"section": "orgs", "org": org, "form": form, "title": title})
 
 
-def _apply_domain_error(form: forms.Form, exc: DomainError) -> None:
-    if isinstance(exc.details, dict):
-        for field, reason in exc.details.items():
-            form.add_error(field if field in form.fields else None, reason)
-    else:
-        form.add_error(None, exc.message)
-
-
 def _submit(
     request: HttpRequest, org: Org, form: forms.Form, title: str, perform: Callable[[dict[str, Any]], tuple[Org, str]]
 ) -> HttpResponse:
     """Run a service from a valid POSTed form; a refusal becomes a form error, nothing saved."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            target, message = perform(dict(form.cleaned_data))
-        except DomainError as exc:
-            _apply_domain_error(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect("orgs:detail", target.code)
-    return _form_page(request, org, form, title)
+
+    def to_detail(data: dict[str, Any]) -> tuple[str, str]:
+        target, message = perform(data)
+        return reverse("orgs:detail", args=[target.code]), message
+
+    return run_form(request, form, to_detail) or _form_page(request, org, form, title)
 
 
 @login_required
