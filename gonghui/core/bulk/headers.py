@@ -1,0 +1,103 @@
+"""Finding the header row and mapping it to a kind's columns.
+
+Rosters arrive with a title row or two (often one merged cell, "XX工会会员花名册"),
+notes, blank lines; the header is the row among the first ones that names the
+most known columns. Headers match their Chinese names or English aliases after
+normalization (full-width, spaces, a trailing "*" or "（必填）"); extra columns
+are reported and ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gonghui.core.bulk.readers import UnreadableFile, read_rows
+from gonghui.core.bulk.values import CellError, cell_text
+
+SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+    def names(self) -> set[str]:
+        return {normalize_header(n) for n in (self.header, self.key, *self.aliases)}
+
+
+def normalize_header(value: Any) -> str:
+    try:
+        text = cell_text(value)
+    except CellError:
+        return ""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[（(]\s*(必填|选填|可选|required|optional)\s*[)）]", "", text)
+    return re.sub(r"[\s*:：_\-]", "", text)
+
+
+@dataclass
+class Table:
+    header_row: int  # 1-based row number in the file
+    headers: list[str]
+    mapping: dict[int, str]  # column index → column key
+    unknown: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # required columns' Chinese headers
+    rows: Iterator[tuple[int, list[Any]]] = field(default_factory=lambda: iter(()))
+
+    def values(self, cells: list[Any]) -> dict[str, Any]:
+        """A data row's cells by column key (missing trailing cells are blank)."""
+        return {key: cells[i] if i < len(cells) else None for i, key in self.mapping.items()}
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def open_table(path: str | Path, columns: list[Column], *, search_rows: int = SEARCH_ROWS) -> Table:
+    """Read up to `search_rows` rows to find the header; the rest stream through `Table.rows`."""
+    by_name: dict[str, str] = {}
+    for column in columns:
+        for name in column.names():
+            by_name[name] = column.key
+    rows = read_rows(path)
+    seen: list[list[Any]] = []
+    best, best_hits = -1, 0
+    for i, cells in enumerate(rows):
+        seen.append(cells)
+        hits = len({by_name[h] for h in (normalize_header(c) for c in cells) if h in by_name})
+        if hits > best_hits:
+            best, best_hits = i, hits
+        if i + 1 >= search_rows or (best_hits and best_hits == len(columns)):
+            break
+    if best < 0:
+        raise UnreadableFile(f"没有找到表头行：前 {search_rows} 行中没有可识别的列名（如“姓名”“工会代码”）")
+    header_cells = seen[best]
+    mapping: dict[int, str] = {}
+    unknown: list[str] = []
+    headers = [cell_text(c) if not isinstance(c, float) else str(c) for c in header_cells]
+    for i, cell in enumerate(header_cells):
+        key = by_name.get(normalize_header(cell))
+        if key is None:
+            if headers[i]:
+                unknown.append(headers[i])
+        elif key not in mapping.values():
+            mapping[i] = key
+    missing = [c.header for c in columns if c.required and c.key not in mapping.values()]
+
+    def data() -> Iterator[tuple[int, list[Any]]]:
+        for offset, cells in enumerate(seen[best + 1 :], start=best + 2):
+            if not _blank(cells):
+                yield offset, cells
+        for number, cells in enumerate(rows, start=len(seen) + 1):
+            if not _blank(cells):
+                yield number, cells
+
+    return Table(best + 1, headers, mapping, unknown, missing, data())

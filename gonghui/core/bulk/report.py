@@ -1,0 +1,48 @@
+"""The error workbook (rejected rows as given, plus a reason column) and safe cells.
+
+A cell that begins with "=", "+", "-" or "@" is a formula to Excel and WPS; in any
+file we write, such text gets a leading apostrophe so it is shown, never run
+(CSV/formula injection). Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class ErrorWorkbook:
+    """Streams rejected rows into an XLSX: row number, the row's cells, the reasons."""
+
+    def __init__(self, path: str | Path, headers: list[str]) -> None:
+        self.path = Path(path)
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet("未导入的行")
+        self.rows = 0
+        bold = Font(bold=True)
+        header = [WriteOnlyCell(self.sheet, value=v) for v in ["原行号", *headers, "未导入原因"]]
+        for cell in header:
+            cell.font = bold
+        header[-1].fill = PatternFill("solid", fgColor="FDE2E1")
+        self.sheet.append(header)
+
+    def add(self, row_number: int, cells: list[Any], reasons: list[str]) -> None:
+        self.sheet.append([row_number, *(safe_cell(c) for c in cells), "；".join(reasons)])
+        self.rows += 1
+
+    def save(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.workbook.save(self.path)
+        return self.path

@@ -1,0 +1,106 @@
+"""Cells as Chinese spreadsheets write them: text, dates, numbers, yes/no.
+
+Every parser raises `CellError` with a Chinese reason for the user; none of
+them echoes the value, which may be an ID number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from typing import Any
+
+# Excel's day zero in the 1900 date system (its 1900-02-29 bug is why it is the 30th).
+EXCEL_EPOCH = date(1899, 12, 30)
+# Above this, a float has lost digits: Excel keeps 15 significant digits.
+EXACT_FLOAT_LIMIT = 10**15
+
+_DATE_FORMS = [
+    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+]
+
+
+class CellError(ValueError):
+    """A Chinese reason why one cell cannot be used."""
+
+
+def cell_text(value: Any) -> str:
+    """A cell as normalized text: NFKC (full-width to half-width), trimmed; integral numbers without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer():
+            if abs(value) >= EXACT_FLOAT_LIMIT:
+                raise CellError("该单元格是超过 15 位的数字，Excel 已丢失末尾几位；请把该列设为“文本”格式后重新录入")
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def parse_date(value: Any) -> date | None:
+    """Excel serials, date cells, 2023-07-20, 2023/7/20, 2023.07.20, 2023年7月20日, 20230720; blank is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # up to 9999-12-31
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError("日期数值超出范围")
+    text = cell_text(value)
+    if not text:
+        return None
+    if re.fullmatch(r"\d{1,5}(\.0+)?", text) and len(text.split(".")[0]) <= 5:
+        return parse_date(int(text.split(".")[0]))
+    for form in _DATE_FORMS:
+        match = form.fullmatch(text.split(" ")[0])
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError as exc:
+                raise CellError("日期不存在（请检查月份和日）") from exc
+    raise CellError("无法识别的日期，请写成 2023-07-20、2023/7/20 或 2023年7月20日")
+
+
+def parse_int(value: Any, *, minimum: int | None = None) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = cell_text(value).replace(",", "")
+        if not text:
+            return None
+        if not re.fullmatch(r"-?\d+(\.0+)?", text):
+            raise CellError("应为整数")
+        number = int(text.split(".")[0])
+    if minimum is not None and number < minimum:
+        raise CellError(f"不能小于 {minimum}")
+    return number
+
+
+def parse_bool(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value).lower()
+    if text in {"是", "1", "y", "yes", "true", "√", "✓"}:
+        return True
+    if text in {"否", "0", "n", "no", "false", "×", "✗"}:
+        return False
+    raise CellError("应为“是”或“否”")
