@@ -1,0 +1,73 @@
+"""`gonghui import KIND FILE [--org CODE] [--dry-run]` (DESIGN §4).
+
+Progress on stderr; the last line of stdout is one JSON summary
+`{"kind", "rows", "created", "updated", "unchanged", "rejected", "report"}`.
+Exit 0 when the file was processed (even with rejected rows), 2 when it cannot
+be read at all. Run again after an interruption: committed batches come back
+as unchanged, nothing is doubled.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gonghui.core.bulk import UnreadableFile
+from gonghui.core.bulk.engine import Summary, run_import
+from gonghui.core.scoping import unscoped
+
+KINDS = ("members", "orgs")
+
+
+class Command(BaseCommand):
+    help = "从 Excel 或 CSV 批量导入（members 会员花名册）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("file")
+        parser.add_argument("--org", help="文件中没有“所属工会代码”列时，导入到该工会")
+        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        kind = self._kind(options["kind"], options.get("org"))
+        started = time.monotonic()
+
+        def progress(rows: int, summary: Summary) -> None:
+            rate = rows / max(time.monotonic() - started, 1e-6)
+            sys.stderr.write(
+                f"\r已处理 {rows:,} 行（新增 {summary.created:,}，更新 {summary.updated:,}，"
+                f"未变 {summary.unchanged:,}，未导入 {summary.rejected:,}）{rate:,.0f} 行/秒"
+            )
+            sys.stderr.flush()
+
+        try:
+            summary = run_import(kind, options["file"], dry_run=options["dry_run"], progress=progress)
+        except UnreadableFile as exc:
+            self.stderr.write(f"无法导入：{exc}")
+            self.stdout.write(json.dumps({"kind": options["kind"], "error": str(exc)}, ensure_ascii=False))
+            raise SystemExit(2) from exc
+        sys.stderr.write("\n")
+        for warning in summary.warnings:
+            self.stderr.write(f"提示：{warning}")
+        if not summary.dry_run:
+            kind.audit(summary.as_json(), str(options["file"]))
+        self.stdout.write(json.dumps(summary.as_json(), ensure_ascii=False))
+
+    def _kind(self, name: str, org_code: str | None) -> Any:
+        from gonghui.orgs.models import Org
+
+        org = None
+        if org_code:
+            with unscoped():
+                org = Org.objects.filter(code=org_code.strip().upper()).first()
+            if org is None:
+                raise CommandError(f"工会代码“{org_code}”不存在。")
+        if name == "members":
+            from gonghui.members.bulk import MembersKind
+
+            return MembersKind(actor=None, scope=None, default_org=org)
+        raise CommandError("orgs 的批量导入尚未提供（开发中）；请先用 members。")

@@ -1,0 +1,345 @@
+"""Importing member rosters (花名册): the `members` kind of the bulk engine.
+
+The natural key is the ID number's blind index. A row whose person has no live
+membership is registered at its union (created); a row for a live member of
+the same union updates what differs (updated) or nothing (unchanged); a live
+member of another union is refused (that is a transfer). Each batch is
+validated set-based — one query for the unions, one for the people, one for
+their live memberships — and written in one transaction with the tallies.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gonghui.accounts.models import User
+from gonghui.accounts.scope import Scope
+from gonghui.core.audit import audit_record
+from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date
+from gonghui.core.bulk.engine import Row
+from gonghui.core.scoping import unscoped
+from gonghui.members.models import (
+    LIVE_STATUSES,
+    EventType,
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+    Person,
+)
+from gonghui.members.permissions import MemberPerm
+from gonghui.members.services import TallyKey, tally_apply
+from gonghui.members.validation import FieldError, clean_person, name_keys, parse_identity
+from gonghui.orgs.models import Org
+
+COLUMNS = [
+    Column("name", "姓名", ("name",), required=True),
+    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "证件号码", "id_number"), required=True),
+    Column("mobile", "手机号码", ("手机号", "手机", "mobile")),
+    Column("ethnicity", "民族", ("ethnicity",)),
+    Column("education", "学历", ("education",)),
+    Column("political_status", "政治面貌", ("political_status",)),
+    Column("hukou_type", "户籍类型", ("hukou_type",)),
+    Column("is_migrant_worker", "是否农民工", ("农民工", "is_migrant_worker", "migrant")),
+    Column("employment_status", "就业状况", ("employment_status",)),
+    Column("new_employment_type", "新就业形态类别", ("新就业形态", "new_employment_type")),
+    Column("employer", "工作单位", ("employer",)),
+    Column("org_code", "所属工会代码", ("工会代码", "org_code")),
+    Column("joined_on", "入会日期", ("joined_on",)),
+    Column("card_no", "会员卡号", ("card_no",)),
+]
+HEADERS = {c.key: c.header for c in COLUMNS}
+PERSON_KEYS = (
+    "name",
+    "mobile",
+    "ethnicity",
+    "education",
+    "political_status",
+    "hukou_type",
+    "is_migrant_worker",
+    "employment_status",
+    "new_employment_type",
+    "employer",
+)
+
+
+@dataclass
+class _Parsed:
+    row: Row
+    index: str
+    identity_value: str
+    masked: str
+    gender: str
+    birth_date: date | None
+    org: Org
+    values: dict[str, Any]
+    joined_on: date | None
+
+
+class MembersKind:
+    name = "members"
+    columns = COLUMNS
+
+    def __init__(self, *, actor: User | None, scope: Scope | None, default_org: Org | None) -> None:
+        self.actor = actor
+        self.scope = scope
+        self.default_org = default_org
+        self.seen: dict[str, int] = {}  # blind index → first row number, across batches
+        self.totals: Counter[str] = Counter()
+
+    def check_table(self, table: Table) -> list[str]:
+        warnings = []
+        if "org_code" not in table.mapping.values() and self.default_org is None:
+            from gonghui.core.bulk import UnreadableFile
+
+            raise UnreadableFile("文件中没有“所属工会代码”列，请在导入时指定工会（--org）")
+        if "card_no" in table.mapping.values():
+            warnings.append("“会员卡号”列暂不导入：会员服务卡上线后由卡片导入处理")
+        return warnings
+
+    # --- validation ------------------------------------------------------------------------------
+
+    def _orgs(self, codes: set[str]) -> dict[str, Org]:
+        with unscoped():
+            found = {o.code: o for o in Org.objects.filter(code__in=codes, closed_on__isnull=True)}
+        if self.scope is None:
+            return found
+        return {c: o for c, o in found.items() if self.scope.has_perm(MemberPerm.REGISTER, o.path)}
+
+    def _parse(self, rows: list[Row]) -> list[_Parsed]:
+        codes = {cell_text(r.values.get("org_code")).upper() for r in rows} - {""}
+        orgs = self._orgs(codes)
+        parsed: list[_Parsed] = []
+        for row in rows:
+            v = row.values
+            identity = None
+            try:
+                number = cell_text(v.get("id_number"))
+                identity = parse_identity(number, _id_type_of(number))
+            except (FieldError, CellError) as exc:
+                row.reject(HEADERS["id_number"], str(exc))
+            code = cell_text(v.get("org_code")).upper()
+            org = orgs.get(code) if code else self.default_org
+            if org is None:
+                row.reject(
+                    HEADERS["org_code"], f"未找到工会代码“{code}”，或您无权在该工会登记会员" if code else "不能为空"
+                )
+            # A blank cell keeps what the registry has: only given cells are cleaned and applied.
+            raw = {k: _cell(v.get(k)) for k in PERSON_KEYS if k in v and _cell(v.get(k)) != ""}
+            values, errors = clean_person(raw, partial=False)
+            for key, reason in errors.items():
+                row.reject(HEADERS.get(key, key), reason)
+            joined_on = None
+            try:
+                joined_on = parse_date(v.get("joined_on"))
+            except CellError as exc:
+                row.reject(HEADERS["joined_on"], str(exc))
+            if joined_on is not None and joined_on > timezone.localdate():
+                row.reject(HEADERS["joined_on"], "不能晚于今天")
+            if identity is not None:
+                first = self.seen.get(identity.index)
+                if first is not None:
+                    row.reject(HEADERS["id_number"], f"与第 {first} 行是同一人（证件号码重复）")
+                else:
+                    self.seen[identity.index] = row.number
+            if row.errors or org is None or identity is None:
+                continue
+            parsed.append(
+                _Parsed(
+                    row,
+                    identity.index,
+                    identity.value,
+                    identity.masked,
+                    identity.gender,
+                    identity.birth_date,
+                    org,
+                    values,
+                    joined_on,
+                )
+            )
+        return parsed
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        with transaction.atomic(), unscoped():
+            parsed = self._parse(rows)
+            people = {p.id_index: p for p in Person.objects.filter(id_index__in=[r.index for r in parsed])}
+            live = {
+                m.person_id: m
+                for m in Membership.all_objects.filter(person__in=people.values(), status__in=LIVE_STATUSES)
+            }
+            new_people: list[tuple[_Parsed, Person]] = []
+            joins: list[tuple[_Parsed, Person]] = []
+            changed: list[Person] = []
+            flags_moved: dict[int, tuple[tuple[bool, bool], tuple[bool, bool]]] = {}
+            tally: Counter[TallyKey] = Counter()
+            for item in parsed:
+                person = people.get(item.index)
+                if person is None:
+                    new_people.append((item, _new_person(item)))
+                    continue
+                ms = live.get(person.pk)
+                if ms is not None and ms.org_id != item.org.pk:
+                    item.row.reject(
+                        HEADERS["id_number"], "该人员已在其他工会有有效会籍（或待审核的入会申请），请办理会籍接转"
+                    )
+                    continue
+                before = _flags(person)
+                diff = _apply(person, item.values)
+                if diff:
+                    changed.append(person)
+                    if _flags(person) != before:
+                        flags_moved[person.pk] = (before, _flags(person))
+                if ms is None:
+                    joins.append((item, person))
+                elif diff:
+                    counts["updated"] += 1
+                else:
+                    counts["unchanged"] += 1
+            counts["created"] += len(new_people) + len(joins)
+            counts["rejected"] = sum(1 for r in rows if r.errors)
+            if dry_run:
+                transaction.set_rollback(True)
+                return dict(counts)
+            # Every membership a person held counts under their flags: move the old ones too.
+            for org_id, org_path, status, person_id in Membership.all_objects.filter(
+                person_id__in=flags_moved
+            ).values_list("org_id", "org_path", "status", "person_id"):
+                before, after = flags_moved[person_id]
+                tally[(org_id, org_path, status, *before)] -= 1
+                tally[(org_id, org_path, status, *after)] += 1
+            self._write(new_people, joins, changed, tally)
+        self.totals.update(counts)
+        return dict(counts)
+
+    def _write(
+        self,
+        new_people: list[tuple[_Parsed, Person]],
+        joins: list[tuple[_Parsed, Person]],
+        changed: list[Person],
+        tally: Counter[TallyKey],
+    ) -> None:
+        today = timezone.localdate()
+        if new_people:
+            ids = _reserve_ids(Person, len(new_people))
+            for (_item, person), pk in zip(new_people, ids, strict=True):
+                person.pk = pk
+                person.member_no = f"{pk:010d}"
+            Person.objects.bulk_create([p for _i, p in new_people], batch_size=2000)
+        if changed:
+            Person.objects.bulk_update(changed, [*PERSON_KEYS, "name_pinyin", "name_initials"], batch_size=2000)
+        memberships: list[Membership] = []
+        for item, person in [*new_people, *joins]:
+            if person.member_no is None:
+                person.member_no = f"{person.pk:010d}"
+                Person.objects.filter(pk=person.pk).update(member_no=person.member_no)
+            started = item.joined_on or today
+            memberships.append(
+                Membership(
+                    person=person,
+                    org=item.org,
+                    org_path=item.org.path,
+                    status=MembershipStatus.ACTIVE,
+                    started_on=started,
+                )
+            )
+            tally[(item.org.pk, item.org.path, MembershipStatus.ACTIVE, *_flags(person))] += 1
+        Membership.all_objects.bulk_create(memberships, batch_size=2000)
+        MembershipEvent.all_objects.bulk_create(
+            [
+                MembershipEvent(
+                    membership=ms,
+                    org_path=ms.org_path,
+                    event_type=EventType.JOIN,
+                    reason="批量导入",
+                    on=ms.started_on or today,
+                )
+                for ms in memberships
+            ],
+            batch_size=2000,
+        )
+        tally_apply(tally)
+
+    def audit(self, summary: dict[str, Any], path: str) -> None:
+        """One audit event for the whole job (DESIGN §3.4)."""
+        with transaction.atomic():
+            audit_record(
+                actor=self.actor,
+                action="members.import",
+                org=self.default_org,
+                data={
+                    "file": path.rsplit("/", 1)[-1],
+                    **{k: summary[k] for k in ("rows", "created", "updated", "unchanged", "rejected")},
+                },
+            )
+
+
+def _flags(person: Person) -> tuple[bool, bool]:
+    return bool(person.new_employment_type), bool(person.is_migrant_worker)
+
+
+def _id_type_of(number: str) -> str:
+    # Residence permits are GB 11643 numbers of their own type (81/82 港澳, 83 台湾).
+    prefix = number.strip()[:2]
+    return "3" if prefix in ("81", "82") else "4" if prefix == "83" else "1"
+
+
+def _cell(value: Any) -> Any:
+    try:
+        return cell_text(value)
+    except CellError:
+        return value
+
+
+def _new_person(item: _Parsed) -> Person:
+    from gonghui.core import crypto
+    from gonghui.members.validation import ID_PURPOSE
+
+    person = Person(
+        id_type=_id_type_of(item.identity_value),
+        id_cipher=crypto.encrypt(item.identity_value, purpose=ID_PURPOSE),
+        id_index=item.index,
+        id_masked=item.masked,
+        gender=item.gender,
+        birth_date=item.birth_date,
+        joined_on=item.joined_on or timezone.localdate(),
+    )
+    _apply(person, item.values)
+    return person
+
+
+def _apply(person: Person, values: dict[str, Any]) -> bool:
+    """Set the row's person fields; True when anything changed. Blank cells keep what is there."""
+    changed = False
+    for key, value in values.items():
+        if key not in PERSON_KEYS:
+            continue
+        if getattr(person, key) != value:
+            setattr(person, key, value)
+            changed = True
+    if changed or not person.name_pinyin:
+        person.name_pinyin, person.name_initials = name_keys(person.name)
+    return changed
+
+
+def _reserve_ids(model: type[Person], n: int) -> list[int]:
+    """Ids for `n` new rows, known before the insert (member numbers are made from them)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",  # noqa: S608
+                [n],
+            )
+            return [r[0] for r in cursor.fetchall()]
+        # SQLite: the transaction holds the single write lock, so max+1 is ours.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + n))

@@ -1,0 +1,179 @@
+"""`gonghui import members`: the first kind on the bulk engine."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from openpyxl import Workbook, load_workbook
+
+from gonghui.core.bulk.engine import run_import
+from gonghui.core.idnumbers import id_number_with_check
+from gonghui.core.models import AuditEvent
+from gonghui.core.scoping import unscoped
+from gonghui.members.bulk import MembersKind
+from gonghui.members.models import Membership, Person
+from gonghui.members.services import member_register, tally_check
+
+HEADER = "姓名,身份证号,手机号码,民族,新就业形态类别,所属工会代码,入会日期,是否农民工"
+GIVEN = "甲乙丙丁戊己庚辛壬癸"
+
+
+def number(i: int) -> str:
+    return id_number_with_check(f"5201021990{(i % 12) + 1:02d}{(i % 28) + 1:02d}{i % 1000:03d}")
+
+
+def roster(n: int, *, org: str = "520201G001", start: int = 0) -> list[str]:
+    return [
+        f"骑手{GIVEN[(i // 10) % 10]}{GIVEN[i % 10]},{number(i)},1390000{i:04d},汉族,外卖配送员,{org},2023/7/20,是"
+        for i in range(start, start + n)
+    ]
+
+
+def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_text("\n".join(["会员花名册", HEADER, *lines]) + "\n", encoding=encoding)
+    return path
+
+
+def run(*args: str) -> tuple[int, dict[str, object]]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import", *args, stdout=out, stderr=err)
+    except SystemExit as exc:
+        return int(exc.code or 0), json.loads(out.getvalue().strip().splitlines()[-1])
+    return 0, json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+def test_import_then_the_same_file_again_changes_nothing(tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "roster.csv", roster(30), encoding="gb18030")
+    code, first = run("members", str(path))
+    assert code == 0
+    assert {k: first[k] for k in ("rows", "created", "updated", "unchanged", "rejected", "report")} == {
+        "rows": 30,
+        "created": 30,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "report": None,
+    }
+    code, again = run("members", str(path))
+    assert (again["created"], again["unchanged"]) == (0, 30)
+    with unscoped():
+        assert Membership.objects.filter(org=tree.courier_union).count() == 30
+        person = Person.objects.get(mobile="13900000007")  # 骑手甲辛
+        assert (person.name_initials, person.new_employment_type, person.is_migrant_worker) == ("qsjx", "10", True)
+        assert AuditEvent.objects.filter(action="members.import").count() == 2
+    assert tally_check() == []
+
+
+def test_a_changed_row_is_updated_and_a_blank_cell_keeps_the_value(tree, tmp_path: Path) -> None:
+    write_csv(tmp_path / "a.csv", roster(3))
+    run("members", str(tmp_path / "a.csv"))
+    lines = roster(3)
+    lines[0] = lines[0].replace("13900000000", "13700000000")
+    lines[1] = lines[1].replace(",汉族,", ",,")
+    _code, summary = run("members", str(write_csv(tmp_path / "b.csv", lines)))
+    assert (summary["updated"], summary["unchanged"]) == (1, 2)
+    with unscoped():
+        assert Person.objects.filter(mobile="13700000000").exists()
+        assert Person.objects.get(mobile="13900000001").ethnicity == "01"
+
+
+def test_every_reason_of_a_bad_row_is_reported_with_its_column(tree, tmp_path: Path) -> None:
+    lines = [*roster(2), "坏行,123,abc,火星族,,NOPE,2023-02-30,也许", roster(1)[0].replace("骑手甲甲", "骑手重复")]
+    _code, summary = run("members", str(write_csv(tmp_path / "bad.csv", lines)))
+    assert (summary["created"], summary["rejected"]) == (2, 2)
+    ws = load_workbook(str(summary["report"])).active
+    assert ws is not None
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "原行号" and rows[0][-1] == "未导入原因"
+    bad, duplicate = rows[1], rows[2]
+    assert bad[0] == 5
+    for reason in (
+        "公民身份号码：",
+        "所属工会代码：未找到工会代码“NOPE”",
+        "手机号码：",
+        "民族：",
+        "入会日期：日期不存在",
+        "是否农民工：",
+    ):
+        assert reason in str(bad[-1]), reason
+    assert duplicate[0] == 6
+    assert "与第 3 行是同一人" in str(duplicate[-1])
+
+
+def test_a_live_member_of_another_union_is_refused_not_moved(tree, tmp_path: Path) -> None:
+    member_register(actor=None, scope=None, org=tree.nanming, id_number=number(0), fields={"name": "骑手甲甲"})
+    _code, summary = run("members", str(write_csv(tmp_path / "r.csv", roster(2))))
+    assert (summary["created"], summary["rejected"]) == (1, 1)
+    with unscoped():
+        assert Membership.objects.get(person__id_index=Person.objects.get(name="骑手甲甲").id_index).org == tree.nanming
+
+
+def test_dry_run_writes_nothing(tree, tmp_path: Path) -> None:
+    _code, summary = run("members", str(write_csv(tmp_path / "r.csv", roster(5))), "--dry-run")
+    assert (summary["created"], summary["dry_run"]) == (5, True)
+    with unscoped():
+        assert not Person.objects.exists()
+        assert not AuditEvent.objects.filter(action="members.import").exists()
+
+
+def test_the_org_option_fills_a_missing_union_column(tree, tmp_path: Path) -> None:
+    path = tmp_path / "noorg.csv"
+    path.write_text("姓名,公民身份号码\n骑手甲," + number(1) + "\n", encoding="utf-8")
+    code, summary = run("members", str(path))
+    assert code == 2 and "--org" in str(summary["error"])
+    _code, summary = run("members", str(path), "--org", "520201G001")
+    assert summary["created"] == 1
+
+
+def test_xlsx_with_a_title_row(tree, tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["钟山区快递员联合工会会员花名册"])
+    ws.merge_cells("A1:F1")
+    ws.append(HEADER.split(","))
+    for line in roster(4):
+        cells: list[object] = line.split(",")
+        cells[2] = int(str(cells[2]))  # Excel keeps mobiles as numbers
+        ws.append(cells)
+    wb.save(tmp_path / "r.xlsx")
+    _code, summary = run("members", str(tmp_path / "r.xlsx"))
+    assert summary["created"] == 4
+
+
+def test_an_unreadable_file_exits_2_with_a_chinese_reason(tree, tmp_path: Path) -> None:
+    path = tmp_path / "photo.xlsx"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    code, summary = run("members", str(path))
+    assert code == 2
+    assert "不是表格文件" in str(summary["error"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_killed_midway_is_finished_by_running_it_again(tree, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "big.csv", roster(25))
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_two_batches(rows: int, _summary: object) -> None:
+        if rows >= 20:
+            raise Killed
+
+    with pytest.raises(Killed):
+        run_import(
+            MembersKind(actor=None, scope=None, default_org=None), path, batch_size=10, progress=kill_after_two_batches
+        )
+    with unscoped():
+        assert Person.objects.count() == 20  # two committed batches, nothing of the third
+    summary = run_import(MembersKind(actor=None, scope=None, default_org=None), path, batch_size=10)
+    assert (summary.created, summary.unchanged, summary.rejected) == (5, 20, 0)
+    with unscoped():
+        assert Person.objects.count() == 25
+        assert Membership.objects.count() == 25
+    assert tally_check() == []
