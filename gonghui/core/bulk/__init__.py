@@ -12,6 +12,7 @@ from gonghui.core.bulk.headers import Column, Table, open_table
 from gonghui.core.bulk.readers import UnreadableFile, read_rows
 from gonghui.core.bulk.report import ErrorWorkbook, safe_cell
 from gonghui.core.bulk.values import CellError, cell_text, parse_bool, parse_date, parse_int
+from gonghui.core.bulk.writer import write_table
 
 __all__ = [
     "CellError",
@@ -26,4 +27,5 @@ __all__ = [
     "parse_int",
     "read_rows",
     "safe_cell",
+    "write_table",
 ]
