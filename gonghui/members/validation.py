@@ -196,6 +196,7 @@ SURNAME_READINGS = {
 }
 
 
+@lru_cache(maxsize=262_144)
 def name_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) in lower case: 王小明 → ("wangxiaoming", "wxm"); 曾 as a surname is "zeng"."""
     # Characters without a reading (Latin letters in "Alice王") stay as themselves.
