@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from django.utils import timezone
@@ -22,12 +23,17 @@ def clean_code(value: str) -> str:
     return code
 
 
+def _nfkc(value: str) -> str:
+    # Labels carry full-width brackets "（州）"; spreadsheet cells arrive NFKC-normalized "(州)".
+    return unicodedata.normalize("NFKC", value).strip()
+
+
 def clean_kind(value: str) -> str:
     if value in OrgKind.values:
         return value
-    by_label = {str(label): v for v, label in OrgKind.choices}
-    if value in by_label:
-        return by_label[value]
+    by_label = {_nfkc(str(label)): v for v, label in OrgKind.choices}
+    if _nfkc(value) in by_label:
+        return by_label[_nfkc(value)]
     raise DomainError("org.kind_invalid", kind=value)
 
 
@@ -36,9 +42,9 @@ def clean_form(value: str) -> str:
     value = value.strip()
     if not value or value in OrgForm.values:
         return value
-    by_label = {str(label): v for v, label in OrgForm.choices}
-    if value in by_label:
-        return by_label[value]
+    by_label = {_nfkc(str(label)): v for v, label in OrgForm.choices}
+    if _nfkc(value) in by_label:
+        return by_label[_nfkc(value)]
     raise DomainError("org.form_invalid", form=value)
 
 

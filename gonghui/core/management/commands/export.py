@@ -11,16 +11,17 @@ from gonghui.core.scoping import unscoped
 
 
 class Command(BaseCommand):
-    help = "导出会员名册（.xlsx 或 .csv）；证件号码和手机号码默认脱敏。"
+    help = "导出会员名册或工会组织（.xlsx 或 .csv）；证件号码和手机号码默认脱敏。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=("members",))
+        parser.add_argument("kind", choices=("members", "orgs"))
         parser.add_argument("file")
         parser.add_argument("--org", help="只导出该工会及其下级")
         parser.add_argument("--unmasked", action="store_true", help="导出完整证件号码和手机号码（记入审计）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gonghui.members.bulk import export_members
+        from gonghui.orgs.bulk import export_orgs
         from gonghui.orgs.models import Org
 
         org = None
@@ -29,8 +30,11 @@ class Command(BaseCommand):
                 org = Org.objects.filter(code=options["org"].strip().upper()).first()
             if org is None:
                 raise CommandError(f"工会代码“{options['org']}”不存在。")
-        count = export_members(options["file"], actor=None, org=org, unmasked=options["unmasked"])
-        self.stderr.write(f"已导出 {count:,} 名会员到 {options['file']}")
+        if options["kind"] == "orgs":
+            count = export_orgs(options["file"], actor=None, root=org)
+        else:
+            count = export_members(options["file"], actor=None, org=org, unmasked=options["unmasked"])
+        self.stderr.write(f"已导出 {count:,} 行到 {options['file']}")
         self.stdout.write(
             json.dumps({"kind": options["kind"], "rows": count, "file": options["file"]}, ensure_ascii=False)
         )

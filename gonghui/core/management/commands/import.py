@@ -24,12 +24,12 @@ KINDS = ("members", "orgs")
 
 
 class Command(BaseCommand):
-    help = "从 Excel 或 CSV 批量导入（members 会员花名册）。"
+    help = "从 Excel 或 CSV 批量导入（members 会员花名册，orgs 工会组织）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument("file")
-        parser.add_argument("--org", help="文件中没有“所属工会代码”列时，导入到该工会")
+        parser.add_argument("--org", help="members：没有“所属工会代码”时导入到该工会；orgs：没有“上级工会代码”时的上级")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,4 +70,6 @@ class Command(BaseCommand):
             from gonghui.members.bulk import MembersKind
 
             return MembersKind(actor=None, scope=None, default_org=org)
-        raise CommandError("orgs 的批量导入尚未提供（开发中）；请先用 members。")
+        from gonghui.orgs.bulk import OrgsKind
+
+        return OrgsKind(actor=None, default_parent=org)
