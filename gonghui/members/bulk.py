@@ -23,6 +23,7 @@ from gonghui.accounts.scope import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date
 from gonghui.core.bulk.engine import Row
+from gonghui.core.bulk.sql import insert_rows, reserve_ids
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import (
     LIVE_STATUSES,
@@ -228,43 +229,46 @@ class MembersKind:
         tally: Counter[TallyKey],
     ) -> None:
         today = timezone.localdate()
+        now = timezone.now()
         if new_people:
-            ids = _reserve_ids(Person, len(new_people))
-            for (_item, person), pk in zip(new_people, ids, strict=True):
+            for (_item, person), pk in zip(new_people, reserve_ids(Person, len(new_people)), strict=True):
                 person.pk = pk
                 person.member_no = f"{pk:010d}"
-            Person.objects.bulk_create([p for _i, p in new_people], batch_size=2000)
+                person.created_at = person.updated_at = now
+            insert_rows(Person, PERSON_INSERT, ([getattr(p, f) for f in PERSON_INSERT] for _i, p in new_people))
         if changed:
             _update_people(changed)
-        memberships: list[Membership] = []
-        for item, person in [*new_people, *joins]:
+        joining = [*new_people, *joins]
+        for _item, person in joins:
             if person.member_no is None:
                 person.member_no = f"{person.pk:010d}"
                 Person.objects.filter(pk=person.pk).update(member_no=person.member_no)
+        ms_ids = reserve_ids(Membership, len(joining))
+        memberships = []
+        for (item, person), ms_id in zip(joining, ms_ids, strict=True):
             started = item.joined_on or today
-            memberships.append(
-                Membership(
-                    person=person,
-                    org=item.org,
-                    org_path=item.org.path,
-                    status=MembershipStatus.ACTIVE,
-                    started_on=started,
-                )
-            )
+            memberships.append((ms_id, person.pk, item.org.pk, item.org.path, MembershipStatus.ACTIVE, started))
             tally[(item.org.pk, item.org.path, MembershipStatus.ACTIVE, *_flags(person))] += 1
-        Membership.all_objects.bulk_create(memberships, batch_size=2000)
-        MembershipEvent.all_objects.bulk_create(
-            [
-                MembershipEvent(
-                    membership=ms,
-                    org_path=ms.org_path,
-                    event_type=EventType.JOIN,
-                    reason="批量导入",
-                    on=ms.started_on or today,
-                )
-                for ms in memberships
-            ],
-            batch_size=2000,
+        insert_rows(
+            Membership,
+            (
+                "id",
+                "person_id",
+                "org_id",
+                "org_path",
+                "status",
+                "started_on",
+                "status_reason",
+                "application",
+                "created_at",
+                "updated_at",
+            ),
+            ((*m, "", {}, now, now) for m in memberships),
+        )
+        insert_rows(
+            MembershipEvent,
+            ("membership_id", "org_path", "event_type", "reason", "on", "at"),
+            ((m[0], m[3], EventType.JOIN, "批量导入", m[5], now) for m in memberships),
         )
         tally_apply(tally)
 
@@ -331,6 +335,41 @@ def _apply(person: Person, values: dict[str, Any]) -> bool:
 
 
 UPDATED_COLUMNS = (*PERSON_KEYS, "name_pinyin", "name_initials")
+PERSON_INSERT = (
+    "id",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "id_type",
+    "id_cipher",
+    "id_index",
+    "id_masked",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "degree",
+    "political_status",
+    "hukou_type",
+    "is_migrant_worker",
+    "hukou_region",
+    "residence_region",
+    "residence_address",
+    "employment_status",
+    "skill_level",
+    "new_employment_type",
+    "mobile",
+    "employer",
+    "employer_uscc",
+    "position",
+    "is_model_worker",
+    "emergency_contact",
+    "emergency_phone",
+    "member_no",
+    "joined_on",
+    "created_at",
+    "updated_at",
+)
 
 
 def _update_people(people: list[Person]) -> None:
@@ -347,22 +386,6 @@ def _update_people(people: list[Person]) -> None:
             f"UPDATE {table} SET {sets}, updated_at = %s WHERE id = %s",  # noqa: S608 - column names are ours
             [[*(getattr(p, c) for c in UPDATED_COLUMNS), now, p.pk] for p in people],
         )
-
-
-def _reserve_ids(model: type[Person], n: int) -> list[int]:
-    """Ids for `n` new rows, known before the insert (member numbers are made from them)."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",  # noqa: S608
-                [n],
-            )
-            return [r[0] for r in cursor.fetchall()]
-        # SQLite: the transaction holds the single write lock, so max+1 is ours.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
-        start = cursor.fetchone()[0] + 1
-        return list(range(start, start + n))
 
 
 # --- export ---------------------------------------------------------------------------------------
