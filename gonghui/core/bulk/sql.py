@@ -51,7 +51,12 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
                 [n],
             )
             return [r[0] for r in cursor.fetchall()]
-        # SQLite: the transaction holds the single write lock, so max+1 onwards is ours.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        # SQLite: the transaction holds the single write lock, so the next ids are ours. Django's
+        # tables are AUTOINCREMENT: start past the highest id ever given, not just the highest left.
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
         start = int(cursor.fetchone()[0]) + 1
         return list(range(start, start + n))

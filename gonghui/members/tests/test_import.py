@@ -177,3 +177,19 @@ def test_a_run_killed_midway_is_finished_by_running_it_again(tree, tmp_path: Pat
         assert Person.objects.count() == 25
         assert Membership.objects.count() == 25
     assert tally_check() == []
+
+
+def test_reserved_ids_never_reuse_an_id_given_before(tree) -> None:
+    from django.db import transaction
+
+    from gonghui.core.audit import audit_record
+    from gonghui.core.bulk.sql import reserve_ids
+
+    with transaction.atomic():
+        last = audit_record(actor=None, action="test.reserve", data={})
+    with unscoped():
+        AuditEvent.objects.filter(pk=last.pk).delete()  # the highest id is gone, not forgotten
+    with transaction.atomic():
+        ids = reserve_ids(AuditEvent, 3)
+    assert len(set(ids)) == 3
+    assert min(ids) > last.pk
