@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 
 from gonghui.accounts.models import ApiToken, Grant, Role, User
 from gonghui.accounts.services import grant_role, token_create
@@ -35,6 +34,7 @@ from gonghui.conftest import Tree, build_tree
 from gonghui.core.models import AuditEvent
 from gonghui.core.permissions import builtin_role_permissions
 from gonghui.core.tests.clients import client as new_client
+from gonghui.core.tests.worlds import api_client, class_world_fixtures
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import OrgPerm
 
@@ -129,19 +129,7 @@ def _build_world() -> World:
     return World(tree=tree, users=users, raw_tokens=raw_tokens, session_keys=session_keys, target_token_id=target.pk)
 
 
-@pytest.fixture(scope="class")
-def matrix_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield _build_world()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world_for(matrix_world, db):
-    def _for(actor: str) -> World:
-        return replace(matrix_world, actor=actor)
-
-    return _for
+world, world_for = class_world_fixtures(_build_world)
 
 
 def snapshot() -> dict[str, Any]:
@@ -394,16 +382,7 @@ def _page_cases() -> list[Any]:
 
 
 def _api_request(w: World, ep: Endpoint, mode: str):
-    headers: dict[str, str] = {}
-    if mode == "session":
-        client = w.client(logged_in=True)
-    else:
-        # Integrations never carry a CSRF token; the answer must not depend on one.
-        client = w.client(csrf=True)
-        if mode == "bearer":
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {w.raw_tokens[w.actor]}"
-        elif mode == "bad-token":
-            headers["HTTP_AUTHORIZATION"] = "Bearer gh_this-is-not-a-token"
+    client, headers = api_client(w, mode)
     before = snapshot()
     url = w.fmt(ep.url)
     if ep.method == "get":

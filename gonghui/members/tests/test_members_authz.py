@@ -26,13 +26,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 
 from gonghui.accounts.models import User
 from gonghui.accounts.services import grant_role, token_create
 from gonghui.conftest import Tree, build_tree
 from gonghui.core.models import AuditEvent
 from gonghui.core.tests.clients import client as new_client
+from gonghui.core.tests.worlds import api_client, class_world_fixtures
 from gonghui.members import services
 from gonghui.members.models import Membership, MembershipStatus, Person, Transfer, TransferStatus
 from gonghui.members.tests.factories import apply, id_number, register, registry_state
@@ -145,19 +145,7 @@ def _build_world() -> World:
     return World(tree=tree, users=users, raw_tokens=raw_tokens, session_keys=session_keys, ids=ids)
 
 
-@pytest.fixture(scope="class")
-def members_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield _build_world()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world_for(members_world, db):
-    def _for(actor: str) -> World:
-        return replace(members_world, actor=actor)
-
-    return _for
+world, world_for = class_world_fixtures(_build_world)
 
 
 def new_audit(before: dict[str, Any]) -> list[AuditEvent]:
@@ -464,15 +452,7 @@ def _cases() -> list[Any]:
 
 
 def _request(w: World, ep: Endpoint, mode: str):
-    headers: dict[str, str] = {}
-    if mode == "session":
-        client = w.client(logged_in=True)
-    else:
-        client = w.client(csrf=True)
-        if mode == "bearer":
-            headers["HTTP_AUTHORIZATION"] = f"Bearer {w.raw_tokens[w.actor]}"
-        elif mode == "bad-token":
-            headers["HTTP_AUTHORIZATION"] = "Bearer gh_this-is-not-a-token"
+    client, headers = api_client(w, mode)
     before = registry_state()
     url = w.fmt(ep.url)
     if ep.method == "get":

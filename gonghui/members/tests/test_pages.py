@@ -21,14 +21,13 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import segno
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 
 from gonghui.accounts.models import User
 from gonghui.accounts.services import grant_role
@@ -37,6 +36,7 @@ from gonghui.core.idnumbers import id_number_with_check
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.clients import client as new_client
+from gonghui.core.tests.worlds import class_world_fixtures
 from gonghui.members import services
 from gonghui.members.models import (
     Membership,
@@ -186,19 +186,7 @@ def _build_world() -> World:
     return World(tree=tree, users=users, session_keys=session_keys, ms=ms, transfers=transfers)
 
 
-@pytest.fixture(scope="class")
-def pages_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield _build_world()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world_for(pages_world, db):
-    def _for(actor: str) -> World:
-        return replace(pages_world, actor=actor)
-
-    return _for
+world, world_for = class_world_fixtures(_build_world)
 
 
 def snapshot() -> dict[str, Any]:
