@@ -380,23 +380,14 @@ def reveal_id(request: HttpRequest, member_id: int) -> dict[str, Any]:
 def _transition(request: HttpRequest, member_id: int, action: str, body: Any = None) -> dict[str, Any]:
     scope = request_scope(request)
     ms = selectors.membership_get(scope=scope, pk=member_id)
-    actor = _actor(request)
-    if action == "approve":
-        result = services.join_approve(actor=actor, scope=scope, membership=ms)
-    elif action == "reject":
-        result = services.join_reject(actor=actor, scope=scope, membership=ms, reason=body.reason or body.note)
-    elif action == "retain":
-        result = services.membership_retain(actor=actor, scope=scope, membership=ms, reason=body.reason, note=body.note)
-    elif action == "resume":
-        result = services.membership_resume(actor=actor, scope=scope, membership=ms, note=body.note)
-    elif action == "withdraw":
-        result = services.membership_withdraw(
-            actor=actor, scope=scope, membership=ms, reason=body.reason, note=body.note
-        )
-    elif action == "expel":
-        result = services.membership_expel(actor=actor, scope=scope, membership=ms, note=body.note or body.reason)
-    else:
-        result = services.membership_reinstate(actor=actor, scope=scope, membership=ms, note=body.note or body.reason)
+    result = services.membership_transition(
+        actor=_actor(request),
+        scope=scope,
+        membership=ms,
+        action=action,
+        reason=getattr(body, "reason", ""),
+        note=getattr(body, "note", ""),
+    )
     # The result may be a new membership (retained at the higher union): answer with it.
     with_scope = selectors.membership_queryset(scope=scope).filter(pk=result.pk).exists()
     shown = selectors.membership_get(scope=scope, pk=result.pk) if with_scope else result

@@ -903,3 +903,29 @@ def tally_rebuild(org_ids: Iterable[int] | None = None) -> int:
         deltas = _counted_rows(rows)
         tally_apply(deltas)
     return sum(1 for n in deltas.values() if n)
+
+
+# --- one entry for the status transitions (the API and the pages name them alike) ---------------
+
+TRANSITION_ACTIONS = ("approve", "reject", "retain", "resume", "withdraw", "expel", "reinstate")
+
+
+def membership_transition(
+    *, actor: User | None, scope: Scope | None, membership: Membership, action: str, reason: str = "", note: str = ""
+) -> Membership:
+    """Run the status transition `action`; the result may be a new membership (retained at the higher union)."""
+    if action == "approve":
+        return join_approve(actor=actor, scope=scope, membership=membership)
+    if action == "reject":
+        return join_reject(actor=actor, scope=scope, membership=membership, reason=reason or note)
+    if action == "retain":
+        return membership_retain(actor=actor, scope=scope, membership=membership, reason=reason, note=note)
+    if action == "resume":
+        return membership_resume(actor=actor, scope=scope, membership=membership, note=note)
+    if action == "withdraw":
+        return membership_withdraw(actor=actor, scope=scope, membership=membership, reason=reason, note=note)
+    if action == "expel":
+        return membership_expel(actor=actor, scope=scope, membership=membership, note=note or reason)
+    if action == "reinstate":
+        return membership_reinstate(actor=actor, scope=scope, membership=membership, note=note or reason)
+    raise ValueError(f"unknown transition {action!r}")

@@ -309,28 +309,14 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         note = data.get("note", "")
-        done: Membership | Transfer
-        if action == "approve":
-            done = services.join_approve(actor=actor, scope=scope, membership=ms)
-        elif action == "reject":
-            done = services.join_reject(actor=actor, scope=scope, membership=ms, reason=note)
-        elif action == "retain":
-            done = services.membership_retain(actor=actor, scope=scope, membership=ms, reason=data["reason"], note=note)
-        elif action == "resume":
-            done = services.membership_resume(actor=actor, scope=scope, membership=ms, note=note)
-        elif action == "withdraw":
-            done = services.membership_withdraw(
-                actor=actor, scope=scope, membership=ms, reason=data["reason"], note=note
-            )
-        elif action == "expel":
-            done = services.membership_expel(actor=actor, scope=scope, membership=ms, note=note)
-        elif action == "reinstate":
-            done = services.membership_reinstate(actor=actor, scope=scope, membership=ms, note=note)
-        else:
-            done = services.transfer_out(
+        if action == "transfer":
+            tr = services.transfer_out(
                 actor=actor, scope=scope, membership=ms, to_code=data["to_code"], reason=data["reason"], note=note
             )
-            return reverse("members:transfer", args=[done.pk]), "已发起会籍接转，等待转入方工会审批。"
+            return reverse("members:transfer", args=[tr.pk]), "已发起会籍接转，等待转入方工会审批。"
+        done = services.membership_transition(
+            actor=actor, scope=scope, membership=ms, action=action, reason=data.get("reason", ""), note=note
+        )
         target = done.pk if selectors.membership_queryset(scope=scope).filter(pk=done.pk).exists() else ms.pk
         return reverse("members:detail", args=[target]), f"已办理：{title}。"
 
