@@ -101,7 +101,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # members_one_live_membership covers (org_path, status) on PostgreSQL only, by
-# design; SQLite keeps the plain partial unique index, which is what it needs.
+# design; Django skips it on SQLite, where members migration 0002 creates the
+# plain partial unique index instead.
 SILENCED_SYSTEM_CHECKS = ["models.W039"]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -462,3 +462,22 @@ def test_patch_null_on_a_yes_no_field_is_refused(tree, officer: Api) -> None:
     resp = officer.patch(f"/api/v1/members/{ms.pk}", {"is_migrant_worker": None})
     assert resp.status_code == 400
     assert Person.objects.get().is_migrant_worker is True
+
+
+# --- the database's own rule ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["applied", "active", "transfer_pending", "retained"])
+def test_the_database_refuses_a_second_live_membership(tree, status: str) -> None:
+    """Below every service: a second live membership is refused by the database itself (both engines)."""
+    from django.db import IntegrityError, transaction
+
+    from gonghui.core.scoping import unscoped
+
+    first = register(tree.courier_union, NUMBER)
+    other = tree.express_federation
+    with unscoped():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Membership.all_objects.create(person=first.person, org=other, org_path=other.path, status=status)
+        # An ended membership beside the live one is history, not a second membership.
+        Membership.all_objects.create(person=first.person, org=other, org_path=other.path, status="withdrawn")
