@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
+from gonghui.core import crypto
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date
 from gonghui.core.bulk.engine import Row
@@ -35,7 +36,7 @@ from gonghui.members.models import (
 )
 from gonghui.members.permissions import MemberPerm
 from gonghui.members.services import TallyKey, tally_apply
-from gonghui.members.validation import FieldError, clean_person, name_keys, parse_identity
+from gonghui.members.validation import ID_PURPOSE, FieldError, clean_person, name_keys, parse_identity
 from gonghui.orgs.models import Org
 
 COLUMNS = [
@@ -69,7 +70,7 @@ PERSON_KEYS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parsed:
     row: Row
     index: str
@@ -82,6 +83,49 @@ class _Parsed:
     joined_on: date | None
 
 
+# Memoized cells per job stop growing here (a few hundred MB at most for a province's file).
+MEMO_LIMIT = 500_000
+_BLANK = object()
+
+
+class _CellCleaner:
+    """Cells to clean values, memoized for the job: rosters repeat their labels, units and dates.
+
+    Every distinct cell is cleaned once by the registry's own cleaners
+    (`clean_person`, `parse_date`), so an import gives the same values and the
+    same Chinese reasons as the forms and the API.
+    """
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.memo: dict[tuple[str, type, Any], tuple[Any, str | None]] = {}
+
+    def person_field(self, key: str, raw: Any) -> tuple[Any, str | None]:
+        """(value, reason); value is `_BLANK` for an empty cell, which keeps what the registry has."""
+        memo_key = (key, type(raw), raw)
+        hit = self.memo.get(memo_key)
+        if hit is None:
+            hit = self._clean(key, raw)
+            if len(self.memo) < MEMO_LIMIT:
+                self.memo[memo_key] = hit
+        return hit
+
+    def _clean(self, key: str, raw: Any) -> tuple[Any, str | None]:
+        try:
+            if key == "joined_on":
+                joined = parse_date(raw)
+                if joined is not None and joined > self.today:
+                    return None, "不能晚于今天"
+                return joined, None
+            text = cell_text(raw)
+        except CellError as exc:
+            return None, str(exc)
+        if text == "":
+            return _BLANK, None
+        cleaned, errors = clean_person({key: text}, partial=True)
+        return cleaned.get(key), errors.get(key)
+
+
 class MembersKind:
     name = "members"
     columns = COLUMNS
@@ -92,6 +136,8 @@ class MembersKind:
         self.default_org = default_org
         self.seen: dict[str, int] = {}  # blind index → first row number, across batches
         self.totals: Counter[str] = Counter()
+        self.today = timezone.localdate()
+        self.cells = _CellCleaner(self.today)
 
     def check_table(self, table: Table) -> list[str]:
         warnings = []
@@ -116,12 +162,13 @@ class MembersKind:
         codes = {cell_text(r.values.get("org_code")).upper() for r in rows} - {""}
         orgs = self._orgs(codes)
         parsed: list[_Parsed] = []
+        field = self.cells.person_field
         for row in rows:
             v = row.values
             identity = None
             try:
                 number = cell_text(v.get("id_number"))
-                identity = parse_identity(number, _id_type_of(number))
+                identity = parse_identity(number, _id_type_of(number), today=self.today)
             except (FieldError, CellError) as exc:
                 row.reject(HEADERS["id_number"], str(exc))
             code = cell_text(v.get("org_code")).upper()
@@ -130,19 +177,20 @@ class MembersKind:
                 row.reject(
                     HEADERS["org_code"], f"未找到工会代码“{code}”，或您无权在该工会登记会员" if code else "不能为空"
                 )
-            # A blank cell keeps what the registry has: only given cells are cleaned and applied.
-            given = {k: _cell(v.get(k)) for k in PERSON_KEYS if k in v}
-            raw = {k: value for k, value in given.items() if value != ""}
-            values, errors = clean_person(raw, partial=False)
-            for key, reason in errors.items():
-                row.reject(HEADERS.get(key, key), reason)
-            joined_on = None
-            try:
-                joined_on = parse_date(v.get("joined_on"))
-            except CellError as exc:
-                row.reject(HEADERS["joined_on"], str(exc))
-            if joined_on is not None and joined_on > timezone.localdate():
-                row.reject(HEADERS["joined_on"], "不能晚于今天")
+            # A blank cell keeps what the registry has: only given cells are applied.
+            values: dict[str, Any] = {}
+            for key in PERSON_KEYS:
+                if key in v:
+                    value, reason = field(key, v[key])
+                    if reason is not None:
+                        row.reject(HEADERS[key], reason)
+                    elif value is not _BLANK:
+                        values[key] = value
+                    elif key == "name":
+                        row.reject(HEADERS["name"], "姓名不能为空")
+            joined_on, reason = field("joined_on", v.get("joined_on"))
+            if reason is not None:
+                row.reject(HEADERS["joined_on"], reason)
             if identity is not None:
                 first = self.seen.get(identity.index)
                 if first is not None:
@@ -161,7 +209,7 @@ class MembersKind:
                     identity.birth_date,
                     org,
                     values,
-                    joined_on,
+                    None if joined_on is _BLANK else joined_on,
                 )
             )
         return parsed
@@ -172,23 +220,28 @@ class MembersKind:
         counts: Counter[str] = Counter()
         with transaction.atomic(), unscoped():
             parsed = self._parse(rows)
-            people = {p.id_index: p for p in Person.objects.filter(id_index__in=[r.index for r in parsed])}
-            live = {
-                m.person_id: m
-                for m in Membership.all_objects.filter(person__in=people.values(), status__in=LIVE_STATUSES)
+            # Plain rows, not models: building 5,000 Person instances cost more than the query.
+            people = {
+                p["id_index"]: p
+                for p in Person.objects.filter(id_index__in=[r.index for r in parsed]).values(*PERSON_READ)
             }
-            new_people: list[tuple[_Parsed, Person]] = []
-            joins: list[tuple[_Parsed, Person]] = []
-            changed: list[Person] = []
+            live = dict(
+                Membership.all_objects.filter(
+                    person_id__in=[p["id"] for p in people.values()], status__in=LIVE_STATUSES
+                ).values_list("person_id", "org_id")
+            )
+            new_people: list[tuple[_Parsed, dict[str, Any]]] = []
+            joins: list[tuple[_Parsed, dict[str, Any]]] = []
+            changed: list[dict[str, Any]] = []
             flags_moved: dict[int, tuple[tuple[bool, bool], tuple[bool, bool]]] = {}
             tally: Counter[TallyKey] = Counter()
             for item in parsed:
                 person = people.get(item.index)
                 if person is None:
-                    new_people.append((item, _new_person(item)))
+                    new_people.append((item, self._new_person(item)))
                     continue
-                ms = live.get(person.pk)
-                if ms is not None and ms.org_id != item.org.pk:
+                org_id = live.get(person["id"])
+                if org_id is not None and org_id != item.org.pk:
                     item.row.reject(
                         HEADERS["id_number"], "该人员已在其他工会有有效会籍（或待审核的入会申请），请办理会籍接转"
                     )
@@ -198,8 +251,8 @@ class MembersKind:
                 if diff:
                     changed.append(person)
                     if _flags(person) != before:
-                        flags_moved[person.pk] = (before, _flags(person))
-                if ms is None:
+                        flags_moved[person["id"]] = (before, _flags(person))
+                if org_id is None:
                     joins.append((item, person))
                 elif diff:
                     counts["updated"] += 1
@@ -221,33 +274,46 @@ class MembersKind:
         self.totals.update(counts)
         return dict(counts)
 
+    def _new_person(self, item: _Parsed) -> dict[str, Any]:
+        person = dict(PERSON_DEFAULTS)
+        person.update(
+            id_type=_id_type_of(item.identity_value),
+            id_cipher=crypto.encrypt(item.identity_value, purpose=ID_PURPOSE),
+            id_index=item.index,
+            id_masked=item.masked,
+            gender=item.gender,
+            birth_date=item.birth_date,
+            joined_on=item.joined_on or self.today,
+        )
+        _apply(person, item.values)
+        return person
+
     def _write(
         self,
-        new_people: list[tuple[_Parsed, Person]],
-        joins: list[tuple[_Parsed, Person]],
-        changed: list[Person],
+        new_people: list[tuple[_Parsed, dict[str, Any]]],
+        joins: list[tuple[_Parsed, dict[str, Any]]],
+        changed: list[dict[str, Any]],
         tally: Counter[TallyKey],
     ) -> None:
-        today = timezone.localdate()
         now = timezone.now()
         if new_people:
             for (_item, person), pk in zip(new_people, reserve_ids(Person, len(new_people)), strict=True):
-                person.pk = pk
-                person.member_no = f"{pk:010d}"
-                person.created_at = person.updated_at = now
-            insert_rows(Person, PERSON_INSERT, ([getattr(p, f) for f in PERSON_INSERT] for _i, p in new_people))
+                person["id"] = pk
+                person["member_no"] = f"{pk:010d}"
+                person["created_at"] = person["updated_at"] = now
+            insert_rows(Person, PERSON_INSERT, ([p[f] for f in PERSON_INSERT] for _i, p in new_people))
         if changed:
             _update_people(changed)
         joining = [*new_people, *joins]
         for _item, person in joins:
-            if person.member_no is None:
-                person.member_no = f"{person.pk:010d}"
-                Person.objects.filter(pk=person.pk).update(member_no=person.member_no)
+            if person["member_no"] is None:
+                person["member_no"] = f"{person['id']:010d}"
+                Person.objects.filter(pk=person["id"]).update(member_no=person["member_no"])
         ms_ids = reserve_ids(Membership, len(joining))
         memberships = []
         for (item, person), ms_id in zip(joining, ms_ids, strict=True):
-            started = item.joined_on or today
-            memberships.append((ms_id, person.pk, item.org.pk, item.org.path, MembershipStatus.ACTIVE, started))
+            started = item.joined_on or self.today
+            memberships.append((ms_id, person["id"], item.org.pk, item.org.path, MembershipStatus.ACTIVE, started))
             tally[(item.org.pk, item.org.path, MembershipStatus.ACTIVE, *_flags(person))] += 1
         insert_rows(
             Membership,
@@ -286,8 +352,8 @@ class MembersKind:
             )
 
 
-def _flags(person: Person) -> tuple[bool, bool]:
-    return bool(person.new_employment_type), bool(person.is_migrant_worker)
+def _flags(person: dict[str, Any]) -> tuple[bool, bool]:
+    return bool(person["new_employment_type"]), bool(person["is_migrant_worker"])
 
 
 def _id_type_of(number: str) -> str:
@@ -296,41 +362,15 @@ def _id_type_of(number: str) -> str:
     return "3" if prefix in ("81", "82") else "4" if prefix == "83" else "1"
 
 
-def _cell(value: Any) -> Any:
-    try:
-        return cell_text(value)
-    except CellError:
-        return value
-
-
-def _new_person(item: _Parsed) -> Person:
-    from gonghui.core import crypto
-    from gonghui.members.validation import ID_PURPOSE
-
-    person = Person(
-        id_type=_id_type_of(item.identity_value),
-        id_cipher=crypto.encrypt(item.identity_value, purpose=ID_PURPOSE),
-        id_index=item.index,
-        id_masked=item.masked,
-        gender=item.gender,
-        birth_date=item.birth_date,
-        joined_on=item.joined_on or timezone.localdate(),
-    )
-    _apply(person, item.values)
-    return person
-
-
-def _apply(person: Person, values: dict[str, Any]) -> bool:
+def _apply(person: dict[str, Any], values: dict[str, Any]) -> bool:
     """Set the row's person fields; True when anything changed. Blank cells keep what is there."""
     changed = False
     for key, value in values.items():
-        if key not in PERSON_KEYS:
-            continue
-        if getattr(person, key) != value:
-            setattr(person, key, value)
+        if person[key] != value:
+            person[key] = value
             changed = True
-    if changed or not person.name_pinyin:
-        person.name_pinyin, person.name_initials = name_keys(person.name)
+    if changed or not person["name_pinyin"]:
+        person["name_pinyin"], person["name_initials"] = name_keys(person["name"])
     return changed
 
 
@@ -370,9 +410,14 @@ PERSON_INSERT = (
     "created_at",
     "updated_at",
 )
+PERSON_READ = ("id", "id_index", "member_no", *UPDATED_COLUMNS)
+# A new person's columns the file does not give take the model's defaults.
+PERSON_DEFAULTS: dict[str, Any] = {
+    f.name: f.get_default() for f in Person._meta.concrete_fields if f.name in PERSON_INSERT
+}
 
 
-def _update_people(people: list[Person]) -> None:
+def _update_people(people: list[dict[str, Any]]) -> None:
     """One parameterized UPDATE per person through executemany.
 
     Django's `bulk_update` builds a CASE per column over the whole batch, which
@@ -384,7 +429,7 @@ def _update_people(people: list[Person]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {table} SET {sets}, updated_at = %s WHERE id = %s",  # noqa: S608 - column names are ours
-            [[*(getattr(p, c) for c in UPDATED_COLUMNS), now, p.pk] for p in people],
+            [[*(p[c] for c in UPDATED_COLUMNS), now, p["id"]] for p in people],
         )
 
 
