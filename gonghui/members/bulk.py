@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -24,7 +25,7 @@ from gonghui.core import crypto
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date
 from gonghui.core.bulk.engine import Row
-from gonghui.core.bulk.sql import insert_rows, reserve_ids
+from gonghui.core.bulk.sql import insert_rows, reserve_ids, select_in
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import (
     LIVE_STATUSES,
@@ -36,7 +37,15 @@ from gonghui.members.models import (
 )
 from gonghui.members.permissions import MemberPerm
 from gonghui.members.services import TallyKey, tally_apply
-from gonghui.members.validation import ID_PURPOSE, FieldError, clean_person, name_keys, parse_identity
+from gonghui.members.validation import (
+    CODE_FIELDS,
+    ID_PURPOSE,
+    FieldError,
+    clean_person,
+    code_labels,
+    name_keys,
+    parse_identity,
+)
 from gonghui.orgs.models import Org
 
 COLUMNS = [
@@ -81,6 +90,7 @@ class _Parsed:
     org: Org
     values: dict[str, Any]
     joined_on: date | None
+    cipher: bytes
 
 
 # Memoized cells per job stop growing here (a few hundred MB at most for a province's file).
@@ -129,6 +139,7 @@ class _CellCleaner:
 class MembersKind:
     name = "members"
     columns = COLUMNS
+    prepare_ahead = True  # `prepare` is half the work and needs no database: the engine runs it in a child
 
     def __init__(self, *, actor: User | None, scope: Scope | None, default_org: Org | None) -> None:
         self.actor = actor
@@ -138,6 +149,11 @@ class MembersKind:
         self.totals: Counter[str] = Counter()
         self.today = timezone.localdate()
         self.cells = _CellCleaner(self.today)
+        self.org_cache: dict[str, Org | None] = {}
+        # The code tables are read here, on the caller's connection: `prepare` runs
+        # in the engine's reading process and must not touch the database.
+        for table in CODE_FIELDS.values():
+            code_labels(table)
 
     def check_table(self, table: Table) -> list[str]:
         warnings = []
@@ -151,17 +167,8 @@ class MembersKind:
 
     # --- validation ------------------------------------------------------------------------------
 
-    def _orgs(self, codes: set[str]) -> dict[str, Org]:
-        with unscoped():
-            found = {o.code: o for o in Org.objects.filter(code__in=codes, closed_on__isnull=True)}
-        if self.scope is None:
-            return found
-        return {c: o for c, o in found.items() if self.scope.has_perm(MemberPerm.REGISTER, o.path)}
-
-    def _parse(self, rows: list[Row]) -> list[_Parsed]:
-        codes = {cell_text(r.values.get("org_code")).upper() for r in rows} - {""}
-        orgs = self._orgs(codes)
-        parsed: list[_Parsed] = []
+    def prepare(self, rows: list[Row]) -> None:
+        """Clean every row's cells without the database: the engine runs this a batch ahead, in a child process."""
         field = self.cells.person_field
         for row in rows:
             v = row.values
@@ -171,12 +178,11 @@ class MembersKind:
                 identity = parse_identity(number, _id_type_of(number), today=self.today)
             except (FieldError, CellError) as exc:
                 row.reject(HEADERS["id_number"], str(exc))
-            code = cell_text(v.get("org_code")).upper()
-            org = orgs.get(code) if code else self.default_org
-            if org is None:
-                row.reject(
-                    HEADERS["org_code"], f"未找到工会代码“{code}”，或您无权在该工会登记会员" if code else "不能为空"
-                )
+            try:
+                code = cell_text(v.get("org_code")).upper()
+            except CellError as exc:
+                code = ""
+                row.reject(HEADERS["org_code"], str(exc))
             # A blank cell keeps what the registry has: only given cells are applied.
             values: dict[str, Any] = {}
             for key in PERSON_KEYS:
@@ -191,27 +197,60 @@ class MembersKind:
             joined_on, reason = field("joined_on", v.get("joined_on"))
             if reason is not None:
                 row.reject(HEADERS["joined_on"], reason)
-            if identity is not None:
-                first = self.seen.get(identity.index)
+            if "name" in values:
+                # Search keys travel with the name, so a changed name never keeps stale keys.
+                values["name_pinyin"], values["name_initials"] = name_keys(values["name"])
+            # Sealed here too: a batch ahead of the writer, whether or not the person turns out new.
+            cipher = crypto.encrypt(identity.value, purpose=ID_PURPOSE) if identity and not row.errors else b""
+            # Plain tuples: the batch crosses a pipe, and dataclasses pickle several times slower.
+            person = (
+                (identity.index, identity.value, identity.masked, identity.gender, identity.birth_date)
+                if identity is not None
+                else None
+            )
+            row.prepared = (person, code, values, None if joined_on is _BLANK else joined_on, cipher)
+            row.values = {}  # consumed: `prepared` holds what the writer needs
+
+    def _orgs(self, codes: set[str]) -> dict[str, Org | None]:
+        """Unions by code (None: closed, unknown or outside the caller's scope), looked up once per job."""
+        wanted = codes - self.org_cache.keys()
+        if wanted:
+            with unscoped():
+                found = {o.code: o for o in Org.objects.filter(code__in=wanted, closed_on__isnull=True)}
+            for code in wanted:
+                org = found.get(code)
+                if (
+                    org is not None
+                    and self.scope is not None
+                    and not self.scope.has_perm(MemberPerm.REGISTER, org.path)
+                ):
+                    org = None
+                self.org_cache[code] = org
+        return self.org_cache
+
+    def _resolve(self, rows: list[Row]) -> list[_Parsed]:
+        """The prepared rows with their unions and duplicates within the file resolved."""
+        if rows and rows[0].prepared is None:
+            self.prepare(rows)  # called without the engine's read-ahead
+        orgs = self._orgs({r.prepared[1] for r in rows} - {""})
+        parsed: list[_Parsed] = []
+        for row in rows:
+            person, code, values, joined_on, cipher = row.prepared
+            org = orgs.get(code) if code else self.default_org
+            if org is None:
+                row.reject(
+                    HEADERS["org_code"], f"未找到工会代码“{code}”，或您无权在该工会登记会员" if code else "不能为空"
+                )
+            if person is not None:
+                first = self.seen.get(person[0])
                 if first is not None:
                     row.reject(HEADERS["id_number"], f"与第 {first} 行是同一人（证件号码重复）")
                 else:
-                    self.seen[identity.index] = row.number
-            if row.errors or org is None or identity is None:
+                    self.seen[person[0]] = row.number
+            if row.errors or org is None or person is None:
                 continue
-            parsed.append(
-                _Parsed(
-                    row,
-                    identity.index,
-                    identity.value,
-                    identity.masked,
-                    identity.gender,
-                    identity.birth_date,
-                    org,
-                    values,
-                    None if joined_on is _BLANK else joined_on,
-                )
-            )
+            index, value, masked, gender, birth_date = person
+            parsed.append(_Parsed(row, index, value, masked, gender, birth_date, org, values, joined_on, cipher))
         return parsed
 
     # --- writing -------------------------------------------------------------------------------
@@ -219,16 +258,25 @@ class MembersKind:
     def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()
         with transaction.atomic(), unscoped():
-            parsed = self._parse(rows)
+            parsed = self._resolve(rows)
             # Plain rows, not models: building 5,000 Person instances cost more than the query.
             people = {
                 p["id_index"]: p
-                for p in Person.objects.filter(id_index__in=[r.index for r in parsed]).values(*PERSON_READ)
+                for p in (
+                    dict(zip(PERSON_READ, r, strict=True))
+                    for r in select_in(Person, PERSON_READ, "id_index", [r.index for r in parsed])
+                )
             }
+            live_statuses = [str(s) for s in LIVE_STATUSES]
             live = dict(
-                Membership.all_objects.filter(
-                    person_id__in=[p["id"] for p in people.values()], status__in=LIVE_STATUSES
-                ).values_list("person_id", "org_id")
+                select_in(
+                    Membership,
+                    ("person", "org"),
+                    "person",
+                    [p["id"] for p in people.values()],
+                    where=f"AND status IN ({', '.join(['%s'] * len(live_statuses))})",
+                    params=live_statuses,
+                )
             )
             new_people: list[tuple[_Parsed, dict[str, Any]]] = []
             joins: list[tuple[_Parsed, dict[str, Any]]] = []
@@ -278,7 +326,7 @@ class MembersKind:
         person = dict(PERSON_DEFAULTS)
         person.update(
             id_type=_id_type_of(item.identity_value),
-            id_cipher=crypto.encrypt(item.identity_value, purpose=ID_PURPOSE),
+            id_cipher=item.cipher,
             id_index=item.index,
             id_masked=item.masked,
             gender=item.gender,
@@ -301,7 +349,7 @@ class MembersKind:
                 person["id"] = pk
                 person["member_no"] = f"{pk:010d}"
                 person["created_at"] = person["updated_at"] = now
-            insert_rows(Person, PERSON_INSERT, ([p[f] for f in PERSON_INSERT] for _i, p in new_people))
+            insert_rows(Person, PERSON_INSERT, [_person_row(p) for _i, p in new_people])
         if changed:
             _update_people(changed)
         joining = [*new_people, *joins]
@@ -329,7 +377,7 @@ class MembersKind:
                 "created_at",
                 "updated_at",
             ),
-            ((*m, "", {}, now, now) for m in memberships),
+            [(*m, "", NO_APPLICATION, now, now) for m in memberships],
         )
         insert_rows(
             MembershipEvent,
@@ -369,11 +417,12 @@ def _apply(person: dict[str, Any], values: dict[str, Any]) -> bool:
         if person[key] != value:
             person[key] = value
             changed = True
-    if changed or not person["name_pinyin"]:
+    if "name_pinyin" not in values and (changed or not person["name_pinyin"]):
         person["name_pinyin"], person["name_initials"] = name_keys(person["name"])
     return changed
 
 
+NO_APPLICATION: dict[str, Any] = {}  # one object for every imported membership: adapted once
 UPDATED_COLUMNS = (*PERSON_KEYS, "name_pinyin", "name_initials")
 PERSON_INSERT = (
     "id",
@@ -410,6 +459,7 @@ PERSON_INSERT = (
     "created_at",
     "updated_at",
 )
+_person_row = itemgetter(*PERSON_INSERT)
 PERSON_READ = ("id", "id_index", "member_no", *UPDATED_COLUMNS)
 # A new person's columns the file does not give take the model's defaults.
 PERSON_DEFAULTS: dict[str, Any] = {

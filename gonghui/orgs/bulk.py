@@ -83,6 +83,9 @@ class OrgsKind:
                 self.seen[code] = row.number
         return None if row.errors else values
 
+    def prepare(self, rows: list[Row]) -> None:
+        """Nothing ahead of time: an org row's checks need the tree, which is read in `process`."""
+
     def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()
         with transaction.atomic(), unscoped():
