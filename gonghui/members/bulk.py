@@ -26,6 +26,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date
 from gonghui.core.bulk.engine import Row
 from gonghui.core.bulk.sql import insert_rows, reserve_ids, select_in
+from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import (
     LIVE_STATUSES,
@@ -132,6 +133,8 @@ class _CellCleaner:
             return None, str(exc)
         if text == "":
             return _BLANK, None
+        if key == "mobile" and lost_digits(text):
+            return None, LOST_DIGITS
         cleaned, errors = clean_person({key: text}, partial=True)
         return cleaned.get(key), errors.get(key)
 
@@ -175,6 +178,8 @@ class MembersKind:
             identity = None
             try:
                 number = cell_text(v.get("id_number"))
+                if lost_digits(number):
+                    raise CellError(LOST_DIGITS)
                 identity = parse_identity(number, _id_type_of(number), today=self.today)
             except (FieldError, CellError) as exc:
                 row.reject(HEADERS["id_number"], str(exc))

@@ -56,7 +56,7 @@ class OrgsKind:
         values: dict[str, Any] = {}
         cleaners: dict[str, Any] = {
             "code": lambda x: v.clean_code(cell_text(x)),
-            "name": lambda x: cell_text(x) or _raise("不能为空"),
+            "name": lambda x: _name(cell_text(x)),
             "parent_code": lambda x: v.clean_code(cell_text(x)) if cell_text(x) else "",
             "kind": lambda x: v.clean_kind(cell_text(x)),
             "region_code": lambda x: v.clean_region_code(cell_text(x)),
@@ -68,6 +68,8 @@ class OrgsKind:
         for key, clean in cleaners.items():
             if key not in row.values:
                 continue
+            if key not in ("code", "name") and _is_blank(row.values[key]):
+                continue  # a blank cell keeps what the registry has (a new union gets the defaults)
             try:
                 values[key] = clean(row.values[key])
             except DomainError as exc:
@@ -92,6 +94,8 @@ class OrgsKind:
             cleaned = [(row, self._clean(row)) for row in rows]
             good = [(row, values) for row, values in cleaned if values is not None]
             codes = {values["code"] for _, values in good} | {values.get("parent_code", "") for _, values in good}
+            if self.default_parent is not None:
+                codes.add(self.default_parent.code)  # the parent of rows that name none
             known = {o.code: o for o in Org.objects.filter(code__in=codes - {""})}
             in_batch = {values["code"] for _, values in good}
             # A USCC belongs to one union: taken by another code, or twice in the batch.
@@ -113,6 +117,9 @@ class OrgsKind:
                         continue
                     if parent_code not in known and parent_code not in in_batch:
                         row.reject(HEADERS["parent_code"], f"未找到上级工会“{parent_code}”")
+                        continue
+                    if "kind" not in values:
+                        row.reject(HEADERS["kind"], "新建工会必须填写组织类型")
                         continue
                     fields = {k: values[k] for k in FIELDS if k in values and k not in ("name", "kind")}
                     specs.append(OrgSpec(values["code"], values["name"], values["kind"], parent_code, fields=fields))
@@ -163,8 +170,22 @@ class OrgsKind:
             )
 
 
-def _raise(reason: str) -> Any:
-    raise CellError(reason)
+NAME_LIMIT = Org._meta.get_field("name").max_length or 200
+
+
+def _name(text: str) -> str:
+    if not text:
+        raise CellError("不能为空")
+    if len(text) > NAME_LIMIT:
+        raise CellError(f"不能超过 {NAME_LIMIT} 个字符")
+    return text
+
+
+def _is_blank(cell: Any) -> bool:
+    try:
+        return cell_text(cell) == ""
+    except CellError:
+        return False
 
 
 EXPORT_HEADERS = [c.header for c in COLUMNS]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Substr
@@ -80,8 +81,19 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             value = cleaners[key](value)
         elif isinstance(value, str):
             value = value.strip()
+            limit = _max_length(key)
+            if limit is not None and len(value) > limit:
+                # Else PostgreSQL refuses the row with a DataError (a 500); SQLite would store it.
+                raise DomainError("invalid", details={key: f"不能超过 {limit} 个字符"})
         out[key] = value
     return out
+
+
+def _max_length(name: str) -> int | None:
+    try:
+        return getattr(Org._meta.get_field(name), "max_length", None)
+    except FieldDoesNotExist:
+        return None
 
 
 def _visible(scope: Scope | None, org: Org) -> bool:

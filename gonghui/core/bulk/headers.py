@@ -20,6 +20,8 @@ from gonghui.core.bulk.readers import UnreadableFile, read_rows
 from gonghui.core.bulk.values import CellError, cell_text
 
 SEARCH_ROWS = 20
+# Nearly every roster numbers its rows: such a column is ignored without a warning.
+ROW_NUMBER_HEADERS = {"序号", "序", "行号", "no", "no.", "#"}
 
 
 @dataclass(frozen=True)
@@ -86,18 +88,25 @@ def open_table(path: str | Path, columns: list[Column], *, search_rows: int = SE
     for i, cell in enumerate(header_cells):
         key = by_name.get(normalize_header(cell))
         if key is None:
-            if headers[i]:
+            if headers[i] and normalize_header(cell) not in ROW_NUMBER_HEADERS:
                 unknown.append(headers[i])
         elif key not in mapping.values():
             mapping[i] = key
     missing = [c.header for c in columns if c.required and c.key not in mapping.values()]
 
+    imported = sorted(mapping)
+
+    def empty(cells: list[Any]) -> bool:
+        # Blank in every imported column: a blank line, or a template's pre-numbered
+        # row with only 序号 filled in. Skipped, not refused.
+        return _blank([cells[i] for i in imported if i < len(cells)])
+
     def data() -> Iterator[tuple[int, list[Any]]]:
         for offset, cells in enumerate(seen[best + 1 :], start=best + 2):
-            if not _blank(cells):
+            if not empty(cells):
                 yield offset, cells
         for number, cells in enumerate(rows, start=len(seen) + 1):
-            if not _blank(cells):
+            if not empty(cells):
                 yield number, cells
 
     return Table(best + 1, headers, mapping, unknown, missing, data())

@@ -49,8 +49,39 @@ def _workbook_rows(path: Path) -> Iterator[list[Any]]:
         sheet = workbook.get_sheet_by_index(0)
     except Exception as exc:  # calamine raises its own error types per format
         raise UnreadableFile("无法读取该工作簿（文件可能已损坏、加密或不是 Excel 文件）") from exc
-    # iter_rows yields from the sheet's first row, so row numbers are the file's own.
-    return iter(sheet.iter_rows())
+    # iter_rows yields from the sheet's first row, so row numbers are the file's own
+    # (columns, though, start at the first used one: merged ranges are shifted by it).
+    first_column = sheet.start[1] if sheet.start else 0
+    return _fill_merged(sheet.iter_rows(), sheet.merged_cell_ranges or [], first_column)
+
+
+def _fill_merged(
+    rows: Iterator[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]], first_column: int
+) -> Iterator[list[Any]]:
+    """Every cell a merged range covers gets the range's value, as the eye reads it.
+
+    A roster often merges 所属工会代码 down the rows of one union; Excel stores the
+    value in the first cell only, and the rows below would arrive without it.
+    """
+    starting: dict[int, list[tuple[int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in ranges:
+        if (r1, c1) != (r0, c0):
+            starting.setdefault(r0, []).append((r1, c0 - first_column, c1 - first_column))
+    open_ranges: list[tuple[int, int, int, Any]] = []
+    for number, cells in enumerate(rows):
+        if open_ranges:
+            open_ranges = [span for span in open_ranges if span[0] >= number]
+        for r1, c0, c1 in starting.get(number, ()):
+            open_ranges.append((r1, c0, c1, cells[c0] if 0 <= c0 < len(cells) else ""))
+        if open_ranges:
+            cells = list(cells)
+            for _r1, c0, c1, value in open_ranges:
+                if c1 >= len(cells):
+                    cells.extend([""] * (c1 + 1 - len(cells)))
+                for c in range(max(c0, 0), c1 + 1):
+                    if cells[c] == "" or cells[c] is None:
+                        cells[c] = value
+        yield cells
 
 
 def detect_encoding(head: bytes) -> str:

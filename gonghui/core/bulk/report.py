@@ -17,9 +17,17 @@ from openpyxl.styles import Font, PatternFill
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Excel's limit for one cell; a longer one makes it "repair" (truncate) the file.
+EXCEL_CELL_LIMIT = 32_767
+TRUNCATED = "…（已截断）"
+
+
 def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        if value.startswith(FORMULA_START):
+            value = "'" + value
+        if len(value) > EXCEL_CELL_LIMIT:
+            value = value[: EXCEL_CELL_LIMIT - len(TRUNCATED)] + TRUNCATED
     return value
 
 
@@ -32,7 +40,7 @@ class ErrorWorkbook:
         self.sheet = self.workbook.create_sheet("未导入的行")
         self.rows = 0
         bold = Font(bold=True)
-        header = [WriteOnlyCell(self.sheet, value=v) for v in ["原行号", *headers, "未导入原因"]]
+        header = [WriteOnlyCell(self.sheet, value=safe_cell(v)) for v in ["原行号", *headers, "未导入原因"]]
         for cell in header:
             cell.font = bold
         header[-1].fill = PatternFill("solid", fgColor="FDE2E1")

@@ -23,6 +23,16 @@ _DATE_FORMS = [
 ]
 
 
+LOST_DIGITS = "该单元格是超过 15 位的数字，Excel 已丢失末尾几位；请把该列设为“文本”格式后重新录入"
+# What a long number looks like once Excel has saved it to CSV: 5.20201E+17.
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d{1,3}")
+
+
+def lost_digits(text: str) -> bool:
+    """True for a long number Excel has rewritten as 5.20201E+17 (its digits are gone)."""
+    return bool(_SCIENTIFIC.fullmatch(text))
+
+
 class CellError(ValueError):
     """A Chinese reason why one cell cannot be used."""
 
@@ -36,7 +46,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         if value.is_integer():
             if abs(value) >= EXACT_FLOAT_LIMIT:
-                raise CellError("该单元格是超过 15 位的数字，Excel 已丢失末尾几位；请把该列设为“文本”格式后重新录入")
+                raise CellError(LOST_DIGITS)
             return str(int(value))
         return repr(value)
     if isinstance(value, datetime):
@@ -57,6 +67,8 @@ def parse_date(value: Any) -> date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 1 <= value < 2958466:  # up to 9999-12-31
             return EXCEL_EPOCH + timedelta(days=int(value))
+        if value == int(value) and 10000101 <= value <= 99991231:
+            return parse_date(str(int(value)))  # 20230720 typed into a number cell
         raise CellError("日期数值超出范围")
     text = cell_text(value)
     if not text:
