@@ -306,9 +306,9 @@ def clean_bool(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
     value = str(raw or "").strip().lower()
-    if value in {"是", "1", "true", "y", "yes", "on"}:
+    if value in {"是", "1", "true", "y", "yes", "on", "√", "✓"}:
         return True
-    if value in {"否", "0", "false", "n", "no", "off", ""}:
+    if value in {"否", "0", "false", "n", "no", "off", "", "×", "✗"}:
         return False
     raise FieldError("应为“是”或“否”")
 

@@ -485,7 +485,10 @@ def test_clean_person_reports_every_field_at_once() -> None:
     }
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("是", True), ("否", False), ("true", True), ("0", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("是", True), ("否", False), ("true", True), ("0", False), ("", False), ("√", True), ("×", False)],
+)
 def test_yes_no_fields(raw: str, expected: bool) -> None:
     cleaned, errors = clean_person({"name": "王小明", "is_migrant_worker": raw})
     assert errors == {}
