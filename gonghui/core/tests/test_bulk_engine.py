@@ -207,3 +207,25 @@ def test_error_workbook_keeps_the_rows_as_given_with_reasons(tmp_path: Path) -> 
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[0] == ["原行号", "姓名", "所属工会代码", "未导入原因"]
     assert rows[1] == [7, "'=cmd|' /C calc'!A0", "520201G001", "姓名不能包含公式；重复的行"]
+
+
+@pytest.mark.django_db
+def test_select_in_probes_the_index_in_chunks() -> None:
+    """A batch's keys are looked up through the unique index: SQLite scanned the table for 5,000 at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gonghui.core.bulk.sql import select_in
+    from gonghui.members.models import Person
+
+    keys = [f"{i:064x}" for i in range(3000)]
+    with CaptureQueriesContext(connection) as queries:
+        assert select_in(Person, ("id", "id_index", "name", "mobile"), "id_index", keys) == []
+    if connection.vendor == "sqlite":
+        assert len(queries.captured_queries) == 3
+        with connection.cursor() as cursor:
+            for query in queries.captured_queries:
+                plan = " ".join(str(r[-1]) for r in cursor.execute("EXPLAIN QUERY PLAN " + query["sql"]).fetchall())
+                assert "SEARCH members_person USING" in plan, plan
+    else:
+        assert len(queries.captured_queries) == 1
