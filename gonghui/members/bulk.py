@@ -16,7 +16,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -238,6 +238,8 @@ class MembersKind:
         if rows and rows[0].prepared is None:
             self.prepare(rows)  # called without the engine's read-ahead
         orgs = self._orgs({r.prepared[1] for r in rows} - {""})
+        targets = [o for o in {*orgs.values(), self.default_org} if o is not None]
+        open_now = _lock_open_orgs(targets)
         parsed: list[_Parsed] = []
         for row in rows:
             person, code, values, joined_on, cipher = row.prepared
@@ -246,6 +248,8 @@ class MembersKind:
                 row.reject(
                     HEADERS["org_code"], f"未找到工会代码“{code}”，或您无权在该工会登记会员" if code else "不能为空"
                 )
+            elif org.pk not in open_now:
+                row.reject(HEADERS["org_code"], f"工会“{org.name}”已撤销，不能登记会员")
             if person is not None:
                 first = self.seen.get(person[0])
                 if first is not None:
@@ -261,6 +265,21 @@ class MembersKind:
     # --- writing -------------------------------------------------------------------------------
 
     def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
+        """Write the batch in one transaction; once more if a concurrent registration collided with it."""
+        errors = [list(r.errors) for r in rows]
+        seen = dict(self.seen)
+        try:
+            return self._process(rows, dry_run=dry_run)
+        except IntegrityError:
+            # Someone registered one of these people (PostgreSQL runs writers side by
+            # side) after the batch looked them up. Looked up again, the row is
+            # updated, unchanged or refused like any other; a second clash is a fault.
+            for row, before in zip(rows, errors, strict=True):
+                row.errors[:] = before
+            self.seen = seen
+            return self._process(rows, dry_run=dry_run)
+
+    def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()
         with transaction.atomic(), unscoped():
             parsed = self._resolve(rows)
@@ -403,6 +422,30 @@ class MembersKind:
                     **{k: summary[k] for k in ("rows", "created", "updated", "unchanged", "rejected")},
                 },
             )
+
+
+def _lock_open_orgs(orgs: list[Org]) -> set[int]:
+    """The ids of `orgs` still open, share-locked on PostgreSQL until the batch commits.
+
+    A union closed (or moved) since the job looked it up takes no new members:
+    the lock conflicts with the FOR UPDATE `org_close` takes, and the path is
+    read fresh for the new memberships.
+    """
+    if not orgs:
+        return set()
+    ids = sorted(o.pk for o in orgs)
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, path FROM orgs_org WHERE id IN ({', '.join(['%s'] * len(ids))}) "  # noqa: S608
+            f"AND closed_on IS NULL ORDER BY id{lock}",
+            ids,
+        )
+        paths = dict(cursor.fetchall())
+    for org in orgs:
+        if org.pk in paths:
+            org.path = paths[org.pk]
+    return set(paths)
 
 
 def _flags(person: dict[str, Any]) -> tuple[bool, bool]:

@@ -194,3 +194,80 @@ def test_reserved_ids_never_reuse_an_id_given_before(tree) -> None:
         ids = reserve_ids(AuditEvent, 3)
     assert len(set(ids)) == 3
     assert min(ids) > last.pk
+
+
+# --- the tree and other writers changing under a running import ------------------------------------
+
+
+def _two_batches(tmp_path: Path, second_org: str) -> Path:
+    lines = [
+        roster(1, start=700)[0],
+        roster(1, org=second_org, start=701)[0].replace("1390000", "0390000"),  # bad mobile: refused, org looked up
+        *roster(2, org=second_org, start=702),
+    ]
+    return write_csv(tmp_path / "two.csv", lines)
+
+
+def test_a_union_closed_during_the_import_takes_no_new_members(tree, tmp_path: Path) -> None:
+    from gonghui.orgs.services import org_close
+
+    path = _two_batches(tmp_path, "520102")
+    kind = MembersKind(actor=None, scope=None, default_org=None)
+
+    def close_after_first_batch(rows: int, _summary: object) -> None:
+        if rows == 2:
+            org_close(actor=None, scope=None, org=tree.nanming)
+
+    summary = run_import(kind, path, batch_size=2, progress=close_after_first_batch)
+    assert (summary.created, summary.rejected) == (1, 3)
+    report = load_workbook(str(summary.report)).active
+    reasons = [r[-1] for r in report.iter_rows(min_row=2, values_only=True)]
+    assert reasons[1:] == ["所属工会代码：工会“南明区总工会”已撤销，不能登记会员"] * 2
+    with unscoped():
+        assert not Membership.objects.filter(org=tree.nanming).exists()
+    assert tally_check() == []
+
+
+def test_a_union_moved_during_the_import_gets_its_members_under_the_new_path(tree, tmp_path: Path) -> None:
+    from gonghui.orgs.models import Org
+    from gonghui.orgs.services import org_move
+
+    path = _two_batches(tmp_path, "520102")
+    kind = MembersKind(actor=None, scope=None, default_org=None)
+
+    def move_after_first_batch(rows: int, _summary: object) -> None:
+        if rows == 2:
+            org_move(actor=None, scope=None, org=tree.nanming, new_parent=tree.lps)
+
+    summary = run_import(kind, path, batch_size=2, progress=move_after_first_batch)
+    assert (summary.created, summary.rejected) == (3, 1)
+    with unscoped():
+        moved = Org.objects.get(pk=tree.nanming.pk)
+        assert moved.path.startswith(tree.lps.path)
+        assert list(Membership.objects.filter(org=moved).values_list("org_path", flat=True)) == [moved.path] * 2
+    assert tally_check() == []
+
+
+def test_a_person_registered_after_the_lookup_is_looked_up_again(tree, tmp_path: Path, monkeypatch) -> None:
+    """The insert collides with the database's unique index; the batch is rolled back and read again."""
+    import gonghui.members.bulk as bulk
+
+    member_register(actor=None, scope=None, org=tree.courier_union, id_number=number(900), fields={"name": "骑手甲甲"})
+    path = write_csv(tmp_path / "r.csv", roster(1, start=900) + roster(1, start=901))
+    real = bulk.select_in
+    calls = {"person": 0}
+
+    def stale_once(model, fields, key, values, **kw):  # type: ignore[no-untyped-def]
+        if model is Person and calls["person"] == 0:
+            calls["person"] += 1
+            return []  # as if the person were registered a moment after this lookup
+        return real(model, fields, key, values, **kw)
+
+    monkeypatch.setattr(bulk, "select_in", stale_once)
+    code, summary = run("members", str(path))
+    assert code == 0
+    assert (summary["created"], summary["unchanged"], summary["updated"], summary["rejected"]) == (1, 0, 1, 0)
+    with unscoped():
+        assert Person.objects.count() == 2
+        assert Membership.objects.filter(org=tree.courier_union).count() == 2
+    assert tally_check() == []
