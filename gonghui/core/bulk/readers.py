@@ -1,5 +1,6 @@
-"""Rows out of a file: XLSX/XLS/ODS through python-calamine, CSV in UTF-8 (with or
-without BOM), UTF-16 or GB18030 (a superset of GBK, as Chinese Excel saves CSV).
+"""Rows out of a file: XLSX streamed (`xlsx`), XLS/ODS through python-calamine, CSV
+in UTF-8 (with or without BOM), UTF-16 or GB18030 (a superset of GBK, as Chinese
+Excel saves CSV).
 
 Rows are yielded one at a time as lists of cell values (calamine gives numbers,
 dates and text; CSV gives text). Anything that is not a readable table raises
@@ -11,11 +12,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook
+
+from gonghui.core.bulk.xlsx import NotXlsx, xlsx_rows
 
 SNIFF_BYTES = 1 << 20
 _ZIP = b"PK\x03\x04"
@@ -44,6 +49,15 @@ def read_rows(path: str | Path) -> Iterator[list[Any]]:
 
 
 def _workbook_rows(path: Path) -> Iterator[list[Any]]:
+    if zipfile.is_zipfile(path):
+        try:
+            rows, merged = xlsx_rows(str(path))
+        except NotXlsx:
+            pass  # an ODS or another zip: calamine knows it, or says it cannot
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, UnicodeDecodeError) as exc:
+            raise UnreadableFile("无法读取该工作簿：文件已损坏，或不是 Excel 文件") from exc
+        else:
+            return _fill_merged(_guarded(rows), merged, 0)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
@@ -82,6 +96,16 @@ def _fill_merged(
                     if cells[c] == "" or cells[c] is None:
                         cells[c] = value
         yield cells
+
+
+def _guarded(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """A workbook that breaks off part-way is unreadable from there (the rows before are kept)."""
+    number = 0
+    try:
+        for number, cells in enumerate(rows, start=1):  # noqa: B007 - the count is the point
+            yield cells
+    except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, ValueError, IndexError) as exc:
+        raise UnreadableFile(f"工作簿在第 {number} 行之后已损坏，无法继续读取") from exc
 
 
 def detect_encoding(head: bytes) -> str:
