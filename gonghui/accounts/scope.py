@@ -41,6 +41,26 @@ class Scope:
     def has_perm_anywhere(self, perm: str) -> bool:
         return self.is_superuser or any(perm in g.permissions for g in self.grants)
 
+    def confined_to(self, *, org_id: int, org_code: str, path: str) -> Scope:
+        """This scope cut down to the subtree at `path`: what a job filed under that union may touch.
+
+        A grant above the node holds its permissions from the node down; a grant
+        inside the subtree stays as it is; grants elsewhere drop out. A superuser
+        becomes an ordinary holder of every permission on the node.
+        """
+        if self.is_superuser:
+            from gonghui.core.permissions import all_permissions
+
+            everything = frozenset(all_permissions())
+            return Scope(self.user_id, grants=(GrantScope(org_id, org_code, path, "superuser", everything),))
+        grants = []
+        for g in self.grants:
+            if path.startswith(g.path):
+                grants.append(GrantScope(org_id, org_code, path, g.role, g.permissions))
+            elif g.path.startswith(path):
+                grants.append(g)
+        return Scope(self.user_id, grants=tuple(grants))
+
 
 ANONYMOUS = Scope(user_id=None)
 

@@ -11,6 +11,10 @@ class CoreConfig(AppConfig):
         from gonghui.core import logmask
 
         logmask.install()
+        from gonghui.core.models import BulkJob
+        from gonghui.core.paths import register_path_column
+
+        register_path_column(BulkJob, "org_path")
         # Each domain app adds its statistics keys and demo steps in its own
         # stats.py / demo.py; importing them here registers them.
         autodiscover_modules("stats", "demo")

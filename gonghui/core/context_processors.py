@@ -5,10 +5,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from gonghui.core.bulk.kinds import all_kinds
 from gonghui.core.permissions import CorePerm
 from gonghui.members.permissions import MemberPerm
 from gonghui.orgs.permissions import OrgPerm
 from gonghui.reports.permissions import ReportPerm
+
+BULK = "bulk:any"  # any import or export permission of a registered kind
 
 # (section, label, url name, permission): the navigation, by domain. Later
 # domains add their entries here as they arrive.
@@ -16,8 +19,15 @@ NAVIGATION = [
     ("dashboard", "统计概览", "reports:dashboard", ReportPerm.STATS_VIEW),
     ("orgs", "组织建设", "orgs:tree", OrgPerm.VIEW),
     ("members", "会员管理", "members:roster", MemberPerm.VIEW),
+    ("bulk", "批量导入导出", "core:bulk_jobs", BULK),
     ("audit", "审计日志", "core:audit", CorePerm.AUDIT_VIEW),
 ]
+
+
+def _allowed(scope: Any, perm: str) -> bool:
+    if perm == BULK:
+        return any(scope.has_perm_anywhere(p) for k in all_kinds() for p in (k.import_perm, k.export_perm))
+    return bool(scope.has_perm_anywhere(perm))
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -27,6 +37,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         {"section": section, "label": label, "url": reverse(url)}
         for section, label, url, perm in NAVIGATION
-        if scope.has_perm_anywhere(perm)
+        if _allowed(scope, perm)
     ]
     return {"nav_items": items}

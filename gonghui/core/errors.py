@@ -41,6 +41,10 @@ MESSAGES: dict[str, Any] = {
     "grant.org_unknown": _("工会代码“{code}”不存在。"),
     "grant.outside_scope": _("您只能在自己管理的工会范围内授权。"),
     "token.not_found": _("未找到该访问令牌。"),
+    "bulk.not_rerunnable": _("该任务正在运行或已完成，不能重新运行。"),
+    "bulk.file_missing": _("任务的文件已不存在（可能已被清理），请重新上传。"),
+    "bulk.actor_gone": _("发起该任务的账户已停用或删除，任务不能运行。"),
+    "bulk.org_closed": _("工会“{org}”已撤销，不能再导入或导出。"),
 }
 
 

@@ -48,3 +48,77 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+
+class BulkJob(models.Model):
+    """One import or export run in the background (DESIGN §3.5), with its progress and outcome.
+
+    The job is filed under the union it was started for: the actor and whoever
+    holds the kind's permission on that union see it. Files live under
+    `settings.DATA_DIR` (paths stored relative to it, names random); the file's
+    own name is kept for display.
+    """
+
+    class Direction(models.TextChoices):
+        IMPORT = "import", _("导入")
+        EXPORT = "export", _("导出")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    kind = models.CharField(_("类型"), max_length=40)
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("所属工会"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept in step with the tree by org_move (registered in CoreConfig.ready).
+    org_path = PathField(_("组织路径"), blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("发起人"), max_length=150, blank=True)
+    file_path = models.CharField(_("文件"), max_length=500, blank=True)  # relative to DATA_DIR
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)  # as uploaded / as downloaded
+    dry_run = models.BooleanField(_("只校验不写入"), default=False)
+    unmasked = models.BooleanField(_("包含完整证件号码"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Bumped by each re-run; a task only claims the attempt it was enqueued for.
+    attempt = models.PositiveIntegerField(_("运行次数"), default=1)
+    rows_done = models.PositiveBigIntegerField(_("已处理行数"), default=0)
+    rows_total = models.PositiveBigIntegerField(_("预计行数"), null=True, blank=True)
+    summary = models.JSONField(_("结果"), null=True, blank=True)
+    report_path = models.CharField(_("结果文件"), max_length=500, blank=True)  # relative to DATA_DIR
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Touched by every progress update: a running job whose heartbeat stopped was killed.
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+
+    objects: ScopedManager[BulkJob] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("批量任务")
+        verbose_name_plural = _("批量任务")
+        base_manager_name = "all_objects"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["org_path", "created_at"], name="core_bulkjob_path_at"),
+            models.Index(fields=["actor", "created_at"], name="core_bulkjob_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.kind} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

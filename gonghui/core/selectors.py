@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gonghui.accounts.scope import Scope
-from gonghui.core.models import AuditEvent
+from gonghui.core.bulk.kinds import all_kinds, get_kind
+from gonghui.core.errors import NotFoundError
+from gonghui.core.models import AuditEvent, BulkJob
 from gonghui.core.permissions import CorePerm
-from gonghui.core.scoping import subtree_q
+from gonghui.core.scoping import subtree_q, subtrees_q, unscoped
 
 
 def audit_list(
@@ -38,3 +40,56 @@ def audit_list(
     if until:
         qs = qs.filter(at__lte=datetime.combine(until, time.max, tzinfo=tz))
     return qs.order_by("-at", "-id")
+
+
+def bulk_job_list(*, scope: Scope) -> QuerySet[BulkJob]:
+    """The actor's own jobs, and the jobs of the unions where they hold the kind's permission.
+
+    An import job answers to the kind's import permission, an export job to its
+    export permission, each on the union the job is filed under.
+    """
+    if scope.is_superuser:
+        with unscoped():
+            return BulkJob.objects.all()
+    q = Q(actor_id=scope.user_id) if scope.user_id is not None else Q(pk__in=[])
+    for kind in all_kinds():
+        for direction, perm in (
+            (BulkJob.Direction.IMPORT, kind.import_perm),
+            (BulkJob.Direction.EXPORT, kind.export_perm),
+        ):
+            paths = scope.paths_with(perm)
+            if paths:
+                q |= Q(kind=kind.name, direction=direction) & subtrees_q("org_path", paths)
+    with unscoped():
+        return BulkJob.objects.filter(q)
+
+
+def bulk_job_get(*, scope: Scope, pk: int) -> BulkJob:
+    """A job the scope may see; otherwise not found (never 403)."""
+    job = bulk_job_list(scope=scope).select_related("org").filter(pk=pk).first()
+    if job is None:
+        raise NotFoundError()
+    return job
+
+
+def bulk_job_file_allowed(*, scope: Scope, job: BulkJob) -> bool:
+    """Whether the scope may download the job's file: its error workbook or its export.
+
+    An export with full ID numbers needs the kind's private permission on the
+    job's union, still held, whoever asks. Otherwise the actor always may; anyone
+    else needs the private permission for an error workbook (it holds the rows
+    as given) and the export permission for a masked export.
+    """
+    if scope.is_superuser:
+        return True
+    try:
+        kind = get_kind(job.kind)
+    except KeyError:
+        return False
+    if job.unmasked:
+        return scope.has_perm(kind.private_perm, job.org_path)
+    if scope.user_id is not None and job.actor_id == scope.user_id:
+        return True
+    if job.direction == BulkJob.Direction.IMPORT:
+        return scope.has_perm(kind.private_perm, job.org_path)
+    return scope.has_perm(kind.export_perm, job.org_path)

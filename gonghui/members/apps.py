@@ -11,7 +11,9 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.core.paths import register_path_column
-        from gonghui.members import errors, permissions  # noqa: F401  (registers)
+        from gonghui.members import errors, kinds, permissions  # noqa: F401  (registers)
+
+        kinds.register()
         from gonghui.members.models import Code, Membership, MembershipEvent, MemberTally, Transfer
 
         for model, field in (

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
+from gonghui.accounts.scope import Scope
 from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.viewutils import require_perm, run_form, scope_of
@@ -26,6 +27,7 @@ from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
 from gonghui.members.permissions import MemberPerm
 from gonghui.members.validation import code_label
+from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
 PAGE_SIZE = 50
@@ -109,6 +111,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         params.pop(key, None)
     term = selectors.classify_search(filters.q)
     private_search = term is not None and term.kind in PRIVATE_TERMS
+    export_org = _export_org(scope, filters.org_code)
     rows = [
         {
             "ms": ms,
@@ -133,8 +136,22 @@ def roster(request: HttpRequest) -> HttpResponse:
             if scope.has_perm_anywhere(MemberPerm.APPROVE)
             else 0,
             "pending_transfers": selectors.transfer_list(scope=scope).count(),
+            "export_org": export_org,
+            "can_export_unmasked": export_org is not None and scope.has_perm(MemberPerm.VIEW_ID, export_org.path),
         },
     )
+
+
+def _export_org(scope: Scope, code: str) -> Org | None:
+    """The union whose roster the export button exports: the filter's, else the first one granted."""
+    if not code:
+        code = next((g.org_code for g in scope.grants if MemberPerm.VIEW in g.permissions), "")
+    if not code:
+        return None
+    try:
+        return org_get(scope=scope, code=code)
+    except DomainError:
+        return None
 
 
 # --- member page ----------------------------------------------------------------------------------

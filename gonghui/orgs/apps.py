@@ -7,4 +7,6 @@ class OrgsConfig(AppConfig):
     verbose_name = "工会组织"
 
     def ready(self) -> None:
-        from gonghui.orgs import permissions  # noqa: F401  (registers)
+        from gonghui.orgs import kinds, permissions  # noqa: F401  (registers)
+
+        kinds.register()

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from gonghui.accounts.models import User
+from gonghui.core.bulk.kinds import all_kinds
 from gonghui.core.errors import DomainError
 from gonghui.core.stats import stats_collect
 from gonghui.core.viewutils import require_perm, run_form, scope_of
@@ -73,6 +74,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_move": scope.has_perm(OrgPerm.MOVE, org.path),
         "can_close": scope.has_perm(OrgPerm.CLOSE, org.path),
         "children": selectors.org_children(scope=scope, org=org, limit=50),
+        # Exports of this subtree offered by the registered bulk kinds (members, orgs…).
+        "export_kinds": [k for k in all_kinds() if scope.has_perm(k.export_perm, org.path)],
+        "can_export_unmasked": any(k.unmasked_perm and scope.has_perm(k.unmasked_perm, org.path) for k in all_kinds()),
     }
     return render(request, "orgs/detail.html", context)
 

@@ -178,6 +178,11 @@ TASKS = {
     }
 }
 
+# Bulk import/export pages: the largest upload, and how long a running job may go
+# without progress before it counts as stuck (its worker killed) and may be re-run.
+GONGHUI_UPLOAD_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_MAX_MB", "200"))
+GONGHUI_BULK_STALE_MINUTES = int(os.environ.get("GONGHUI_BULK_STALE_MINUTES", "10"))
+
 GONGHUI_AUDIT_RETENTION_DAYS = int(os.environ.get("GONGHUI_AUDIT_RETENTION_DAYS", str(365 * 10)))
 GONGHUI_API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "365"))
 

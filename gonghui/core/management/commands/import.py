@@ -18,16 +18,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gonghui.core.bulk import UnreadableFile
 from gonghui.core.bulk.engine import Summary, run_import
+from gonghui.core.bulk.kinds import get_kind, kind_names
 from gonghui.core.scoping import unscoped
-
-KINDS = ("members", "orgs")
 
 
 class Command(BaseCommand):
     help = "从 Excel 或 CSV 批量导入（members 会员花名册，orgs 工会组织）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("kind", choices=kind_names())
         parser.add_argument("file")
         parser.add_argument("--org", help="members：没有“所属工会代码”时导入到该工会；orgs：没有“上级工会代码”时的上级")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
@@ -66,10 +65,5 @@ class Command(BaseCommand):
                 org = Org.objects.filter(code=org_code.strip().upper()).first()
             if org is None:
                 raise CommandError(f"工会代码“{org_code}”不存在。")
-        if name == "members":
-            from gonghui.members.bulk import MembersKind
-
-            return MembersKind(actor=None, scope=None, default_org=org)
-        from gonghui.orgs.bulk import OrgsKind
-
-        return OrgsKind(actor=None, default_parent=org)
+        # The console is unscoped: every union, no actor (the audit reads 系统).
+        return get_kind(name).build(actor=None, scope=None, org=org)

@@ -40,6 +40,10 @@ class Command(BaseCommand):
                 '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"',
                 "--graceful-timeout",
                 "10",
+                # An upload is read once in its request (header row, preview): a large
+                # workbook takes longer than gunicorn's default 30 s.
+                "--timeout",
+                "180",
             ],
             env=env,
         )

@@ -1,0 +1,255 @@
+"""Bulk jobs: queue an import or an export for one union's subtree, run it, re-run a stuck one.
+
+Pages call the `bulk_*_start` services; the task (`core.tasks.bulk_job_run`) is a
+thin adapter around `bulk_job_execute`. A job runs as its actor, with their
+grants read again when it starts and confined to the job's union, so rights
+withdrawn in between are honoured and no row reaches past that subtree.
+
+Each run is an attempt: re-running bumps `attempt`, and a task claims only the
+attempt it was enqueued for, so a second delivery of the same task, or a run
+of a worker believed dead, cannot overwrite the newer run's state. Imports are
+idempotent, so running the same file again is how a killed job resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from gonghui.core.bulk import UnreadableFile
+from gonghui.core.bulk.engine import Summary, run_import
+from gonghui.core.bulk.files import data_dir, estimate_rows, new_export_path, promote_pending, relative, resolve
+from gonghui.core.bulk.kinds import BulkKind, get_kind
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.models import BulkJob
+from gonghui.core.scoping import unscoped
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
+    from gonghui.accounts.scope import Scope
+    from gonghui.orgs.models import Org
+
+logger = logging.getLogger(__name__)
+
+Status = BulkJob.Status
+Direction = BulkJob.Direction
+INTERNAL_ERROR = "任务运行时发生内部错误（已记入服务器日志），可以稍后重新运行。"
+
+
+def _enqueue_on_commit(job: BulkJob) -> None:
+    from gonghui.core.tasks import bulk_job_run
+
+    job_id, attempt = job.pk, job.attempt
+    transaction.on_commit(lambda: bulk_job_run.enqueue(job_id, attempt))
+
+
+def _check_org(org: Org) -> None:
+    if org.closed_on is not None:
+        raise DomainError("bulk.org_closed", org=org.name)
+
+
+def bulk_import_start(
+    *, actor: User, scope: Scope, kind: BulkKind, org: Org, stored: str, file_name: str, dry_run: bool
+) -> BulkJob:
+    """Queue the import of an upload (`stored` under uploads/pending/) into `org`'s subtree."""
+    if not scope.has_perm(kind.import_perm, org.path):
+        raise PermissionDeniedError(kind.import_perm)
+    _check_org(org)
+    try:
+        path = promote_pending(stored)
+    except FileNotFoundError as exc:
+        raise DomainError("bulk.file_missing") from exc
+    with transaction.atomic():
+        job = BulkJob(
+            direction=Direction.IMPORT,
+            kind=kind.name,
+            org=org,
+            org_path=org.path,
+            actor=actor,
+            actor_label=actor.get_username(),
+            file_path=path,
+            file_name=file_name,
+            dry_run=dry_run,
+        )
+        job.save(force_insert=True)
+        _enqueue_on_commit(job)
+    return job
+
+
+def bulk_export_start(
+    *, actor: User, scope: Scope, kind: BulkKind, org: Org, unmasked: bool, suffix: str = ".xlsx"
+) -> BulkJob:
+    """Queue the export of `org`'s subtree; full ID numbers only with the kind's unmasked permission there."""
+    if not scope.has_perm(kind.export_perm, org.path):
+        raise PermissionDeniedError(kind.export_perm)
+    unmasked = unmasked and kind.unmasked_perm is not None
+    if unmasked and kind.unmasked_perm and not scope.has_perm(kind.unmasked_perm, org.path):
+        raise PermissionDeniedError(kind.unmasked_perm)
+    _check_org(org)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    with transaction.atomic():
+        job = BulkJob(
+            direction=Direction.EXPORT,
+            kind=kind.name,
+            org=org,
+            org_path=org.path,
+            actor=actor,
+            actor_label=actor.get_username(),
+            file_path=relative(new_export_path(suffix)),
+            file_name=f"{kind.export_sheet}-{org.code}-{stamp}{'-完整证件号码' if unmasked else ''}{suffix}",
+            unmasked=unmasked,
+        )
+        job.save(force_insert=True)
+        _enqueue_on_commit(job)
+    return job
+
+
+def bulk_job_stale(job: BulkJob) -> bool:
+    """Queued or running with no sign of life for longer than a batch could take: its worker is gone."""
+    if not job.is_active:
+        return False
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return last < timezone.now() - timedelta(minutes=settings.GONGHUI_BULK_STALE_MINUTES)
+
+
+def bulk_job_rerunnable(job: BulkJob) -> bool:
+    return job.status == Status.FAILED or bulk_job_stale(job)
+
+
+def bulk_job_rerun(*, actor: User, scope: Scope, job: BulkJob) -> BulkJob:
+    """Run a failed or stuck job again as a new attempt; only its own actor may, while still permitted."""
+    if job.actor_id != actor.pk and not scope.is_superuser:
+        raise PermissionDeniedError()
+    try:
+        kind = get_kind(job.kind)
+    except KeyError as exc:
+        raise DomainError("bulk.not_rerunnable") from exc
+    perm = kind.import_perm if job.direction == Direction.IMPORT else kind.export_perm
+    if not scope.has_perm(perm, job.org_path):
+        raise PermissionDeniedError(perm)
+    with transaction.atomic(), unscoped():
+        locked = BulkJob.objects.select_for_update().get(pk=job.pk)
+        if not bulk_job_rerunnable(locked):
+            raise DomainError("bulk.not_rerunnable")
+        locked.status = Status.QUEUED
+        locked.attempt += 1
+        locked.rows_done = 0
+        locked.rows_total = None
+        locked.summary = None
+        locked.report_path = "" if locked.direction == Direction.IMPORT else locked.report_path
+        locked.error = ""
+        locked.started_at = locked.finished_at = locked.heartbeat_at = None
+        locked.save(
+            update_fields=[
+                "status",
+                "attempt",
+                "rows_done",
+                "rows_total",
+                "summary",
+                "report_path",
+                "error",
+                "started_at",
+                "finished_at",
+                "heartbeat_at",
+            ]
+        )
+        _enqueue_on_commit(locked)
+    return locked
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+def _attempt(job_id: int, attempt: int) -> Any:
+    return BulkJob.all_objects.filter(pk=job_id, attempt=attempt)
+
+
+def _job_scope(job: BulkJob, perm: str) -> Scope:
+    """The actor's grants as they are now, confined to the job's union."""
+    from gonghui.accounts.scope import scope_for_user
+
+    if job.org is None:
+        raise DomainError("not_found")
+    _check_org(job.org)
+    if job.actor is None or not job.actor.is_active:
+        raise DomainError("bulk.actor_gone")
+    scope = scope_for_user(job.actor)
+    if not scope.has_perm(perm, job.org.path):
+        raise PermissionDeniedError(perm)
+    return scope.confined_to(org_id=job.org.pk, org_code=job.org.code, path=job.org.path)
+
+
+def _run_import(job: BulkJob) -> dict[str, Any]:
+    kind = get_kind(job.kind)
+    scope = _job_scope(job, kind.import_perm)
+    path = resolve(job.file_path)
+    if path is None:
+        raise DomainError("bulk.file_missing")
+    rows = estimate_rows(path)
+    if rows is not None:
+        _attempt(job.pk, job.attempt).update(rows_total=max(rows - 1, 0))
+
+    def progress(done: int, summary: Summary) -> None:
+        # Autocommit: each batch's count is visible to the job page at once.
+        _attempt(job.pk, job.attempt).update(rows_done=done, heartbeat_at=timezone.now())
+
+    importer = kind.build(actor=job.actor, scope=scope, org=job.org)
+    summary = run_import(importer, path, dry_run=job.dry_run, progress=progress)
+    if not summary.dry_run:
+        importer.audit(summary.as_json(), job.file_name)
+    result = summary.as_json()
+    result["report"] = relative(summary.report) if summary.report else None
+    return {"rows_done": summary.rows, "summary": result, "report_path": result["report"] or ""}
+
+
+def _run_export(job: BulkJob) -> dict[str, Any]:
+    kind = get_kind(job.kind)
+    scope = _job_scope(job, kind.export_perm)
+    if job.unmasked and (kind.unmasked_perm is None or not scope.has_perm(kind.unmasked_perm, job.org_path)):
+        raise PermissionDeniedError(kind.unmasked_perm or "")
+    target = (data_dir() / job.file_path).resolve()
+    if not target.is_relative_to(data_dir().resolve()):
+        raise DomainError("bulk.file_missing")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    count = kind.export(str(target), actor=job.actor, org=job.org, unmasked=job.unmasked, scope=scope)
+    return {"rows_done": count, "summary": {"rows": count}, "report_path": job.file_path}
+
+
+def bulk_job_execute(job_id: int, attempt: int) -> str:
+    """Run attempt `attempt` of a job once: claim it, run it, record the outcome; the outcome's name."""
+    now = timezone.now()
+    claimed = (
+        _attempt(job_id, attempt)
+        .filter(status=Status.QUEUED)
+        .update(status=Status.RUNNING, started_at=now, heartbeat_at=now, rows_done=0, error="")
+    )
+    if not claimed:
+        return "skipped"  # delivered twice, or superseded by a re-run
+    job = BulkJob.all_objects.select_related("org", "actor").get(pk=job_id)
+    try:
+        with unscoped():
+            outcome = _run_import(job) if job.direction == Direction.IMPORT else _run_export(job)
+    except UnreadableFile as exc:
+        _fail(job_id, attempt, str(exc))
+        return "failed"
+    except DomainError as exc:
+        _fail(job_id, attempt, exc.message)
+        return "failed"
+    except Exception:
+        logger.exception("bulk job %s (attempt %s) failed", job_id, attempt)
+        _fail(job_id, attempt, INTERNAL_ERROR)
+        raise
+    _attempt(job_id, attempt).update(
+        status=Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now(), **outcome
+    )
+    return "done"
+
+
+def _fail(job_id: int, attempt: int, message: str) -> None:
+    now = timezone.now()
+    _attempt(job_id, attempt).update(status=Status.FAILED, error=message, finished_at=now, heartbeat_at=now)
