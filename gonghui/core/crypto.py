@@ -52,8 +52,15 @@ def decrypt(token: bytes, *, purpose: str) -> str:
 
 def blind_index(value: str, *, purpose: str) -> str:
     """Hex HMAC-SHA256 of the normalized value; equal values give equal indexes."""
-    key = _index_key(settings.GONGHUI_INDEX_KEY)
-    return hmac.new(key, purpose.encode() + b"\x00" + value.encode(), hashlib.sha256).hexdigest()
+    mac = _keyed(settings.GONGHUI_INDEX_KEY, purpose).copy()
+    mac.update(value.encode())
+    return mac.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def _keyed(secret: str, purpose: str) -> hmac.HMAC:
+    # The key schedule and the purpose prefix, computed once: each value copies this state.
+    return hmac.new(_index_key(secret), purpose.encode() + b"\x00", hashlib.sha256)
 
 
 def blind_indexes(values: Iterable[str], *, purpose: str) -> list[str]:

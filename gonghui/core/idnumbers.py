@@ -40,7 +40,10 @@ class IdNumber:
 
 def normalize_id_number(raw: str) -> str:
     """Full-width to half-width, whitespace removed, a lowercase x made X."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or "")).upper()
+    text = raw or ""
+    if not text.isascii():  # NFKC leaves ASCII as it is: skip it for the usual number
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).upper()
 
 
 def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:

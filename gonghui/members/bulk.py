@@ -42,6 +42,8 @@ from gonghui.members.validation import (
     CODE_FIELDS,
     ID_PURPOSE,
     FieldError,
+    clean_mobile,
+    clean_name,
     clean_person,
     code_labels,
     name_keys,
@@ -97,6 +99,7 @@ class _Parsed:
 # Memoized cells per job stop growing here (a few hundred MB at most for a province's file).
 MEMO_LIMIT = 500_000
 _BLANK = object()
+_ONE_PER_PERSON = frozenset({"name", "mobile"})
 
 
 class _CellCleaner:
@@ -113,6 +116,8 @@ class _CellCleaner:
 
     def person_field(self, key: str, raw: Any) -> tuple[Any, str | None]:
         """(value, reason); value is `_BLANK` for an empty cell, which keeps what the registry has."""
+        if key in _ONE_PER_PERSON:
+            return self._own(key, raw)
         memo_key = (key, type(raw), raw)
         hit = self.memo.get(memo_key)
         if hit is None:
@@ -120,6 +125,21 @@ class _CellCleaner:
             if len(self.memo) < MEMO_LIMIT:
                 self.memo[memo_key] = hit
         return hit
+
+    def _own(self, key: str, raw: Any) -> tuple[Any, str | None]:
+        # A name or a mobile seldom repeats: cleaned directly, never memoized.
+        try:
+            text = cell_text(raw)
+        except CellError as exc:
+            return None, str(exc)
+        if text == "":
+            return _BLANK, None
+        if key == "mobile" and lost_digits(text):
+            return None, LOST_DIGITS
+        try:
+            return (clean_mobile(text) if key == "mobile" else clean_name(text)), None
+        except FieldError as exc:
+            return None, str(exc)
 
     def _clean(self, key: str, raw: Any) -> tuple[Any, str | None]:
         try:

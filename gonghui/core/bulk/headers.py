@@ -99,7 +99,13 @@ def open_table(path: str | Path, columns: list[Column], *, search_rows: int = SE
     def empty(cells: list[Any]) -> bool:
         # Blank in every imported column: a blank line, or a template's pre-numbered
         # row with only 序号 filled in. Skipped, not refused.
-        return _blank([cells[i] for i in imported if i < len(cells)])
+        width = len(cells)
+        for i in imported:
+            if i < width:
+                cell = cells[i]
+                if cell is not None and (not isinstance(cell, str) or cell.strip()):
+                    return False
+        return True
 
     def data() -> Iterator[tuple[int, list[Any]]]:
         for offset, cells in enumerate(seen[best + 1 :], start=best + 2):

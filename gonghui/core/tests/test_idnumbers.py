@@ -82,3 +82,16 @@ def test_blind_index_is_deterministic_keyed_and_batchable():
     assert blind_indexes([VALID, VALID], purpose="person.id_number") == [one, one]
     with override_settings(GONGHUI_INDEX_KEY="another-key"):
         assert blind_index(VALID, purpose="person.id_number") != one
+
+
+def test_blind_index_is_hmac_sha256_of_purpose_nul_value():
+    """A known-answer check: the index must not drift, or stored indexes stop matching."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    key = hashlib.sha256(b"gonghui-index-key\x00" + settings.GONGHUI_INDEX_KEY.encode()).digest()
+    expected = hmac.new(key, b"person.id\x00" + VALID.encode(), hashlib.sha256).hexdigest()
+    assert blind_index(VALID, purpose="person.id") == expected
+    assert blind_indexes([VALID], purpose="person.id") == [expected]
