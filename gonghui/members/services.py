@@ -83,12 +83,25 @@ def tally_apply(deltas: Counter[TallyKey]) -> None:
     if not rows:
         return
     table = MemberTally._meta.db_table
+    upsert = (
+        "ON CONFLICT (org_id, status, new_employment, migrant) "
+        f"DO UPDATE SET n = {table}.n + excluded.n, org_path = excluded.org_path"
+    )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > 1:
+            # One statement for the batch (an import moves thousands of keys): unnest
+            # keeps the sorted order, so the locks are still taken in that order.
+            columns = list(zip(*rows, strict=True))
+            cursor.execute(
+                f"INSERT INTO {table} (org_id, org_path, status, new_employment, migrant, n) "  # noqa: S608
+                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::boolean[], %s::boolean[], "
+                f"%s::integer[]) {upsert}",
+                [list(c) for c in columns],
+            )
+            return
         cursor.executemany(
             f"INSERT INTO {table} (org_id, org_path, status, new_employment, migrant, n) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (org_id, status, new_employment, migrant) "
-            f"DO UPDATE SET n = {table}.n + excluded.n, org_path = excluded.org_path",
+            f"VALUES (%s, %s, %s, %s, %s, %s) {upsert}",
             rows,
         )
 

@@ -29,6 +29,7 @@ GB11643_TYPES = {"1", "3", "4"}
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _OTHER_ID = re.compile(r"[A-Z0-9]{5,30}")
 _NOT_KEY = re.compile(r"[^a-z0-9]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
 
 CODE_FIELDS = {
     "id_type": "id_type",
@@ -241,7 +242,7 @@ def _syllable(char: str) -> str:
 
 def _refuse_control(value: str) -> str:
     # A NUL is refused by PostgreSQL's text type; other control characters have no place in a field.
-    if any(unicodedata.category(c) == "Cc" for c in value):
+    if _CONTROL.search(value):
         raise FieldError("不能包含控制字符")
     return value
 

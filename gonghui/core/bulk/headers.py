@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,20 @@ class Table:
     unknown: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # required columns' Chinese headers
     rows: Iterator[tuple[int, list[Any]]] = field(default_factory=lambda: iter(()))
+    _pick: Any = field(default=None, repr=False)
+    _keys: tuple[str, ...] = field(default=(), repr=False)
+    _width: int = field(default=0, repr=False)
 
     def values(self, cells: list[Any]) -> dict[str, Any]:
         """A data row's cells by column key (missing trailing cells are blank)."""
-        return {key: cells[i] if i < len(cells) else None for i, key in self.mapping.items()}
+        if self._pick is None:
+            self._keys = tuple(self.mapping.values())
+            self._width = max(self.mapping, default=-1) + 1
+            indexes = tuple(self.mapping)
+            self._pick = (lambda row: (row[indexes[0]],)) if len(indexes) == 1 else itemgetter(*indexes)
+        if len(cells) < self._width:
+            cells = [*cells, *([None] * (self._width - len(cells)))]
+        return dict(zip(self._keys, self._pick(cells), strict=True))
 
 
 def _blank(cells: list[Any]) -> bool:

@@ -39,6 +39,9 @@ class CellError(ValueError):
 
 def cell_text(value: Any) -> str:
     """A cell as normalized text: NFKC (full-width to half-width), trimmed; integral numbers without ".0"."""
+    if type(value) is str:  # the usual cell, first: NFKC leaves ASCII as it is
+        text = value if value.isascii() else unicodedata.normalize("NFKC", value)
+        return " ".join(text.split())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -53,7 +56,7 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
 def parse_date(value: Any) -> date | None:
