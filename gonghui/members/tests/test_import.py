@@ -153,6 +153,16 @@ def test_an_unreadable_file_exits_2_with_a_chinese_reason(tree, tmp_path: Path) 
     code, summary = run("members", str(path))
     assert code == 2
     assert "不是表格文件" in str(summary["error"])
+    # Still the contract's summary shape, all zero: a script reading the last line needs no second case.
+    assert {k: summary[k] for k in ("kind", "rows", "created", "updated", "unchanged", "rejected", "report")} == {
+        "kind": "members",
+        "rows": 0,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "report": None,
+    }
 
 
 @pytest.mark.django_db(transaction=True)

@@ -47,7 +47,9 @@ class Command(BaseCommand):
             summary = run_import(kind, options["file"], dry_run=options["dry_run"], progress=progress)
         except UnreadableFile as exc:
             self.stderr.write(f"无法导入：{exc}")
-            self.stdout.write(json.dumps({"kind": options["kind"], "error": str(exc)}, ensure_ascii=False))
+            # The contract's shape still (nothing read, so all zero), with the reason.
+            refused = {**Summary(kind=options["kind"]).as_json(), "error": str(exc)}
+            self.stdout.write(json.dumps(refused, ensure_ascii=False))
             raise SystemExit(2) from exc
         sys.stderr.write("\n")
         for warning in summary.warnings:
