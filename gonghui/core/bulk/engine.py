@@ -10,7 +10,9 @@ lost or doubled, and the report lists every rejected row of the whole file.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +26,7 @@ from django.db import connection
 from django.utils import timezone
 
 from gonghui.core.bulk.headers import Column, Table, open_table
-from gonghui.core.bulk.readers import UnreadableFile
+from gonghui.core.bulk.readers import UnreadableFile, is_workbook
 from gonghui.core.bulk.report import ErrorWorkbook
 
 BATCH_SIZE = 5_000
@@ -89,47 +91,66 @@ class ImportKind(Protocol):
 Progress = Callable[[int, Summary], None]
 
 
-def _batches(table: Table, size: int) -> Iterator[list[Row]]:
+def _batches(table: Table, size: int, keep: Callable[[int], bool] | None = None) -> Iterator[list[Row]]:
+    """The data rows in batches; a batch `keep` refuses (by its index) comes out empty, unbuilt."""
     batch: list[Row] = []
+    index, taken = 0, 0
+    wanted = keep is None or keep(0)
     for number, cells in table.rows:
-        batch.append(Row(number, cells, table.values(cells)))
-        if len(batch) >= size:
+        if wanted:
+            batch.append(Row(number, cells, table.values(cells)))
+        taken += 1
+        if taken >= size:
             yield batch
-            batch = []
-    if batch:
+            batch, index, taken = [], index + 1, 0
+            wanted = keep is None or keep(index)
+    if taken:
         yield batch
 
 
 _END = "end"
 
 
-def _read_ahead(table: Table, kind: ImportKind, size: int) -> Iterator[list[Row]]:
-    """Batches read and prepared by a child process, about one batch ahead of the writer.
+def _read_ahead(table: Table, kind: ImportKind, size: int, path: Path) -> Iterator[list[Row]]:
+    """Batches read and prepared by child processes, ahead of the writer.
 
-    Reading and cleaning cost about as much as writing: the child puts the
-    second core to work while this process writes. A process, not a thread:
+    Reading and cleaning cost about as much as writing: children put the
+    second core to work while this process writes. Processes, not a thread:
     the writer releases the GIL for every row it hands SQLite, and against a
     busy reading thread each of those hand-backs would wait out a switch
-    interval. The child is forked after the kind has loaded what `prepare`
-    needs (code tables, keys) and never touches the database; the pipe's
-    buffer holds it back when it gets ahead.
+    interval. Children are forked after the kind has loaded what `prepare`
+    needs (code tables, keys) and never touch the database; a pipe's buffer
+    holds each back when it gets ahead. A CSV is cheap to read, so two
+    children each read it and prepare every other batch; a workbook costs
+    more to read than to clean, so one child reads it.
     """
     if not getattr(kind, "prepare_ahead", False) or "fork" not in mp.get_all_start_methods():
         for batch in _batches(table, size):
             kind.prepare(batch)
             yield batch
         return
+    # Two readers only where the database works inside this process (SQLite): with
+    # PostgreSQL's backend a fourth busy process on two cores, they slowed it.
+    two = connection.vendor == "sqlite" and (os.cpu_count() or 1) > 1 and not is_workbook(path)
+    n = 2 if two else 1
     context = mp.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_prepare_batches, args=(table, kind, size, sender), daemon=True)
-    child.start()
-    sender.close()
+    receivers, children = [], []
+    for k in range(n):
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_prepare_batches, args=(table if n == 1 else path, kind, size, sender, k, n), daemon=True
+        )
+        child.start()
+        sender.close()
+        receivers.append(receiver)
+        children.append(child)
     try:
-        while True:
+        for i in itertools.count():
+            # Batch i comes from child i % n: the file's order is kept.
             try:
-                item = receiver.recv()
+                item = receivers[i % n].recv()
             except EOFError:
-                raise RuntimeError(f"读取文件的子进程意外退出（退出码 {child.exitcode}）") from None
+                raise RuntimeError(f"读取文件的子进程意外退出（退出码 {children[i % n].exitcode}）") from None
             if item == _END:
                 return
             if isinstance(item, BaseException):
@@ -139,10 +160,12 @@ def _read_ahead(table: Table, kind: ImportKind, size: int) -> Iterator[list[Row]
                 for number, cells, errors, prepared in item
             ]
     finally:
-        receiver.close()
-        if child.is_alive():
-            child.terminate()
-        child.join()
+        for receiver in receivers:
+            receiver.close()
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
 
 
 _SEP = "\x1f"  # the ASCII unit separator: no spreadsheet cell holds it (cells with it stay lists)
@@ -156,10 +179,15 @@ def _packed(cells: list[Any]) -> Any:
     return cells
 
 
-def _prepare_batches(table: Table, kind: ImportKind, size: int, sender: Connection) -> None:
-    """The child's work: read, prepare, send; errors are sent to the writer to raise."""
+def _prepare_batches(source: Table | Path, kind: ImportKind, size: int, sender: Connection, k: int, n: int) -> None:
+    """Child k of n: read, prepare and send batches k, k + n, k + 2n…; errors go to the writer to raise."""
     try:
-        for batch in _batches(table, size):
+        # Each of several children reads the file through its own descriptor (a
+        # forked one shares its offset with the others).
+        table = source if isinstance(source, Table) else open_table(source, kind.columns)
+        for i, batch in enumerate(_batches(table, size, keep=lambda i: i % n == k)):
+            if i % n != k:
+                continue
             kind.prepare(batch)
             # Tuples, not Row objects (pickling dataclasses cost the writer 27 µs a row), and
             # a row of text cells as one string: a third of the pickling either side.
@@ -217,7 +245,7 @@ def run_import(
     summary.warnings += kind.check_table(table)
     report: ErrorWorkbook | None = None
     with _write_session():
-        for batch in _read_ahead(table, kind, batch_size):
+        for batch in _read_ahead(table, kind, batch_size, Path(path)):
             counts = kind.process(batch, dry_run=dry_run)
             summary.rows += len(batch)
             for outcome in OUTCOMES:

@@ -48,6 +48,13 @@ def read_rows(path: str | Path) -> Iterator[list[Any]]:
     return _csv_rows(path, head)
 
 
+def is_workbook(path: str | Path) -> bool:
+    """An XLSX/ODS (zip) or XLS (OLE) file, as opposed to CSV text."""
+    with Path(path).open("rb") as f:
+        head = f.read(8)
+    return head.startswith(_ZIP) or head.startswith(_OLE)
+
+
 def _workbook_rows(path: Path) -> Iterator[list[Any]]:
     if zipfile.is_zipfile(path):
         try:

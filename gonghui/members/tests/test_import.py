@@ -281,3 +281,18 @@ def test_a_person_registered_after_the_lookup_is_looked_up_again(tree, tmp_path:
         assert Person.objects.count() == 2
         assert Membership.objects.filter(org=tree.courier_union).count() == 2
     assert tally_check() == []
+
+
+def test_many_small_batches_keep_the_file_order(tree, tmp_path: Path) -> None:
+    """Batches prepared ahead by child processes reach the writer in file order (duplicates name the first row)."""
+    lines = roster(11, start=800)
+    lines.append(lines[0].replace("骑手", "重复"))  # row 14 repeats row 3's person, five batches later
+    lines.insert(5, lines[1].replace("1390000", "0390000"))  # row 8: bad mobile (and a duplicate)
+    path = write_csv(tmp_path / "order.csv", lines)
+    summary = run_import(MembersKind(actor=None, scope=None, default_org=None), path, batch_size=2)
+    assert (summary.rows, summary.created, summary.rejected) == (13, 11, 2)
+    report = load_workbook(str(summary.report)).active
+    rejected = [(r[0], r[-1]) for r in report.iter_rows(min_row=2, values_only=True)]
+    assert [number for number, _reason in rejected] == [8, 15]
+    assert "与第 4 行是同一人" in rejected[0][1] and "手机号码" in rejected[0][1]
+    assert "与第 3 行是同一人" in rejected[1][1]
