@@ -27,6 +27,9 @@ from stdnum.cn.ric import calc_check_digit
 
 from gonghui.accounts.models import User
 from gonghui.accounts.services import grant_role, token_create
+
+# Chromium for the browser tests, shared by every app's browser test module.
+from gonghui.core.tests.browser import browser, pw  # noqa: F401
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.services import org_create
 
@@ -168,3 +171,19 @@ def id_number_log_guard() -> Iterator[IdNumberLogGuard]:
         root.setLevel(level)
     if guard.leaks:
         pytest.fail(f"ID numbers reached the logs: {guard.leaks[:5]}", pytrace=False)
+
+
+@pytest.fixture
+def sql_logging() -> Iterator[None]:
+    """Every SQL statement logged with its parameters, as under DEBUG: the ID-number log guard then checks them."""
+    from django.db import connection
+
+    logger = logging.getLogger("django.db.backends")
+    level, forced = logger.level, connection.force_debug_cursor
+    logger.setLevel(logging.DEBUG)
+    connection.force_debug_cursor = True
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        connection.force_debug_cursor = forced

@@ -117,7 +117,7 @@ class _CellCleaner:
     def person_field(self, key: str, raw: Any) -> tuple[Any, str | None]:
         """(value, reason); value is `_BLANK` for an empty cell, which keeps what the registry has."""
         if key in _ONE_PER_PERSON:
-            return self._own(key, raw)
+            return self._clean(key, raw)  # a name or a mobile seldom repeats: not memoized
         memo_key = (key, type(raw), raw)
         hit = self.memo.get(memo_key)
         if hit is None:
@@ -125,21 +125,6 @@ class _CellCleaner:
             if len(self.memo) < MEMO_LIMIT:
                 self.memo[memo_key] = hit
         return hit
-
-    def _own(self, key: str, raw: Any) -> tuple[Any, str | None]:
-        # A name or a mobile seldom repeats: cleaned directly, never memoized.
-        try:
-            text = cell_text(raw)
-        except CellError as exc:
-            return None, str(exc)
-        if text == "":
-            return _BLANK, None
-        if key == "mobile" and lost_digits(text):
-            return None, LOST_DIGITS
-        try:
-            return (clean_mobile(text) if key == "mobile" else clean_name(text)), None
-        except FieldError as exc:
-            return None, str(exc)
 
     def _clean(self, key: str, raw: Any) -> tuple[Any, str | None]:
         try:
@@ -155,6 +140,11 @@ class _CellCleaner:
             return _BLANK, None
         if key == "mobile" and lost_digits(text):
             return None, LOST_DIGITS
+        if key in _ONE_PER_PERSON:  # their cleaners directly: clean_person's dicts cost more than they do
+            try:
+                return (clean_mobile(text) if key == "mobile" else clean_name(text)), None
+            except FieldError as exc:
+                return None, str(exc)
         cleaned, errors = clean_person({key: text}, partial=True)
         return cleaned.get(key), errors.get(key)
 

@@ -12,7 +12,6 @@ then downloaded from the page. `make test-browser` runs it (`pytest -m browser`)
 from __future__ import annotations
 
 import io
-import os
 import re
 import signal
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from gonghui.accounts.models import User
 from gonghui.accounts.services import grant_role
@@ -29,22 +28,10 @@ from gonghui.conftest import PASSWORD, build_tree
 from gonghui.core.idnumbers import id_number_with_check
 from gonghui.core.models import BulkJob
 from gonghui.core.scoping import unscoped
+from gonghui.core.tests.browser import SHOTS
 from gonghui.members.models import Membership
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SHOTS = Path(os.environ.get("GONGHUI_SHOTS_DIR", "/tmp/gonghui-shots"))  # noqa: S108 - outside the repo on purpose
 
 
 def number(i: int) -> str:
@@ -53,24 +40,6 @@ def number(i: int) -> str:
 
 def masked(value: str) -> str:
     return value[:6] + "*" * 8 + value[-4:]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Playwright's sync API keeps an event loop running in this thread, and Django
-    # refuses ORM calls from an async context: allow them for these tests only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

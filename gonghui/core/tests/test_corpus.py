@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
-import logging
 import os
 import signal
 import sqlite3
@@ -32,7 +31,6 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from io import StringIO
@@ -159,20 +157,6 @@ def reports_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path / "data"
 
 
-@pytest.fixture
-def sql_logged() -> Iterator[None]:
-    """Every SQL statement logged with its parameters, as under DEBUG, for the ID-number log guard."""
-    logger = logging.getLogger("django.db.backends")
-    level, forced = logger.level, connection.force_debug_cursor
-    logger.setLevel(logging.DEBUG)
-    connection.force_debug_cursor = True
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-        connection.force_debug_cursor = forced
-
-
 # --- the corpus itself ----------------------------------------------------------------------------
 
 
@@ -238,7 +222,7 @@ def test_expected_summaries_add_up() -> None:
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_corpus_file(tree, case: dict[str, Any], sql_logged: None, id_number_log_guard: IdNumberLogGuard) -> None:
+def test_corpus_file(tree, case: dict[str, Any], sql_logging: None, id_number_log_guard: IdNumberLogGuard) -> None:
     set_up(case)
     with unscoped():
         before = (Person.objects.count(), Membership.all_objects.count(), Org.all_objects.count())

@@ -15,13 +15,12 @@ database; `make test-browser` runs them (`pytest -m browser`).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from gonghui.accounts.models import User
 from gonghui.accounts.services import grant_role
@@ -33,17 +32,6 @@ from gonghui.members.models import Membership, MembershipStatus, Person, Transfe
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 USERS = {
     "lps_officer": ("officer", "520200"),  # 六盘水市总工会
     "lps_admin": ("admin", "520200"),
@@ -62,29 +50,6 @@ def masked(number: str) -> str:
 
 def _path(page: Page) -> str:
     return re.sub(r"^https?://[^/]+", "", page.url)
-
-
-@pytest.fixture(scope="module")
-def pw() -> Iterator[Playwright]:
-    # Playwright's sync API keeps an event loop running in this thread, and Django
-    # refuses ORM calls from an async context: allow them for these tests only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            yield playwright
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(pw: Playwright) -> Iterator[Browser]:
-    chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
 
 
 @pytest.fixture

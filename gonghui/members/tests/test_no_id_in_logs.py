@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from gonghui.conftest import IdNumberLogGuard, gb11643_numbers_in
@@ -25,20 +23,6 @@ pytestmark = pytest.mark.django_db
 
 NUMBER = id_number_ending_in_x()
 OTHER = id_number(501)
-
-
-@pytest.fixture
-def sql_logging() -> Iterator[None]:
-    """SQL with its parameters at DEBUG, as `DEBUG = True` would log it."""
-    logger = logging.getLogger("django.db.backends")
-    level, forced = logger.level, connection.force_debug_cursor
-    logger.setLevel(logging.DEBUG)
-    connection.force_debug_cursor = True
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-        connection.force_debug_cursor = forced
 
 
 @pytest.fixture

@@ -10,34 +10,21 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, Request, Response, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Response, expect
 
 from gonghui.accounts.demo import DEMO_PASSWORD
 from gonghui.core.scoping import unscoped
+from gonghui.core.tests.browser import SHOTS
 from gonghui.orgs.models import Org
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SHOTS = Path(os.environ.get("GONGHUI_SHOTS_DIR", "/tmp/gonghui-shots"))  # noqa: S108 - outside the repo on purpose
 VENDOR_ASSETS = (
     "/static/vendor/bootstrap/css/bootstrap.min.css",
     "/static/vendor/bootstrap/js/bootstrap.bundle.min.js",
@@ -53,24 +40,6 @@ BARS_SETTLED = """(id) => {
     }
     return data.count() > 0;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Playwright's sync API keeps an event loop running in this thread, and Django
-    # refuses ORM calls from an async context: allow them for these tests only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
