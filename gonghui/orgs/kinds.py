@@ -79,8 +79,8 @@ class ConfinedOrgsKind:
                     row.reject("工会代码", f"未找到工会“{code}”，或您无权修改该工会")
             else:
                 if not parent_code:
-                    # Said here rather than left to the kind's default: OrgsKind looks a
-                    # parent up only among the codes the batch names.
+                    # The union the job is filed under, as the kind's default parent
+                    # would be: set here so the confinement checks below see it.
                     parent_code = self.root.code
                     row.values["parent_code"] = parent_code
                 parent = known.get(parent_code)
