@@ -12,6 +12,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,6 +27,9 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str):
         if value.startswith(FORMULA_START):
             value = "'" + value
+        # XML cannot hold most control characters (openpyxl would refuse the cell and
+        # the whole report with it): each is shown as U+FFFD, the rest kept as given.
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
         if len(value) > EXCEL_CELL_LIMIT:
             value = value[: EXCEL_CELL_LIMIT - len(TRUNCATED)] + TRUNCATED
     return value
