@@ -18,6 +18,8 @@ from ninja.security import HttpBearer, SessionAuth
 from gonghui.accounts.api import router as auth_router
 from gonghui.accounts.scope import scope_for_user
 from gonghui.accounts.services import token_authenticate
+from gonghui.cards.api import banks_router
+from gonghui.cards.api import router as cards_router
 from gonghui.core.errors import MESSAGES, DomainError
 from gonghui.members.api import codes_router, transfers_router
 from gonghui.members.api import router as members_router
@@ -106,4 +108,6 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/codes", codes_router)
+api.add_router("/cards", cards_router)
+api.add_router("/banks", banks_router)
 api.add_router("/stats", reports_router)

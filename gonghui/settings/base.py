@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.cards",
     "gonghui.portal",
     "gonghui.reports",
 ]

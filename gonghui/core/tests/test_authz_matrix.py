@@ -468,13 +468,14 @@ def check_page(w: World, ep: Endpoint, actor: str) -> None:
 
 def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
     perms = {r.name: set(r.permissions) for r in Role.objects.filter(is_builtin=True)}
-    view_stats = {"orgs.org.view", "reports.stats.view", "members.membership.view"}
+    view_stats = {"orgs.org.view", "reports.stats.view", "members.membership.view", "cards.card.view"}
     admin_only = {
         "orgs.org.move",
         "orgs.org.close",
         "core.audit.view",
         "accounts.grant.manage",
         "members.person.view_id",
+        "cards.card.view_number",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
@@ -486,6 +487,8 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "members.membership.transfer",
         "members.membership.change",
         "members.person.change",
+        "cards.card.apply",
+        "cards.card.manage",
     }
     assert perms["reviewer"] == view_stats | {"members.membership.approve"}
     assert perms["viewer"] == view_stats

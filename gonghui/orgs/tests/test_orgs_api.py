@@ -601,6 +601,14 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/transfers/{transfer_id}/approve": {"post"},
         "/api/v1/transfers/{transfer_id}/reject": {"post"},
         "/api/v1/transfers/{transfer_id}/cancel": {"post"},
+        "/api/v1/banks": {"get"},
+        "/api/v1/cards": {"get", "post"},
+        "/api/v1/cards/{card_id}": {"get"},
+        "/api/v1/cards/{card_id}/history": {"get"},
+        **{
+            f"/api/v1/cards/{{card_id}}/{action}": {"post"}
+            for action in ("issue", "activate", "freeze", "unfreeze", "report-lost", "cancel", "replace")
+        },
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
     # Every operation but issuing a token needs credentials.

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CardsConfig(AppConfig):
+    name = "gonghui.cards"
+    label = "cards"
+    verbose_name = "会员服务卡"
+
+    def ready(self) -> None:
+        from gonghui.cards import errors, permissions  # noqa: F401  (registers)
+        from gonghui.cards.models import CardEvent, ServiceCard
+        from gonghui.core.paths import register_path_column
+
+        register_path_column(ServiceCard, "org_path")
+        register_path_column(CardEvent, "org_path")

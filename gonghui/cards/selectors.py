@@ -1,0 +1,60 @@
+"""Reads on service cards, always within the caller's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gonghui.accounts.scope import Scope
+from gonghui.cards.models import BankPartner, CardEvent, CardStatus, ServiceCard
+from gonghui.cards.permissions import CardPerm
+from gonghui.core.errors import NotFoundError
+from gonghui.core.scoping import subtrees_q, unscoped
+
+
+def card_queryset(*, scope: Scope, perm: str = CardPerm.VIEW) -> QuerySet[ServiceCard]:
+    return ServiceCard.objects.within(scope, perm)
+
+
+def card_list(*, scope: Scope, status: str = "", bank: str = "", person_id: int | None = None) -> QuerySet[ServiceCard]:
+    qs = card_queryset(scope=scope).select_related("bank", "org", "person").order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    if bank:
+        qs = qs.filter(bank__code=bank)
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    return qs
+
+
+def card_get(*, scope: Scope, pk: int, perm: str = CardPerm.VIEW) -> ServiceCard:
+    card = card_queryset(scope=scope, perm=perm).select_related("bank", "org", "person").filter(pk=pk).first()
+    if card is None:
+        raise NotFoundError()
+    return card
+
+
+def card_history(*, scope: Scope, card: ServiceCard) -> list[CardEvent]:
+    return list(CardEvent.objects.within(scope, CardPerm.VIEW).filter(card=card).select_related("actor"))
+
+
+def bank_list(*, active_only: bool = True) -> list[BankPartner]:
+    qs = BankPartner.objects.all()
+    return list(qs.filter(is_active=True) if active_only else qs)
+
+
+def bank_get(code: str) -> BankPartner:
+    bank = BankPartner.objects.filter(code=(code or "").strip().upper()).first()
+    if bank is None:
+        raise NotFoundError()
+    return bank
+
+
+def card_counts(paths: list[str] | None) -> dict[str, Any]:
+    """Cards in use (activated) in the subtrees (None: everywhere)."""
+    with unscoped():
+        qs = ServiceCard.objects.filter(status=CardStatus.ACTIVATED)
+        if paths is not None:
+            qs = qs.filter(subtrees_q("org_path", paths))
+        return {"cards_active": qs.count()}

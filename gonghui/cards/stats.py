@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from typing import Any
+
+from gonghui.cards.selectors import card_counts
+from gonghui.core.stats import stat_provider
+
+
+@stat_provider(order=30)
+def cards_stats(paths: list[str] | None) -> dict[str, Any]:
+    return card_counts(paths)
