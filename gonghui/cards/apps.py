@@ -7,7 +7,9 @@ class CardsConfig(AppConfig):
     verbose_name = "会员服务卡"
 
     def ready(self) -> None:
-        from gonghui.cards import errors, permissions  # noqa: F401  (registers)
+        from gonghui.cards import errors, kinds, permissions  # noqa: F401  (registers)
+
+        kinds.register()
         from gonghui.cards.models import CardEvent, ServiceCard
         from gonghui.core.paths import register_path_column
 
