@@ -16,3 +16,15 @@ register_messages(
         "card.reason_required": _("请填写{what}。"),
     }
 )
+
+register_messages(
+    {
+        "payout.wrong_status": _("批次状态为“{state}”，不能{action}。"),
+        "payout.same_person": _("复核须由经办人以外的人办理（双人复核）。"),
+        "payout.empty": _("批次中没有发放明细。"),
+        "payout.amount_invalid": _("金额须为正数，最多两位小数。"),
+        "payout.no_active_card": _("该会员没有{bank}已激活的会员服务卡。"),
+        "payout.already_paid": _("该会员已有“{reference}”的{purpose}发放记录（待发放或已到账），不能重复发放。"),
+        "payout.nothing_failed": _("该批次没有发放失败的明细。"),
+    }
+)

@@ -9,3 +9,10 @@ from gonghui.core.stats import stat_provider
 @stat_provider(order=30)
 def cards_stats(paths: list[str] | None) -> dict[str, Any]:
     return card_counts(paths)
+
+
+@stat_provider(order=31)
+def payout_stats(paths: list[str] | None) -> dict[str, Any]:
+    from gonghui.cards.payouts import payout_counts
+
+    return payout_counts(paths)

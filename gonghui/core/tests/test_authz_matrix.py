@@ -468,7 +468,13 @@ def check_page(w: World, ep: Endpoint, actor: str) -> None:
 
 def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
     perms = {r.name: set(r.permissions) for r in Role.objects.filter(is_builtin=True)}
-    view_stats = {"orgs.org.view", "reports.stats.view", "members.membership.view", "cards.card.view"}
+    view_stats = {
+        "orgs.org.view",
+        "reports.stats.view",
+        "members.membership.view",
+        "cards.card.view",
+        "cards.payout.view",
+    }
     admin_only = {
         "orgs.org.move",
         "orgs.org.close",
@@ -489,8 +495,9 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "members.person.change",
         "cards.card.apply",
         "cards.card.manage",
+        "cards.payout.make",
     }
-    assert perms["reviewer"] == view_stats | {"members.membership.approve"}
+    assert perms["reviewer"] == view_stats | {"members.membership.approve", "cards.payout.check"}
     assert perms["viewer"] == view_stats
 
 
