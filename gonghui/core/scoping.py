@@ -95,8 +95,10 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
 class ScopedManager(models.Manager[M], Generic[M]):
     """Manager that refuses unscoped access; `within(scope, perm)` is the way in."""
 
-    def __init__(self, path_field: str, *also: str) -> None:
+    def __init__(self, path_field: str = "", *also: str) -> None:
         # A row may answer to more than one node (a transfer: both unions see it).
+        # No arguments: a related manager Django derives from this class (a
+        # many-to-many's); it stays scoped (unscoped() to read through it).
         super().__init__()
         self.path_field = path_field
         self.path_fields = (path_field, *also)

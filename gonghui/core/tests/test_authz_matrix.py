@@ -474,6 +474,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "members.membership.view",
         "cards.card.view",
         "cards.payout.view",
+        "benefits.campaign.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -482,6 +483,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "accounts.grant.manage",
         "members.person.view_id",
         "cards.card.view_number",
+        "benefits.transaction.record",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
@@ -496,6 +498,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "cards.card.apply",
         "cards.card.manage",
         "cards.payout.make",
+        "benefits.campaign.manage",
     }
     assert perms["reviewer"] == view_stats | {"members.membership.approve", "cards.payout.check"}
     assert perms["viewer"] == view_stats
