@@ -18,7 +18,8 @@ from ninja.security import HttpBearer, SessionAuth
 from gonghui.accounts.api import router as auth_router
 from gonghui.accounts.scope import scope_for_user
 from gonghui.accounts.services import token_authenticate
-from gonghui.cards.api import banks_router
+from gonghui.benefits.api import router as benefits_router
+from gonghui.cards.api import banks_router, payouts_router
 from gonghui.cards.api import router as cards_router
 from gonghui.core.errors import MESSAGES, DomainError
 from gonghui.members.api import codes_router, transfers_router
@@ -110,4 +111,6 @@ api.add_router("/transfers", transfers_router)
 api.add_router("/codes", codes_router)
 api.add_router("/cards", cards_router)
 api.add_router("/banks", banks_router)
+api.add_router("/benefits", benefits_router)
+api.add_router("/payouts", payouts_router)
 api.add_router("/stats", reports_router)

@@ -10,8 +10,8 @@ class CardsConfig(AppConfig):
         from gonghui.cards import errors, kinds, permissions  # noqa: F401  (registers)
 
         kinds.register()
-        from gonghui.cards.models import CardEvent, ServiceCard
+        from gonghui.cards.models import CardEvent, PayoutBatch, PayoutItem, ServiceCard
         from gonghui.core.paths import register_path_column
 
-        register_path_column(ServiceCard, "org_path")
-        register_path_column(CardEvent, "org_path")
+        for model in (ServiceCard, CardEvent, PayoutBatch, PayoutItem):
+            register_path_column(model, "org_path")

@@ -245,7 +245,7 @@ def payout_bank_file(*, actor: User | None, scope: Scope | None, batch: PayoutBa
                 item.pk,
                 item.person.name,
                 crypto.decrypt(bytes(item.card.card_cipher or b""), purpose=CARD_PURPOSE),
-                f"{Decimal(item.amount_fen) / 100:.2f}",
+                fen_to_yuan(item.amount_fen),
                 purpose,
                 batch.reference,
             ]
@@ -356,19 +356,39 @@ def _memberships_of(batch: PayoutBatch, items: list[PayoutItem]) -> dict[int, in
         )
 
 
+def _totals() -> dict[str, Any]:
+    return {
+        "items": Count("pk"),
+        "total_fen": Sum("amount_fen"),
+        "paid_items": Count("pk", filter=Q(status=ItemStatus.PAID)),
+        "paid_fen": Sum("amount_fen", filter=Q(status=ItemStatus.PAID)),
+        "failed_items": Count("pk", filter=Q(status=ItemStatus.FAILED)),
+        "failed_fen": Sum("amount_fen", filter=Q(status=ItemStatus.FAILED)),
+        "pending_items": Count("pk", filter=Q(status=ItemStatus.PENDING)),
+    }
+
+
 def batch_totals(batch: PayoutBatch) -> dict[str, Any]:
     """Counts and totals (fen) by item status: the reconciliation."""
     with unscoped():
-        agg = PayoutItem.objects.filter(batch=batch).aggregate(
-            items=Count("pk"),
-            total_fen=Sum("amount_fen"),
-            paid_items=Count("pk", filter=Q(status=ItemStatus.PAID)),
-            paid_fen=Sum("amount_fen", filter=Q(status=ItemStatus.PAID)),
-            failed_items=Count("pk", filter=Q(status=ItemStatus.FAILED)),
-            failed_fen=Sum("amount_fen", filter=Q(status=ItemStatus.FAILED)),
-            pending_items=Count("pk", filter=Q(status=ItemStatus.PENDING)),
-        )
+        agg = PayoutItem.objects.filter(batch=batch).aggregate(**_totals())
     return {k: v or 0 for k, v in agg.items()}
+
+
+def batch_totals_many(batch_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """`batch_totals` of several batches (a page of the list) in one query."""
+    totals = _totals()
+    out: dict[int, dict[str, Any]] = {pk: dict.fromkeys(totals, 0) for pk in batch_ids}
+    with unscoped():
+        rows = PayoutItem.objects.filter(batch_id__in=batch_ids).values("batch_id").annotate(**totals).order_by()
+        for row in rows:
+            out[row["batch_id"]] = {k: row[k] or 0 for k in totals}  # type: ignore[literal-required]
+    return out
+
+
+def fen_to_yuan(fen: int) -> str:
+    """Fen as the yuan a person reads and a bank file carries: 50000 → "500.00"."""
+    return f"{Decimal(fen) / 100:.2f}"
 
 
 def payout_counts(paths: list[str] | None) -> dict[str, Any]:

@@ -602,12 +602,22 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/transfers/{transfer_id}/reject": {"post"},
         "/api/v1/transfers/{transfer_id}/cancel": {"post"},
         "/api/v1/banks": {"get"},
+        "/api/v1/benefits/transactions": {"get", "post"},
+        "/api/v1/benefits/transactions/{sale_id}/reverse": {"post"},
         "/api/v1/cards": {"get", "post"},
         "/api/v1/cards/{card_id}": {"get"},
         "/api/v1/cards/{card_id}/history": {"get"},
         **{
             f"/api/v1/cards/{{card_id}}/{action}": {"post"}
             for action in ("issue", "activate", "freeze", "unfreeze", "report-lost", "cancel", "replace")
+        },
+        "/api/v1/payouts": {"get", "post"},
+        "/api/v1/payouts/{batch_id}": {"get"},
+        "/api/v1/payouts/{batch_id}/items": {"get", "post"},
+        "/api/v1/payouts/{batch_id}/bank-file": {"get"},
+        **{
+            f"/api/v1/payouts/{{batch_id}}/{action}": {"post"}
+            for action in ("submit", "approve", "return", "cancel", "retry", "results")
         },
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
