@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/", include("gonghui.orgs.urls")),
     path("members/", include("gonghui.members.urls")),
     path("m/", include("gonghui.portal.urls")),
+    path("benefits/", include("gonghui.benefits.urls")),
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.reports.urls")),
 ]

@@ -16,8 +16,7 @@ from ninja import Router, Schema, Status
 
 from gonghui.accounts.models import User
 from gonghui.benefits.models import BenefitTransaction, Merchant, MerchantOperator, Store
-from gonghui.benefits.services import transaction_record, transaction_reverse
-from gonghui.cards.payouts import yuan_to_fen
+from gonghui.benefits.services import sale_amount, transaction_record, transaction_reverse
 from gonghui.core.errors import DomainError, NotFoundError
 
 router = Router(tags=["benefits"])
@@ -89,10 +88,7 @@ def record_sale(request: HttpRequest, body: SaleIn) -> Status[dict[str, Any]]:
     store = Store.objects.filter(pk=body.store_id, merchant=merchant).first() if body.store_id else None
     if body.store_id and store is None:
         raise NotFoundError()
-    try:
-        amount_fen = yuan_to_fen(body.amount)
-    except DomainError as exc:
-        raise DomainError("benefit.amount_invalid") from exc
+    amount_fen = sale_amount(body.amount)
     result = transaction_record(
         operator=user,
         merchant=merchant,

@@ -37,6 +37,16 @@ from gonghui.core.scoping import unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 
 
+def sale_amount(yuan: str) -> int:
+    """A till's amount in yuan ("200", "19.90") as fen, or the till's own refusal."""
+    from gonghui.cards.payouts import yuan_to_fen
+
+    try:
+        return yuan_to_fen(yuan)
+    except DomainError as exc:
+        raise DomainError("benefit.amount_invalid") from exc
+
+
 def discount_for(campaign: Campaign, amount_fen: int) -> int:
     """What the campaign's rule takes off `amount_fen` (before caps and budget)."""
     if campaign.rule_type == RuleType.FULL_REDUCTION:
