@@ -1,0 +1,102 @@
+"""Demo: 贵州银行's service card, 铜仁华联超市's nine stores and the 五一 满减 campaign (DOMAIN §3, §10).
+
+A representative slice at either scale: some hundreds of 铜仁 members hold an
+activated card, 华联超市 runs 致敬劳动者·五一促消费 (满158减20) for 铜仁市总工会's
+members, a cashier account works its till, and a few sales are on record.
+The page's yearly money figures (¥9.04亿 paid out, ¥4,287.43万 spent) are not
+loaded yet.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from stdnum import luhn
+
+from gonghui.accounts.demo import DEMO_PASSWORD
+from gonghui.accounts.models import User
+from gonghui.accounts.services import user_create
+from gonghui.benefits.models import Campaign, CampaignStatus, Merchant, MerchantOperator, RuleType, Store
+from gonghui.benefits.services import transaction_record
+from gonghui.cards.models import BankPartner, CardStatus, ServiceCard
+from gonghui.cards.services import card_apply, card_issue, card_transition
+from gonghui.core.demo import DemoAccount, DemoContext, demo_step
+from gonghui.core.scoping import unscoped
+from gonghui.members.models import Membership, MembershipStatus
+from gonghui.orgs.models import Org
+
+TONGREN_STORES = ["碧江店", "万山店", "松桃店", "玉屏店", "江口店", "石阡店", "思南店", "印江店", "德江店"]
+CASHIER = "hl_cashier"
+
+
+def demo_card_number(seq: int) -> str:
+    body = f"621795{seq:012d}"
+    return body + luhn.calc_check_digit(body)
+
+
+@demo_step(order=40)
+def load_cards_and_benefits(ctx: DemoContext) -> None:
+    if BankPartner.objects.filter(code="GZB").exists():
+        ctx.log("服务卡与普惠数据已存在，跳过。")
+        return
+    bank = BankPartner.objects.create(code="GZB", name="贵州银行", bin_prefixes="621795,623668")
+    with unscoped():
+        tongren = Org.objects.get(code="520600")
+        members = list(
+            Membership.objects.filter(org_path__startswith=tongren.path, status=MembershipStatus.ACTIVE).order_by("id")[
+                : ctx.scaled(1500, 0.2)
+            ]
+        )
+    for seq, ms in enumerate(members, start=1):
+        card = card_apply(actor=None, scope=None, membership=ms, bank=bank, consented=True, consent_note="纸质同意书")
+        if seq % 10 == 0:
+            continue  # one in ten still waits for the bank
+        card_issue(actor=None, scope=None, card=card, card_number=demo_card_number(seq))
+        card_transition(actor=None, scope=None, card=card, action="activate")
+
+    merchant = Merchant.all_objects.create(
+        org=tongren,
+        org_path=tongren.path,
+        name="铜仁华联超市",
+        category="supermarket",
+        region_code="520602",
+        address="贵州省铜仁市碧江区",
+    )
+    for name in TONGREN_STORES:
+        Store.objects.create(merchant=merchant, name=f"华联超市{name}", region_code="520602")
+    now = timezone.now()
+    campaign = Campaign.all_objects.create(
+        org=tongren,
+        org_path=tongren.path,
+        name="致敬劳动者·五一促消费",
+        status=CampaignStatus.ACTIVE,
+        starts_at=now - timedelta(days=2),
+        ends_at=now + timedelta(days=30),
+        rule_type=RuleType.FULL_REDUCTION,
+        threshold_fen=15800,
+        reduction_fen=2000,
+        budget_fen=ctx.scaled(2_000_000_00, 0.01),
+        per_member_count=5,
+        per_day_count=1,
+    )
+    campaign.merchants.add(merchant)
+    cashier = User.objects.filter(username=CASHIER).first() or user_create(
+        username=CASHIER, password=DEMO_PASSWORD, display_name="华联超市碧江店收银员"
+    )
+    MerchantOperator.objects.get_or_create(merchant=merchant, user=cashier, store=merchant.stores.first())
+    ctx.accounts.append(DemoAccount(CASHIER, DEMO_PASSWORD, "收银员", "商户：铜仁华联超市（/benefits/till/）"))
+
+    with unscoped():
+        cards = list(ServiceCard.objects.filter(bank=bank, status=CardStatus.ACTIVATED).order_by("id")[:40])
+    seq_of = {ms.person_id: seq for seq, ms in enumerate(members, start=1)}
+    for i, card in enumerate(cards):
+        seq = seq_of[card.person_id]
+        transaction_record(
+            operator=cashier,
+            merchant=merchant,
+            idempotency_key=f"demo-{i:04d}",
+            member_code=demo_card_number(seq),
+            amount_fen=10000 + (i * 2371) % 30000,
+        )
+    ctx.log(f"服务卡：{len(members)} 张申请；普惠：华联超市 9 家门店，{len(cards)} 笔演示交易。")
