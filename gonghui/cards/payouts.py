@@ -38,18 +38,14 @@ from gonghui.cards.numbers import CARD_PURPOSE
 from gonghui.cards.permissions import PayoutPerm
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record
-from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError
+from gonghui.core.scoping import require_perm_at as _require
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import Membership
 from gonghui.orgs.models import Org
 
 STATES = dict(BatchStatus.choices)
 PURPOSES = dict(PayoutPurpose.choices)
-
-
-def _require(scope: Scope | None, perm: str, path: str) -> None:
-    if scope is not None and not scope.has_perm(perm, path):
-        raise PermissionDeniedError(perm)
 
 
 def _locked(batch: PayoutBatch) -> PayoutBatch:

@@ -31,7 +31,8 @@ from gonghui.cards.models import (
 from gonghui.cards.numbers import parse_card_number
 from gonghui.cards.permissions import CardPerm
 from gonghui.core.audit import audit_record
-from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError
+from gonghui.core.scoping import require_perm_at as _require
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import Membership, MembershipStatus
 
@@ -46,12 +47,6 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "cancel": (tuple(LIVE_CARD_STATUSES), CardStatus.CANCELLED, "注销"),
 }
 NEEDS_REASON = {"freeze": "冻结原因", "cancel": "注销原因"}
-
-
-def _require(scope: Scope | None, perm: str, path: str) -> None:
-    """`scope` None is the console or a job."""
-    if scope is not None and not scope.has_perm(perm, path):
-        raise PermissionDeniedError(perm)
 
 
 def _locked(card: ServiceCard) -> ServiceCard:

@@ -88,6 +88,18 @@ def collapse_paths(paths: list[str]) -> list[str]:
     return kept
 
 
+def require_perm_at(scope: Scope | None, perm: str, path: str) -> None:
+    """A service's permission check on the node at `path`.
+
+    `scope` None is the console, a job or the worker's own application, acting
+    with the server's authority.
+    """
+    from gonghui.core.errors import PermissionDeniedError
+
+    if scope is not None and not scope.has_perm(perm, path):
+        raise PermissionDeniedError(perm)
+
+
 class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     pass
 

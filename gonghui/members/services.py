@@ -22,7 +22,7 @@ from gonghui.accounts.scope import Scope
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import require_perm_at, unscoped
 from gonghui.members import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.members.models import (
     LIVE_STATUSES,
@@ -56,9 +56,7 @@ TallyKey = tuple[int, str, str, bool, bool]
 
 
 def _require(scope: Scope | None, perm: str, org: Org) -> None:
-    """`scope` None is the console, a job or the worker's own application."""
-    if scope is not None and not scope.has_perm(perm, org.path):
-        raise PermissionDeniedError(perm)
+    require_perm_at(scope, perm, org.path)
 
 
 def _refuse_status(ms: Membership, action: str) -> DomainError:

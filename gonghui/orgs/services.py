@@ -22,9 +22,9 @@ from django.utils import timezone
 from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.core.audit import audit_record, changed_fields
-from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError
 from gonghui.core.paths import rewrite_path_columns
-from gonghui.core.scoping import subtree_q, unscoped
+from gonghui.core.scoping import require_perm_at, subtree_q, unscoped
 from gonghui.orgs import validation as v
 from gonghui.orgs.models import INDUSTRY_ROLLUP_KINDS, Org
 from gonghui.orgs.permissions import OrgPerm
@@ -61,9 +61,7 @@ def _lock_tree() -> None:
 
 
 def _require(scope: Scope | None, perm: str, org: Org) -> None:
-    """`scope` None is the console or a job, acting with the server's authority."""
-    if scope is not None and not scope.has_perm(perm, org.path):
-        raise PermissionDeniedError(perm)
+    require_perm_at(scope, perm, org.path)
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
