@@ -12,11 +12,6 @@ as a no-op. SQL is logged with its parameters meanwhile, so the suite's log guar
 live in another union, the formula-injection exports, the console script's exit
 codes, and a job killed (SIGKILL) in the middle of a batch and finished by
 running it again.
-
-Cases with a `defect` describe behaviour the engine does not have yet; they run as
-strict xfails. Once the engine is fixed a case XPASSes, which fails the run: delete
-its `defect=` in `make_corpus.py` and run the script again (and the xfail marker of
-`test_the_error_workbook_headers_are_never_formulas` once headers are neutralized).
 """
 
 from __future__ import annotations
@@ -62,8 +57,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _param(case: dict[str, Any]) -> Any:
-    marks = [pytest.mark.xfail(strict=True, reason=case["defect"])] if case.get("defect") else []
-    return pytest.param(case, id=case["id"], marks=marks)
+    return pytest.param(case, id=case["id"])
 
 
 # --- running an import ----------------------------------------------------------------------------
