@@ -37,7 +37,7 @@ from gonghui.cards.payouts import ItemResult, fen_to_yuan, payout_results_apply,
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, parse_date, parse_int
-from gonghui.core.bulk.engine import Row
+from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.errors import DomainError
 from gonghui.core.scoping import unscoped
@@ -184,16 +184,7 @@ class CardIssuanceKind:
         )
 
     def audit(self, summary: dict[str, Any], path: str) -> None:
-        with transaction.atomic():
-            audit_record(
-                actor=self.actor,
-                action="cards.import_issuance",
-                org=self.org,
-                data={
-                    "file": path.rsplit("/", 1)[-1],
-                    **{k: summary[k] for k in ("rows", "created", "updated", "unchanged", "rejected")},
-                },
-            )
+        audit_import(actor=self.actor, action="cards.import_issuance", org=self.org, summary=summary, path=path)
 
 
 # --- the application list for the bank --------------------------------------------------------------
@@ -365,16 +356,7 @@ class PayoutResultsKind:
         return dict(counts)
 
     def audit(self, summary: dict[str, Any], path: str) -> None:
-        with transaction.atomic():
-            audit_record(
-                actor=self.actor,
-                action="payouts.import_results",
-                org=self.org,
-                data={
-                    "file": path.rsplit("/", 1)[-1],
-                    **{k: summary[k] for k in ("rows", "created", "updated", "unchanged", "rejected")},
-                },
-            )
+        audit_import(actor=self.actor, action="payouts.import_results", org=self.org, summary=summary, path=path)
 
 
 def _column_of(reason: str) -> str:

@@ -24,7 +24,7 @@ from gonghui.accounts.scope import Scope
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date
-from gonghui.core.bulk.engine import Row
+from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows, reserve_ids, select_in
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
 from gonghui.core.scoping import unscoped
@@ -422,16 +422,7 @@ class MembersKind:
 
     def audit(self, summary: dict[str, Any], path: str) -> None:
         """One audit event for the whole job (DESIGN §3.4)."""
-        with transaction.atomic():
-            audit_record(
-                actor=self.actor,
-                action="members.import",
-                org=self.default_org,
-                data={
-                    "file": path.rsplit("/", 1)[-1],
-                    **{k: summary[k] for k in ("rows", "created", "updated", "unchanged", "rejected")},
-                },
-            )
+        audit_import(actor=self.actor, action="members.import", org=self.default_org, summary=summary, path=path)
 
 
 def _lock_open_orgs(orgs: list[Org]) -> set[int]:

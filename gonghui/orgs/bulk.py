@@ -17,7 +17,7 @@ from django.db import transaction
 from gonghui.accounts.models import User
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_bool, parse_date, parse_int, write_table
-from gonghui.core.bulk.engine import Row
+from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.errors import DomainError
 from gonghui.core.scoping import subtree_q, unscoped
 from gonghui.orgs import validation as v
@@ -158,16 +158,7 @@ class OrgsKind:
         return dict(counts)
 
     def audit(self, summary: dict[str, Any], path: str) -> None:
-        with transaction.atomic():
-            audit_record(
-                actor=self.actor,
-                action="orgs.import",
-                org=self.default_parent,
-                data={
-                    "file": path.rsplit("/", 1)[-1],
-                    **{k: summary[k] for k in ("rows", "created", "updated", "unchanged", "rejected")},
-                },
-            )
+        audit_import(actor=self.actor, action="orgs.import", org=self.default_parent, summary=summary, path=path)
 
 
 NAME_LIMIT = Org._meta.get_field("name").max_length or 200

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gonghui.core.bulk.headers import Column, Table, open_table
@@ -221,6 +221,19 @@ def _write_session() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def audit_import(*, actor: Any, action: str, org: Any, summary: dict[str, Any], path: str) -> None:
+    """One audit event for a whole import job (DESIGN §3.4): the file's name and its counts."""
+    from gonghui.core.audit import audit_record
+
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=action,
+            org=org,
+            data={"file": path.rsplit("/", 1)[-1], **{k: summary[k] for k in ("rows", *OUTCOMES)}},
+        )
 
 
 def report_path(kind: str) -> Path:
