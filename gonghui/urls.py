@@ -11,6 +11,7 @@ urlpatterns = [
     path("members/", include("gonghui.members.urls")),
     path("m/", include("gonghui.portal.urls")),
     path("benefits/", include("gonghui.benefits.urls")),
+    path("", include("gonghui.cards.urls")),
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.reports.urls")),
 ]

@@ -7,18 +7,15 @@ Amounts travel as yuan strings ("500.00"), parsed exactly into fen.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
 
 from gonghui.accounts.models import User
 from gonghui.cards import payouts, selectors, services
+from gonghui.cards.downloads import bank_file_response
 from gonghui.cards.models import BankPartner, PayoutBatch, PayoutItem, ServiceCard
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
@@ -215,8 +212,6 @@ def replace_card(request: HttpRequest, card_id: int, body: ReasonIn) -> Status[d
 
 
 # --- payout batches (资金代发) ------------------------------------------------------------------------
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TotalsOut(Schema):
@@ -513,20 +508,9 @@ def post_results(request: HttpRequest, batch_id: int, body: ResultsIn) -> dict[s
     }
 
 
-@payouts_router.get("/{batch_id}/bank-file", summary="下载银行代发文件（XLSX，含完整卡号，记入审计）")
+@payouts_router.post("/{batch_id}/bank-file", summary="生成并下载银行代发文件（含完整卡号，记入审计）")
 def bank_file(request: HttpRequest, batch_id: int) -> FileResponse:
+    # A POST: it moves the batch to 已生成银行文件, which no link prefetcher may do.
     scope = request_scope(request)
     batch = selectors.batch_get(scope=scope, pk=batch_id)
-    exports = Path(settings.DATA_DIR) / "exports"
-    exports.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f"payout-{batch.pk}-", suffix=".xlsx", dir=exports)
-    os.close(fd)
-    path = Path(name)
-    try:
-        payouts.payout_bank_file(actor=_actor(request), scope=scope, batch=batch, path=path)
-        handle = path.open("rb")
-    finally:
-        # The open handle keeps the content until it is sent: no file with full card numbers stays behind.
-        path.unlink(missing_ok=True)
-    filename = f"代发文件-{batch.bank.name}-{batch.pk}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    return bank_file_response(actor=_actor(request), scope=scope, batch=batch)

@@ -195,3 +195,29 @@ def card_replace(*, actor: User | None, scope: Scope | None, card: ServiceCard, 
         )
         _record(successor, actor=actor, event=CardEventType.APPLY, before="", reason=reason)
     return successor
+
+
+def card_apply_many(
+    *, actor: User | None, scope: Scope | None, membership_ids: list[int], bank: BankPartner, consent_note: str
+) -> tuple[int, dict[int, str]]:
+    """A union's batch application for members who each signed their consent: (applied, refusals by membership).
+
+    Each member is applied for on their own, so one refusal (no longer a member,
+    a live card already) leaves the others applied.
+    """
+    refusals: dict[int, str] = {}
+    applied = 0
+    with unscoped():
+        memberships = {m.pk: m for m in Membership.objects.filter(pk__in=membership_ids)}
+    for ms_id in membership_ids:
+        ms = memberships.get(ms_id)
+        if ms is None:
+            refusals[ms_id] = "未找到该会员"
+            continue
+        try:
+            card_apply(actor=actor, scope=scope, membership=ms, bank=bank, consented=True, consent_note=consent_note)
+        except DomainError as exc:
+            refusals[ms_id] = exc.message
+        else:
+            applied += 1
+    return applied, refusals

@@ -228,6 +228,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_view_id": scope.has_perm(MemberPerm.VIEW_ID, ms.org_path),
         "can_edit": ms.is_live and scope.has_perm(MemberPerm.PERSON_CHANGE, ms.org_path),
     }
+    # The service-card panel comes from the cards app, which builds on members (not the other way).
+    from gonghui.cards.views import member_cards
+
+    context.update(member_cards(scope, p.pk, ms.org_path))
     return render(request, "members/detail.html", context)
 
 

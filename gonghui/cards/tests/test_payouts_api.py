@@ -127,7 +127,8 @@ def test_the_whole_flow_over_http(world) -> None:
         "同意",
     )
 
-    download = officer.get(f"{url}/bank-file")
+    assert officer.get(f"{url}/bank-file").status_code == 405  # it changes state: never a GET
+    download = officer.post(f"{url}/bank-file", {})
     assert download.status_code == 200, download.content.decode()
     assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     filename = f"代发文件-贵州银行-{batch['id']}.xlsx"
