@@ -212,7 +212,7 @@ def test_the_whole_flow_over_http(world) -> None:
 
 def test_no_bank_file_stays_on_disk(world, settings) -> None:
     batch = batch_in(world, "approved")
-    assert world["officer"].get(f"/api/v1/payouts/{batch.pk}/bank-file").status_code == 200
+    assert world["officer"].post(f"/api/v1/payouts/{batch.pk}/bank-file", {}).status_code == 200
     assert list((Path(settings.DATA_DIR) / "exports").iterdir()) == []
 
 
@@ -238,7 +238,7 @@ def test_refusals_are_chinese_json(world) -> None:
     assert_error(create(officer, org_code="NOPE"), 404, "not_found")
     batch = create(officer).json()
     assert_error(officer.post(f"/api/v1/payouts/{batch['id']}/submit"), 400, "payout.empty")
-    assert_error(officer.get(f"/api/v1/payouts/{batch['id']}/bank-file"), 400, "payout.wrong_status")
+    assert_error(officer.post(f"/api/v1/payouts/{batch['id']}/bank-file", {}), 400, "payout.wrong_status")
     assert_error(officer.get("/api/v1/payouts/999999"), 404, "not_found")
 
 
@@ -301,7 +301,7 @@ ACTIONS: dict[str, tuple[str, str, str, Any]] = {
     "cancel": ("draft", "post", "/{id}/cancel", {"note": "作废"}),
     "retry": ("reconciled", "post", "/{id}/retry", None),
     "results": ("sent", "post", "/{id}/results", "results"),
-    "bank-file": ("approved", "get", "/{id}/bank-file", None),
+    "bank-file": ("approved", "post", "/{id}/bank-file", {}),
 }
 READS = {"list", "get", "items"}
 CASES = [(who, action) for who in ("anonymous", "foreign", "viewer") for action in ACTIONS] + [
