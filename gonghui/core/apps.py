@@ -15,6 +15,6 @@ class CoreConfig(AppConfig):
         from gonghui.core.paths import register_path_column
 
         register_path_column(BulkJob, "org_path")
-        # Each domain app adds its statistics keys and demo steps in its own
-        # stats.py / demo.py; importing them here registers them.
-        autodiscover_modules("stats", "demo")
+        # Each domain app adds its statistics keys, monthly series and demo steps
+        # in its own stats.py / series.py / demo.py; importing them registers them.
+        autodiscover_modules("stats", "series", "demo")

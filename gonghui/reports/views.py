@@ -3,15 +3,19 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from gonghui.core.errors import DomainError, NotFoundError
-from gonghui.core.stats import stats_collect
+from gonghui.core.stats import months_back, series_collect, stats_collect
 from gonghui.core.viewutils import scope_of
 from gonghui.orgs.selectors import org_children, org_counts_by_kind, org_counts_by_region, org_roots
 from gonghui.reports.permissions import ReportPerm
 from gonghui.reports.selectors import stats_paths
 
 DRILL_LIMIT = 40
+MONTHS = 12
+# The money series on the dashboard, in 万元 (stats keys of the cards and 普惠 domains).
+MONEY_SERIES = [("payout_yuan", "资金代发"), ("benefit_spend_yuan", "普惠消费")]
 # Membership states on the dashboard (stats keys of the members domain).
 MEMBER_STATUS_KEYS = [
     ("members_active", "正常"),
@@ -41,6 +45,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     drill_rows = [
         (child, stats_collect([child.path])) for child in drill if scope.has_perm(ReportPerm.STATS_VIEW, child.path)
     ]
+    months = months_back(timezone.localdate(), MONTHS)
+    series = series_collect(paths, months)
+    # By city: the drill rows, or one level further down when there is a single root (a province).
+    city_rows = drill_rows
+    if org is None and len(drill_rows) == 1:
+        root = drill_rows[0][0]
+        city_rows = [
+            (c, stats_collect([c.path]))
+            for c in org_children(scope=scope, org=root, limit=DRILL_LIMIT)
+            if scope.has_perm(ReportPerm.STATS_VIEW, c.path)
+        ]
     by_kind = org_counts_by_kind(paths=paths)
     by_region = org_counts_by_region(paths=paths)
     return render(
@@ -53,6 +68,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "drill_rows": drill_rows,
             "chart_kind": {"labels": [k for k, _ in by_kind], "values": [n for _, n in by_kind]},
             "chart_region": {"labels": [name for _, name, _ in by_region], "values": [n for _, _, n in by_region]},
+            "chart_month": {
+                "labels": months,
+                "series": [
+                    {"name": label, "values": [round(v / 10_000, 2) for v in series[key]]}
+                    for key, label in MONEY_SERIES
+                    if key in series
+                ],
+            },
+            "chart_city": {
+                "labels": [child.name for child, _f in city_rows],
+                "series": [
+                    {"name": label, "values": [round(f.get(key, 0) / 10_000, 2) for _c, f in city_rows]}
+                    for key, label in MONEY_SERIES
+                    if key in figures
+                ],
+            },
             "chart_status": {
                 "labels": [label for key, label in MEMBER_STATUS_KEYS if key in figures],
                 "values": [figures[key] for key, _ in MEMBER_STATUS_KEYS if key in figures],

@@ -22,6 +22,7 @@ from gonghui.accounts.demo import DEMO_PASSWORD
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.browser import SHOTS
 from gonghui.orgs.models import Org
+from gonghui.reports.templatetags.money import cny
 
 pytestmark = pytest.mark.browser
 
@@ -177,6 +178,19 @@ def test_dashboard_draws_the_chart_and_shows_the_computed_figures(demo, session)
     assert expected["orgs_new_employment"] > 0
     assert _number(page.get_by_test_id("stat-orgs-ne").inner_text()) == expected["orgs_new_employment"]
     assert _number(page.get_by_test_id("stat-orgs").inner_text()) == expected["orgs"]
+    # Money: the card payouts and 普惠 spending as the report prints them, charted by month and by city.
+    assert expected["payout_yuan"] > 0
+    expect(page.get_by_test_id("stat-payout")).to_have_text(cny(expected["payout_yuan"]))
+    expect(page.get_by_test_id("stat-benefit")).to_have_text(cny(expected["benefit_spend_yuan"]))
+    for chart_id in ("chart-month", "chart-city"):
+        expect(page.locator(f"#{chart_id}")).to_have_attribute("data-rendered", "true")
+    month = json.loads(page.locator("#data-month").text_content() or "{}")
+    payouts = next(s for s in month["series"] if s["name"] == "资金代发")
+    assert len(month["labels"]) == 12
+    # The year's payouts all fall in the last twelve months: the chart adds up to the figure (in 万元).
+    assert abs(sum(payouts["values"]) - expected["payout_yuan"] / 10_000) < 0.1
+    city = json.loads(page.locator("#data-city").text_content() or "{}")
+    assert "六盘水市总工会" in city["labels"] and len(city["labels"]) >= 9
 
     # ECharts animates the bars in; shoot once every bar has reached its laid-out width.
     page.wait_for_function(BARS_SETTLED, arg="chart-kind")
