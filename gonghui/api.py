@@ -21,6 +21,7 @@ from gonghui.accounts.services import token_authenticate
 from gonghui.benefits.api import router as benefits_router
 from gonghui.cards.api import banks_router, payouts_router
 from gonghui.cards.api import router as cards_router
+from gonghui.cards.credit_api import router as credit_referrals_router
 from gonghui.core.errors import MESSAGES, DomainError
 from gonghui.members.api import codes_router, transfers_router
 from gonghui.members.api import router as members_router
@@ -113,4 +114,5 @@ api.add_router("/cards", cards_router)
 api.add_router("/banks", banks_router)
 api.add_router("/benefits", benefits_router)
 api.add_router("/payouts", payouts_router)
+api.add_router("/credit-referrals", credit_referrals_router)
 api.add_router("/stats", reports_router)

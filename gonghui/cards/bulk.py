@@ -9,12 +9,15 @@ or a member whose card already carries another number, is refused by row.
 The bank answers a payout file with a result per item (明细编号, 金额, 结果).
 `PayoutResultsKind` groups a file's rows by the batch their item belongs to and
 applies each group through `payout_results_apply`: the service's refusals come
-back as row rejections, and the same file twice changes nothing.
+back as row rejections, and the same file twice changes nothing. A bank that
+answers in its own text format (`cards.adapters`, e.g. 贵州银行's 回盘 file) is read
+by the kind's `open_table`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -36,7 +39,7 @@ from gonghui.cards.numbers import parse_card_number
 from gonghui.cards.payouts import ItemResult, fen_to_yuan, payout_results_apply, yuan_to_fen
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.audit import audit_record
-from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, parse_date, parse_int
+from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, open_table, parse_date, parse_int
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.errors import DomainError
@@ -287,6 +290,15 @@ class PayoutResultsKind:
 
     def check_table(self, table: Table) -> list[str]:
         return []
+
+    def open_table(self, path: str | Path) -> Table:
+        """The bank's answer in its own text format (贵州银行's 回盘 `|` file), else any workbook or CSV.
+
+        For an engine that lets a kind open its file; the table's rows carry the file's own line numbers.
+        """
+        from gonghui.cards.adapters import read_bank_answer
+
+        return read_bank_answer(path) or open_table(path, self.columns)
 
     def prepare(self, rows: list[Row]) -> None:
         """Nothing ahead of time: a bank's answer is small next to a roster."""

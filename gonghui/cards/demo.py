@@ -1,7 +1,8 @@
-"""Demo: 贵州银行's 工会会员服务卡 and a year of payouts to it (DOMAIN §3, §10; the reference page).
+"""Demo: 贵州银行's 工会会员服务卡, a year of payouts to it, 黔优信用卡 referrals (DOMAIN §3, §10; the page).
 
 At `--scale seed` the paid items add up to exactly ¥9.04亿 (the page's yearly
-payout through the card); at `small` to a proportionate ¥1,808万. Cards go to
+payout through the card) and 372,000 approved credit cards carry ¥105.3亿 of
+credit lines; at `small` 2% of each (¥1,808万; 7,440 cards, ¥2.106亿). Cards go to
 most of 贵州's members; a year of batches per city (春节慰问, 困难补助, 劳模津贴,
 医疗互助) were made, checked, sent and reconciled, a few items failed and were
 paid by a retry batch. One batch of 六盘水 waits for its check, so the demo
@@ -23,6 +24,7 @@ from django.utils import timezone
 from stdnum import luhn
 
 from gonghui.accounts.models import User
+from gonghui.cards.credit import demo_credit_referrals
 from gonghui.cards.models import (
     BankPartner,
     BatchStatus,
@@ -45,6 +47,8 @@ from gonghui.orgs.models import Org, OrgKind
 
 GUIZHOU = "520000"
 PAYOUT_YUAN = 904_000_000  # ¥9.04亿
+CREDIT_CARDS = 372_000  # 黔优信用卡 granted through the unions: 37.2万 cards
+CREDIT_LINE_YUAN = 10_530_000_000  # with ¥105.3亿 of credit lines
 SMALL_RATIO = 0.02
 CARD_SHARE = 0.72  # of 贵州's active members hold an activated card
 BATCH = 5_000
@@ -79,6 +83,18 @@ def load_cards_and_payouts(ctx: DemoContext) -> None:
     paid = _payout_history(ctx, bank, holders)
     _batch_waiting_for_check(bank)
     ctx.log(f"服务卡：{len(holders)} 张已激活；资金代发：历年批次合计已到账 ¥{paid / 100:,.2f}。")
+    ratio = 1 if ctx.is_seed else SMALL_RATIO
+    with transaction.atomic(), unscoped():
+        written = demo_credit_referrals(
+            bank=bank,
+            root=Org.objects.get(code=GUIZHOU),
+            approved=round(CREDIT_CARDS * ratio),
+            total_line_yuan=round(CREDIT_LINE_YUAN * ratio),
+            pending=round(20_000 * ratio),
+            rejected=round(40_000 * ratio),
+            rng=ctx.rng,
+        )
+    ctx.log(f"黔优信用卡：{written} 笔推荐，其中 {round(CREDIT_CARDS * ratio)} 张获批。")
 
 
 def _issue_cards(ctx: DemoContext, bank: BankPartner) -> list[tuple[int, int, str, int]]:

@@ -12,16 +12,19 @@ from django.http import FileResponse
 from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.cards import payouts
+from gonghui.cards.adapters import bank_file_adapter
 from gonghui.cards.models import PayoutBatch
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def bank_file_response(*, actor: User, scope: Scope, batch: PayoutBatch) -> FileResponse:
-    """Write the batch's bank file (full card numbers, audited) and stream it; nothing stays on disk."""
+    """Write the batch's bank file in its bank's format (full card numbers, audited) and stream it.
+
+    Nothing stays on disk; an unknown format is refused before any file exists.
+    """
+    adapter = bank_file_adapter(batch.bank)
     exports = Path(settings.DATA_DIR) / "exports"
     exports.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f"payout-{batch.pk}-", suffix=".xlsx", dir=exports)
+    fd, name = tempfile.mkstemp(prefix=f"payout-{batch.pk}-", suffix=adapter.suffix, dir=exports)
     os.close(fd)
     path = Path(name)
     try:
@@ -30,5 +33,4 @@ def bank_file_response(*, actor: User, scope: Scope, batch: PayoutBatch) -> File
     finally:
         # The open handle keeps the content until it is sent: no file with full card numbers stays behind.
         path.unlink(missing_ok=True)
-    filename = f"代发文件-{batch.bank.name}-{batch.pk}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    return FileResponse(handle, as_attachment=True, filename=adapter.filename(batch), content_type=adapter.content_type)

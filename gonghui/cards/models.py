@@ -267,3 +267,101 @@ class PayoutItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.amount_fen / 100:.2f}"
+
+
+# --- 黔优信用卡 referrals and the card's spending, from the bank's files ----------------------------
+
+
+class ReferralStatus(models.TextChoices):
+    APPLIED = "applied", _("审批中")
+    APPROVED = "approved", _("已核准")
+    REJECTED = "rejected", _("未核准")
+
+
+class CreditCardReferral(models.Model):
+    """One credit-card application a union referred to the bank (黔优信用卡), as the bank's file reports it.
+
+    The applicant is a member (`person`) when the ID number's blind index matches
+    one; the index and the masked number are kept either way, the ciphertext only
+    for an applicant who is not a member (a member's sits on the person already).
+    """
+
+    bank = models.ForeignKey(BankPartner, verbose_name=_("发卡银行"), on_delete=models.PROTECT, related_name="+")
+    # The bank's application number: the same file twice finds its rows again.
+    bank_reference = models.CharField(_("申请编号"), max_length=40)
+    org = models.ForeignKey("orgs.Org", verbose_name=_("推荐工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    person = models.ForeignKey(
+        "members.Person", verbose_name=_("会员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("姓名"), max_length=60)
+    id_cipher = models.BinaryField(_("证件号码（密文）"), null=True, editable=False)
+    id_index = models.CharField(_("证件号码索引"), max_length=64, editable=False)
+    id_masked = models.CharField(_("证件号码"), max_length=40, editable=False)
+    applied_on = models.DateField(_("申请日期"))
+    status = models.CharField(
+        _("审批结果"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.APPLIED
+    )
+    credit_line_fen = models.PositiveBigIntegerField(_("授信额度（分）"), default=0)
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects: ScopedManager[CreditCardReferral] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("信用卡推荐")
+        verbose_name_plural = _("信用卡推荐")
+        base_manager_name = "all_objects"
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "bank_reference"], name="cards_referral_bank_reference"),
+            # A granted card has a credit line; an open or refused application has none.
+            models.CheckConstraint(
+                condition=Q(status="approved", credit_line_fen__gt=0) | (~Q(status="approved") & Q(credit_line_fen=0)),
+                name="cards_referral_line_iff_approved",
+            ),
+        ]
+        indexes = [
+            # The statistics (count and sum of approved lines in a subtree) read this index alone.
+            models.Index(fields=["org_path", "status", "credit_line_fen"], name="cards_referral_path_status"),
+            models.Index(fields=["id_index"], name="cards_referral_id_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_reference} {self.name}"
+
+
+class CardSpending(models.Model):
+    """One purchase with a member service card, from the bank's transaction file (amounts in fen)."""
+
+    bank = models.ForeignKey(BankPartner, verbose_name=_("银行"), on_delete=models.PROTECT, related_name="+")
+    # The bank's transaction serial (交易流水号): the same file twice finds its rows again.
+    reference = models.CharField(_("交易流水号"), max_length=64)
+    card = models.ForeignKey(ServiceCard, verbose_name=_("会员服务卡"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("members.Person", verbose_name=_("持卡人"), on_delete=models.PROTECT, related_name="+")
+    # The cardholder's union when the file was imported: the statistics count the spending there.
+    org_path = PathField(_("组织路径"), editable=False)
+    day = models.DateField(_("交易日期"))
+    amount_fen = models.PositiveBigIntegerField(_("交易金额（分）"))
+    merchant_name = models.CharField(_("商户名称"), max_length=200)
+    mcc = models.CharField(_("商户类别码"), max_length=4, blank=True)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    objects: ScopedManager[CardSpending] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("服务卡消费")
+        verbose_name_plural = _("服务卡消费")
+        base_manager_name = "all_objects"
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "reference"], name="cards_spending_bank_reference"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="cards_spending_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["org_path", "day"], name="cards_spending_path_day")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount_fen / 100:.2f}"

@@ -223,35 +223,45 @@ def payout_batch_cancel(*, actor: User | None, scope: Scope | None, batch: Payou
     return batch
 
 
-BANK_FILE_HEADERS = ["明细编号", "户名", "卡号", "金额（元）", "用途", "摘要"]
-
-
 def payout_bank_file(*, actor: User | None, scope: Scope | None, batch: PayoutBatch, path: str | Path) -> int:
-    """Write the approved batch as the bank's file (full card numbers: the bank pays to them); audited."""
-    from gonghui.core.bulk import write_table
+    """Write the approved batch as its bank's file (full card numbers: the bank pays to them); audited.
+
+    The bank's `file_format` chooses the adapter (`cards.adapters`); `bank_file_adapter(bank)`
+    tells a caller the file's name, extension and content type beforehand.
+    """
+    from gonghui.cards.adapters import BankFileLine, bank_file_adapter
 
     _require(scope, PayoutPerm.MAKE, batch.org_path)
     with transaction.atomic(), unscoped():
         batch = _locked(batch)
         _expect(batch, [BatchStatus.APPROVED, BatchStatus.SENT], "生成银行文件")
+        adapter = bank_file_adapter(batch.bank)
         items = PayoutItem.objects.filter(batch=batch).select_related("person", "card").order_by("id")
         purpose = str(PURPOSES[batch.purpose])
-        rows = (
-            [
-                item.pk,
-                item.person.name,
-                crypto.decrypt(bytes(item.card.card_cipher or b""), purpose=CARD_PURPOSE),
-                fen_to_yuan(item.amount_fen),
-                purpose,
-                batch.reference,
-            ]
+        lines = (
+            BankFileLine(
+                item_id=item.pk,
+                name=item.person.name,
+                card_number=crypto.decrypt(bytes(item.card.card_cipher or b""), purpose=CARD_PURPOSE),
+                amount_fen=item.amount_fen,
+                purpose=purpose,
+                memo=batch.reference,
+            )
             for item in items.iterator(chunk_size=2000)
         )
-        count = write_table(str(path), BANK_FILE_HEADERS, rows, sheet="代发明细")
+        count = adapter.write(Path(path), batch=batch, lines=lines)
         if batch.status == BatchStatus.APPROVED:
             batch.status, batch.sent_at = BatchStatus.SENT, timezone.now()
             batch.save(update_fields=["status", "sent_at"])
-        _audit(batch, actor, "bank_file", file=str(path).rsplit("/", 1)[-1], rows=count, **batch_totals(batch))
+        _audit(
+            batch,
+            actor,
+            "bank_file",
+            file=str(path).rsplit("/", 1)[-1],
+            format=adapter.code,
+            rows=count,
+            **batch_totals(batch),
+        )
     return count
 
 

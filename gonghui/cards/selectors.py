@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from gonghui.accounts.scope import Scope
-from gonghui.cards.models import BankPartner, CardEvent, CardStatus, PayoutBatch, PayoutItem, ServiceCard
+from gonghui.cards.models import (
+    BankPartner,
+    CardEvent,
+    CardStatus,
+    CreditCardReferral,
+    PayoutBatch,
+    PayoutItem,
+    ReferralStatus,
+    ServiceCard,
+)
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import subtrees_q, unscoped
@@ -92,3 +102,39 @@ def batch_items(*, scope: Scope, batch: PayoutBatch, status: str = "") -> QueryS
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("id")
+
+
+# --- 黔优信用卡 referrals ----------------------------------------------------------------------------
+
+
+def referral_list(*, scope: Scope, status: str = "", bank: str = "") -> QuerySet[CreditCardReferral]:
+    """The referrals of the unions where the caller may view cards, newest application first."""
+    qs = CreditCardReferral.objects.within(scope, CardPerm.VIEW).select_related("bank", "org", "person")
+    if status:
+        qs = qs.filter(status=status)
+    if bank:
+        qs = qs.filter(bank__code=bank.strip().upper())
+    return qs.order_by("-applied_on", "-id")
+
+
+def referral_get(*, scope: Scope, pk: int) -> CreditCardReferral:
+    """The referral if the scope may see it; another union's id is not found (never 403)."""
+    referral = (
+        CreditCardReferral.objects.within(scope, CardPerm.VIEW)
+        .select_related("bank", "org", "person")
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        raise NotFoundError()
+    return referral
+
+
+def credit_counts(paths: list[str] | None) -> dict[str, Any]:
+    """Granted 黔优信用卡 in the subtrees (None: everywhere) and their credit lines in yuan, one aggregate."""
+    with unscoped():
+        qs = CreditCardReferral.objects.filter(status=ReferralStatus.APPROVED)
+        if paths is not None:
+            qs = qs.filter(subtrees_q("org_path", paths))
+        agg = qs.aggregate(n=Count("pk"), fen=Sum("credit_line_fen"))
+    return {"credit_cards": agg["n"] or 0, "credit_line_yuan": float(Decimal(agg["fen"] or 0) / 100)}

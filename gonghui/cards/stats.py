@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gonghui.cards.selectors import card_counts
+from gonghui.cards.selectors import card_counts, credit_counts
 from gonghui.core.stats import stat_provider
 
 
@@ -16,3 +16,9 @@ def payout_stats(paths: list[str] | None) -> dict[str, Any]:
     from gonghui.cards.payouts import payout_counts
 
     return payout_counts(paths)
+
+
+@stat_provider(order=32)
+def credit_stats(paths: list[str] | None) -> dict[str, Any]:
+    """credit_cards: approved 黔优信用卡 referrals; credit_line_yuan: their granted credit lines."""
+    return credit_counts(paths)

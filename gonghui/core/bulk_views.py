@@ -29,9 +29,10 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.core import jobs
-from gonghui.core.bulk import Table, UnreadableFile, open_table
+from gonghui.core.bulk import Table, UnreadableFile
+from gonghui.core.bulk.engine import open_kind_table
 from gonghui.core.bulk.files import BulkUploadHandler, StoredUpload, purge_pending, resolve
-from gonghui.core.bulk.kinds import BulkKind, all_kinds, get_kind
+from gonghui.core.bulk.kinds import BulkKind, JobKind, all_kinds, get_kind
 from gonghui.core.bulk.template import template_workbook
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.forms import ExportForm, UploadForm
@@ -202,7 +203,7 @@ def _upload(request: HttpRequest, scope: Scope, kinds: list[BulkKind], handler: 
                     return redirect("core:bulk_preview", token=token)
         if handler.problem:
             form.errors["file"] = form.error_class(
-                [_too_large() if handler.problem == "size" else "只接受 .xlsx、.xls、.ods 或 .csv 文件。"]
+                [_too_large() if handler.problem == "size" else "只接受 .xlsx、.xls、.ods、.csv 或 .txt（制表符分隔文本、银行回盘）文件。"]
             )
     finally:
         for leftover in stored:
@@ -222,8 +223,8 @@ def _display(value: Any) -> str:
     return str(value)[:200]
 
 
-def _read(kind: BulkKind, path: Path) -> Table:
-    table = open_table(path, kind.columns)
+def _read(kind: JobKind, path: Path) -> Table:
+    table = open_kind_table(kind, path)
     if table.missing:
         raise UnreadableFile(
             f"第 {table.header_row} 行的表头缺少必填列：{'、'.join(table.missing)}（可下载模板对照表头）"
@@ -233,9 +234,10 @@ def _read(kind: BulkKind, path: Path) -> Table:
 
 def _preview(kind: BulkKind, scope: Scope, org: Org, actor: User, path: Path) -> dict[str, Any]:
     """What the preview page shows, as plain data: header mapping, warnings, the first rows (masked)."""
-    table = _read(kind, path)
     confined = scope.confined_to(org_id=org.pk, org_code=org.code, path=org.path)
-    warnings = kind.build(actor=actor, scope=confined, org=org).check_table(table)
+    job_kind = kind.build(actor=actor, scope=confined, org=org)
+    table = _read(job_kind, path)
+    warnings = job_kind.check_table(table)
     labels = {c.key: (c.header, c.required) for c in kind.columns}
     # Columns with a header or a mapping; a column with neither is blank and not shown.
     shown = [i for i, header in enumerate(table.headers) if header or i in table.mapping]

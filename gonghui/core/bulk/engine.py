@@ -91,6 +91,12 @@ class ImportKind(Protocol):
 Progress = Callable[[int, Summary], None]
 
 
+def open_kind_table(kind: ImportKind, path: str | Path) -> Table:
+    """The file as `kind` reads it: its own `open_table` (a bank's fixed text format) or the common reader."""
+    opener = getattr(kind, "open_table", None)
+    return opener(path) if opener is not None else open_table(path, kind.columns)
+
+
 def _batches(table: Table, size: int, keep: Callable[[int], bool] | None = None) -> Iterator[list[Row]]:
     """The data rows in batches; a batch `keep` refuses (by its index) comes out empty, unbuilt."""
     batch: list[Row] = []
@@ -184,7 +190,7 @@ def _prepare_batches(source: Table | Path, kind: ImportKind, size: int, sender: 
     try:
         # Each of several children reads the file through its own descriptor (a
         # forked one shares its offset with the others).
-        table = source if isinstance(source, Table) else open_table(source, kind.columns)
+        table = source if isinstance(source, Table) else open_kind_table(kind, source)
         for i, batch in enumerate(_batches(table, size, keep=lambda i: i % n == k)):
             if i % n != k:
                 continue
@@ -250,7 +256,7 @@ def run_import(
     progress: Progress | None = None,
 ) -> Summary:
     """Import `path` as `kind`; raises `UnreadableFile` when it is not a table at all."""
-    table = open_table(path, kind.columns)
+    table = open_kind_table(kind, path)
     if table.missing:
         raise UnreadableFile("缺少必填列：" + "、".join(table.missing))
     summary = Summary(kind=kind.name, dry_run=dry_run)

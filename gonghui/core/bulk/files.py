@@ -22,7 +22,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
 
-UPLOAD_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+# .txt: a bank's fixed text answer, read by the kind that knows its layout (others refuse it as not a table).
+UPLOAD_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
 EXPORT_SUFFIXES = (".xlsx", ".csv")
 PENDING_HOURS = 24
 # Counting a workbook's rows means reading it: only small ones are counted that way.

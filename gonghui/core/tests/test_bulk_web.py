@@ -235,9 +235,9 @@ def test_an_unreadable_file_gets_a_chinese_error_and_no_job(
 
 
 def test_only_tables_are_accepted(officer, as_user, data_dir) -> None:
-    resp = post_upload(as_user(officer), name="roster.txt", content=roster_csv(roster_lines(1)))
+    resp = post_upload(as_user(officer), name="roster.pdf", content=roster_csv(roster_lines(1)))
     assert resp.status_code == 200
-    assert "只接受 .xlsx、.xls、.ods 或 .csv 文件。" in resp.content.decode()
+    assert "只接受 .xlsx、.xls、.ods、.csv 或 .txt（制表符分隔文本、银行回盘）文件。" in resp.content.decode()
     assert not pending_files(data_dir)
     assert not BulkJob.all_objects.exists()
 

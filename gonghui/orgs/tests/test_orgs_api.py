@@ -615,6 +615,8 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/payouts/{batch_id}": {"get"},
         "/api/v1/payouts/{batch_id}/items": {"get", "post"},
         "/api/v1/payouts/{batch_id}/bank-file": {"post"},
+        "/api/v1/credit-referrals": {"get"},
+        "/api/v1/credit-referrals/{referral_id}": {"get"},
         **{
             f"/api/v1/payouts/{{batch_id}}/{action}": {"post"}
             for action in ("submit", "approve", "return", "cancel", "retry", "results")
