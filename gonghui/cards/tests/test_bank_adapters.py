@@ -228,3 +228,20 @@ def test_an_ordinary_results_file_is_not_taken_for_a_bank_answer(tmp_path: Path)
     assert read_bank_answer(path) is None
     table = PayoutResultsKind(actor=None, scope=None, org=None).open_table(path)
     assert set(table.mapping.values()) == {"item_id", "amount", "result"}
+
+
+def test_the_engine_and_the_web_preview_read_the_bank_answer(world, tmp_path: Path) -> None:
+    """`gonghui import payout_results answer.txt` and the upload page read it through the kind's own reader."""
+    from gonghui.core.bulk.engine import run_import
+
+    batch = approved(world)
+    sent = tmp_path / "bank.txt"
+    write(world, batch, sent)
+    details = [line.split("|") for line in sent.read_bytes().decode("gb18030").split("\r\n")[1:-1]]
+    path = answer(tmp_path / "answer.txt", batch, [[*d, "成功", ""] for d in details])
+    kind = PayoutResultsKind(actor=world["maker"], scope=scope_for_user(world["maker"]), org=world["tree"].zhongshan)
+    summary = run_import(kind, path)
+    assert (summary.rows, summary.updated, summary.rejected) == (3, 3, 0)
+    with unscoped():
+        assert set(PayoutItem.objects.filter(batch=batch).values_list("status", flat=True)) == {ItemStatus.PAID}
+    assert (run_import(kind, path).unchanged, run_import(kind, path).updated) == (3, 0)
