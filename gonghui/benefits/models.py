@@ -61,6 +61,7 @@ class Store(models.Model):
     name = models.CharField(_("门店名称"), max_length=200)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
+    is_active = models.BooleanField(_("营业中"), default=True)
 
     class Meta:
         verbose_name = _("门店")
@@ -100,16 +101,36 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
+class Recurrence(models.TextChoices):
+    NONE = "none", _("不重复（整个活动期）")
+    QUARTERLY = "quarterly", _("每季度普惠周")
+
+
 class Campaign(models.Model):
-    """A discount campaign of a union at participating merchants, with a budget and per-member caps."""
+    """A discount campaign of a union at participating merchants, with a budget and per-member caps.
+
+    A campaign discounts either throughout `starts_at`..`ends_at` or, recurring
+    quarterly (普惠周), only in one window a quarter: `occurrence_days` days from
+    day `occurrence_start_day` of the quarter's `occurrence_month`-th month,
+    clipped to the period (see `recurrence.py`). The per-member campaign caps
+    count per occurrence; the budget is for the whole campaign.
+
+    Participation: every store of a merchant in `merchants`, unless the campaign
+    names some of that merchant's stores in `stores`: then those stores only.
+    """
 
     org = models.ForeignKey("orgs.Org", verbose_name=_("主办工会"), on_delete=models.PROTECT, related_name="+")
     org_path = PathField(_("组织路径"), editable=False)
     name = models.CharField(_("活动名称"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     merchants = models.ManyToManyField(Merchant, verbose_name=_("参与商户"), related_name="campaigns", blank=True)
+    stores = models.ManyToManyField(Store, verbose_name=_("参与门店"), related_name="campaigns", blank=True)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
+    recurrence = models.CharField(_("重复方式"), max_length=10, choices=Recurrence.choices, default=Recurrence.NONE)
+    occurrence_month = models.PositiveSmallIntegerField(_("季度内第几个月"), default=1)  # 1–3
+    occurrence_start_day = models.PositiveSmallIntegerField(_("当月开始日"), default=1)  # 1–28
+    occurrence_days = models.PositiveSmallIntegerField(_("每期天数"), default=7)  # 1–31
     rule_type = models.CharField(_("优惠方式"), max_length=20, choices=RuleType.choices)
     threshold_fen = models.PositiveBigIntegerField(_("满（分）"), default=0)  # 满减: spend at least this
     reduction_fen = models.PositiveBigIntegerField(_("减（分）"), default=0)  # 满减 and 定额: this much off
@@ -122,6 +143,8 @@ class Campaign(models.Model):
     per_day_count = models.PositiveIntegerField(_("每人每日次数"), null=True, blank=True)
     per_day_fen = models.PositiveBigIntegerField(_("每人每日优惠（分）"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("开始执行时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束执行时间"), null=True, blank=True)
 
     objects: ScopedManager[Campaign] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
     all_objects = models.Manager()
@@ -134,6 +157,13 @@ class Campaign(models.Model):
             # The budget is never overspent, whatever the service does.
             models.CheckConstraint(condition=Q(spent_fen__lte=F("budget_fen")), name="benefits_budget_not_exceeded"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="benefits_campaign_window"),
+            # A window never reaches the next quarter's window, and its first day exists in every month.
+            models.CheckConstraint(
+                condition=Q(occurrence_month__gte=1, occurrence_month__lte=3)
+                & Q(occurrence_start_day__gte=1, occurrence_start_day__lte=28)
+                & Q(occurrence_days__gte=1, occurrence_days__lte=31),
+                name="benefits_campaign_occurrence",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,10 +171,15 @@ class Campaign(models.Model):
 
 
 class MemberUsage(models.Model):
-    """A member's running totals in a campaign: for the whole campaign (`day` null) or one day."""
+    """A member's running totals in a campaign: for one occurrence (`day` null) or one day.
+
+    `occurrence` is the first day of the occurrence (a 普惠周) the totals count
+    in; a campaign without recurrence has one occurrence, keyed by its start.
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey("members.Person", on_delete=models.CASCADE, related_name="+")
+    occurrence = models.DateField()
     day = models.DateField(null=True, blank=True)
     count = models.PositiveIntegerField(default=0)
     discount_fen = models.PositiveBigIntegerField(default=0)
@@ -152,7 +187,9 @@ class MemberUsage(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "person"], condition=Q(day__isnull=True), name="benefits_usage_campaign"
+                fields=["campaign", "person", "occurrence"],
+                condition=Q(day__isnull=True),
+                name="benefits_usage_occurrence",
             ),
             models.UniqueConstraint(
                 fields=["campaign", "person", "day"], condition=Q(day__isnull=False), name="benefits_usage_day"
@@ -160,7 +197,7 @@ class MemberUsage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id}:{self.person_id}:{self.day or '-'} {self.count}"
+        return f"{self.campaign_id}:{self.person_id}:{self.occurrence}:{self.day or '-'} {self.count}"
 
 
 class TransactionStatus(models.TextChoices):
@@ -189,7 +226,11 @@ class BenefitTransaction(models.Model):
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("交易时间"), auto_now_add=True)
     day = models.DateField(_("交易日"))
+    # The occurrence (普惠周) whose caps the sale counted in; null without a campaign.
+    occurrence = models.DateField(_("活动期次"), null=True, blank=True)
     reversed_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    # The settlement day a reversal is booked on (its own day, not the sale's).
+    reversed_day = models.DateField(_("撤销日"), null=True, blank=True)
 
     objects: ScopedManager[BenefitTransaction] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
     all_objects = models.Manager()
@@ -206,6 +247,7 @@ class BenefitTransaction(models.Model):
         indexes = [
             models.Index(fields=["org_path", "day"], name="benefits_tx_path_day"),
             models.Index(fields=["merchant", "day"], name="benefits_tx_merchant_day"),
+            models.Index(fields=["org_path", "reversed_day"], name="benefits_tx_path_reversed"),
         ]
 
     def __str__(self) -> str:

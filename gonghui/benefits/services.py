@@ -1,18 +1,24 @@
 """Writes on 普惠: the sale at a till, with its discount granted atomically, and its reversal.
 
 A till calls `transaction_record` with an idempotency key. Eligibility is read
-first; then, in one transaction, the member's campaign and daily totals and the
-campaign's budget are moved by conditional UPDATEs (`… WHERE total + d <= cap`),
-members' rows before the campaign's so every sale takes its locks in one order.
-If any cap would be passed, the savepoint rolls the grants back and the sale is
-recorded without a discount, with the reason. The same key again returns the
-same sale; a key reused for a different sale is refused.
+first: the campaigns running at the merchant, for which the member is eligible,
+that take part at the sale's store, and whose occurrence (a 普惠周, or the whole
+period) is on now. Then, in one transaction, the member's totals for that
+occurrence and that day and the campaign's budget are moved by conditional
+UPDATEs (`… WHERE total + d <= cap`), members' rows before the campaign's so
+every sale takes its locks in one order. If any cap would be passed, the
+savepoint rolls the grants back and the sale is recorded without a discount,
+with the reason; so is a sale outside the store list or the 普惠周. The same
+key again returns the same sale; a key reused for a different sale is refused.
+
+Merchants, stores, cashiers and campaigns are managed in `partners.py` and
+`campaigns.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -26,13 +32,16 @@ from gonghui.benefits.models import (
     MemberUsage,
     Merchant,
     MerchantOperator,
+    Recurrence,
     RuleType,
     Store,
     TransactionStatus,
 )
+from gonghui.benefits.recurrence import Occurrence, next_occurrence, occurrence_at
 from gonghui.cards.models import CardStatus, ServiceCard
 from gonghui.cards.numbers import card_index, normalize_card_number
-from gonghui.core.errors import DomainError
+from gonghui.core.audit import audit_record
+from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 
@@ -83,22 +92,48 @@ def _eligible(person: Person, campaign: Campaign) -> bool:
     return member and card
 
 
-def _open_campaigns(merchant: Merchant) -> list[Campaign]:
-    now = timezone.now()
+def _open_campaigns(merchant: Merchant, now: datetime) -> list[tuple[Campaign, set[int]]]:
+    """The active campaigns at the merchant in their period, each with the merchant's stores it names."""
     with unscoped():
-        return list(
+        campaigns = list(
             Campaign.objects.filter(
                 merchants=merchant, status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
             ).order_by("id")
         )
+        named: dict[int, set[int]] = {c.pk: set() for c in campaigns}
+        through = Campaign.stores.through.objects.filter(campaign_id__in=named, store__merchant=merchant)
+        for campaign_id, store_id in through.values_list("campaign_id", "store_id"):
+            named[campaign_id].add(store_id)
+    return [(c, named[c.pk]) for c in campaigns]
 
 
-def _require_operator(operator: User | None, merchant: Merchant) -> None:
+def _require_operator(operator: User | None, merchant: Merchant) -> MerchantOperator | None:
     """`operator` None is the console; otherwise the user must work this merchant's till."""
     if operator is None or operator.is_superuser:
-        return
-    if not MerchantOperator.objects.filter(merchant=merchant, user=operator).exists():
+        return None
+    link = MerchantOperator.objects.filter(merchant=merchant, user=operator).select_related("store").first()
+    if link is None:
         raise DomainError("benefit.not_operator", status=403, merchant=merchant.name)
+    return link
+
+
+def _sale_store(link: MerchantOperator | None, merchant: Merchant, store: Store | None) -> Store | None:
+    """The store the sale is at: a cashier bound to a store records there and nowhere else."""
+    if store is not None and store.merchant_id != merchant.pk:
+        raise NotFoundError()
+    if link is not None and link.store is not None:
+        if store is not None and store.pk != link.store.pk:
+            raise DomainError("benefit.store_not_yours", status=403, store=link.store.name)
+        store = link.store
+    return store
+
+
+def _window_reason(campaigns: list[Campaign], now: datetime) -> str:
+    upcoming = [o for o in (next_occurrence(c, now) for c in campaigns) if o is not None]
+    if not upcoming:
+        return "不在普惠周活动时段内（本活动已无后续时段）"
+    first = min(upcoming, key=lambda o: o.starts_at)
+    return f"不在普惠周活动时段内（下一期 {first.first_day.isoformat()} 起）"
 
 
 class _CapReached(Exception):
@@ -106,34 +141,43 @@ class _CapReached(Exception):
         self.reason = reason
 
 
-def _bump_usage(campaign: Campaign, person: Person, day: date | None, off: int) -> None:
+def _bump_usage(campaign: Campaign, person: Person, occurrence: date, day: date | None, off: int) -> None:
+    """Add one sale of `off` to the member's occurrence row (`day` None) or day row, within its caps."""
     table = MemberUsage._meta.db_table
     # The partial unique index each kind of row is under (the ON CONFLICT target must name it).
     target = (
-        "(campaign_id, person_id, day) WHERE day IS NOT NULL" if day else "(campaign_id, person_id) WHERE day IS NULL"
+        "(campaign_id, person_id, day) WHERE day IS NOT NULL"
+        if day
+        else "(campaign_id, person_id, occurrence) WHERE day IS NULL"
     )
     count_cap = campaign.per_day_count if day else campaign.per_member_count
     fen_cap = campaign.per_day_fen if day else campaign.per_member_fen
-    day_test = "day = %s" if day else "day IS NULL"
+    row_test = "day = %s" if day else "day IS NULL AND occurrence = %s"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (campaign_id, person_id, day, count, discount_fen) VALUES (%s, %s, %s, 0, 0) "  # noqa: S608
-            f"ON CONFLICT {target} DO NOTHING",
-            [campaign.pk, person.pk, day],
+            f"INSERT INTO {table} (campaign_id, person_id, occurrence, day, count, discount_fen) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s, 0, 0) ON CONFLICT {target} DO NOTHING",
+            [campaign.pk, person.pk, occurrence, day],
         )
         cursor.execute(
             f"UPDATE {table} SET count = count + 1, discount_fen = discount_fen + %s "  # noqa: S608
-            f"WHERE campaign_id = %s AND person_id = %s AND {day_test} "
+            f"WHERE campaign_id = %s AND person_id = %s AND {row_test} "
             "AND (%s IS NULL OR count + 1 <= %s) AND (%s IS NULL OR discount_fen + %s <= %s)",
-            [off, campaign.pk, person.pk, *([day] if day else []), count_cap, count_cap, fen_cap, off, fen_cap],
+            [off, campaign.pk, person.pk, day or occurrence, count_cap, count_cap, fen_cap, off, fen_cap],
         )
         if cursor.rowcount != 1:
-            raise _CapReached("已达每人每日优惠上限" if day else "已达每人活动优惠上限")
+            raise _CapReached(_cap_reason(campaign, day is not None))
 
 
-def _grant(campaign: Campaign, person: Person, day: date, off: int) -> None:
-    _bump_usage(campaign, person, None, off)
-    _bump_usage(campaign, person, day, off)
+def _cap_reason(campaign: Campaign, daily: bool) -> str:
+    if daily:
+        return "已达每人每日优惠上限"
+    return "已达每人本期普惠周优惠上限" if campaign.recurrence == Recurrence.QUARTERLY else "已达每人活动优惠上限"
+
+
+def _grant(campaign: Campaign, person: Person, occurrence: date, day: date, off: int) -> None:
+    _bump_usage(campaign, person, occurrence, None, off)
+    _bump_usage(campaign, person, occurrence, day, off)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Campaign._meta.db_table} SET spent_fen = spent_fen + %s "  # noqa: S608
@@ -165,32 +209,36 @@ def transaction_record(
         raise DomainError("benefit.key_required", status=400)
     if amount_fen <= 0:
         raise DomainError("benefit.amount_invalid")
-    _require_operator(operator, merchant)
+    link = _require_operator(operator, merchant)
+    store = _sale_store(link, merchant, store)
     person = member_lookup(member_code)
     earlier = _replay(merchant, key, person, amount_fen)
     if earlier is not None:
         return SaleResult(earlier, True)
-    offers = sorted(
-        ((discount_for(c, amount_fen), c) for c in _open_campaigns(merchant) if _eligible(person, c)),
-        key=lambda offer: (-offer[0], offer[1].pk),
-    )
-    today = timezone.localdate()
+    if not merchant.is_active:
+        raise DomainError("benefit.merchant_inactive", status=409, merchant=merchant.name)
+    if store is not None and not store.is_active:
+        raise DomainError("benefit.store_inactive", status=409, store=store.name)
+    now = timezone.now()
+    offers, reason = _offers(merchant, store, person, amount_fen, now)
+    today = timezone.localdate(now)
     try:
         with transaction.atomic():
-            campaign, off, reason = None, 0, "" if offers else "无可参加的活动"
-            for candidate, candidate_off in ((c, o) for o, c in offers):
+            campaign, occurrence, off = None, None, 0
+            for candidate_off, candidate, window in offers:
                 if candidate_off <= 0:
                     reason = reason or "未达到优惠条件"
                     continue
                 try:
                     with transaction.atomic():  # a savepoint: a cap reached undoes this campaign's grants
-                        _grant(candidate, person, today, candidate_off)
-                    campaign, off, reason = candidate, candidate_off, ""
+                        _grant(candidate, person, window.key, today, candidate_off)
+                    campaign, occurrence, off, reason = candidate, window, candidate_off, ""
                     break
                 except _CapReached as cap:
                     reason = reason or cap.reason
             if campaign is None and offers:
-                campaign = offers[0][1]  # the sale still counts towards the campaign's figures
+                # The sale still counts towards the campaign's figures.
+                _off, campaign, occurrence = offers[0]
             sale = BenefitTransaction.all_objects.create(
                 merchant=merchant,
                 store=store,
@@ -203,6 +251,7 @@ def transaction_record(
                 no_discount_reason="" if off else reason,
                 operator=operator,
                 day=today,
+                occurrence=occurrence.key if occurrence else None,
             )
     except IntegrityError:
         # The same key from a parallel retry won: everything here was rolled back.
@@ -213,6 +262,23 @@ def transaction_record(
     return SaleResult(sale, False)
 
 
+def _offers(
+    merchant: Merchant, store: Store | None, person: Person, amount_fen: int, now: datetime
+) -> tuple[list[tuple[int, Campaign, Occurrence]], str]:
+    """The campaigns that may discount this sale, best first, or the reason none may."""
+    eligible = [(c, named) for c, named in _open_campaigns(merchant, now) if _eligible(person, c)]
+    if not eligible:
+        return [], "无可参加的活动"
+    here = [c for c, named in eligible if not named or (store is not None and store.pk in named)]
+    if not here:
+        return [], "本门店未参加普惠活动" if store is not None else "未指定门店，本活动仅限参与门店"
+    running = [(c, o) for c in here if (o := occurrence_at(c, now)) is not None]
+    if not running:
+        return [], _window_reason(here, now)
+    offers = sorted(((discount_for(c, amount_fen), c, o) for c, o in running), key=lambda x: (-x[0], x[1].pk))
+    return offers, ""
+
+
 def _replay(merchant: Merchant, key: str, person: Person, amount_fen: int) -> BenefitTransaction | None:
     earlier = BenefitTransaction.all_objects.filter(merchant=merchant, idempotency_key=key).first()
     if earlier is not None and (earlier.person_id, earlier.amount_fen) != (person.pk, amount_fen):
@@ -221,10 +287,15 @@ def _replay(merchant: Merchant, key: str, person: Person, amount_fen: int) -> Be
 
 
 def transaction_reverse(*, operator: User | None, merchant: Merchant, sale: BenefitTransaction) -> BenefitTransaction:
-    """Undo a sale (a refund at the till): its discount goes back to the budget and the member's totals."""
-    _require_operator(operator, merchant)
+    """Undo a sale (a refund at the till): its discount goes back to the budget and the member's totals.
+
+    The reversal is booked on its own day (`reversed_day`) for the daily settlement.
+    """
+    link = _require_operator(operator, merchant)
     with transaction.atomic():
         sale = BenefitTransaction.all_objects.select_for_update().get(pk=sale.pk, merchant=merchant)
+        if link is not None and link.store is not None and sale.store_id != link.store.pk:
+            raise DomainError("benefit.store_not_yours", status=403, store=link.store.name)
         if sale.status != TransactionStatus.COMPLETED:
             raise DomainError("benefit.already_reversed", status=409)
         if sale.discount_fen and sale.campaign_id:
@@ -232,13 +303,29 @@ def transaction_reverse(*, operator: User | None, merchant: Merchant, sale: Bene
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {usage} SET count = count - 1, discount_fen = discount_fen - %s "  # noqa: S608
-                    "WHERE campaign_id = %s AND person_id = %s AND (day IS NULL OR day = %s)",
-                    [sale.discount_fen, sale.campaign_id, sale.person_id, sale.day],
+                    "WHERE campaign_id = %s AND person_id = %s "
+                    "AND ((day IS NULL AND occurrence = %s) OR day = %s)",
+                    [sale.discount_fen, sale.campaign_id, sale.person_id, sale.occurrence, sale.day],
                 )
                 cursor.execute(
                     f"UPDATE {Campaign._meta.db_table} SET spent_fen = spent_fen - %s WHERE id = %s",  # noqa: S608
                     [sale.discount_fen, sale.campaign_id],
                 )
-        sale.status, sale.reversed_at = TransactionStatus.REVERSED, timezone.now()
-        sale.save(update_fields=["status", "reversed_at"])
+        now = timezone.now()
+        sale.status, sale.reversed_at, sale.reversed_day = TransactionStatus.REVERSED, now, timezone.localdate(now)
+        sale.save(update_fields=["status", "reversed_at", "reversed_day"])
+        with unscoped():
+            org = merchant.org if not sale.campaign_id else Campaign.all_objects.get(pk=sale.campaign_id).org
+        audit_record(
+            actor=operator,
+            action="benefits.transaction.reverse",
+            org=org,
+            target=sale,
+            data={
+                "merchant": merchant.name,
+                "amount_fen": sale.amount_fen,
+                "discount_fen": sale.discount_fen,
+                "day": sale.day.isoformat(),
+            },
+        )
     return sale

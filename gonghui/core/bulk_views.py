@@ -58,11 +58,14 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _importable(scope: Scope) -> list[BulkKind]:
-    return [k for k in all_kinds() if scope.has_perm_anywhere(k.import_perm)]
+    return [k for k in all_kinds() if k.importable and scope.has_perm_anywhere(k.import_perm)]
 
 
 def _exportable(scope: Scope) -> list[BulkKind]:
     return [k for k in all_kinds() if scope.has_perm_anywhere(k.export_perm)]
+
+
+WRONG_TYPE = "只接受 .xlsx、.xls、.ods、.csv 或 .txt（制表符分隔文本、银行回盘）文件。"
 
 
 def _kind(name: str) -> BulkKind:
@@ -202,9 +205,7 @@ def _upload(request: HttpRequest, scope: Scope, kinds: list[BulkKind], handler: 
                     purge_pending()
                     return redirect("core:bulk_preview", token=token)
         if handler.problem:
-            form.errors["file"] = form.error_class(
-                [_too_large() if handler.problem == "size" else "只接受 .xlsx、.xls、.ods、.csv 或 .txt（制表符分隔文本、银行回盘）文件。"]
-            )
+            form.errors["file"] = form.error_class([_too_large() if handler.problem == "size" else WRONG_TYPE])
     finally:
         for leftover in stored:
             leftover.discard()
@@ -235,6 +236,7 @@ def _read(kind: JobKind, path: Path) -> Table:
 def _preview(kind: BulkKind, scope: Scope, org: Org, actor: User, path: Path) -> dict[str, Any]:
     """What the preview page shows, as plain data: header mapping, warnings, the first rows (masked)."""
     confined = scope.confined_to(org_id=org.pk, org_code=org.code, path=org.path)
+    assert kind.build is not None  # the upload form offers importable kinds only
     job_kind = kind.build(actor=actor, scope=confined, org=org)
     table = _read(job_kind, path)
     warnings = job_kind.check_table(table)
@@ -444,6 +446,8 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def template_download(request: HttpRequest, kind: str) -> FileResponse:
     spec = _kind(kind)
+    if not spec.importable:
+        raise Http404
     if not scope_of(request).has_perm_anywhere(spec.import_perm):
         raise PermissionDenied(spec.import_perm)
     return FileResponse(

@@ -23,7 +23,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="文件",
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-        help_text="Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）、CSV（UTF-8 或 GBK 编码）或文本（.txt：制表符分隔，或银行的回盘文件）。",
+        help_text=(
+            "Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）、CSV（UTF-8 或 GBK 编码）"
+            "或文本（.txt：制表符分隔，或银行的回盘文件）。"
+        ),
     )
     dry_run = forms.BooleanField(label="只校验不写入", required=False)
 

@@ -57,7 +57,7 @@ def bulk_import_start(
     *, actor: User, scope: Scope, kind: BulkKind, org: Org, stored: str, file_name: str, dry_run: bool
 ) -> BulkJob:
     """Queue the import of an upload (`stored` under uploads/pending/) into `org`'s subtree."""
-    if not scope.has_perm(kind.import_perm, org.path):
+    if not kind.importable or not scope.has_perm(kind.import_perm, org.path):
         raise PermissionDeniedError(kind.import_perm)
     _check_org(org)
     try:
@@ -198,6 +198,7 @@ def _run_import(job: BulkJob) -> dict[str, Any]:
         # Autocommit: each batch's count is visible to the job page at once.
         _attempt(job.pk, job.attempt).update(rows_done=done, heartbeat_at=timezone.now())
 
+    assert kind.build is not None  # only an importable kind's job is ever queued
     importer = kind.build(actor=job.actor, scope=scope, org=job.org)
     summary = run_import(importer, path, dry_run=job.dry_run, progress=progress)
     if not summary.dry_run:

@@ -48,7 +48,7 @@ class BulkKind:
     # Another user's error workbook holds the rows as given (full ID numbers…):
     # downloading it needs this permission on the job's union.
     private_perm: str
-    build: BuildKind  # scope None: the console's unscoped run
+    build: BuildKind | None  # scope None: the console's unscoped run; None: an export-only kind
     export: Export
     export_sheet: str  # the exported file's name stem ("会员名册")
     unmasked_perm: str | None = None  # an export with full numbers, when the kind has any
@@ -61,6 +61,10 @@ class BulkKind:
     example: Mapping[str, Any] = field(default_factory=dict)
     # Columns the template formats as text, so Excel keeps 18-digit numbers and leading zeros.
     text_columns: frozenset[str] = frozenset()
+
+    @property
+    def importable(self) -> bool:
+        return self.build is not None
 
 
 _kinds: dict[str, BulkKind] = {}
@@ -83,3 +87,7 @@ def all_kinds() -> list[BulkKind]:
 
 def kind_names() -> tuple[str, ...]:
     return tuple(k.name for k in all_kinds())
+
+
+def importable_kind_names() -> tuple[str, ...]:
+    return tuple(k.name for k in all_kinds() if k.importable)

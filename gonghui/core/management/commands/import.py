@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gonghui.core.bulk import UnreadableFile
 from gonghui.core.bulk.engine import Summary, run_import
-from gonghui.core.bulk.kinds import get_kind, kind_names
+from gonghui.core.bulk.kinds import get_kind, importable_kind_names
 from gonghui.core.scoping import unscoped
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     help = "从 Excel 或 CSV 批量导入（members 会员花名册，orgs 工会组织）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=kind_names())
+        parser.add_argument("kind", choices=importable_kind_names())
         parser.add_argument("file")
         parser.add_argument("--org", help="members：没有“所属工会代码”时导入到该工会；orgs：没有“上级工会代码”时的上级")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
@@ -68,4 +68,6 @@ class Command(BaseCommand):
             if org is None:
                 raise CommandError(f"工会代码“{org_code}”不存在。")
         # The console is unscoped: every union, no actor (the audit reads 系统).
-        return get_kind(name).build(actor=None, scope=None, org=org)
+        build = get_kind(name).build
+        assert build is not None  # argparse offers importable kinds only
+        return build(actor=None, scope=None, org=org)

@@ -1,0 +1,318 @@
+"""Writes on 普惠 campaigns: create and edit a draft, name the participants, activate, close.
+
+    draft → active → closed        draft → closed (dropped before it ran)
+
+A campaign is edited only as a draft: once it runs, its rule, period,
+recurrence and caps are what the members' totals were counted against. Its
+participating merchants and stores may change while it runs (a merchant joins
+or leaves), never once it is closed. Each service needs `benefits.campaign.manage`
+on the campaign's union, locks the row, checks the state, writes and audits in
+one transaction. Amounts are in fen here; refusals name the fields as the API
+does (amounts in yuan: `budget`, not `budget_fen`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from gonghui.accounts.models import User
+from gonghui.accounts.scope import Scope
+from gonghui.benefits import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.benefits.models import Campaign, CampaignStatus, Merchant, Recurrence, RuleType, Store
+from gonghui.benefits.permissions import BenefitPerm
+from gonghui.benefits.recurrence import occurrences
+from gonghui.core.audit import audit_record, changed_fields
+from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.orgs.models import Org
+
+# Model field → the name the API gives it (and refusals use).
+FIELDS: dict[str, str] = {
+    "name": "name",
+    "starts_at": "starts_at",
+    "ends_at": "ends_at",
+    "recurrence": "recurrence",
+    "occurrence_month": "occurrence_month",
+    "occurrence_start_day": "occurrence_start_day",
+    "occurrence_days": "occurrence_days",
+    "rule_type": "rule_type",
+    "threshold_fen": "threshold",
+    "reduction_fen": "reduction",
+    "discount_percent": "discount_percent",
+    "max_discount_fen": "max_discount",
+    "budget_fen": "budget",
+    "per_member_count": "per_member_count",
+    "per_member_fen": "per_member_amount",
+    "per_day_count": "per_day_count",
+    "per_day_fen": "per_day_amount",
+}
+OPTIONAL = {"max_discount_fen", "per_member_count", "per_member_fen", "per_day_count", "per_day_fen"}
+COUNTS = {"per_member_count", "per_day_count"}
+MAX_COUNT = 100_000
+STATE_LABELS = dict(CampaignStatus.choices)
+
+
+def _label(field: str) -> str:
+    return str(getattr(Campaign._meta.get_field(field), "verbose_name", field))
+
+
+def _aware(value: datetime) -> datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _validate(c: Campaign) -> dict[str, str]:
+    """Every rule the campaign's fields break, keyed by the API's field names."""
+    errors: dict[str, str] = {}
+
+    def refuse(field: str, reason: str) -> None:
+        errors.setdefault(FIELDS[field], reason)
+
+    c.name = (c.name or "").strip()
+    if not c.name:
+        refuse("name", "活动名称不能为空")
+    elif len(c.name) > 200:
+        refuse("name", "活动名称不能超过 200 个字符")
+    if c.ends_at <= c.starts_at:
+        refuse("ends_at", "结束时间应晚于开始时间")
+    if c.rule_type not in RuleType.values:
+        refuse("rule_type", f"优惠方式应为：{'、'.join(f'{v}（{lbl}）' for v, lbl in RuleType.choices)}")
+    elif c.rule_type == RuleType.FULL_REDUCTION:
+        if c.reduction_fen <= 0:
+            refuse("reduction_fen", "满减活动的“减”金额应大于 0")
+        elif c.threshold_fen < c.reduction_fen:
+            refuse("threshold_fen", "满减活动的“满”金额不能小于“减”金额")
+    elif c.rule_type == RuleType.FIXED and c.reduction_fen <= 0:
+        refuse("reduction_fen", "定额立减的金额应大于 0")
+    # 100 (full price) is the column's default for the other rules; a 折扣 must take something off.
+    top = 99 if c.rule_type == RuleType.DISCOUNT else 100
+    if not 1 <= c.discount_percent <= top:
+        refuse("discount_percent", f"折扣应为 1–{top}（按原价的百分之几付款，如 90 即九折）")
+    if c.budget_fen <= 0:
+        refuse("budget_fen", "总预算应大于 0")
+    for field in OPTIONAL:
+        value = getattr(c, field)
+        if value is not None and value <= 0:
+            refuse(field, f"{_label(field)}应大于 0，不限制请留空")
+        elif field in COUNTS and value is not None and value > MAX_COUNT:
+            refuse(field, f"{_label(field)}不能超过 {MAX_COUNT:,}")
+    if c.recurrence not in Recurrence.values:
+        refuse("recurrence", f"重复方式应为：{'、'.join(f'{v}（{lbl}）' for v, lbl in Recurrence.choices)}")
+    elif c.recurrence == Recurrence.QUARTERLY:
+        if not 1 <= c.occurrence_month <= 3:
+            refuse("occurrence_month", "季度内第几个月应为 1–3")
+        if not 1 <= c.occurrence_start_day <= 28:
+            refuse("occurrence_start_day", "每期开始日应为 1–28 日")
+        if not 1 <= c.occurrence_days <= 31:
+            refuse("occurrence_days", "每期天数应为 1–31 天")
+        if not errors and not occurrences(c):
+            refuse("starts_at", "活动期内没有任何一期普惠周，请调整活动期或普惠周设置")
+    else:
+        c.occurrence_month, c.occurrence_start_day, c.occurrence_days = 1, 1, 7
+    return errors
+
+
+def _values(c: Campaign) -> dict[str, Any]:
+    out = {}
+    for field in FIELDS:
+        value = getattr(c, field)
+        out[field] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def campaign_create(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    org: Org,
+    values: dict[str, Any],
+    merchants: Iterable[Merchant] = (),
+    stores: Iterable[Store] = (),
+) -> Campaign:
+    """A draft campaign of the union `org` (fields as the model's, amounts in fen); audited."""
+    require_perm_at(scope, BenefitPerm.MANAGE, org.path)
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise DomainError("invalid", details={k: "不能设置该字段" for k in sorted(unknown)})
+    missing = [f for f in ("name", "starts_at", "ends_at", "rule_type", "budget_fen") if values.get(f) is None]
+    if missing:
+        raise DomainError("invalid", details={FIELDS[f]: f"{_label(f)}不能为空" for f in missing})
+    campaign = Campaign(org=org, org_path=org.path, status=CampaignStatus.DRAFT, **values)
+    campaign.starts_at, campaign.ends_at = _aware(campaign.starts_at), _aware(campaign.ends_at)
+    errors = _validate(campaign)
+    if errors:
+        raise DomainError("invalid", details=errors)
+    if org.closed_on is not None:
+        raise DomainError("benefit.org_closed", org=org.name)
+    merchants, stores = _participants(scope, merchants, stores)
+    with transaction.atomic(), unscoped():
+        campaign.save(force_insert=True)
+        campaign.merchants.set(merchants)
+        campaign.stores.set(stores)
+        audit_record(
+            actor=actor,
+            action="benefits.campaign.create",
+            org=org,
+            target=campaign,
+            data={**_values(campaign), **_participant_data(merchants, stores)},
+        )
+    return campaign
+
+
+def campaign_update(
+    *, actor: User | None, scope: Scope | None, campaign: Campaign, changes: dict[str, Any]
+) -> Campaign:
+    """Change a draft's fields (amounts in fen; None clears an optional cap); audited when anything changed."""
+    require_perm_at(scope, BenefitPerm.MANAGE, campaign.org_path)
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise DomainError("invalid", details={k: "不能修改该字段" for k in sorted(unknown)})
+    cleared = sorted(FIELDS[f] for f, v in changes.items() if v is None and f not in OPTIONAL)
+    if cleared:
+        raise DomainError("invalid", details={f: "不能为空" for f in cleared})
+    with transaction.atomic(), unscoped():
+        campaign = _locked(campaign)
+        _require_state(campaign, (CampaignStatus.DRAFT,), "修改（只有筹备中的活动可以修改）")
+        before = _values(campaign)
+        for field, value in changes.items():
+            setattr(campaign, field, _aware(value) if isinstance(value, datetime) else value)
+        errors = _validate(campaign)
+        if errors:
+            raise DomainError("invalid", details=errors)
+        diff = changed_fields(before, _values(campaign))
+        if diff:
+            campaign.save(update_fields=list(diff))
+            audit_record(
+                actor=actor,
+                action="benefits.campaign.update",
+                org=campaign.org,
+                target=campaign,
+                data={"changes": diff},
+            )
+    return campaign
+
+
+def campaign_set_participants(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    campaign: Campaign,
+    merchants: Iterable[Merchant],
+    stores: Iterable[Store] = (),
+) -> Campaign:
+    """Name the participating merchants and, to narrow a merchant to some of its stores, stores.
+
+    A store's merchant takes part whether listed or not. Allowed while draft or
+    active; a change while active applies from the next sale. Audited.
+    """
+    require_perm_at(scope, BenefitPerm.MANAGE, campaign.org_path)
+    chosen_merchants, chosen_stores = _participants(scope, merchants, stores)
+    with transaction.atomic(), unscoped():
+        campaign = _locked(campaign)
+        _require_state(campaign, (CampaignStatus.DRAFT, CampaignStatus.ACTIVE), "调整参与商户")
+        before = _participant_data(
+            list(campaign.merchants.order_by("pk")), list(campaign.stores.select_related("merchant").order_by("pk"))
+        )
+        campaign.merchants.set(chosen_merchants)
+        campaign.stores.set(chosen_stores)
+        after = _participant_data(chosen_merchants, chosen_stores)
+        if before != after:
+            audit_record(
+                actor=actor,
+                action="benefits.campaign.participants",
+                org=campaign.org,
+                target=campaign,
+                data={"before": before, "after": after},
+            )
+    return campaign
+
+
+def campaign_activate(*, actor: User | None, scope: Scope | None, campaign: Campaign) -> Campaign:
+    """draft → active: the tills grant its discounts from now on (it needs a merchant and a future); audited."""
+    require_perm_at(scope, BenefitPerm.MANAGE, campaign.org_path)
+    with transaction.atomic(), unscoped():
+        campaign = _locked(campaign)
+        _require_state(campaign, (CampaignStatus.DRAFT,), "开始")
+        if not campaign.merchants.filter(is_active=True).exists():
+            raise DomainError("benefit.campaign_no_merchants", status=409, campaign=campaign.name)
+        now = timezone.now()
+        if not any(o.ends_at > now for o in occurrences(campaign)):
+            raise DomainError("benefit.campaign_over", status=409, campaign=campaign.name)
+        campaign.status, campaign.activated_at = CampaignStatus.ACTIVE, now
+        campaign.save(update_fields=["status", "activated_at"])
+        audit_record(
+            actor=actor,
+            action="benefits.campaign.activate",
+            org=campaign.org,
+            target=campaign,
+            data={"from": CampaignStatus.DRAFT, "to": CampaignStatus.ACTIVE},
+        )
+    return campaign
+
+
+def campaign_close(*, actor: User | None, scope: Scope | None, campaign: Campaign, reason: str = "") -> Campaign:
+    """draft or active → closed, for good: no more discounts; recorded sales stay. Audited."""
+    require_perm_at(scope, BenefitPerm.MANAGE, campaign.org_path)
+    with transaction.atomic(), unscoped():
+        campaign = _locked(campaign)
+        _require_state(campaign, (CampaignStatus.DRAFT, CampaignStatus.ACTIVE), "结束")
+        before = campaign.status
+        campaign.status, campaign.closed_at = CampaignStatus.CLOSED, timezone.now()
+        campaign.save(update_fields=["status", "closed_at"])
+        audit_record(
+            actor=actor,
+            action="benefits.campaign.close",
+            org=campaign.org,
+            target=campaign,
+            data={"from": before, "to": CampaignStatus.CLOSED, "reason": reason.strip()[:200]},
+        )
+    return campaign
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _locked(campaign: Campaign) -> Campaign:
+    return Campaign.all_objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
+
+
+def _require_state(campaign: Campaign, allowed: tuple[str, ...], action: str) -> None:
+    if campaign.status not in allowed:
+        raise DomainError(
+            "benefit.campaign_state",
+            status=409,
+            campaign=campaign.name,
+            state=STATE_LABELS.get(campaign.status, campaign.status),
+            action=action,
+        )
+
+
+def _participants(
+    scope: Scope | None, merchants: Iterable[Merchant], stores: Iterable[Store]
+) -> tuple[list[Merchant], list[Store]]:
+    """The merchants (with the named stores' own) and stores, each active and in the actor's sight."""
+    chosen_stores = sorted({s.pk: s for s in stores}.values(), key=lambda s: s.pk)
+    by_pk = {m.pk: m for m in merchants}
+    for store in chosen_stores:
+        by_pk.setdefault(store.merchant_id, store.merchant)
+    chosen = sorted(by_pk.values(), key=lambda m: m.pk)
+    for merchant in chosen:
+        if scope is not None and not scope.has_perm(BenefitPerm.VIEW, merchant.org_path):
+            raise NotFoundError()
+        if not merchant.is_active:
+            raise DomainError("benefit.merchant_inactive", status=409, merchant=merchant.name)
+    for store in chosen_stores:
+        if not store.is_active:
+            raise DomainError("benefit.store_inactive", status=409, store=store.name)
+    return chosen, chosen_stores
+
+
+def _participant_data(merchants: list[Merchant], stores: list[Store]) -> dict[str, Any]:
+    return {
+        "merchants": [m.name for m in merchants],
+        "stores": [f"{s.merchant.name}/{s.name}" for s in stores],
+    }

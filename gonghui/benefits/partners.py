@@ -1,0 +1,336 @@
+"""Writes on partner merchants (合作商户), their stores and their cashier accounts.
+
+A merchant is signed by a union (`org`); managing it, its stores and its
+cashiers needs `benefits.campaign.manage` on that union. Each service checks
+the permission, validates, writes in one transaction and records an audit
+event. Refusals of a field name it: `DomainError("invalid", details={field: reason})`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from gonghui.accounts.models import User
+from gonghui.accounts.scope import Scope
+from gonghui.benefits import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.benefits.models import Merchant, MerchantCategory, MerchantOperator, Store
+from gonghui.benefits.permissions import BenefitPerm
+from gonghui.core.audit import audit_record, changed_fields
+from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.regions import region_get
+from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.core.validators import InvalidIdentifier, normalize_text, uscc_validate
+from gonghui.orgs.models import Org
+
+MERCHANT_FIELDS = ("name", "uscc", "category", "region_code", "address")
+STORE_FIELDS = ("name", "address", "region_code", "is_active")
+
+
+# --- field rules ---------------------------------------------------------------------------------
+
+
+def clean_uscc(value: str) -> str:
+    """A 统一社会信用代码 (GB 32100, check character verified), or "" when not given."""
+    if not (value or "").strip():
+        return ""
+    try:
+        return uscc_validate(value)
+    except InvalidIdentifier as exc:
+        raise _invalid("uscc", f"统一社会信用代码“{value}”无效：{exc}") from exc
+
+
+def clean_region_code(value: str) -> str:
+    code = normalize_text(value or "")
+    if not code:
+        return ""
+    if not re.fullmatch(r"\d{6}", code):
+        raise _invalid("region_code", f"行政区划代码“{value}”应为 6 位数字")
+    if region_get(code) is None:
+        raise _invalid("region_code", f"行政区划代码“{code}”不在 GB/T 2260 代码表中")
+    return code
+
+
+def clean_category(value: str) -> str:
+    value = (value or "").strip()
+    if value in MerchantCategory.values:
+        return value
+    by_label = {str(label): v for v, label in MerchantCategory.choices}
+    if value in by_label:
+        return by_label[value]
+    choices = "、".join(f"{v}（{label}）" for v, label in MerchantCategory.choices)
+    raise _invalid("category", f"类别“{value}”不存在，可选：{choices}")
+
+
+def _invalid(field: str, reason: str) -> DomainError:
+    return DomainError("invalid", details={field: reason})
+
+
+def _label(model: type[Any], field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def _text(model: type[Any], field: str, value: Any, *, required: bool = False) -> str:
+    text = value.strip() if isinstance(value, str) else str(value)
+    limit = model._meta.get_field(field).max_length
+    if required and not text:
+        raise _invalid(field, f"{_label(model, field)}不能为空")
+    if limit is not None and len(text) > limit:
+        # Else PostgreSQL refuses the row with a DataError (a 500); SQLite would store it.
+        raise _invalid(field, f"{_label(model, field)}不能超过 {limit} 个字符")
+    return text
+
+
+def _clean_merchant(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(MERCHANT_FIELDS)
+    if unknown:
+        raise DomainError("invalid", details={k: "不能修改该字段" for k in sorted(unknown)})
+    cleaners = {"uscc": clean_uscc, "region_code": clean_region_code, "category": clean_category}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            raise _invalid(key, f"{_label(Merchant, key)}不能为 null")
+        out[key] = cleaners[key](value) if key in cleaners else _text(Merchant, key, value, required=key == "name")
+    return out
+
+
+def _clean_store(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(STORE_FIELDS)
+    if unknown:
+        raise DomainError("invalid", details={k: "不能修改该字段" for k in sorted(unknown)})
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            raise _invalid(key, f"{_label(Store, key)}不能为 null")
+        if key == "is_active":
+            out[key] = bool(value)
+        elif key == "region_code":
+            out[key] = clean_region_code(value)
+        else:
+            out[key] = _text(Store, key, value, required=key == "name")
+    return out
+
+
+def _check_uscc_free(uscc: str, *, scope: Scope | None, exclude_pk: int | None = None) -> None:
+    if not uscc:
+        return
+    others = Merchant.all_objects.filter(uscc=uscc)
+    clash = (others.exclude(pk=exclude_pk) if exclude_pk is not None else others).first()
+    if clash is not None:
+        raise _uscc_taken(uscc, clash, scope)
+
+
+def _uscc_taken(uscc: str, clash: Merchant | None, scope: Scope | None) -> DomainError:
+    # Another union's merchant is not named to someone who cannot see it.
+    seen = clash is not None and (scope is None or scope.has_perm(BenefitPerm.VIEW, clash.org_path))
+    holder = f"合作商户“{clash.name}”" if seen and clash is not None else "其他合作商户"
+    return DomainError(
+        "benefit.uscc_taken",
+        status=409,
+        uscc=uscc,
+        holder=holder,
+        details={"uscc": "该统一社会信用代码已被其他商户使用"},
+    )
+
+
+def _merchant_data(merchant: Merchant) -> dict[str, Any]:
+    return {k: getattr(merchant, k) for k in MERCHANT_FIELDS}
+
+
+# --- merchants ------------------------------------------------------------------------------------
+
+
+def merchant_create(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    org: Org,
+    name: str,
+    category: str,
+    uscc: str = "",
+    region_code: str = "",
+    address: str = "",
+) -> Merchant:
+    """Sign up a merchant for the union `org` (USCC checked and unique); audited."""
+    require_perm_at(scope, BenefitPerm.MANAGE, org.path)
+    values = _clean_merchant(
+        {"name": name, "category": category, "uscc": uscc, "region_code": region_code, "address": address}
+    )
+    if org.closed_on is not None:
+        raise DomainError("benefit.org_closed", org=org.name)
+    try:
+        with transaction.atomic(), unscoped():
+            _check_uscc_free(values["uscc"], scope=scope)
+            merchant = Merchant.all_objects.create(org=org, org_path=org.path, **values)
+            audit_record(
+                actor=actor, action="benefits.merchant.create", org=org, target=merchant, data=_merchant_data(merchant)
+            )
+    except IntegrityError as exc:  # a concurrent sign-up with the same USCC won
+        raise _uscc_taken(values["uscc"], None, scope) from exc
+    return merchant
+
+
+def merchant_update(
+    *, actor: User | None, scope: Scope | None, merchant: Merchant, changes: dict[str, Any]
+) -> Merchant:
+    """Change a merchant's name, USCC, category, region or address; audited when anything changed."""
+    require_perm_at(scope, BenefitPerm.MANAGE, merchant.org_path)
+    values = _clean_merchant(changes)
+    try:
+        with transaction.atomic(), unscoped():
+            merchant = Merchant.all_objects.select_for_update(of=("self",)).select_related("org").get(pk=merchant.pk)
+            if "uscc" in values:
+                _check_uscc_free(values["uscc"], scope=scope, exclude_pk=merchant.pk)
+            before = _merchant_data(merchant)
+            for key, value in values.items():
+                setattr(merchant, key, value)
+            diff = changed_fields(before, _merchant_data(merchant))
+            if diff:
+                merchant.save(update_fields=list(diff))
+                audit_record(
+                    actor=actor,
+                    action="benefits.merchant.update",
+                    org=merchant.org,
+                    target=merchant,
+                    data={"changes": diff},
+                )
+    except IntegrityError as exc:
+        raise _uscc_taken(values.get("uscc", ""), None, scope) from exc
+    return merchant
+
+
+def merchant_deactivate(*, actor: User | None, scope: Scope | None, merchant: Merchant, reason: str = "") -> Merchant:
+    """End the partnership: the till refuses the merchant's sales from now on; audited."""
+    require_perm_at(scope, BenefitPerm.MANAGE, merchant.org_path)
+    with transaction.atomic(), unscoped():
+        merchant = Merchant.all_objects.select_for_update(of=("self",)).select_related("org").get(pk=merchant.pk)
+        if not merchant.is_active:
+            raise DomainError("benefit.merchant_already_inactive", status=409, merchant=merchant.name)
+        merchant.is_active = False
+        merchant.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="benefits.merchant.deactivate",
+            org=merchant.org,
+            target=merchant,
+            data={"reason": reason.strip()[:200]},
+        )
+    return merchant
+
+
+# --- stores --------------------------------------------------------------------------------------
+
+
+def store_create(
+    *, actor: User | None, scope: Scope | None, merchant: Merchant, name: str, address: str = "", region_code: str = ""
+) -> Store:
+    """Add a store to a merchant; audited."""
+    require_perm_at(scope, BenefitPerm.MANAGE, merchant.org_path)
+    values = _clean_store({"name": name, "address": address, "region_code": region_code})
+    with transaction.atomic(), unscoped():
+        merchant = Merchant.all_objects.select_for_update(of=("self",)).select_related("org").get(pk=merchant.pk)
+        if not merchant.is_active:
+            raise DomainError("benefit.merchant_inactive", status=409, merchant=merchant.name)
+        store = Store.objects.create(merchant=merchant, **values)
+        audit_record(
+            actor=actor,
+            action="benefits.store.create",
+            org=merchant.org,
+            target=store,
+            data={"merchant": merchant.name, **values},
+        )
+    return store
+
+
+def store_update(*, actor: User | None, scope: Scope | None, store: Store, changes: dict[str, Any]) -> Store:
+    """Change a store's name, address or region, or close (`is_active` false) or reopen it; audited."""
+    require_perm_at(scope, BenefitPerm.MANAGE, store.merchant.org_path)
+    values = _clean_store(changes)
+    with transaction.atomic(), unscoped():
+        store = Store.objects.select_for_update(of=("self",)).select_related("merchant__org").get(pk=store.pk)
+        before = {k: getattr(store, k) for k in values}
+        for key, value in values.items():
+            setattr(store, key, value)
+        diff = changed_fields(before, {k: getattr(store, k) for k in values})
+        if diff:
+            store.save(update_fields=list(diff))
+            audit_record(
+                actor=actor,
+                action="benefits.store.update",
+                org=store.merchant.org,
+                target=store,
+                data={"merchant": store.merchant.name, "changes": diff},
+            )
+    return store
+
+
+# --- cashier accounts ----------------------------------------------------------------------------
+
+
+def operator_bind(
+    *, actor: User | None, scope: Scope | None, merchant: Merchant, username: str, store: Store | None = None
+) -> tuple[MerchantOperator, bool]:
+    """Let the account `username` work the merchant's till (at `store` only, when given).
+
+    Binding again moves the account to `store`. Returns the binding and whether
+    it is new. The permission is checked before the account is looked up, so
+    nobody learns which accounts exist without it. Audited.
+    """
+    require_perm_at(scope, BenefitPerm.MANAGE, merchant.org_path)
+    if store is not None and store.merchant_id != merchant.pk:
+        raise NotFoundError()
+    user = User.objects.filter(username=(username or "").strip(), is_active=True).first()
+    if user is None:
+        raise DomainError("benefit.user_unknown", status=404, username=username)
+    with transaction.atomic(), unscoped():
+        merchant = Merchant.all_objects.select_for_update(of=("self",)).select_related("org").get(pk=merchant.pk)
+        if not merchant.is_active:
+            raise DomainError("benefit.merchant_inactive", status=409, merchant=merchant.name)
+        if store is not None and not store.is_active:
+            raise DomainError("benefit.store_inactive", status=409, store=store.name)
+        link, created = MerchantOperator.objects.get_or_create(merchant=merchant, user=user, defaults={"store": store})
+        if not created and link.store_id == (store.pk if store else None):
+            return link, False
+        before = link.store.name if not created and link.store else None
+        if not created:
+            link.store = store
+            link.save(update_fields=["store"])
+        audit_record(
+            actor=actor,
+            action="benefits.operator.bind" if created else "benefits.operator.move",
+            org=merchant.org,
+            target=link,
+            data={
+                "merchant": merchant.name,
+                "user": user.get_username(),
+                "store": store.name if store else None,
+                **({} if created else {"from_store": before}),
+            },
+        )
+    return link, created
+
+
+def operator_unbind(*, actor: User | None, scope: Scope | None, operator: MerchantOperator) -> None:
+    """The account no longer works the merchant's till; its past sales stay as they are. Audited."""
+    merchant = operator.merchant
+    require_perm_at(scope, BenefitPerm.MANAGE, merchant.org_path)
+    with transaction.atomic(), unscoped():
+        locked = MerchantOperator.objects.select_for_update(of=("self",)).select_related("user", "store")
+        found = locked.filter(pk=operator.pk).first()
+        if found is None:
+            raise NotFoundError()
+        data = {
+            "merchant": merchant.name,
+            "user": found.user.get_username(),
+            "store": found.store.name if found.store else None,
+        }
+        found.delete()
+        audit_record(
+            actor=actor,
+            action="benefits.operator.unbind",
+            org=merchant.org,
+            target=merchant,
+            data=data,
+        )

@@ -1,0 +1,249 @@
+"""Reads on 普惠, always within the caller's sight.
+
+Two kinds of caller see 普惠 records:
+- a union's staff, through `benefits.campaign.view` on a subtree: the merchants
+  signed there, the campaigns held there and the sales booked to them;
+- a merchant's cashier (a `MerchantOperator` account, usually with no grant):
+  their own merchant, its stores and cashiers, the campaigns it takes part in,
+  and its sales. Nothing of any other merchant.
+Anything else is not found (404), never forbidden: a foreign id tells nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from gonghui.accounts.scope import Scope
+from gonghui.benefits.models import (
+    BenefitTransaction,
+    Campaign,
+    Merchant,
+    MerchantOperator,
+    Store,
+    TransactionStatus,
+)
+from gonghui.benefits.permissions import BenefitPerm
+from gonghui.benefits.recurrence import Occurrence, occurrences
+from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.scoping import subtree_q, unscoped
+from gonghui.orgs.models import Org
+
+
+def operator_merchant_ids(scope: Scope) -> QuerySet[MerchantOperator, int]:
+    """The merchants whose till the caller works (a subquery)."""
+    return MerchantOperator.objects.filter(user_id=scope.user_id or 0).values_list("merchant_id", flat=True)
+
+
+# --- merchants, stores, cashiers ------------------------------------------------------------------
+
+
+def merchant_queryset(*, scope: Scope) -> QuerySet[Merchant]:
+    staff = Merchant.objects.within(scope, BenefitPerm.VIEW)
+    if scope.is_superuser or scope.user_id is None:
+        return staff
+    return staff | Merchant.all_objects.filter(pk__in=operator_merchant_ids(scope))
+
+
+def merchant_list(*, scope: Scope, q: str = "", category: str = "", active: bool | None = None) -> QuerySet[Merchant]:
+    """Merchants in sight, searched by name, USCC or address."""
+    qs = merchant_queryset(scope=scope).select_related("org").annotate(store_count=Count("stores"))
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()) | Q(address__icontains=q))
+    if category:
+        qs = qs.filter(category=category)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.order_by("name", "pk")
+
+
+def merchant_get(*, scope: Scope, pk: int) -> Merchant:
+    merchant = (
+        merchant_queryset(scope=scope).select_related("org").annotate(store_count=Count("stores")).filter(pk=pk).first()
+    )
+    if merchant is None:
+        raise NotFoundError()
+    return merchant
+
+
+def store_list(*, scope: Scope, merchant: Merchant) -> QuerySet[Store]:
+    """The stores of a merchant the caller already resolved through `merchant_get`."""
+    return Store.objects.filter(merchant=merchant).select_related("merchant").order_by("pk")
+
+
+def store_get(*, scope: Scope, merchant: Merchant, pk: int) -> Store:
+    store = store_list(scope=scope, merchant=merchant).filter(pk=pk).first()
+    if store is None:
+        raise NotFoundError()
+    return store
+
+
+def operator_list(*, scope: Scope, merchant: Merchant) -> QuerySet[MerchantOperator]:
+    return MerchantOperator.objects.filter(merchant=merchant).select_related("user", "store", "merchant").order_by("pk")
+
+
+def operator_get(*, scope: Scope, merchant: Merchant, pk: int) -> MerchantOperator:
+    link = operator_list(scope=scope, merchant=merchant).filter(pk=pk).first()
+    if link is None:
+        raise NotFoundError()
+    return link
+
+
+def store_lookup(*, scope: Scope, pk: int) -> Store:
+    """A store of a merchant in sight (to name it in a campaign); any other is not found."""
+    store = Store.objects.filter(pk=pk, merchant__in=merchant_queryset(scope=scope)).select_related("merchant").first()
+    if store is None:
+        raise NotFoundError()
+    return store
+
+
+# --- campaigns -----------------------------------------------------------------------------------
+
+
+def campaign_queryset(*, scope: Scope) -> QuerySet[Campaign]:
+    staff = Campaign.objects.within(scope, BenefitPerm.VIEW)
+    if scope.is_superuser or scope.user_id is None:
+        return staff
+    with unscoped():  # the many-to-many's manager is Merchant's, scoped
+        joined = Campaign.merchants.through.objects.filter(merchant_id__in=operator_merchant_ids(scope))
+    return staff | Campaign.all_objects.filter(pk__in=joined.values("campaign_id"))
+
+
+def campaign_list(
+    *, scope: Scope, status: str = "", org: Org | None = None, merchant_id: int | None = None
+) -> QuerySet[Campaign]:
+    qs = campaign_queryset(scope=scope).select_related("org")
+    if status:
+        qs = qs.filter(status=status)
+    if org is not None:
+        qs = qs.filter(subtree_q("org_path", org.path))
+    if merchant_id is not None:
+        with unscoped():
+            joined = Campaign.merchants.through.objects.filter(merchant_id=merchant_id).values("campaign_id")
+        qs = qs.filter(pk__in=joined)
+    return qs.order_by("-starts_at", "-pk")
+
+
+def campaign_get(*, scope: Scope, pk: int) -> Campaign:
+    campaign = campaign_queryset(scope=scope).select_related("org").filter(pk=pk).first()
+    if campaign is None:
+        raise NotFoundError()
+    return campaign
+
+
+@dataclass(frozen=True)
+class Participants:
+    merchants: list[Merchant]
+    stores: list[Store]
+
+
+def campaign_participants(*, scope: Scope, campaigns: list[Campaign]) -> dict[int, Participants]:
+    """Each campaign's merchants and named stores; a cashier sees only its own merchant among them."""
+    ids = [c.pk for c in campaigns]
+    by_merchant = list(
+        Campaign.merchants.through.objects.filter(campaign_id__in=ids).values_list("campaign_id", "merchant_id")
+    )
+    by_store = list(Campaign.stores.through.objects.filter(campaign_id__in=ids).values_list("campaign_id", "store_id"))
+    with unscoped():
+        merchants = Merchant.all_objects.in_bulk({m for _c, m in by_merchant})
+    stores = Store.objects.in_bulk({s for _c, s in by_store})
+    own: set[int] | None = None
+    out: dict[int, Participants] = {}
+    for campaign in campaigns:
+        staff = scope.is_superuser or scope.has_perm(BenefitPerm.VIEW, campaign.org_path)
+        if not staff and own is None:
+            own = set(operator_merchant_ids(scope))
+        ms = sorted((merchants[m] for c, m in by_merchant if c == campaign.pk), key=lambda m: m.pk)
+        ss = sorted((stores[s] for c, s in by_store if c == campaign.pk), key=lambda s: s.pk)
+        if not staff:
+            ms = [m for m in ms if own is not None and m.pk in own]
+            ss = [s for s in ss if own is not None and s.merchant_id in own]
+        out[campaign.pk] = Participants(ms, ss)
+    return out
+
+
+def campaign_figures(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per campaign: sales, discounted sales, members who got a discount, consumption and discounts (completed)."""
+    keys = ("sales", "discounted", "members", "amount_fen", "discount_fen")
+    figures = {pk: dict.fromkeys(keys, 0) for pk in campaign_ids}
+    with unscoped():
+        rows = (
+            BenefitTransaction.objects.filter(campaign_id__in=campaign_ids, status=TransactionStatus.COMPLETED)
+            .values("campaign_id")
+            .annotate(
+                sales=Count("pk"),
+                discounted=Count("pk", filter=Q(discount_fen__gt=0)),
+                members=Count("person", filter=Q(discount_fen__gt=0), distinct=True),
+                amount_fen=Sum("amount_fen"),
+                discount_fen=Sum("discount_fen"),
+            )
+        )
+        for row in rows:
+            found: dict[str, Any] = dict(row)
+            figures[found["campaign_id"]] = {k: int(found[k] or 0) for k in keys}
+    return figures
+
+
+def campaign_occurrences(*, campaign: Campaign) -> list[Occurrence]:
+    """The campaign's occurrences (its 普惠周, or its whole period), in order."""
+    return occurrences(campaign)
+
+
+# --- sales ---------------------------------------------------------------------------------------
+
+
+def sale_queryset(*, scope: Scope) -> QuerySet[BenefitTransaction]:
+    staff = BenefitTransaction.objects.within(scope, BenefitPerm.VIEW)
+    if scope.is_superuser or scope.user_id is None:
+        return staff
+    return staff | BenefitTransaction.all_objects.filter(merchant_id__in=operator_merchant_ids(scope))
+
+
+def sale_list(
+    *,
+    scope: Scope,
+    campaign_id: int | None = None,
+    merchant_id: int | None = None,
+    store_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: str = "",
+) -> QuerySet[BenefitTransaction]:
+    """Sales in sight, newest first, filtered by campaign, merchant, store, days (inclusive) and status."""
+    qs = sale_queryset(scope=scope).select_related("merchant", "store", "campaign")
+    if campaign_id is not None:
+        qs = qs.filter(campaign_id=campaign_id)
+    if merchant_id is not None:
+        qs = qs.filter(merchant_id=merchant_id)
+    if store_id is not None:
+        qs = qs.filter(store_id=store_id)
+    if date_from is not None:
+        qs = qs.filter(day__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(day__lte=date_to)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-at", "-pk")
+
+
+def period(*, day: date | None, date_from: date | None, date_to: date | None, max_days: int = 366) -> tuple[date, date]:
+    """The days a query covers: one `day`, or `date_from`..`date_to` (each defaulting to the other), or today."""
+    if day is not None:
+        if date_from is not None or date_to is not None:
+            raise DomainError("benefit.period_invalid", why="day 与 date_from/date_to 只能二选一")
+        return day, day
+    if date_from is None and date_to is None:
+        today = timezone.localdate()
+        return today, today
+    start, end = date_from or date_to, date_to or date_from
+    assert start is not None and end is not None
+    if end < start:
+        raise DomainError("benefit.period_invalid", why="结束日期早于开始日期")
+    if (end - start).days >= max_days:
+        raise DomainError("benefit.period_invalid", why=f"一次最多查询 {max_days} 天")
+    return start, end
