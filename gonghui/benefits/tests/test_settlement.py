@@ -219,3 +219,20 @@ def test_gonghui_export_benefit_settlement(world, tmp_path) -> None:
     )
     lines = csv_target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].split(",") == HEADERS and lines[1].startswith("合计,")  # 定西: nothing to settle
+
+
+def test_the_settlement_kind_is_export_only(world, make_user) -> None:
+    """Made from the sales, never imported: no CLI import, no upload choice, no template."""
+    from django.core.management.base import CommandError
+
+    from gonghui.core.bulk.kinds import get_kind
+
+    assert not get_kind("benefit_settlement").importable
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("import", "benefit_settlement", "whatever.xlsx")
+    officer = make_user("lps_manager", ("officer", "520200"))
+    c = client()
+    c.force_login(officer)
+    assert 'value="benefit_settlement"' not in c.get("/imports/new/").content.decode()
+    assert c.get("/imports/templates/benefit_settlement/").status_code == 404
+    assert 'value="benefit_settlement"' in c.get("/imports/export/").content.decode()
