@@ -1,10 +1,10 @@
-"""Demo: 贵州银行's service card, 铜仁华联超市's nine stores and the 五一 满减 campaign (DOMAIN §3, §10).
+"""Demo: 铜仁华联超市's nine stores with the 五一 满减 campaign, and a year of 普惠周 (DOMAIN §3, §10).
 
-A representative slice at either scale: some hundreds of 铜仁 members hold an
-activated card, 华联超市 runs 致敬劳动者·五一促消费 (满158减20) for 铜仁市总工会's
-members, a cashier account works its till, and a few sales are on record.
-The page's yearly money figures (¥9.04亿 paid out, ¥4,287.43万 spent) are not
-loaded yet.
+华联超市 runs 致敬劳动者·五一促消费 (满158减20) for 铜仁市总工会's members with
+their 贵州银行 service cards (issued by the cards step), a cashier account works
+its till and 40 sales are on record. Then each city's quarterly 职工普惠周 and
+its past weeks' sales (`demo_year`) bring the year to the page's ¥4,287.43万
+spent by 122,500 members at `--scale seed`.
 """
 
 from __future__ import annotations
@@ -84,3 +84,13 @@ def load_cards_and_benefits(ctx: DemoContext) -> None:
             amount_fen=10000 + (i * 2371) % 30000,
         )
     ctx.log(f"普惠：华联超市 9 家门店，{len(cards)} 笔演示交易。")
+
+
+@demo_step(order=41)
+def load_year_of_benefits(ctx: DemoContext) -> None:
+    from gonghui.benefits.demo_year import load_year_of_benefits as load
+
+    if Campaign.all_objects.filter(name__endswith="职工普惠周").exists():
+        ctx.log("普惠周数据已存在，跳过。")
+        return
+    load(ctx)

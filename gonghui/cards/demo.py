@@ -40,7 +40,7 @@ from gonghui.cards.models import (
 from gonghui.cards.numbers import CARD_PURPOSE, mask_card_number
 from gonghui.cards.payouts import payout_batch_create, payout_batch_submit, payout_items_add
 from gonghui.core import crypto
-from gonghui.core.demo import DemoContext, demo_step
+from gonghui.core.demo import DemoContext, demo_step, split_exactly
 from gonghui.core.scoping import subtree_q, unscoped
 from gonghui.members.models import Membership, MembershipStatus
 from gonghui.orgs.models import Org, OrgKind
@@ -164,21 +164,6 @@ def _issue_cards(ctx: DemoContext, bank: BankPartner) -> list[tuple[int, int, st
     ]
 
 
-def _split_exactly(total_yuan: int, weights: list[float]) -> list[int]:
-    """Whole-yuan amounts in proportion to `weights` that add up to `total_yuan` exactly."""
-    scale = total_yuan / sum(weights)
-    amounts = [max(1, int(w * scale)) for w in weights]
-    short = total_yuan - sum(amounts)
-    step = 1 if short > 0 else -1
-    i = 0
-    while short:
-        if amounts[i % len(amounts)] + step >= 1:
-            amounts[i % len(amounts)] += step
-            short -= step
-        i += 1
-    return amounts
-
-
 def _payout_history(ctx: DemoContext, bank: BankPartner, holders: list[tuple[int, int, str, int]]) -> int:
     """A year of reconciled batches per city; returns the fen paid (exactly the page's figure, scaled)."""
     rng = ctx.rng
@@ -203,7 +188,7 @@ def _payout_history(ctx: DemoContext, bank: BankPartner, holders: list[tuple[int
                 plan.append((city_pk, city_path, city_name, purpose, f"{year}年{suffix}", year, month, picked, weights))
     total_yuan = round(PAYOUT_YUAN * (1 if ctx.is_seed else SMALL_RATIO))
     flat = [w for *_, weights in plan for w in weights]
-    amounts = iter(_split_exactly(total_yuan, flat))
+    amounts = iter(split_exactly(total_yuan, flat))
 
     paid_fen = 0
     with transaction.atomic():

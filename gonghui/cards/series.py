@@ -1,4 +1,4 @@
-"""Monthly series of the cards domain: money paid to cards, by the month the bank settled it."""
+"""Monthly series of the cards domain: money paid to cards (by the month the bank settled it) and card spending."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
-from gonghui.cards.models import ItemStatus, PayoutItem
+from gonghui.cards.models import CardSpending, ItemStatus, PayoutItem
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import series_provider
 
@@ -20,3 +20,14 @@ def payout_by_month(paths: list[str] | None, since: date) -> dict[str, dict[str,
             qs = qs.filter(subtrees_q("org_path", paths))
         rows = qs.annotate(month=TruncMonth("settled_at")).values("month").annotate(fen=Sum("amount_fen")).order_by()
         return {"payout_yuan": {f"{r['month']:%Y-%m}": r["fen"] / 100 for r in rows}}
+
+
+@series_provider(order=32)
+def card_spending_by_month(paths: list[str] | None, since: date) -> dict[str, dict[str, float]]:
+    """Card spending from the bank's files: part of 普惠 spending, as in the headline figure."""
+    with unscoped():
+        qs = CardSpending.objects.filter(day__gte=since)
+        if paths is not None:
+            qs = qs.filter(subtrees_q("org_path", paths))
+        rows = qs.annotate(month=TruncMonth("day")).values("month").annotate(fen=Sum("amount_fen")).order_by()
+        return {"benefit_spend_yuan": {f"{r['month']:%Y-%m}": r["fen"] / 100 for r in rows}}

@@ -56,3 +56,24 @@ def demo_step(order: int) -> Callable[[DemoStep], DemoStep]:
 
 def demo_steps() -> list[tuple[int, str, DemoStep]]:
     return list(_steps)
+
+
+def split_exactly(total: int, weights: list[float]) -> list[int]:
+    """Positive whole units (yuan, fen…) in proportion to `weights` that add up to `total` exactly.
+
+    The demo's money figures are the page's to the last fen: amounts are drawn
+    as weights and scaled, and the rounding left over goes one unit at a time.
+    """
+    if total < len(weights):
+        raise ValueError("fewer units than shares")
+    scale = total / sum(weights)
+    amounts = [max(1, int(w * scale)) for w in weights]
+    short = total - sum(amounts)
+    step = 1 if short > 0 else -1
+    i = 0
+    while short:
+        if amounts[i % len(amounts)] + step >= 1:
+            amounts[i % len(amounts)] += step
+            short -= step
+        i += 1
+    return amounts
