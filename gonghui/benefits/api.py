@@ -16,20 +16,17 @@ A foreign id is not found. Amounts travel as yuan strings ("158.00").
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gonghui.accounts.models import User
 from gonghui.benefits import campaigns, partners, selectors
+from gonghui.benefits.downloads import settlement_response
 from gonghui.benefits.models import (
     BenefitTransaction,
     Campaign,
@@ -40,7 +37,7 @@ from gonghui.benefits.models import (
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import describe
 from gonghui.benefits.services import sale_amount, transaction_record, transaction_reverse
-from gonghui.benefits.settlement import Settlement, SettlementRow, settlement_export, settlement_rows
+from gonghui.benefits.settlement import Settlement, SettlementRow, settlement_rows
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.orgs.models import Org
@@ -166,7 +163,6 @@ def reverse_sale(request: HttpRequest, sale_id: int) -> dict[str, Any]:
 
 # --- management: shared ---------------------------------------------------------------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Amount = str | int | float  # yuan: "158.00", 158 or 158.0, parsed exactly
 MAX_FEN = 100_000_000_000_00  # 1000 亿元: far above any budget, far below the column's limit
 
@@ -878,16 +874,4 @@ def export_settlement(
     by_store: bool = True,
 ) -> FileResponse:
     args = _settlement_args(request, day, date_from, date_to, org, merchant_id, by_store)
-    exports = Path(settings.DATA_DIR) / "exports"
-    exports.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="settlement-", suffix=".xlsx", dir=exports)
-    os.close(fd)
-    path = Path(name)
-    try:
-        settlement_export(path, actor=_user(request), **args)
-        handle = path.open("rb")
-    finally:
-        path.unlink(missing_ok=True)  # the open handle keeps the content until it is sent
-    start, end = args["date_from"], args["date_to"]
-    span = start.isoformat() if start == end else f"{start.isoformat()}至{end.isoformat()}"
-    return FileResponse(handle, as_attachment=True, filename=f"普惠日结算-{span}.xlsx", content_type=XLSX)
+    return settlement_response(actor=_user(request), **args)

@@ -7,6 +7,9 @@ Two kinds of caller see 普惠 records:
   their own merchant, its stores and cashiers, the campaigns it takes part in,
   and its sales. Nothing of any other merchant.
 Anything else is not found (404), never forbidden: a foreign id tells nothing.
+
+The management pages read as staff only (`staff_only=True`): a cadre who also
+works some merchant's till does not manage that merchant's records through them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.accounts.scope import Scope
@@ -42,16 +45,19 @@ def operator_merchant_ids(scope: Scope) -> QuerySet[MerchantOperator, int]:
 # --- merchants, stores, cashiers ------------------------------------------------------------------
 
 
-def merchant_queryset(*, scope: Scope) -> QuerySet[Merchant]:
+def merchant_queryset(*, scope: Scope, staff_only: bool = False) -> QuerySet[Merchant]:
     staff = Merchant.objects.within(scope, BenefitPerm.VIEW)
-    if scope.is_superuser or scope.user_id is None:
+    if staff_only or scope.is_superuser or scope.user_id is None:
         return staff
     return staff | Merchant.all_objects.filter(pk__in=operator_merchant_ids(scope))
 
 
-def merchant_list(*, scope: Scope, q: str = "", category: str = "", active: bool | None = None) -> QuerySet[Merchant]:
+def merchant_list(
+    *, scope: Scope, q: str = "", category: str = "", active: bool | None = None, staff_only: bool = False
+) -> QuerySet[Merchant]:
     """Merchants in sight, searched by name, USCC or address."""
-    qs = merchant_queryset(scope=scope).select_related("org").annotate(store_count=Count("stores"))
+    qs = merchant_queryset(scope=scope, staff_only=staff_only).select_related("org")
+    qs = qs.annotate(store_count=Count("stores"))
     q = q.strip()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()) | Q(address__icontains=q))
@@ -62,9 +68,13 @@ def merchant_list(*, scope: Scope, q: str = "", category: str = "", active: bool
     return qs.order_by("name", "pk")
 
 
-def merchant_get(*, scope: Scope, pk: int) -> Merchant:
+def merchant_get(*, scope: Scope, pk: int, staff_only: bool = False) -> Merchant:
     merchant = (
-        merchant_queryset(scope=scope).select_related("org").annotate(store_count=Count("stores")).filter(pk=pk).first()
+        merchant_queryset(scope=scope, staff_only=staff_only)
+        .select_related("org")
+        .annotate(store_count=Count("stores"))
+        .filter(pk=pk)
+        .first()
     )
     if merchant is None:
         raise NotFoundError()
@@ -94,9 +104,10 @@ def operator_get(*, scope: Scope, merchant: Merchant, pk: int) -> MerchantOperat
     return link
 
 
-def store_lookup(*, scope: Scope, pk: int) -> Store:
+def store_lookup(*, scope: Scope, pk: int, staff_only: bool = False) -> Store:
     """A store of a merchant in sight (to name it in a campaign); any other is not found."""
-    store = Store.objects.filter(pk=pk, merchant__in=merchant_queryset(scope=scope)).select_related("merchant").first()
+    merchants = merchant_queryset(scope=scope, staff_only=staff_only)
+    store = Store.objects.filter(pk=pk, merchant__in=merchants).select_related("merchant").first()
     if store is None:
         raise NotFoundError()
     return store
@@ -105,9 +116,9 @@ def store_lookup(*, scope: Scope, pk: int) -> Store:
 # --- campaigns -----------------------------------------------------------------------------------
 
 
-def campaign_queryset(*, scope: Scope) -> QuerySet[Campaign]:
+def campaign_queryset(*, scope: Scope, staff_only: bool = False) -> QuerySet[Campaign]:
     staff = Campaign.objects.within(scope, BenefitPerm.VIEW)
-    if scope.is_superuser or scope.user_id is None:
+    if staff_only or scope.is_superuser or scope.user_id is None:
         return staff
     with unscoped():  # the many-to-many's manager is Merchant's, scoped
         joined = Campaign.merchants.through.objects.filter(merchant_id__in=operator_merchant_ids(scope))
@@ -115,9 +126,14 @@ def campaign_queryset(*, scope: Scope) -> QuerySet[Campaign]:
 
 
 def campaign_list(
-    *, scope: Scope, status: str = "", org: Org | None = None, merchant_id: int | None = None
+    *,
+    scope: Scope,
+    status: str = "",
+    org: Org | None = None,
+    merchant_id: int | None = None,
+    staff_only: bool = False,
 ) -> QuerySet[Campaign]:
-    qs = campaign_queryset(scope=scope).select_related("org")
+    qs = campaign_queryset(scope=scope, staff_only=staff_only).select_related("org")
     if status:
         qs = qs.filter(status=status)
     if org is not None:
@@ -129,8 +145,8 @@ def campaign_list(
     return qs.order_by("-starts_at", "-pk")
 
 
-def campaign_get(*, scope: Scope, pk: int) -> Campaign:
-    campaign = campaign_queryset(scope=scope).select_related("org").filter(pk=pk).first()
+def campaign_get(*, scope: Scope, pk: int, staff_only: bool = False) -> Campaign:
+    campaign = campaign_queryset(scope=scope, staff_only=staff_only).select_related("org").filter(pk=pk).first()
     if campaign is None:
         raise NotFoundError()
     return campaign
@@ -167,6 +183,23 @@ def campaign_participants(*, scope: Scope, campaigns: list[Campaign]) -> dict[in
     return out
 
 
+def participant_candidates(*, scope: Scope, campaign: Campaign, q: str = "", limit: int = 100) -> list[Merchant]:
+    """The merchants a campaign's participants form offers, each with its stores (staff sight only).
+
+    First the campaign's own merchants, then up to `limit` other active ones
+    (searched by name, USCC or address), each by name.
+    """
+    with unscoped():
+        joined = Campaign.merchants.through.objects.filter(campaign_id=campaign.pk).values("merchant_id")
+    stores = Prefetch("stores", queryset=Store.objects.order_by("pk"))
+    own = merchant_queryset(scope=scope, staff_only=True).filter(pk__in=joined).select_related("org")
+    others = merchant_list(scope=scope, q=q, active=True, staff_only=True).exclude(pk__in=joined)
+    return [
+        *own.prefetch_related(stores).order_by("name", "pk"),
+        *others.prefetch_related(stores)[:limit],
+    ]
+
+
 def campaign_figures(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per campaign: sales, discounted sales, members who got a discount, consumption and discounts (completed)."""
     keys = ("sales", "discounted", "members", "amount_fen", "discount_fen")
@@ -197,9 +230,9 @@ def campaign_occurrences(*, campaign: Campaign) -> list[Occurrence]:
 # --- sales ---------------------------------------------------------------------------------------
 
 
-def sale_queryset(*, scope: Scope) -> QuerySet[BenefitTransaction]:
+def sale_queryset(*, scope: Scope, staff_only: bool = False) -> QuerySet[BenefitTransaction]:
     staff = BenefitTransaction.objects.within(scope, BenefitPerm.VIEW)
-    if scope.is_superuser or scope.user_id is None:
+    if staff_only or scope.is_superuser or scope.user_id is None:
         return staff
     return staff | BenefitTransaction.all_objects.filter(merchant_id__in=operator_merchant_ids(scope))
 
@@ -213,9 +246,10 @@ def sale_list(
     date_from: date | None = None,
     date_to: date | None = None,
     status: str = "",
+    staff_only: bool = False,
 ) -> QuerySet[BenefitTransaction]:
     """Sales in sight, newest first, filtered by campaign, merchant, store, days (inclusive) and status."""
-    qs = sale_queryset(scope=scope).select_related("merchant", "store", "campaign")
+    qs = sale_queryset(scope=scope, staff_only=staff_only).select_related("merchant", "store", "campaign")
     if campaign_id is not None:
         qs = qs.filter(campaign_id=campaign_id)
     if merchant_id is not None:

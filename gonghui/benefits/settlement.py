@@ -85,8 +85,12 @@ class Settlement:
         return {k: sum(getattr(r, k) for r in self.rows) for k in keys}
 
 
-def _base(scope: Scope | None, org: Org | None, merchant: Merchant | None) -> QuerySet[BenefitTransaction]:
-    qs = sale_queryset(scope=scope) if scope is not None else BenefitTransaction.all_objects.all()
+def _base(
+    scope: Scope | None, org: Org | None, merchant: Merchant | None, staff_only: bool
+) -> QuerySet[BenefitTransaction]:
+    qs = (
+        sale_queryset(scope=scope, staff_only=staff_only) if scope is not None else BenefitTransaction.all_objects.all()
+    )
     if org is not None:
         qs = qs.filter(subtree_q("org_path", org.path))
     if merchant is not None:
@@ -102,12 +106,14 @@ def settlement_rows(
     org: Org | None = None,
     merchant: Merchant | None = None,
     by_store: bool = True,
+    staff_only: bool = False,
 ) -> Settlement:
     """The settlement of `date_from`..`date_to` (inclusive), by merchant, store (unless not `by_store`) and day.
 
-    `scope` None is the console or a job already checked against `org`.
+    `scope` None is the console or a job already checked against `org`; `staff_only` leaves out what the
+    caller sees only as a merchant's cashier (see `selectors.py`).
     """
-    base = _base(scope, org, merchant)
+    base = _base(scope, org, merchant, staff_only)
     store_key = ["store_id"] if by_store else []
     rows: dict[tuple[int, int | None, date], SettlementRow] = {}
 
@@ -190,10 +196,17 @@ def settlement_export(
     org: Org | None = None,
     merchant: Merchant | None = None,
     by_store: bool = True,
+    staff_only: bool = False,
 ) -> int:
     """Write the settlement as XLSX (or CSV by extension) with a totals row; returns the data rows. Audited."""
     settlement = settlement_rows(
-        scope=scope, date_from=date_from, date_to=date_to, org=org, merchant=merchant, by_store=by_store
+        scope=scope,
+        date_from=date_from,
+        date_to=date_to,
+        org=org,
+        merchant=merchant,
+        by_store=by_store,
+        staff_only=staff_only,
     )
     with transaction.atomic():
         count = len(settlement.rows)

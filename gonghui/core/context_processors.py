@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from gonghui.benefits.permissions import BenefitPerm
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.bulk.kinds import all_kinds
 from gonghui.core.permissions import CorePerm
@@ -22,6 +23,7 @@ NAVIGATION = [
     ("members", "会员管理", "members:roster", MemberPerm.VIEW),
     ("cards", "服务卡", "cards:cards", CardPerm.VIEW),
     ("payouts", "资金代发", "cards:payouts", PayoutPerm.VIEW),
+    ("benefits", "普惠服务", "benefits:campaigns", BenefitPerm.VIEW),
     ("bulk", "批量导入导出", "core:bulk_jobs", BULK),
     ("audit", "审计日志", "core:audit", CorePerm.AUDIT_VIEW),
 ]
