@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.benefits import campaigns, partners, selectors
 from gonghui.benefits import forms as bf
@@ -52,7 +51,7 @@ from gonghui.benefits.services import sale_amount, transaction_record
 from gonghui.benefits.settlement import settlement_rows
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
-from gonghui.core.viewutils import require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, require_perm, run_form, scope_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -67,17 +66,12 @@ def _yuan(fen: int) -> str:
     return f"{Decimal(fen) / 100:.2f}"
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 # --- the cashier's till ---------------------------------------------------------------------------
 
 
 @login_required
 def till(request: HttpRequest) -> HttpResponse:
-    user = _actor(request)
+    user = actor_of(request)
     link = MerchantOperator.objects.filter(user=user).select_related("merchant", "store").first()
     if link is None:
         raise Http404  # not a cashier: as if the page were not there
@@ -296,7 +290,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         campaign = campaigns.campaign_create(
-            actor=_actor(request), scope=scope, org=_union(scope, data["org_code"]), values=form.values()
+            actor=actor_of(request), scope=scope, org=_union(scope, data["org_code"]), values=form.values()
         )
         return reverse("benefits:campaign", args=[campaign.pk]), "已新建普惠活动（筹备中），请设置参与商户后开始活动。"
 
@@ -318,7 +312,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         changes = form.values(current=campaign)
-        campaigns.campaign_update(actor=_actor(request), scope=scope, campaign=campaign, changes=changes)
+        campaigns.campaign_update(actor=actor_of(request), scope=scope, campaign=campaign, changes=changes)
         return back, "已保存活动设置。"
 
     title = f"修改普惠活动：{campaign.name}"
@@ -389,7 +383,7 @@ def campaign_participants(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "已保存参与商户和门店。",
         lambda: campaigns.campaign_set_participants(
-            actor=_actor(request), scope=scope, campaign=campaign, merchants=merchants, stores=stores
+            actor=actor_of(request), scope=scope, campaign=campaign, merchants=merchants, stores=stores
         ),
     )
     return back
@@ -405,7 +399,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     campaign = _campaign(request, pk)
     scope = require_perm(request, BenefitPerm.MANAGE, campaign.org_path)
-    actor = _actor(request)
+    actor = actor_of(request)
     step: Callable[[], object] = partial(campaigns.campaign_activate, actor=actor, scope=scope, campaign=campaign)
     if action == "close":
         reason = bf.ReasonForm(request.POST).data.get("reason", "") or ""
@@ -456,7 +450,7 @@ def merchant_create(request: HttpRequest) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         org = _union(scope, data.pop("org_code"))
-        merchant = partners.merchant_create(actor=_actor(request), scope=scope, org=org, **data)
+        merchant = partners.merchant_create(actor=actor_of(request), scope=scope, org=org, **data)
         return reverse("benefits:merchant", args=[merchant.pk]), "已签约合作商户，请添加门店和收银员账户。"
 
     return run_form(request, form, perform) or _form_page(request, form, "签约合作商户", reverse("benefits:merchants"))
@@ -471,7 +465,7 @@ def merchant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("benefits:merchant", args=[merchant.pk])
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
-        partners.merchant_update(actor=_actor(request), scope=scope, merchant=merchant, changes=data)
+        partners.merchant_update(actor=actor_of(request), scope=scope, merchant=merchant, changes=data)
         return back, "已保存商户信息。"
 
     return run_form(request, form, perform) or _form_page(request, form, f"修改商户：{merchant.name}", back)
@@ -510,7 +504,7 @@ def merchant_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     _perform(
         request,
         "已停止合作：收银不再受理该商户的普惠交易。",
-        lambda: partners.merchant_deactivate(actor=_actor(request), scope=scope, merchant=merchant, reason=reason),
+        lambda: partners.merchant_deactivate(actor=actor_of(request), scope=scope, merchant=merchant, reason=reason),
     )
     return redirect("benefits:merchant", pk=merchant.pk)
 
@@ -523,7 +517,7 @@ def store_create(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("benefits:merchant", args=[merchant.pk])
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
-        store = partners.store_create(actor=_actor(request), scope=scope, merchant=merchant, **data)
+        store = partners.store_create(actor=actor_of(request), scope=scope, merchant=merchant, **data)
         return back, f"已添加门店“{store.name}”。"
 
     return run_form(request, form, perform) or _form_page(request, form, f"添加门店：{merchant.name}", back)
@@ -539,7 +533,7 @@ def store_edit(request: HttpRequest, pk: int, store_pk: int) -> HttpResponse:
     back = reverse("benefits:merchant", args=[merchant.pk])
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
-        partners.store_update(actor=_actor(request), scope=scope, store=store, changes=data)
+        partners.store_update(actor=actor_of(request), scope=scope, store=store, changes=data)
         return back, "已保存门店信息。"
 
     return run_form(request, form, perform) or _form_page(request, form, f"修改门店：{store.name}", back)
@@ -560,7 +554,7 @@ def store_action(request: HttpRequest, pk: int, store_pk: int, action: str) -> H
     _perform(
         request,
         f"门店“{store.name}”{done}。",
-        lambda: partners.store_update(actor=_actor(request), scope=scope, store=store, changes={"is_active": active}),
+        lambda: partners.store_update(actor=actor_of(request), scope=scope, store=store, changes={"is_active": active}),
     )
     return redirect("benefits:merchant", pk=merchant.pk)
 
@@ -576,7 +570,7 @@ def operator_bind(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         store = next((s for s in stores if s.pk == data["store"]), None)
         link, created = partners.operator_bind(
-            actor=_actor(request), scope=scope, merchant=merchant, username=data["username"], store=store
+            actor=actor_of(request), scope=scope, merchant=merchant, username=data["username"], store=store
         )
         where = f"（门店：{store.name}）" if store else ""
         return back, f"已{'绑定' if created else '更新'}收银员账户“{link.user.get_username()}”{where}。"
@@ -593,7 +587,7 @@ def operator_unbind(request: HttpRequest, pk: int, operator_pk: int) -> HttpResp
     _perform(
         request,
         f"已解绑收银员账户“{link.user.get_username()}”。",
-        lambda: partners.operator_unbind(actor=_actor(request), scope=scope, operator=link),
+        lambda: partners.operator_unbind(actor=actor_of(request), scope=scope, operator=link),
     )
     return redirect("benefits:merchant", pk=merchant.pk)
 
@@ -663,4 +657,4 @@ def settlement_export(request: HttpRequest) -> HttpResponseBase:
     if args is None:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(reverse("benefits:settlement") + "?" + _query(request))
-    return settlement_response(actor=_actor(request), **args)
+    return settlement_response(actor=actor_of(request), **args)

@@ -13,12 +13,12 @@ from typing import Any
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
 
-from gonghui.accounts.models import User
 from gonghui.cards import payouts, selectors, services
 from gonghui.cards.downloads import bank_file_response
 from gonghui.cards.models import BankPartner, PayoutBatch, PayoutItem, ServiceCard
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
+from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
 
@@ -105,11 +105,6 @@ def card_out(card: ServiceCard) -> dict[str, Any]:
     }
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @banks_router.get("", response=list[BankOut], summary="合作银行")
 def list_banks(request: HttpRequest) -> list[BankPartner]:
     request_scope(request)  # any signed-in caller: the partner banks are no secret
@@ -128,7 +123,7 @@ def apply_card(request: HttpRequest, body: CardApplyIn) -> Status[dict[str, Any]
     scope = request_scope(request)
     membership = membership_get(scope=scope, pk=body.member_id)
     card = services.card_apply(
-        actor=_actor(request),
+        actor=actor_of(request),
         scope=scope,
         membership=membership,
         bank=selectors.bank_get(body.bank),
@@ -166,7 +161,7 @@ def issue_card(request: HttpRequest, card_id: int, body: CardIssueIn) -> dict[st
     scope = request_scope(request)
     card = selectors.card_get(scope=scope, pk=card_id)
     services.card_issue(
-        actor=_actor(request), scope=scope, card=card, card_number=body.card_number, issued_on=body.issued_on
+        actor=actor_of(request), scope=scope, card=card, card_number=body.card_number, issued_on=body.issued_on
     )
     return card_out(selectors.card_get(scope=scope, pk=card_id))
 
@@ -174,7 +169,7 @@ def issue_card(request: HttpRequest, card_id: int, body: CardIssueIn) -> dict[st
 def _transition(request: HttpRequest, card_id: int, action: str, reason: str = "") -> dict[str, Any]:
     scope = request_scope(request)
     card = selectors.card_get(scope=scope, pk=card_id)
-    services.card_transition(actor=_actor(request), scope=scope, card=card, action=action, reason=reason)
+    services.card_transition(actor=actor_of(request), scope=scope, card=card, action=action, reason=reason)
     return card_out(selectors.card_get(scope=scope, pk=card_id))
 
 
@@ -207,7 +202,7 @@ def cancel_card(request: HttpRequest, card_id: int, body: ReasonIn) -> dict[str,
 def replace_card(request: HttpRequest, card_id: int, body: ReasonIn) -> Status[dict[str, Any]]:
     scope = request_scope(request)
     card = selectors.card_get(scope=scope, pk=card_id)
-    successor = services.card_replace(actor=_actor(request), scope=scope, card=card, reason=body.reason)
+    successor = services.card_replace(actor=actor_of(request), scope=scope, card=card, reason=body.reason)
     return Status(201, card_out(selectors.card_get(scope=scope, pk=successor.pk)))
 
 
@@ -406,7 +401,7 @@ def list_batches(request: HttpRequest, status: str = "", page: int = 1) -> dict[
 def create_batch(request: HttpRequest, body: BatchCreateIn) -> Status[dict[str, Any]]:
     scope = request_scope(request)
     batch = payouts.payout_batch_create(
-        actor=_actor(request),
+        actor=actor_of(request),
         scope=scope,
         org=org_get(scope=scope, code=body.org_code.strip().upper()),
         bank=selectors.bank_get(body.bank),
@@ -437,7 +432,7 @@ def add_items(request: HttpRequest, batch_id: int, body: ItemsAddIn) -> dict[str
     parsed = [(i.member_id, _fen_or_reason(i.amount)) for i in body.items]
     good = [(member_id, fen) for member_id, fen in parsed if isinstance(fen, int)]
     refused = [(member_id, why) for member_id, why in parsed if isinstance(why, str)]
-    refusals = payouts.payout_items_add(actor=_actor(request), scope=scope, batch=batch, items=good)
+    refusals = payouts.payout_items_add(actor=actor_of(request), scope=scope, batch=batch, items=good)
     refused += [(r.membership_id, r.reason) for r in refusals]
     first = {member_id: i for i, (member_id, _fen) in reversed(list(enumerate(parsed)))}
     refused.sort(key=lambda r: first[r[0]])  # in the order of the request
@@ -451,14 +446,14 @@ def add_items(request: HttpRequest, batch_id: int, body: ItemsAddIn) -> dict[str
 def submit_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     scope = request_scope(request)
     batch = selectors.batch_get(scope=scope, pk=batch_id)
-    payouts.payout_batch_submit(actor=_actor(request), scope=scope, batch=batch)
+    payouts.payout_batch_submit(actor=actor_of(request), scope=scope, batch=batch)
     return _batch_detail(request, batch_id)
 
 
 def _decide(request: HttpRequest, batch_id: int, *, approve: bool, note: str) -> dict[str, Any]:
     scope = request_scope(request)
     batch = selectors.batch_get(scope=scope, pk=batch_id)
-    payouts.payout_batch_decide(actor=_actor(request), scope=scope, batch=batch, approve=approve, note=note)
+    payouts.payout_batch_decide(actor=actor_of(request), scope=scope, batch=batch, approve=approve, note=note)
     return _batch_detail(request, batch_id)
 
 
@@ -476,7 +471,7 @@ def return_batch(request: HttpRequest, batch_id: int, body: NoteIn) -> dict[str,
 def cancel_batch(request: HttpRequest, batch_id: int, body: NoteIn) -> dict[str, Any]:
     scope = request_scope(request)
     batch = selectors.batch_get(scope=scope, pk=batch_id)
-    payouts.payout_batch_cancel(actor=_actor(request), scope=scope, batch=batch, note=body.note)
+    payouts.payout_batch_cancel(actor=actor_of(request), scope=scope, batch=batch, note=body.note)
     return _batch_detail(request, batch_id)
 
 
@@ -484,7 +479,7 @@ def cancel_batch(request: HttpRequest, batch_id: int, body: NoteIn) -> dict[str,
 def retry_batch(request: HttpRequest, batch_id: int) -> Status[dict[str, Any]]:
     scope = request_scope(request)
     batch = selectors.batch_get(scope=scope, pk=batch_id)
-    retry = payouts.payout_batch_retry(actor=_actor(request), scope=scope, batch=batch)
+    retry = payouts.payout_batch_retry(actor=actor_of(request), scope=scope, batch=batch)
     return Status(201, _batch_detail(request, retry.pk))
 
 
@@ -494,7 +489,7 @@ def post_results(request: HttpRequest, batch_id: int, body: ResultsIn) -> dict[s
     batch = selectors.batch_get(scope=scope, pk=batch_id)
     parsed = [(r, _fen_or_reason(r.amount)) for r in body.results]
     results = [payouts.ItemResult(r.item_id, r.paid, fen, r.reason) for r, fen in parsed if isinstance(fen, int)]
-    outcome = payouts.payout_results_apply(actor=_actor(request), scope=scope, batch=batch, results=results)
+    outcome = payouts.payout_results_apply(actor=actor_of(request), scope=scope, batch=batch, results=results)
     refused = [(r.item_id, why) for r, why in parsed if isinstance(why, str)] + outcome["refused"]
     batch = selectors.batch_get(scope=scope, pk=batch_id)
     return {
@@ -513,4 +508,4 @@ def bank_file(request: HttpRequest, batch_id: int) -> FileResponse:
     # A POST: it moves the batch to 已生成银行文件, which no link prefetcher may do.
     scope = request_scope(request)
     batch = selectors.batch_get(scope=scope, pk=batch_id)
-    return bank_file_response(actor=_actor(request), scope=scope, batch=batch)
+    return bank_file_response(actor=actor_of(request), scope=scope, batch=batch)

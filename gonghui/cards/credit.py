@@ -140,17 +140,46 @@ def row_bank(row: Row, banks: dict[str, BankPartner], header: str) -> BankPartne
     return None
 
 
-class CreditReferralsKind:
+class BankFileKind:
+    """What the bank's import files share: banks known by code, references seen once per file,
+    rows confined to the job's union and to where the importer manages cards, and a batch
+    that met a concurrent import of the same references read and written once more."""
+
+    def __init__(self, *, actor: User | None, scope: Scope | None, org: Org | None) -> None:
+        self.actor, self.scope, self.org = actor, scope, org
+        self.banks = {b.code: b for b in BankPartner.objects.filter(is_active=True)}
+        self.today = timezone.localdate()
+        self.seen: dict[tuple[int, str], int] = {}  # (bank, reference) → first row number, across batches
+
+    def _may(self, path: str) -> bool:
+        if self.org is not None and not path.startswith(self.org.path):
+            return False
+        return self.scope is None or self.scope.has_perm(CardPerm.MANAGE, path)
+
+    def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
+        """Write the batch in one transaction; once more if a concurrent import inserted one of its references."""
+        errors = [list(r.errors) for r in rows]
+        seen = dict(self.seen)
+        try:
+            return self._process(rows, dry_run=dry_run)
+        except IntegrityError:
+            for row, before in zip(rows, errors, strict=True):
+                row.errors[:] = before
+            self.seen = seen
+            return self._process(rows, dry_run=dry_run)
+
+    def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
+        raise NotImplementedError
+
+
+class CreditReferralsKind(BankFileKind):
     """The bank's file of credit-card applications (see the module docstring)."""
 
     name = "credit_referrals"
     columns = COLUMNS
 
     def __init__(self, *, actor: User | None, scope: Scope | None, org: Org | None) -> None:
-        self.actor, self.scope, self.org = actor, scope, org
-        self.banks = {b.code: b for b in BankPartner.objects.filter(is_active=True)}
-        self.today = timezone.localdate()
-        self.seen: dict[tuple[int, str], int] = {}  # (bank, 申请编号) → first row number, across batches
+        super().__init__(actor=actor, scope=scope, org=org)
         self.org_cache: dict[str, Org | None] = {}
 
     def check_table(self, table: Table) -> list[str]:
@@ -260,24 +289,7 @@ class CreditReferralsKind:
                 self.org_cache[code] = org
         return self.org_cache
 
-    def _may(self, path: str) -> bool:
-        if self.org is not None and not path.startswith(self.org.path):
-            return False
-        return self.scope is None or self.scope.has_perm(CardPerm.MANAGE, path)
-
     # --- writing -------------------------------------------------------------------------------
-
-    def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
-        """Write the batch in one transaction; once more if a concurrent import inserted one of its references."""
-        errors = [list(r.errors) for r in rows]
-        seen = dict(self.seen)
-        try:
-            return self._process(rows, dry_run=dry_run)
-        except IntegrityError:
-            for row, before in zip(rows, errors, strict=True):
-                row.errors[:] = before
-            self.seen = seen
-            return self._process(rows, dry_run=dry_run)
 
     def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()

@@ -27,17 +27,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
-from gonghui.cards.credit import row_bank
+from gonghui.cards.credit import BankFileKind, row_bank
 from gonghui.cards.models import BankPartner, CardSpending, ServiceCard
 from gonghui.cards.money import yuan_cell_to_fen
 from gonghui.cards.numbers import parse_card_number
 from gonghui.cards.payouts import fen_to_yuan
-from gonghui.cards.permissions import CardPerm
 from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, parse_date
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
@@ -84,17 +82,11 @@ class _Clean:
     mcc: str
 
 
-class CardSpendingKind:
+class CardSpendingKind(BankFileKind):
     """The bank's file of service-card purchases (see the module docstring)."""
 
     name = "card_spending"
     columns = COLUMNS
-
-    def __init__(self, *, actor: User | None, scope: Scope | None, org: Org | None) -> None:
-        self.actor, self.scope, self.org = actor, scope, org
-        self.banks = {b.code: b for b in BankPartner.objects.filter(is_active=True)}
-        self.today = timezone.localdate()
-        self.seen: dict[tuple[int, str], int] = {}  # (bank, 交易流水号) → first row number, across batches
 
     def check_table(self, table: Table) -> list[str]:
         if "bank" not in table.mapping.values() and len(self.banks) != 1:
@@ -160,23 +152,6 @@ class CardSpendingKind:
         if row.errors or bank is None:
             return None
         return _Clean(row=row, bank=bank, **out)
-
-    def _may(self, path: str) -> bool:
-        if self.org is not None and not path.startswith(self.org.path):
-            return False
-        return self.scope is None or self.scope.has_perm(CardPerm.MANAGE, path)
-
-    def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
-        """Write the batch in one transaction; once more if a concurrent import inserted one of its serials."""
-        errors = [list(r.errors) for r in rows]
-        seen = dict(self.seen)
-        try:
-            return self._process(rows, dry_run=dry_run)
-        except IntegrityError:
-            for row, before in zip(rows, errors, strict=True):
-                row.errors[:] = before
-            self.seen = seen
-            return self._process(rows, dry_run=dry_run)
 
     def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()

@@ -28,16 +28,11 @@ from gonghui.cards.models import BatchStatus, CardStatus, ItemStatus, PayoutBatc
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
-from gonghui.core.viewutils import apply_domain_error, require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, apply_domain_error, require_perm, run_form, scope_of
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
 
 PAGE_SIZE = 50
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _batch(request: HttpRequest, pk: int) -> PayoutBatch:
@@ -84,7 +79,7 @@ def payout_list(request: HttpRequest) -> HttpResponse:
         "cards/payout_list.html",
         {
             "section": "payouts",
-            "rows": [(b, totals[b.pk], batch_actions(scope, _actor(request), b, totals[b.pk])) for b in rows],
+            "rows": [(b, totals[b.pk], batch_actions(scope, actor_of(request), b, totals[b.pk])) for b in rows],
             "count": count,
             "page": number,
             "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
@@ -99,7 +94,7 @@ def payout_list(request: HttpRequest) -> HttpResponse:
 def payout_create(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, PayoutPerm.MAKE)
     form = cf.BatchCreateForm(request.POST or None)
-    actor = _actor(request)
+    actor = actor_of(request)
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         try:
@@ -161,7 +156,7 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
             "status": status,
             "item_statuses": ItemStatus.choices,
-            "can": batch_actions(scope, _actor(request), batch, totals),
+            "can": batch_actions(scope, actor_of(request), batch, totals),
             "maker_is_me": batch.made_by_id == request.user.pk,
             "lines_form": cf.ItemLinesForm(),
             "all_form": cf.ItemsForAllForm(),
@@ -188,7 +183,7 @@ def payout_items_lines(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         parsed = item_lines.parse_item_lines(batch, form.cleaned_data["lines"])
         refused = payouts.payout_items_add(
-            actor=_actor(request), scope=scope_of(request), batch=batch, items=parsed.pairs
+            actor=actor_of(request), scope=scope_of(request), batch=batch, items=parsed.pairs
         )
     except DomainError as exc:
         messages.error(request, exc.message if not isinstance(exc.details, dict) else "；".join(exc.details.values()))
@@ -217,7 +212,7 @@ def payout_items_all(request: HttpRequest, pk: int) -> HttpResponse:
         fen = payouts.yuan_to_fen(form.cleaned_data["amount"])
         ids = item_lines.cardholder_memberships(batch)
         refused = payouts.payout_items_add(
-            actor=_actor(request), scope=scope_of(request), batch=batch, items=[(i, fen) for i in ids]
+            actor=actor_of(request), scope=scope_of(request), batch=batch, items=[(i, fen) for i in ids]
         )
     except DomainError as exc:
         messages.error(request, exc.message if not isinstance(exc.details, dict) else "；".join(exc.details.values()))
@@ -246,7 +241,7 @@ def payout_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     batch = _batch(request, pk)
     label, perm = BATCH_ACTIONS[action]
     require_perm(request, perm, batch.org_path)
-    scope, actor = scope_of(request), _actor(request)
+    scope, actor = scope_of(request), actor_of(request)
     note = cf.NoteForm(request.POST).data.get("note", "") or ""
     target = batch.pk
     try:
@@ -271,7 +266,7 @@ def payout_bank_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = _batch(request, pk)
     require_perm(request, PayoutPerm.MAKE, batch.org_path)
     try:
-        return bank_file_response(actor=_actor(request), scope=scope_of(request), batch=batch)
+        return bank_file_response(actor=actor_of(request), scope=scope_of(request), batch=batch)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("cards:payout", pk=batch.pk)
@@ -353,7 +348,7 @@ def _membership_id(scope: Scope, card: ServiceCard) -> int | None:
 @login_required
 def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     card = _card(request, pk)
-    scope, actor = scope_of(request), _actor(request)
+    scope, actor = scope_of(request), actor_of(request)
     labels = dict(card_actions(scope, card))
     if action not in labels:
         # Not a step for this card now, or not the caller's to take.
@@ -392,7 +387,7 @@ def card_apply(request: HttpRequest, ms_pk: int) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         card = services.card_apply(
-            actor=_actor(request),
+            actor=actor_of(request),
             scope=scope,
             membership=ms,
             bank=data["bank"],
@@ -434,7 +429,7 @@ def card_apply_batch(request: HttpRequest) -> HttpResponse:
             refusals = [(k, "本工会范围内没有这名会员") for k in keys if k not in found]
             try:
                 applied, refused = services.card_apply_many(
-                    actor=_actor(request),
+                    actor=actor_of(request),
                     scope=scope,
                     membership_ids=list(dict.fromkeys(found[k] for k in keys if k in found)),
                     bank=data["bank"],

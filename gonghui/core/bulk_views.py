@@ -40,7 +40,7 @@ from gonghui.core.masking import mask_value
 from gonghui.core.models import BulkJob
 from gonghui.core.scoping import unscoped
 from gonghui.core.selectors import bulk_job_file_allowed, bulk_job_get, bulk_job_list
-from gonghui.core.viewutils import scope_of
+from gonghui.core.viewutils import actor_of, scope_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import OrgPerm
 from gonghui.orgs.selectors import org_get
@@ -50,11 +50,6 @@ MAX_PENDING = 5
 PREVIEW_ROWS = 10
 NO_ORG = "未找到该工会，或您无权访问。"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _importable(scope: Scope) -> list[BulkKind]:
@@ -186,7 +181,7 @@ def _upload(request: HttpRequest, scope: Scope, kinds: list[BulkKind], handler: 
                 form.add_error("org", f"工会“{org.name}”已撤销，不能导入。")
             else:
                 try:
-                    preview = _preview(kind, scope, org, _actor(request), upload.path)
+                    preview = _preview(kind, scope, org, actor_of(request), upload.path)
                 except UnreadableFile as exc:
                     form.add_error("file", f"无法导入该文件：{exc}")
                 else:
@@ -331,7 +326,7 @@ def preview_start(request: HttpRequest, token: str) -> HttpResponse:
     kind, org = _pending_target(request, data)
     try:
         job = jobs.bulk_import_start(
-            actor=_actor(request),
+            actor=actor_of(request),
             scope=scope_of(request),
             kind=kind,
             org=org,
@@ -385,7 +380,7 @@ def _job_context(request: HttpRequest, job: BulkJob) -> dict[str, Any]:
         percent = 0
     else:
         percent = None  # running with no idea of the end, or failed
-    own = job.actor_id == _actor(request).pk or scope.is_superuser
+    own = job.actor_id == actor_of(request).pk or scope.is_superuser
     return {
         "section": "bulk",
         "job": job,
@@ -416,7 +411,7 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
 def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     try:
-        jobs.bulk_job_rerun(actor=_actor(request), scope=scope_of(request), job=job)
+        jobs.bulk_job_rerun(actor=actor_of(request), scope=scope_of(request), job=job)
     except PermissionDeniedError as exc:
         raise PermissionDenied from exc
     except DomainError as exc:
@@ -475,7 +470,7 @@ def export(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 job = jobs.bulk_export_start(
-                    actor=_actor(request),
+                    actor=actor_of(request),
                     scope=scope,
                     kind=kind,
                     org=org,

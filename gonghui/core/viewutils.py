@@ -11,12 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.core.errors import DomainError, PermissionDeniedError
 
 
 def scope_of(request: HttpRequest) -> Scope:
     return request.scope  # type: ignore[attr-defined]
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The signed-in user behind a request that passed authentication (pages and API alike)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def require_perm(request: HttpRequest, perm: str, path: str | None = None) -> Scope:

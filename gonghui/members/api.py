@@ -13,10 +13,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import BaseModel
 
-from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.core.api_common import request_scope
 from gonghui.core.masking import mask_mobile
+from gonghui.core.viewutils import actor_of
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
 from gonghui.members.permissions import MemberPerm
@@ -260,11 +260,6 @@ def transfer_out_dict(tr: Transfer) -> dict[str, Any]:
     }
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
@@ -332,7 +327,7 @@ def create_member(request: HttpRequest, body: MemberCreateIn) -> Status[dict[str
     org = org_get(scope=scope, code=body.org_code.strip().upper())
     fields = body.dict(exclude={"org_code", "id_number", "id_type"})
     ms = services.member_register(
-        actor=_actor(request), scope=scope, org=org, id_number=body.id_number, id_type=body.id_type, fields=fields
+        actor=actor_of(request), scope=scope, org=org, id_number=body.id_number, id_type=body.id_type, fields=fields
     )
     return Status(201, member_out(ms, scope, detail=True))
 
@@ -347,7 +342,7 @@ def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
 def update_member(request: HttpRequest, member_id: int, body: MemberUpdateIn) -> dict[str, Any]:
     scope = request_scope(request)
     ms = selectors.membership_get(scope=scope, pk=member_id)
-    services.person_update(actor=_actor(request), scope=scope, membership=ms, changes=body.dict(exclude_unset=True))
+    services.person_update(actor=actor_of(request), scope=scope, membership=ms, changes=body.dict(exclude_unset=True))
     return member_out(selectors.membership_get(scope=scope, pk=member_id), scope, detail=True)
 
 
@@ -373,7 +368,7 @@ def member_history(request: HttpRequest, member_id: int) -> list[dict[str, Any]]
 def reveal_id(request: HttpRequest, member_id: int) -> dict[str, Any]:
     scope = request_scope(request)
     ms = selectors.membership_get(scope=scope, pk=member_id)
-    value = services.person_reveal_id(actor=_actor(request), scope=scope, membership=ms, ip_address=_ip(request))
+    value = services.person_reveal_id(actor=actor_of(request), scope=scope, membership=ms, ip_address=_ip(request))
     return {"id_number": value}
 
 
@@ -381,7 +376,7 @@ def _transition(request: HttpRequest, member_id: int, action: str, body: Any = N
     scope = request_scope(request)
     ms = selectors.membership_get(scope=scope, pk=member_id)
     result = services.membership_transition(
-        actor=_actor(request),
+        actor=actor_of(request),
         scope=scope,
         membership=ms,
         action=action,
@@ -434,7 +429,7 @@ def transfer_member_out(request: HttpRequest, member_id: int, body: TransferOutI
     scope = request_scope(request)
     ms = selectors.membership_get(scope=scope, pk=member_id)
     tr = services.transfer_out(
-        actor=_actor(request), scope=scope, membership=ms, to_code=body.to_code, reason=body.reason, note=body.note
+        actor=actor_of(request), scope=scope, membership=ms, to_code=body.to_code, reason=body.reason, note=body.note
     )
     return Status(201, transfer_out_dict(tr))
 
@@ -450,7 +445,7 @@ def transfer_member_in(request: HttpRequest, body: TransferInIn) -> Status[dict[
     scope = request_scope(request)
     to_org = org_get(scope=scope, code=body.to_code.strip().upper())
     tr = services.transfer_in(
-        actor=_actor(request),
+        actor=actor_of(request),
         scope=scope,
         to_org=to_org,
         id_number=body.id_number,
@@ -470,7 +465,7 @@ def get_transfer(request: HttpRequest, transfer_id: int) -> dict[str, Any]:
 def approve_transfer(request: HttpRequest, transfer_id: int, body: NoteIn) -> dict[str, Any]:
     scope = request_scope(request)
     tr = selectors.transfer_get(scope=scope, pk=transfer_id)
-    tr = services.transfer_decide(actor=_actor(request), scope=scope, transfer=tr, approve=True, note=body.note)
+    tr = services.transfer_decide(actor=actor_of(request), scope=scope, transfer=tr, approve=True, note=body.note)
     return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk))
 
 
@@ -478,7 +473,7 @@ def approve_transfer(request: HttpRequest, transfer_id: int, body: NoteIn) -> di
 def reject_transfer(request: HttpRequest, transfer_id: int, body: NoteIn) -> dict[str, Any]:
     scope = request_scope(request)
     tr = selectors.transfer_get(scope=scope, pk=transfer_id)
-    tr = services.transfer_decide(actor=_actor(request), scope=scope, transfer=tr, approve=False, note=body.note)
+    tr = services.transfer_decide(actor=actor_of(request), scope=scope, transfer=tr, approve=False, note=body.note)
     return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk))
 
 
@@ -486,7 +481,7 @@ def reject_transfer(request: HttpRequest, transfer_id: int, body: NoteIn) -> dic
 def cancel_transfer(request: HttpRequest, transfer_id: int) -> dict[str, Any]:
     scope = request_scope(request)
     tr = selectors.transfer_get(scope=scope, pk=transfer_id)
-    tr = services.transfer_cancel(actor=_actor(request), scope=scope, transfer=tr)
+    tr = services.transfer_cancel(actor=actor_of(request), scope=scope, transfer=tr)
     return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk))
 
 

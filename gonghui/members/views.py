@@ -17,11 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
-from gonghui.core.viewutils import require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, require_perm, run_form, scope_of
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
@@ -31,11 +30,6 @@ from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
 PAGE_SIZE = 50
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _membership(request: HttpRequest, pk: int) -> Membership:
@@ -242,7 +236,7 @@ def reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
     ms = _membership(request, pk)
     try:
         value = services.person_reveal_id(
-            actor=_actor(request), scope=scope_of(request), membership=ms, ip_address=request.META.get("REMOTE_ADDR")
+            actor=actor_of(request), scope=scope_of(request), membership=ms, ip_address=request.META.get("REMOTE_ADDR")
         )
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.status)
@@ -263,7 +257,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             raise DomainError("invalid", details={"org_code": "未找到该工会，或您无权访问。"}) from exc
         ms = services.member_register(
-            actor=_actor(request),
+            actor=actor_of(request),
             scope=scope,
             org=org,
             id_number=data.pop("id_number"),
@@ -288,7 +282,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         changes = {k: v for k, v in data.items() if v != initial.get(k)}
-        services.person_update(actor=_actor(request), scope=scope_of(request), membership=ms, changes=changes)
+        services.person_update(actor=actor_of(request), scope=scope_of(request), membership=ms, changes=changes)
         return reverse("members:detail", args=[ms.pk]), "会员信息已保存。"
 
     back = reverse("members:detail", args=[ms.pk])
@@ -326,7 +320,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     title, perm = TRANSITIONS[action]
     require_perm(request, perm, ms.org_path)
     form = _transition_form(action, request.POST or None)
-    scope, actor = scope_of(request), _actor(request)
+    scope, actor = scope_of(request), actor_of(request)
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         note = data.get("note", "")
@@ -395,7 +389,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    scope, actor = scope_of(request), _actor(request)
+    scope, actor = scope_of(request), actor_of(request)
     tr = _transfer(request, pk)
     form = mf.NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -425,7 +419,7 @@ def transfer_request(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             raise DomainError("invalid", details={"to_code": "未找到该工会，或您无权访问。"}) from exc
         tr = services.transfer_in(
-            actor=_actor(request),
+            actor=actor_of(request),
             scope=scope,
             to_org=to_org,
             id_number=data["id_number"],

@@ -6,8 +6,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from gonghui.accounts.models import User
 from gonghui.core.api_common import paginate, request_scope
+from gonghui.core.viewutils import actor_of
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.validation import region_warning
@@ -117,11 +117,6 @@ def org_out(org: Org) -> dict[str, Any]:
     }
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @router.get("", response=OrgPage, summary="工会组织列表（限本人管辖范围）")
 def list_orgs(
     request: HttpRequest,
@@ -164,7 +159,7 @@ def create_org(request: HttpRequest, body: OrgCreateIn) -> Status[dict[str, Any]
     parent = selectors.org_get(scope=scope, code=body.parent_code)
     data = body.dict(exclude={"parent_code", "code", "name", "kind", "industry_federation_code"})
     org = services.org_create(
-        actor=_actor(request),
+        actor=actor_of(request),
         scope=scope,
         code=body.code,
         name=body.name,
@@ -180,7 +175,7 @@ def create_org(request: HttpRequest, body: OrgCreateIn) -> Status[dict[str, Any]
 def update_org(request: HttpRequest, code: str, body: OrgUpdateIn) -> dict[str, Any]:
     scope = request_scope(request)
     org = selectors.org_get(scope=scope, code=code)
-    org = services.org_update(actor=_actor(request), scope=scope, org=org, changes=body.dict(exclude_unset=True))
+    org = services.org_update(actor=actor_of(request), scope=scope, org=org, changes=body.dict(exclude_unset=True))
     return org_out(org)
 
 
@@ -189,11 +184,11 @@ def move_org(request: HttpRequest, code: str, body: MoveIn) -> dict[str, Any]:
     scope = request_scope(request)
     org = selectors.org_get(scope=scope, code=code)
     new_parent = selectors.org_get(scope=scope, code=body.parent_code)
-    return org_out(services.org_move(actor=_actor(request), scope=scope, org=org, new_parent=new_parent))
+    return org_out(services.org_move(actor=actor_of(request), scope=scope, org=org, new_parent=new_parent))
 
 
 @router.post("/{code}/close", response=OrgOut, summary="撤销工会")
 def close_org(request: HttpRequest, code: str, body: CloseIn) -> dict[str, Any]:
     scope = request_scope(request)
     org = selectors.org_get(scope=scope, code=code)
-    return org_out(services.org_close(actor=_actor(request), scope=scope, org=org, closed_on=body.closed_on))
+    return org_out(services.org_close(actor=actor_of(request), scope=scope, org=org, closed_on=body.closed_on))

@@ -9,11 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from gonghui.accounts.models import User
 from gonghui.core.bulk.kinds import all_kinds
 from gonghui.core.errors import DomainError
 from gonghui.core.stats import stats_collect
-from gonghui.core.viewutils import require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, require_perm, run_form, scope_of
 from gonghui.orgs import selectors, services
 from gonghui.orgs.forms import OrgCloseForm, OrgCreateForm, OrgFieldsForm, OrgMoveForm
 from gonghui.orgs.models import Org
@@ -81,11 +80,6 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "orgs/detail.html", context)
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _form_page(request: HttpRequest, org: Org, form: forms.Form, title: str) -> HttpResponse:
     return render(request, "orgs/form.html", {"section": "orgs", "org": org, "form": form, "title": title})
 
@@ -109,7 +103,7 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[Org, str]:
         org = services.org_create(
-            actor=_actor(request),
+            actor=actor_of(request),
             scope=scope_of(request),
             parent=parent,
             code=data.pop("code"),
@@ -136,7 +130,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         changes = {k: v for k, v in data.items() if k in form.changed_data}
         if "industry_federation_code" in changes:
             changes["industry_federation_code"] = changes["industry_federation_code"] or None
-        services.org_update(actor=_actor(request), scope=scope_of(request), org=org, changes=changes)
+        services.org_update(actor=actor_of(request), scope=scope_of(request), org=org, changes=changes)
         return org, "已保存。"
 
     return _submit(request, org, form, f"修改“{org.name}”", perform)
@@ -149,7 +143,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[Org, str]:
         new_parent = selectors.org_get(scope=scope_of(request), code=data["parent_code"].strip())
-        services.org_move(actor=_actor(request), scope=scope_of(request), org=org, new_parent=new_parent)
+        services.org_move(actor=actor_of(request), scope=scope_of(request), org=org, new_parent=new_parent)
         return org, f"已将“{org.name}”迁至“{new_parent.name}”之下。"
 
     return _submit(request, org, OrgMoveForm(request.POST or None), f"调整“{org.name}”的隶属关系", perform)
@@ -161,7 +155,7 @@ def close(request: HttpRequest, code: str) -> HttpResponse:
     require_perm(request, OrgPerm.CLOSE, org.path)
 
     def perform(data: dict[str, Any]) -> tuple[Org, str]:
-        services.org_close(actor=_actor(request), scope=scope_of(request), org=org, closed_on=data["closed_on"])
+        services.org_close(actor=actor_of(request), scope=scope_of(request), org=org, closed_on=data["closed_on"])
         return org, f"已撤销“{org.name}”。"
 
     return _submit(request, org, OrgCloseForm(request.POST or None), f"撤销“{org.name}”", perform)
