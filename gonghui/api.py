@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -35,7 +36,8 @@ class BearerTokenAuth(HttpBearer):
         if user is None:
             return None
         request.user = user
-        request.scope = scope_for_user(user)  # type: ignore[attr-defined]
+        # Resolved on first use, as the session middleware does: a till's sale never reads grants.
+        request.scope = SimpleLazyObject(lambda: scope_for_user(user))  # type: ignore[attr-defined]
         return user
 
 

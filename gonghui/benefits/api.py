@@ -22,7 +22,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from gonghui.accounts.models import User
 from gonghui.benefits import campaigns, partners, selectors
@@ -36,7 +36,13 @@ from gonghui.benefits.models import (
 )
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import describe
-from gonghui.benefits.services import sale_amount, transaction_record, transaction_reverse
+from gonghui.benefits.services import (
+    SaleRequest,
+    sale_amount,
+    transaction_record,
+    transaction_reverse,
+    transactions_record_many,
+)
 from gonghui.benefits.settlement import Settlement, SettlementRow, settlement_rows
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError, NotFoundError
@@ -44,6 +50,7 @@ from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
 router = Router(tags=["benefits"])
+MAX_BATCH = 100  # sales in one POS batch
 
 
 class SaleIn(Schema):
@@ -104,12 +111,12 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _merchant(user: User, merchant_id: int | None) -> Merchant:
-    """The merchant whose till this account works (a foreign merchant id answers as unknown)."""
-    links = MerchantOperator.objects.filter(user=user).select_related("merchant")
+def _link(user: User, merchant_id: int | None) -> MerchantOperator:
+    """The cashier's link to the merchant whose till it works (a foreign merchant id answers as unknown)."""
+    links = MerchantOperator.objects.filter(user=user).select_related("merchant", "store")
     if merchant_id is not None:
         links = links.filter(merchant_id=merchant_id)
-    found = [link.merchant for link in links[:2]]
+    found = list(links[:2])
     if len(found) != 1:
         raise (
             NotFoundError()
@@ -119,13 +126,26 @@ def _merchant(user: User, merchant_id: int | None) -> Merchant:
     return found[0]
 
 
+def _merchant(user: User, merchant_id: int | None) -> Merchant:
+    return _link(user, merchant_id).merchant
+
+
+def _store(merchant: Merchant, store_id: int | None, stores: dict[int, Store] | None = None) -> Store | None:
+    """The merchant's store `store_id` (None: none named); another merchant's store is unknown."""
+    if not store_id:
+        return None
+    store = (stores or {}).get(store_id) or Store.objects.filter(pk=store_id, merchant=merchant).first()
+    if store is None or store.merchant_id != merchant.pk:
+        raise NotFoundError()
+    return store
+
+
 @router.post("/transactions", response={200: SaleOut, 201: SaleOut}, summary="收银：记录普惠交易（需 Idempotency-Key）")
 def record_sale(request: HttpRequest, body: SaleIn) -> Status[dict[str, Any]]:
     user = _user(request)
-    merchant = _merchant(user, body.merchant_id)
-    store = Store.objects.filter(pk=body.store_id, merchant=merchant).first() if body.store_id else None
-    if body.store_id and store is None:
-        raise NotFoundError()
+    link = _link(user, body.merchant_id)
+    merchant = link.merchant
+    store = _store(merchant, body.store_id, {link.store.pk: link.store} if link.store else None)
     amount_fen = sale_amount(body.amount)
     result = transaction_record(
         operator=user,
@@ -134,8 +154,86 @@ def record_sale(request: HttpRequest, body: SaleIn) -> Status[dict[str, Any]]:
         member_code=body.member_code,
         amount_fen=amount_fen,
         store=store,
+        link=link,
     )
     return Status(200 if result.replayed else 201, sale_out(result.transaction, replayed=result.replayed))
+
+
+class BatchSaleIn(Schema):
+    idempotency_key: str
+    member_code: str
+    amount: str
+    store_id: int | None = None
+
+
+class BatchIn(Schema):
+    merchant_id: int | None = None
+    store_id: int | None = None  # for every sale that names none
+    sales: list[BatchSaleIn] = Field(..., min_length=1, max_length=MAX_BATCH)
+
+
+class BatchErrorOut(Schema):
+    code: str
+    message: str
+
+
+class BatchResultOut(Schema):
+    idempotency_key: str
+    status: int  # 201 recorded, 200 the same key again, else the refusal's status
+    sale: SaleOut | None
+    error: BatchErrorOut | None
+
+
+class BatchOut(Schema):
+    results: list[BatchResultOut]
+
+
+@router.post("/transactions/batch", response=BatchOut, summary="收银系统批量上传普惠交易（逐笔处理）")
+def record_sales(request: HttpRequest, body: BatchIn) -> dict[str, Any]:
+    """A merchant's POS back-end forwards its tills' sales, up to 100 a request, each as if sent alone.
+
+    Each sale commits on its own: a refused one (unknown card, key reused…) is
+    answered in its place and leaves the others recorded. Send the batch again
+    after a timeout: recorded sales come back as replays (200).
+    """
+    user = _user(request)
+    link = _link(user, body.merchant_id)
+    merchant = link.merchant
+    known = {s.pk: s for s in Store.objects.filter(merchant=merchant)}
+    requests: list[SaleRequest | DomainError] = []
+    for sale in body.sales:
+        try:
+            store = _store(merchant, sale.store_id or body.store_id, known)
+            requests.append(SaleRequest(sale.idempotency_key, sale.member_code, sale_amount(sale.amount), store))
+        except DomainError as exc:
+            requests.append(exc)
+    valid = [r for r in requests if isinstance(r, SaleRequest)]
+    outcomes = iter(transactions_record_many(operator=user, merchant=merchant, sales=valid, link=link))
+    results = []
+    for given, request_or_error in zip(body.sales, requests, strict=True):
+        if isinstance(request_or_error, DomainError):
+            results.append(_batch_refusal(given.idempotency_key, request_or_error))
+            continue
+        outcome = next(outcomes)
+        if outcome.error is not None:
+            results.append(_batch_refusal(given.idempotency_key, outcome.error))
+        else:
+            assert outcome.result is not None
+            replayed = outcome.result.replayed
+            results.append(
+                {
+                    "idempotency_key": given.idempotency_key,
+                    "status": 200 if replayed else 201,
+                    "sale": sale_out(outcome.result.transaction, replayed=replayed),
+                    "error": None,
+                }
+            )
+    return {"results": results}
+
+
+def _batch_refusal(key: str, exc: DomainError) -> dict[str, Any]:
+    error = {"code": exc.code, "message": exc.message}
+    return {"idempotency_key": key, "status": exc.status, "sale": None, "error": error}
 
 
 @router.get("/transactions", response=list[SaleOut], summary="收银：本商户今日交易")

@@ -69,27 +69,39 @@ def discount_for(campaign: Campaign, amount_fen: int) -> int:
     return max(0, min(off, amount_fen))
 
 
+def members_by_code(codes: list[str]) -> dict[str, tuple[int, bool]]:
+    """Each till scan → (person id, scanned a card): an activated service card's number or a member number.
+
+    Two queries whatever the number of codes (card numbers by blind index, member numbers).
+    """
+    cards: dict[str, list[str]] = {}
+    numbers: dict[str, list[str]] = {}
+    for code in codes:
+        value = normalize_card_number(code)
+        if len(value) >= 16:
+            cards.setdefault(card_index(value), []).append(code)
+        elif value.isdigit():
+            numbers.setdefault(value.zfill(10), []).append(code)
+    found: dict[str, tuple[int, bool]] = {}
+    with unscoped():
+        if cards:
+            rows = ServiceCard.objects.filter(card_index__in=list(cards), status=CardStatus.ACTIVATED)
+            for index, person_id in rows.values_list("card_index", "person_id"):
+                found.update(dict.fromkeys(cards[str(index)], (person_id, True)))
+        if numbers:
+            for number, person_id in Person.objects.filter(member_no__in=list(numbers)).values_list("member_no", "pk"):
+                found.update(dict.fromkeys(numbers[str(number)], (person_id, False)))
+    return found
+
+
 def member_lookup(code: str) -> Person:
     """The member behind a till's scan: a service card number (activated) or a member number."""
-    value = normalize_card_number(code)
+    found = members_by_code([code]).get(code)
     with unscoped():
-        if len(value) >= 16:
-            card = ServiceCard.objects.filter(card_index=card_index(value), status=CardStatus.ACTIVATED).first()
-            person = Person.objects.filter(pk=card.person_id).first() if card else None
-        else:
-            person = Person.objects.filter(member_no=value.zfill(10)).first() if value.isdigit() else None
+        person = Person.objects.filter(pk=found[0]).first() if found else None
     if person is None:
         raise DomainError("benefit.member_unknown", status=404)
     return person
-
-
-def _eligible(person: Person, campaign: Campaign) -> bool:
-    with unscoped():
-        member = Membership.objects.filter(
-            person=person, status=MembershipStatus.ACTIVE, org_path__startswith=campaign.org_path
-        ).exists()
-        card = ServiceCard.objects.filter(person=person, status=CardStatus.ACTIVATED).exists()
-    return member and card
 
 
 def _open_campaigns(merchant: Merchant, now: datetime) -> list[tuple[Campaign, set[int]]]:
@@ -101,13 +113,14 @@ def _open_campaigns(merchant: Merchant, now: datetime) -> list[tuple[Campaign, s
             ).order_by("id")
         )
         named: dict[int, set[int]] = {c.pk: set() for c in campaigns}
-        through = Campaign.stores.through.objects.filter(campaign_id__in=named, store__merchant=merchant)
-        for campaign_id, store_id in through.values_list("campaign_id", "store_id"):
-            named[campaign_id].add(store_id)
+        if campaigns:
+            through = Campaign.stores.through.objects.filter(campaign_id__in=named, store__merchant=merchant)
+            for campaign_id, store_id in through.values_list("campaign_id", "store_id"):
+                named[campaign_id].add(store_id)
     return [(c, named[c.pk]) for c in campaigns]
 
 
-def _require_operator(operator: User | None, merchant: Merchant) -> MerchantOperator | None:
+def operator_link(operator: User | None, merchant: Merchant) -> MerchantOperator | None:
     """`operator` None is the console; otherwise the user must work this merchant's till."""
     if operator is None or operator.is_superuser:
         return None
@@ -141,8 +154,17 @@ class _CapReached(Exception):
         self.reason = reason
 
 
-def _bump_usage(campaign: Campaign, person: Person, occurrence: date, day: date | None, off: int) -> None:
-    """Add one sale of `off` to the member's occurrence row (`day` None) or day row, within its caps."""
+def _bump_usage(campaign: Campaign, person_id: int, occurrence: date, day: date | None, off: int) -> None:
+    """Add one sale of `off` to the member's occurrence row (`day` None) or day row, within its caps.
+
+    One statement: the row is created with this sale, or moved by it only if the
+    moved totals stay within the caps (`ON CONFLICT … DO UPDATE … WHERE`); no row
+    back means a cap would be passed. The row lock it takes is held to the commit.
+    """
+    count_cap = campaign.per_day_count if day else campaign.per_member_count
+    fen_cap = campaign.per_day_fen if day else campaign.per_member_fen
+    if (count_cap is not None and count_cap < 1) or (fen_cap is not None and off > fen_cap):
+        raise _CapReached(_cap_reason(campaign, day is not None))
     table = MemberUsage._meta.db_table
     # The partial unique index each kind of row is under (the ON CONFLICT target must name it).
     target = (
@@ -150,22 +172,16 @@ def _bump_usage(campaign: Campaign, person: Person, occurrence: date, day: date 
         if day
         else "(campaign_id, person_id, occurrence) WHERE day IS NULL"
     )
-    count_cap = campaign.per_day_count if day else campaign.per_member_count
-    fen_cap = campaign.per_day_fen if day else campaign.per_member_fen
-    row_test = "day = %s" if day else "day IS NULL AND occurrence = %s"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (campaign_id, person_id, occurrence, day, count, discount_fen) "  # noqa: S608
-            f"VALUES (%s, %s, %s, %s, 0, 0) ON CONFLICT {target} DO NOTHING",
-            [campaign.pk, person.pk, occurrence, day],
+            f"INSERT INTO {table} AS u (campaign_id, person_id, occurrence, day, count, discount_fen) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s, 1, %s) ON CONFLICT {target} DO UPDATE "
+            "SET count = u.count + 1, discount_fen = u.discount_fen + excluded.discount_fen "
+            "WHERE (%s IS NULL OR u.count + 1 <= %s) AND (%s IS NULL OR u.discount_fen + excluded.discount_fen <= %s) "
+            "RETURNING id",
+            [campaign.pk, person_id, occurrence, day, off, count_cap, count_cap, fen_cap, fen_cap],
         )
-        cursor.execute(
-            f"UPDATE {table} SET count = count + 1, discount_fen = discount_fen + %s "  # noqa: S608
-            f"WHERE campaign_id = %s AND person_id = %s AND {row_test} "
-            "AND (%s IS NULL OR count + 1 <= %s) AND (%s IS NULL OR discount_fen + %s <= %s)",
-            [off, campaign.pk, person.pk, day or occurrence, count_cap, count_cap, fen_cap, off, fen_cap],
-        )
-        if cursor.rowcount != 1:
+        if cursor.fetchone() is None:
             raise _CapReached(_cap_reason(campaign, day is not None))
 
 
@@ -175,9 +191,9 @@ def _cap_reason(campaign: Campaign, daily: bool) -> str:
     return "已达每人本期普惠周优惠上限" if campaign.recurrence == Recurrence.QUARTERLY else "已达每人活动优惠上限"
 
 
-def _grant(campaign: Campaign, person: Person, occurrence: date, day: date, off: int) -> None:
-    _bump_usage(campaign, person, occurrence, None, off)
-    _bump_usage(campaign, person, occurrence, day, off)
+def _grant(campaign: Campaign, person_id: int, occurrence: date, day: date, off: int) -> None:
+    _bump_usage(campaign, person_id, occurrence, None, off)
+    _bump_usage(campaign, person_id, occurrence, day, off)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Campaign._meta.db_table} SET spent_fen = spent_fen + %s "  # noqa: S608
@@ -194,6 +210,25 @@ class SaleResult:
     replayed: bool
 
 
+@dataclass(frozen=True)
+class SaleRequest:
+    """One sale as a till sends it."""
+
+    idempotency_key: str
+    member_code: str
+    amount_fen: int
+    store: Store | None = None
+
+
+@dataclass
+class SaleOutcome:
+    """A sale of a batch: recorded (or replayed), or refused with the reason."""
+
+    key: str
+    result: SaleResult | None = None
+    error: DomainError | None = None
+
+
 def transaction_record(
     *,
     operator: User | None,
@@ -202,88 +237,168 @@ def transaction_record(
     member_code: str,
     amount_fen: int,
     store: Store | None = None,
+    link: MerchantOperator | None = None,
 ) -> SaleResult:
-    """Record a sale and grant the best discount a campaign allows; the same key again is the same sale."""
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > 100:
-        raise DomainError("benefit.key_required", status=400)
-    if amount_fen <= 0:
-        raise DomainError("benefit.amount_invalid")
-    link = _require_operator(operator, merchant)
-    store = _sale_store(link, merchant, store)
-    person = member_lookup(member_code)
-    earlier = _replay(merchant, key, person, amount_fen)
-    if earlier is not None:
-        return SaleResult(earlier, True)
-    if not merchant.is_active:
-        raise DomainError("benefit.merchant_inactive", status=409, merchant=merchant.name)
-    if store is not None and not store.is_active:
-        raise DomainError("benefit.store_inactive", status=409, store=store.name)
-    now = timezone.now()
-    offers, reason = _offers(merchant, store, person, amount_fen, now)
-    today = timezone.localdate(now)
-    try:
-        with transaction.atomic():
-            campaign, occurrence, off = None, None, 0
-            for candidate_off, candidate, window in offers:
-                if candidate_off <= 0:
-                    reason = reason or "未达到优惠条件"
-                    continue
-                try:
-                    with transaction.atomic():  # a savepoint: a cap reached undoes this campaign's grants
-                        _grant(candidate, person, window.key, today, candidate_off)
-                    campaign, occurrence, off, reason = candidate, window, candidate_off, ""
-                    break
-                except _CapReached as cap:
-                    reason = reason or cap.reason
-            if campaign is None and offers:
-                # The sale still counts towards the campaign's figures.
-                _off, campaign, occurrence = offers[0]
-            sale = BenefitTransaction.all_objects.create(
-                merchant=merchant,
-                store=store,
-                campaign=campaign,
-                org_path=campaign.org_path if campaign else merchant.org_path,
-                person=person,
-                idempotency_key=key,
-                amount_fen=amount_fen,
-                discount_fen=off,
-                no_discount_reason="" if off else reason,
-                operator=operator,
-                day=today,
-                occurrence=occurrence.key if occurrence else None,
-            )
-    except IntegrityError:
-        # The same key from a parallel retry won: everything here was rolled back.
-        earlier = _replay(merchant, key, person, amount_fen)
-        if earlier is None:
-            raise
-        return SaleResult(earlier, True)
-    return SaleResult(sale, False)
+    """Record a sale and grant the best discount a campaign allows; the same key again is the same sale.
+
+    `link` is the cashier's MerchantOperator row when the caller already read it.
+    """
+    till = Till(operator=operator, merchant=merchant, link=link)
+    outcome = till.record_many([SaleRequest(idempotency_key, member_code, amount_fen, store)])[0]
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.result is not None
+    return outcome.result
 
 
-def _offers(
-    merchant: Merchant, store: Store | None, person: Person, amount_fen: int, now: datetime
-) -> tuple[list[tuple[int, Campaign, Occurrence]], str]:
-    """The campaigns that may discount this sale, best first, or the reason none may."""
-    eligible = [(c, named) for c, named in _open_campaigns(merchant, now) if _eligible(person, c)]
-    if not eligible:
-        return [], "无可参加的活动"
-    here = [c for c, named in eligible if not named or (store is not None and store.pk in named)]
-    if not here:
-        return [], "本门店未参加普惠活动" if store is not None else "未指定门店，本活动仅限参与门店"
-    running = [(c, o) for c in here if (o := occurrence_at(c, now)) is not None]
-    if not running:
-        return [], _window_reason(here, now)
-    offers = sorted(((discount_for(c, amount_fen), c, o) for c, o in running), key=lambda x: (-x[0], x[1].pk))
-    return offers, ""
+def transactions_record_many(
+    *, operator: User | None, merchant: Merchant, sales: list[SaleRequest], link: MerchantOperator | None = None
+) -> list[SaleOutcome]:
+    """A batch of sales from a merchant's POS back-end: each recorded on its own, as if sent alone.
+
+    What the sales share is read once (the cashier, the running campaigns, the
+    members behind the codes, keys already used); each sale then commits in its
+    own transaction, so a refused sale leaves the others as they are and no two
+    batches can wait on each other's rows.
+    """
+    return Till(operator=operator, merchant=merchant, link=link).record_many(sales)
 
 
-def _replay(merchant: Merchant, key: str, person: Person, amount_fen: int) -> BenefitTransaction | None:
-    earlier = BenefitTransaction.all_objects.filter(merchant=merchant, idempotency_key=key).first()
-    if earlier is not None and (earlier.person_id, earlier.amount_fen) != (person.pk, amount_fen):
-        raise DomainError("benefit.key_reused", status=409)
-    return earlier
+class Till:
+    """One request's sales at one merchant."""
+
+    def __init__(self, *, operator: User | None, merchant: Merchant, link: MerchantOperator | None = None) -> None:
+        if link is not None and (operator is None or link.user_id != operator.pk or link.merchant_id != merchant.pk):
+            link = None
+        self.operator, self.merchant = operator, merchant
+        self.link = link if link is not None else operator_link(operator, merchant)
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.campaigns = _open_campaigns(merchant, self.now)
+
+    def record_many(self, sales: list[SaleRequest]) -> list[SaleOutcome]:
+        people = members_by_code([s.member_code for s in sales])
+        person_ids = {pid for pid, _card in people.values()}
+        self.earlier = self._earlier([s.idempotency_key.strip() for s in sales])
+        self.member_paths, self.card_holders = self._eligibility(person_ids, people)
+        outcomes = []
+        for sale in sales:
+            key = (sale.idempotency_key or "").strip()
+            try:
+                outcomes.append(SaleOutcome(key, result=self._record(sale, key, people.get(sale.member_code))))
+            except DomainError as exc:
+                outcomes.append(SaleOutcome(key, error=exc))
+        return outcomes
+
+    def _earlier(self, keys: list[str]) -> dict[str, BenefitTransaction]:
+        rows = BenefitTransaction.all_objects.filter(merchant=self.merchant, idempotency_key__in=[k for k in keys if k])
+        return {t.idempotency_key: t for t in rows.select_related("merchant", "store", "campaign")}
+
+    def _eligibility(
+        self, person_ids: set[int], people: dict[str, tuple[int, bool]]
+    ) -> tuple[dict[int, list[str]], set[int]]:
+        """Each person's active memberships' paths, and who holds an activated card (a card scan proves it)."""
+        paths: dict[int, list[str]] = {}
+        holders = {pid for pid, card in people.values() if card}
+        if not self.campaigns or not person_ids:
+            return paths, holders
+        with unscoped():
+            active = Membership.objects.filter(person_id__in=person_ids, status=MembershipStatus.ACTIVE)
+            for person_id, path in active.values_list("person_id", "org_path"):
+                paths.setdefault(person_id, []).append(path)
+            unproven = person_ids - holders
+            if unproven:
+                holders |= set(
+                    ServiceCard.objects.filter(person_id__in=unproven, status=CardStatus.ACTIVATED).values_list(
+                        "person_id", flat=True
+                    )
+                )
+        return paths, holders
+
+    def _eligible(self, person_id: int, campaign: Campaign) -> bool:
+        return person_id in self.card_holders and any(
+            p.startswith(campaign.org_path) for p in self.member_paths.get(person_id, ())
+        )
+
+    def _record(self, sale: SaleRequest, key: str, found: tuple[int, bool] | None) -> SaleResult:
+        if not key or len(key) > 100:
+            raise DomainError("benefit.key_required", status=400)
+        if sale.amount_fen <= 0:
+            raise DomainError("benefit.amount_invalid")
+        store = _sale_store(self.link, self.merchant, sale.store)
+        if found is None:
+            raise DomainError("benefit.member_unknown", status=404)
+        person_id = found[0]
+        earlier = self._replay(key, person_id, sale.amount_fen)
+        if earlier is not None:
+            return SaleResult(earlier, True)
+        if not self.merchant.is_active:
+            raise DomainError("benefit.merchant_inactive", status=409, merchant=self.merchant.name)
+        if store is not None and not store.is_active:
+            raise DomainError("benefit.store_inactive", status=409, store=store.name)
+        offers, reason = self._offers(store, person_id, sale.amount_fen)
+        try:
+            with transaction.atomic():
+                campaign, occurrence, off = None, None, 0
+                for candidate_off, candidate, window in offers:
+                    if candidate_off <= 0:
+                        reason = reason or "未达到优惠条件"
+                        continue
+                    try:
+                        with transaction.atomic():  # a savepoint: a cap reached undoes this campaign's grants
+                            _grant(candidate, person_id, window.key, self.today, candidate_off)
+                        campaign, occurrence, off, reason = candidate, window, candidate_off, ""
+                        break
+                    except _CapReached as cap:
+                        reason = reason or cap.reason
+                if campaign is None and offers:
+                    # The sale still counts towards the campaign's figures.
+                    _off, campaign, occurrence = offers[0]
+                made = BenefitTransaction.all_objects.create(
+                    merchant=self.merchant,
+                    store=store,
+                    campaign=campaign,
+                    org_path=campaign.org_path if campaign else self.merchant.org_path,
+                    person_id=person_id,
+                    idempotency_key=key,
+                    amount_fen=sale.amount_fen,
+                    discount_fen=off,
+                    no_discount_reason="" if off else reason,
+                    operator=self.operator,
+                    day=self.today,
+                    occurrence=occurrence.key if occurrence else None,
+                )
+        except IntegrityError:
+            # The same key from a parallel retry won: everything here was rolled back.
+            self.earlier.update(self._earlier([key]))
+            earlier = self._replay(key, person_id, sale.amount_fen)
+            if earlier is None:
+                raise
+            return SaleResult(earlier, True)
+        self.earlier[key] = made  # the same key later in this batch is a replay
+        return SaleResult(made, False)
+
+    def _offers(
+        self, store: Store | None, person_id: int, amount_fen: int
+    ) -> tuple[list[tuple[int, Campaign, Occurrence]], str]:
+        """The campaigns that may discount this sale, best first, or the reason none may."""
+        eligible = [(c, named) for c, named in self.campaigns if self._eligible(person_id, c)]
+        if not eligible:
+            return [], "无可参加的活动"
+        here = [c for c, named in eligible if not named or (store is not None and store.pk in named)]
+        if not here:
+            return [], "本门店未参加普惠活动" if store is not None else "未指定门店，本活动仅限参与门店"
+        running = [(c, o) for c in here if (o := occurrence_at(c, self.now)) is not None]
+        if not running:
+            return [], _window_reason(here, self.now)
+        offers = sorted(((discount_for(c, amount_fen), c, o) for c, o in running), key=lambda x: (-x[0], x[1].pk))
+        return offers, ""
+
+    def _replay(self, key: str, person_id: int, amount_fen: int) -> BenefitTransaction | None:
+        earlier = self.earlier.get(key)
+        if earlier is not None and (earlier.person_id, earlier.amount_fen) != (person_id, amount_fen):
+            raise DomainError("benefit.key_reused", status=409)
+        return earlier
 
 
 def transaction_reverse(*, operator: User | None, merchant: Merchant, sale: BenefitTransaction) -> BenefitTransaction:
@@ -291,7 +406,7 @@ def transaction_reverse(*, operator: User | None, merchant: Merchant, sale: Bene
 
     The reversal is booked on its own day (`reversed_day`) for the daily settlement.
     """
-    link = _require_operator(operator, merchant)
+    link = operator_link(operator, merchant)
     with transaction.atomic():
         sale = BenefitTransaction.all_objects.select_for_update().get(pk=sale.pk, merchant=merchant)
         if link is not None and link.store is not None and sale.store_id != link.store.pk:

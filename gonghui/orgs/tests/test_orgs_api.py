@@ -604,6 +604,7 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/banks": {"get"},
         "/api/v1/benefits/transactions": {"get", "post"},
         "/api/v1/benefits/transactions/{sale_id}/reverse": {"post"},
+        "/api/v1/benefits/transactions/batch": {"post"},
         "/api/v1/benefits/merchants": {"get", "post"},
         "/api/v1/benefits/merchants/{merchant_id}": {"get", "patch"},
         "/api/v1/benefits/merchants/{merchant_id}/deactivate": {"post"},
