@@ -1,7 +1,7 @@
 """普惠 sales at a till under load, through the HTTP API (DESIGN §5 "Transactions").
 
     .venv/bin/python bench/transactions.py [--seconds 20] [--members 20000] [--workers 4]
-                                           [--clients 8] [--shards 8] [--keep]
+                                           [--clients 8] [--batch 20] [--shards 8] [--keep]
 
 Builds a fresh PostgreSQL database (`gonghui_bench_tx_<pid>`), migrates it with
 `gonghui migrate` and sets up a world: a small org tree (`org_bulk_create`),
@@ -14,6 +14,10 @@ each, some retried) from `--clients` threads for `--seconds`. A few members take
 a share of the sales and run into their caps; three quarters of the way through
 the timed run the campaign's budget is cut to a few discounts above what is
 spent, so that it runs out there, whatever the rate. Every answer is checked.
+Then the same sales again, `--batch` to a request (`POST
+/api/v1/benefits/transactions/batch`, as a merchant's POS back-end forwards its
+tills' sales), the budget opened again and cut again at the same point; a
+sale's latency there is its request's.
 
 In the same run, with the same client threads: `GET /healthz` through the same
 server (the floor of the stack: no sale can cost less than this request); the
@@ -31,7 +35,8 @@ campaign's `spent_fen` equal to the sum of its sales' discounts. An in-process
 profile of sequential sales then counts the queries per sale and splits a
 sale's time between SQL and Python.
 
-The last stdout line is one JSON object. Exit status 0 when the run completed,
+The last stdout line is one JSON object, whose `tx_per_s` is the batched
+phase's (the single-sale phase's with `--batch 0`). Exit status 0 when the run completed,
 target met or not (a miss prints `TARGET MISSED`); 1 when a cap was passed or an
 answer was wrong.
 """
@@ -67,7 +72,10 @@ TARGET_TX_PER_S = 1000.0  # DESIGN §5, on PostgreSQL, 2 cores
 UNIONS = 10
 HOT_MEMBERS = 5  # members who shop all the time: they run into their caps within seconds
 HOT_SHARE = 0.05  # share of the sales that go to them
-RETRY_EVERY = 50  # one request in this many resends the thread's previous sale (a till's retry)
+RETRY_EVERY = 50  # one request (batched: one sale) in this many resends the thread's previous sale
+# Batched phase only: one sale in this many reuses an earlier sale's key for another amount (must be 409).
+CONFLICT_EVERY = 500
+MAX_BATCH = 100  # the batch endpoint's limit
 BUDGET_SHARE = 0.75  # the budget runs out about this far into the timed run
 # The campaign: 9折 (pay 90%), at most 30 yuan off a sale; amounts 100–350 yuan, so 10–30 yuan off.
 AMOUNT_FEN = (10_000, 35_000)
@@ -95,6 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=20_000, help="members with activated cards (default 20,000)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--clients", type=int, default=8, help="client threads, HTTP and baseline (default 8)")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=20,
+        help=f"sales per request of the batched phase (default 20, 0 skips it, ≤ {MAX_BATCH})",
+    )
     parser.add_argument("--shards", type=int, default=8, help="budget rows of the sharded baseline (default 8)")
     parser.add_argument("--profile-sales", type=int, default=200, help="sequential sales profiled in-process")
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
@@ -119,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--members must be at least {2 * HOT_MEMBERS}")
     if args.seconds <= 0 or args.warmup < 1 or min(args.clients, args.workers, args.shards) < 1:
         parser.error("--seconds > 0, --warmup ≥ 1, --clients, --workers and --shards ≥ 1")
+    if not 0 <= args.batch <= MAX_BATCH:
+        parser.error(f"--batch must be between 0 (no batched phase) and {MAX_BATCH}")
     try:
         return run(args)
     except BenchFailure as exc:
@@ -204,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
             seconds=args.seconds,
             warmup=args.warmup,
             clients=args.clients,
+            batch=args.batch,
             shards=args.shards,
             seed=args.seed,
         )
@@ -510,9 +527,11 @@ def baseline_insert(connection: Any, model: Any, values: dict[str, Any]) -> dict
 class Tally:
     """What one phase of the client saw."""
 
-    latencies: list[float] = field(default_factory=list)  # ms, successful timed requests
+    latencies: list[float] = field(default_factory=list)  # ms, successful timed requests (batched: per sale)
     created: int = 0  # new sales (201)
     replayed: int = 0  # retries answered with the same sale (200)
+    requests: int = 0  # batched phase: requests answered 200 (each with its sales' results)
+    conflicts: int = 0  # batched phase: reused keys refused with 409, as they must be
     discounted: int = 0
     discount_fen: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
@@ -523,14 +542,16 @@ class Tally:
         self.latencies += other.latencies
         self.created += other.created
         self.replayed += other.replayed
+        self.requests += other.requests
+        self.conflicts += other.conflicts
         self.discounted += other.discounted
         self.discount_fen += other.discount_fen
         self.reasons.update(other.reasons)
         self.errors.update(other.errors)
         self.first_errors += other.first_errors[: max(0, 5 - len(self.first_errors))]
 
-    def error(self, kind: str, detail: str) -> None:
-        self.errors[kind] += 1
+    def error(self, kind: str, detail: str, sales: int = 1) -> None:
+        self.errors[kind] += sales
         if len(self.first_errors) < 5:
             self.first_errors.append(f"{kind}: {detail}")
 
@@ -563,25 +584,41 @@ def fen_of(text: str) -> int:
 class CpuMeter:
     """CPU seconds of the server's processes, our database's backends, this client and the whole machine.
 
-    Backends are listed at both ends of a phase; one that started during it counts from zero.
+    A thread samples the processes every `SAMPLE_EVERY` seconds during a phase, so that
+    a backend that ends during it (Django reconnects after `CONN_MAX_AGE`) counts up to
+    its last sample instead of going missing, and one that starts counts from zero.
+    Each sample also notes what each of our backends is doing (`pg_stat_activity`:
+    running, waiting on a lock or on the WAL, idle in a transaction, idle).
     """
+
+    SAMPLE_EVERY = 0.25
 
     def __init__(self, plan: dict[str, Any], admin: Any) -> None:
         self.plan = plan
         self.admin = admin
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.fixed = {*plan["server_pids"], os.getpid()}
 
     def _backends(self) -> set[int]:
         rows = self.admin.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.plan["db_name"],)
-        )
+            "SELECT pid, state, wait_event_type, wait_event, backend_type FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (self.plan["db_name"],),
+        ).fetchall()
+        for _pid, state, wait_type, wait, kind in rows:
+            if kind != "client backend":  # autovacuum: its CPU counts, its state does not
+                continue
+            if state == "active":
+                self.states[f"active: {wait_type}:{wait}" if wait_type else "active: running"] += 1
+            else:
+                self.states[state or "?"] += 1
         return {int(r[0]) for r in rows}
 
-    def _proc(self, pid: int) -> float:
+    def _proc(self, pid: int) -> float | None:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            return 0.0
+            return None  # gone
         return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
 
     def _machine(self) -> tuple[float, float]:
@@ -589,28 +626,54 @@ class CpuMeter:
         idle = values[3] + values[4]  # idle + iowait
         return (sum(values[:8]) - idle) / self.tick, sum(values[:8]) / self.tick
 
+    def _sample(self) -> None:
+        """The CPU time of every process watched so far and of the backends there are now."""
+        self.samples += 1
+        for pid in {*self.fixed, *self.last, *self._backends()}:
+            cpu = self._proc(pid)
+            if cpu is not None:
+                self.last[pid] = cpu
+
+    def _sampler(self) -> None:
+        while not self.stopping.wait(self.SAMPLE_EVERY):
+            self._sample()
+
     def start(self) -> None:
-        self.began = time.perf_counter()
-        self.before = {pid: self._proc(pid) for pid in {*self.plan["server_pids"], *self._backends(), os.getpid()}}
+        self.last: dict[int, float] = {}
+        self.states: Counter[str] = Counter()
+        self.samples = 0
+        self._sample()
+        self.before = dict(self.last)
         self.machine = self._machine()
+        self.began = time.perf_counter()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._sampler, daemon=True)
+        self.thread.start()
 
     def stop(self) -> dict[str, float]:
         seconds = time.perf_counter() - self.began
+        busy, total = self._machine()
+        self.stopping.set()
+        self.thread.join()
+        self._sample()
         groups = {
             "server": set(self.plan["server_pids"]),
-            "postgres": self._backends() | set(self.before),
+            "postgres": set(self.last) - self.fixed,
             "client": {os.getpid()},
         }
-        groups["postgres"] -= groups["server"] | groups["client"]
         used = {
-            name: sum(self._proc(pid) - self.before.get(pid, 0.0) for pid in pids) / seconds
+            name: sum(self.last.get(pid, 0.0) - self.before.get(pid, 0.0) for pid in pids) / seconds
             for name, pids in groups.items()
         }
-        busy, total = self._machine()
         used["busy"] = (busy - self.machine[0]) / seconds
         used["cores"] = (total - self.machine[1]) / seconds
         used["other"] = used["busy"] - used["server"] - used["postgres"] - used["client"]
         return used
+
+    def backend_states(self) -> dict[str, float]:
+        """Per state, the mean number of our backends in it over the phase's samples."""
+        samples = max(1, self.samples)
+        return {k: v / samples for k, v in self.states.most_common()}
 
 
 Worker = Callable[[int, float, "Tally", bool], None]
@@ -649,7 +712,10 @@ def client_main(plan: dict[str, Any]) -> dict[str, Any]:
         else:
             admin.execute(f"UPDATE {table} SET budget_fen = spent_fen + %s WHERE id = %s", (left, campaign_id))
 
-    def run_phase(name: str, worker: Worker, campaign_id: int | None) -> None:
+    def run_phase(name: str, worker: Worker, campaign_id: int | None, *, reopen: bool = False) -> None:
+        if reopen and campaign_id is not None:
+            # A second phase on a campaign: its budget, cut in the first, is ample again until the cut.
+            admin.execute(f"UPDATE {table} SET budget_fen = spent_fen + %s WHERE id = %s", (10**12, campaign_id))
         # Untimed warm-up: connections, imports, caches.
         warm = drive(worker, plan["clients"], plan["warmup"], timed=False)
         closing = None
@@ -668,6 +734,8 @@ def client_main(plan: dict[str, Any]) -> dict[str, Any]:
             "seconds": seconds,
             "created": timed.created,
             "replayed": timed.replayed,
+            "requests": timed.requests,
+            "conflicts": timed.conflicts,
             "discounted": timed.discounted,
             "discount_fen": timed.discount_fen,
             "reasons": dict(timed.reasons),
@@ -676,6 +744,7 @@ def client_main(plan: dict[str, Any]) -> dict[str, Any]:
             "latencies": timed.latencies,
             "warmup_created": warm.created,
             "cpu": cpu,
+            "backends": meter.backend_states(),
         }
         progress(
             f"{name}: {timed.created / seconds:,.0f}/s over {seconds:.1f} s, "
@@ -685,6 +754,13 @@ def client_main(plan: dict[str, Any]) -> dict[str, Any]:
     # The server's floor first: GET /healthz (two trivial queries) through the same stack.
     run_phase("healthz", lambda i, until, tally, timed: healthz_worker(plan, i, until, tally, timed), None)
     run_phase("http", lambda i, until, tally, timed: http_worker(plan, i, until, tally, timed), plan["campaign_id"])
+    if plan["batch"]:
+        run_phase(
+            "batched",
+            lambda i, until, tally, timed: batch_worker(plan, i, until, tally, timed),
+            plan["campaign_id"],
+            reopen=True,
+        )
     run_phase(
         "baseline",
         lambda i, until, tally, timed: sql_worker(plan, i, until, tally, timed, sharded=False),
@@ -809,18 +885,138 @@ def check_sale(status: int, answer: bytes, body: bytes, expect_id: int) -> tuple
     try:
         sale = json.loads(answer)
         sent = fen_of(json.loads(body)["amount"])
-        amount, off, paid = fen_of(sale["amount"]), fen_of(sale["discount"]), fen_of(sale["paid"])
     except (ValueError, KeyError, TypeError) as exc:
         return f"malformed: {exc!r}", None
+    problem = check_sale_object(sale, sent, expect_id)
+    return problem, None if problem else sale
+
+
+def check_sale_object(sale: Any, sent: int, expect_id: int) -> str:
+    """ "" when `sale` (a sale as the API answers it) is right for `sent` fen; otherwise why it is wrong."""
+    try:
+        amount, off, paid = fen_of(sale["amount"]), fen_of(sale["discount"]), fen_of(sale["paid"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"malformed: {exc!r}"
     if amount != sent or off + paid != amount or off > amount:
-        return f"wrong figures: sent {sent}, got {amount} - {off} = {paid}", None
+        return f"wrong figures: sent {sent}, got {amount} - {off} = {paid}"
     if not off and not sale.get("no_discount_reason"):
-        return "no discount and no reason", None
+        return "no discount and no reason"
     if off and sale.get("no_discount_reason"):
-        return "a discount with a refusal reason", None
+        return "a discount with a refusal reason"
     if expect_id and (sale.get("id") != expect_id or not sale.get("replayed")):
-        return f"retry answered with another sale: {sale.get('id')} (replayed={sale.get('replayed')})", None
-    return "", sale
+        return f"retry answered with another sale: {sale.get('id')} (replayed={sale.get('replayed')})"
+    if not expect_id and sale.get("replayed"):
+        return f"a new sale answered as replayed: {sale.get('id')}"
+    return ""
+
+
+def batch_worker(plan: dict[str, Any], index: int, until: float, tally: Tally, timed: bool) -> None:
+    """`plan["batch"]` sales per request to the batch endpoint, one connection each.
+
+    The same draws as `http_worker`, sale by sale: one sale in `RETRY_EVERY` resends
+    the thread's previous sale from an earlier request (its result must be 200, the
+    same sale, `replayed`), and one in `CONFLICT_EVERY` sends that sale's key with
+    another amount (409 with an error and no sale, the other sales of the request
+    unaffected). Every result is checked as the single endpoint's answer is; a
+    request that fails as a whole counts an error for each of its sales.
+    """
+    rng = random.Random(plan["seed"] * 1000 + index + (600 if timed else 300))
+    shopper = Shopper(rng, len(plan["cards"]))
+    tag = next_phase_tag(timed)
+    headers = {"Authorization": f"Bearer {plan['token']}", "Content-Type": "application/json"}
+    previous: tuple[str, str, int, int] | None = None  # key, member code, amount, sale id
+    seq = 0
+    while time.perf_counter() < until:
+        sales: list[dict[str, Any]] = []
+        expected: list[tuple[int, int]] = []  # (status, sale id a retry must get back), per sale
+        for _ in range(plan["batch"]):
+            seq += 1
+            if previous is not None and seq % CONFLICT_EVERY == 0:
+                key, code, amount, _sale_id = previous
+                amount += 1
+                expected.append((409, 0))
+            elif previous is not None and seq % RETRY_EVERY == 0:
+                key, code, amount, sale_id = previous
+                expected.append((200, sale_id))
+            else:
+                key, code, amount = (
+                    f"pos-{tag}-{index}-{seq:07d}",
+                    plan["cards"][shopper.member()],
+                    shopper.amount_fen(),
+                )
+                expected.append((201, 0))
+            sales.append({"idempotency_key": key, "member_code": code, "amount": yuan(amount), "store_id": None})
+        body = json.dumps({"merchant_id": None, "store_id": None, "sales": sales}).encode()
+        first = sales[0]["idempotency_key"]
+        began = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", plan["port"], timeout=60)
+            conn.request("POST", "/api/v1/benefits/transactions/batch", body=body, headers=headers)
+            response = conn.getresponse()
+            answer = response.read()
+            conn.close()
+        except (OSError, http.client.HTTPException) as exc:
+            tally.error("connection", f"batch from {first}: {exc!r}", len(sales))
+            continue
+        elapsed = (time.perf_counter() - began) * 1000
+        if response.status != 200:
+            detail = f"batch from {first}: {answer[:200].decode(errors='replace')}"
+            tally.error(f"HTTP {response.status}", detail, len(sales))
+            continue
+        try:
+            results = json.loads(answer)["results"]
+            if not isinstance(results, list) or len(results) != len(sales):
+                raise ValueError(f"{len(results)} results for {len(sales)} sales")
+        except (ValueError, KeyError, TypeError) as exc:
+            tally.error("malformed", f"batch from {first}: {exc!r}", len(sales))
+            continue
+        tally.requests += 1
+        for sent, (want, expect_id), result in zip(sales, expected, results, strict=True):
+            key = sent["idempotency_key"]
+            problem = check_batch_result(result, sent, want, expect_id)
+            if problem:
+                # The key, not the sale: it holds a card number.
+                tally.error(problem.split(":")[0], f"{key}: {problem}")
+                continue
+            if want == 409:
+                tally.conflicts += 1
+                continue
+            if timed:
+                tally.latencies.append(elapsed)
+            if want == 200:
+                tally.replayed += 1
+                continue
+            sale = result["sale"]
+            tally.created += 1
+            off = fen_of(sale["discount"])
+            if off:
+                tally.discounted += 1
+                tally.discount_fen += off
+            else:
+                tally.reasons[sale["no_discount_reason"]] += 1
+            previous = (key, sent["member_code"], fen_of(sent["amount"]), int(sale["id"]))
+
+
+def check_batch_result(result: Any, sent: dict[str, Any], want: int, expect_id: int) -> str:
+    """ "" when one result of a batch is right for the sale sent at its place; otherwise why it is wrong."""
+    if not isinstance(result, dict):
+        return f"malformed: result {result!r:.80}"
+    if result.get("idempotency_key") != sent["idempotency_key"]:
+        return f"out of order: result for {result.get('idempotency_key')!r}"
+    status, sale, error = result.get("status"), result.get("sale"), result.get("error")
+    if status != want:
+        return f"sale {status}: {json.dumps(error, ensure_ascii=False)[:200]} (expected {want})"
+    if want == 409:
+        if not (isinstance(error, dict) and isinstance(error.get("code"), str) and error["code"]):
+            return f"409 without an error code: {error!r:.120}"
+        if not isinstance(error.get("message"), str):
+            return f"409 without an error message: {error!r:.120}"
+        if sale is not None:
+            return "409 with a sale"
+        return ""
+    if error is not None:
+        return f"sale {status} with an error: {json.dumps(error, ensure_ascii=False)[:200]}"
+    return check_sale_object(sale, fen_of(sent["amount"]), expect_id)
 
 
 def sql_worker(plan: dict[str, Any], index: int, until: float, tally: Tally, timed: bool, *, sharded: bool) -> None:
@@ -1128,8 +1324,65 @@ def child_profile(plan: dict[str, Any], sales: int) -> dict[str, Any]:
         for _ in range(sales):
             one_sale()
     total_ms = (time.perf_counter() - began) * 1000
-    wrapper._commit = commit
     sql_ms = sum(statement_ms.values())
+    single_statements = sum(statements.values())
+    per_statement = [
+        {"sql": st, "per_sale": k / sales, "ms_per_sale": statement_ms[st] / sales}
+        for st, k in statements.most_common()
+    ]
+
+    batched: dict[str, Any] | None = None
+    if plan["batch"]:
+        # The same sales in batches: statements and time per sale through the batch endpoint.
+        def one_batch() -> None:
+            batch_sales = [
+                {
+                    "idempotency_key": f"profile-{next(seq):07d}",
+                    "member_code": plan["cards"][shopper.member()],
+                    "amount": yuan(shopper.amount_fen()),
+                    "store_id": None,
+                }
+                for _ in range(plan["batch"])
+            ]
+            response = client.post(
+                "/api/v1/benefits/transactions/batch",
+                {"merchant_id": None, "store_id": None, "sales": batch_sales},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=auth,
+            )
+            try:
+                statuses = [r["status"] for r in json.loads(response.content)["results"]]
+            except (ValueError, KeyError, TypeError):
+                statuses = []
+            if response.status_code != 200 or statuses != [201] * len(batch_sales):
+                raise BenchFailure(f"profiled batch answered {response.status_code}: {response.content[:300]!r}")
+
+        batches = max(1, sales // plan["batch"])
+        try:
+            one_batch()  # warm-up
+            statements.clear()
+            statement_ms.clear()
+            began = time.perf_counter()
+            with connection.execute_wrapper(timed_query):
+                for _ in range(batches):
+                    one_batch()
+            batch_ms = (time.perf_counter() - began) * 1000
+        except BenchFailure as exc:  # reported, without spoiling the single sales' profile
+            batched = {"error": str(exc)}
+        done = batches * plan["batch"]
+        if batched is None:
+            batched = {
+                "sales": done,
+                "batch": plan["batch"],
+                "ms_per_sale": batch_ms / done,
+                "sql_ms_per_sale": sum(statement_ms.values()) / done,
+                "queries_per_sale": sum(statements.values()) / done,
+                "statements": [
+                    {"sql": st, "per_sale": k / done, "ms_per_sale": statement_ms[st] / done}
+                    for st, k in statements.most_common()
+                ],
+            }
+    wrapper._commit = commit
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -1153,11 +1406,9 @@ def child_profile(plan: dict[str, Any], sales: int) -> dict[str, Any]:
         "sales": sales,
         "ms_per_sale": total_ms / sales,
         "sql_ms_per_sale": sql_ms / sales,
-        "queries_per_sale": sum(statements.values()) / sales,
-        "statements": [
-            {"sql": s, "per_sale": n / sales, "ms_per_sale": statement_ms[s] / sales}
-            for s, n in statements.most_common()
-        ],
+        "queries_per_sale": single_statements / sales,
+        "batched": batched,
+        "statements": per_statement,
         # Shares of the profiled time, which the report scales to the unprofiled ms per sale.
         "functions_share": dict(sorted(functions.items(), key=lambda kv: -kv[1])),
         "packages_share": dict(packages.most_common(8)),
@@ -1226,9 +1477,14 @@ def report(
     profile: dict[str, Any] | None,
 ) -> int:
     http_, base, shard = results["http"], results["baseline"], results["sharded"]
-    tx_per_s = http_["created"] / http_["seconds"]
+    batched: dict[str, Any] | None = results.get("batched")
+    single_tx_per_s = http_["created"] / http_["seconds"]
+    single_errors = sum(http_["errors"].values())
+    # The headline is the batched phase's when it ran: sales per second through HTTP, however they travel.
+    headline = batched or http_
+    tx_per_s = headline["created"] / headline["seconds"]
+    errors = sum(headline["errors"].values())
     baseline_tx_per_s = base["created"] / base["seconds"]
-    errors = sum(http_["errors"].values())
     baseline_errors = sum(base["errors"].values())
     cap_violations = checks["http"]["violations"]
     print(
@@ -1238,8 +1494,13 @@ def report(
     )
     print(
         f"server = `gonghui serve --workers {args.workers}` (gunicorn sync workers, production settings); "
-        "client = a second process, stdlib http.client, a new loopback connection per sale"
+        "client = a second process, stdlib http.client, a new loopback connection per request"
     )
+    if batched:
+        print(
+            f"batched = {args.batch} sales per request to POST /api/v1/benefits/transactions/batch, same draws, "
+            "the campaign's budget opened again and cut again; counted in sales, a sale's latency = its request's"
+        )
     print(
         "baseline = the same writes through psycopg: usage upserts + conditional UPDATEs, the budget's conditional "
         "UPDATE and the INSERT, in one transaction per sale, same threads"
@@ -1252,7 +1513,7 @@ def report(
     print(
         f"campaign: 9折, at most 30 yuan off; {caps}; {HOT_MEMBERS} members take {HOT_SHARE:.0%} of the sales; "
         f"the budget is cut to run out {BUDGET_SHARE:.0%} into the timed run; "
-        f"one request in {RETRY_EVERY} is a retry of the previous sale"
+        f"one request (batched: one sale) in {RETRY_EVERY} is a retry of the previous sale"
     )
     print(
         f"1-minute load average before/after: {results['loadavg'][0]:.2f} / {results['loadavg'][1]:.2f} "
@@ -1262,29 +1523,42 @@ def report(
     health = results["healthz"]
     phases = (
         ("healthz", "GET /healthz (floor)", health, sum(health["errors"].values())),
-        ("HTTP", "HTTP sales (gunicorn)", http_, errors),
+        ("HTTP", "HTTP sales (gunicorn)", http_, single_errors),
+        *([("batched", f"HTTP sales, batched ({args.batch})", batched, errors)] if batched else []),
         ("baseline", "baseline (psycopg)", base, baseline_errors),
         ("sharded", f"baseline, {args.shards} budget rows", shard, sum(shard["errors"].values())),
     )
     print(
-        f"{'phase':<24}{'requests':>9}{'per s':>8}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'retries':>9}"
+        f"{'phase':<28}{'requests':>9}{'per s':>8}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}{'retries':>9}"
         f"{'discounted':>12}{'errors':>8}"
     )
     for _short, label, r, errs in phases:
         lat = r["latencies"]
         print(
-            f"{label:<24}{r['created']:>9,}{r['created'] / r['seconds']:>8,.0f}{percentile(lat, 50):>8.1f}"
+            f"{label:<28}{r['created']:>9,}{r['created'] / r['seconds']:>8,.0f}{percentile(lat, 50):>8.1f}"
             f"{percentile(lat, 95):>8.1f}{max(lat, default=0):>8.1f}{r['replayed']:>9,}{r['discounted']:>12,}"
             f"{errs:>8}"
         )
-    print("(requests = new sales for the two sale phases; retries are extra requests answered with the same sale)")
+    print("(requests = new sales for the sale phases; retries are extra requests answered with the same sale)")
+    if batched:
+        print(
+            f"(batched: {batched['requests']:,} requests of {args.batch} sales, "
+            f"{batched['requests'] / batched['seconds']:,.0f}/s; retries are sales inside them answered 200 with the "
+            f"same sale; {batched['conflicts']:,} reused keys answered 409 as they must be, not counted as sales)"
+        )
     print()
     print("no discount, by reason (timed sales):")
-    for label, r in (("HTTP", http_), ("baseline", base), ("sharded", shard)):
+    sale_phases = (
+        ("HTTP", http_),
+        *([("batched", batched)] if batched else []),
+        ("baseline", base),
+        ("sharded", shard),
+    )
+    for label, r in sale_phases:
         reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(r["reasons"].items(), key=lambda kv: -kv[1])) or "none"
         print(f"  {label:<9}{reasons}")
     print()
-    print("CPU seconds per second during the timed phase (2.0 = both cores busy), and per request:")
+    print("CPU seconds per second during the timed phase (2.0 = both cores busy), and per request (per sale):")
     print(
         f"  {'phase':<10}{'server':>8}{'postgres':>10}{'client':>8}{'other':>8}{'busy':>8}"
         f"{'server ms':>11}{'postgres ms':>13}"
@@ -1297,6 +1571,15 @@ def report(
             f"{c['client']:>8.2f}{c['other']:>8.2f}{c['busy']:>8.2f}{c['server'] * per:>11.2f}"
             f"{c['postgres'] * per:>13.2f}"
         )
+    print()
+    print(
+        f"our database's connections during the timed phase, mean number in each state "
+        f"(pg_stat_activity every {CpuMeter.SAMPLE_EVERY} s; 'active: Lock:…' waits on a lock, "
+        "'idle in transaction' holds its locks while the application works):"
+    )
+    for short, _label, r, _errs in phases:
+        states = ", ".join(f"{k} {v:.2f}" for k, v in r["backends"].items() if v >= 0.01) or "none"
+        print(f"  {short:<10}{states}")
     print()
     print("database after the run (all sales, warm-up included):")
     print(
@@ -1312,6 +1595,8 @@ def report(
         )
         for problem, n in c["problems"].items():
             print(f"    VIOLATION: {problem}: {n}")
+    if batched:
+        print("  (http: the campaign of both HTTP phases, single and batched)")
     if profile:
         ms = profile["ms_per_sale"]
         print()
@@ -1331,9 +1616,22 @@ def report(
         print(
             "  functions with the most own time: " + ", ".join(f"{k} {v:.1%}" for k, v in profile["own_share"].items())
         )
+        bp = profile.get("batched")
+        if bp and "error" in bp:
+            print(f"  batched: FAILED: {bp['error']}")
+        elif bp:
+            bms = bp["ms_per_sale"]
+            print(
+                f"the same in batches of {bp['batch']} ({bp['sales']} sales, batch endpoint): {bms:.2f} ms per sale, "
+                f"of which SQL round trips {bp['sql_ms_per_sale']:.2f} ms ({bp['queries_per_sale']:.2f} statements) "
+                f"and Python {bms - bp['sql_ms_per_sale']:.2f} ms"
+            )
+            print(f"  {'per sale':>9}{'ms':>7}  statement")
+            for st in bp["statements"]:
+                print(f"  {st['per_sale']:>9.2f}{st['ms_per_sale']:>7.2f}  {st['sql']}")
     print()
     failures = []
-    for label, r in (("healthz", health), ("HTTP", http_), ("baseline", base), ("sharded", shard)):
+    for label, r in (("healthz", health), *sale_phases):
         for line in r["first_errors"]:
             failures.append(f"FAILED ({label}): {line}")
     if cap_violations or checks["baseline"]["violations"] or checks["sharded"]["violations"]:
@@ -1342,17 +1640,22 @@ def report(
         print(line)
     if tx_per_s < TARGET_TX_PER_S:
         print(
-            f"TARGET MISSED: {tx_per_s:,.0f} tx/s through HTTP, target ≥ {TARGET_TX_PER_S:,.0f} "
-            f"(baseline {baseline_tx_per_s:,.0f})"
+            f"TARGET MISSED: {tx_per_s:,.0f} tx/s through HTTP{f' in batches of {args.batch}' if batched else ''}, "
+            f"target ≥ {TARGET_TX_PER_S:,.0f} (single sales {single_tx_per_s:,.0f}, baseline {baseline_tx_per_s:,.0f})"
         )
     else:
         print("all targets met")
     summary = {
         "tx_per_s": round(tx_per_s, 1),
-        "p95_ms": round(percentile(http_["latencies"], 95), 2),
+        "p95_ms": round(percentile(headline["latencies"], 95), 2),
         "baseline_tx_per_s": round(baseline_tx_per_s, 1),
         "errors": errors,
         "cap_violations": cap_violations,
+        "single_tx_per_s": round(single_tx_per_s, 1),
+        "single_p95_ms": round(percentile(http_["latencies"], 95), 2),
+        "single_errors": single_errors,
+        "batch": args.batch if batched else 0,
+        "batch_requests_per_s": round(batched["requests"] / batched["seconds"], 1) if batched else None,
         "baseline_p95_ms": round(percentile(base["latencies"], 95), 2),
         "baseline_errors": baseline_errors,
         "baseline_cap_violations": checks["baseline"]["violations"],
@@ -1364,6 +1667,11 @@ def report(
         "clients": args.clients,
         "seconds": args.seconds,
         "queries_per_sale": round(profile["queries_per_sale"], 1) if profile else None,
+        "queries_per_sale_batched": (
+            round(profile["batched"]["queries_per_sale"], 2)
+            if profile and profile.get("batched") and "queries_per_sale" in profile["batched"]
+            else None
+        ),
     }
     print(json.dumps(summary, ensure_ascii=False))
     return 1 if failures else 0

@@ -4,9 +4,10 @@ A till calls `transaction_record` with an idempotency key. Eligibility is read
 first: the campaigns running at the merchant, for which the member is eligible,
 that take part at the sale's store, and whose occurrence (a 普惠周, or the whole
 period) is on now. Then, in one transaction, the member's totals for that
-occurrence and that day and the campaign's budget are moved by conditional
-UPDATEs (`… WHERE total + d <= cap`), members' rows before the campaign's so
-every sale takes its locks in one order. If any cap would be passed, the
+occurrence and that day are moved by upserts that stop at the caps, the sale is
+written, and the campaign's budget is moved last (`… WHERE spent + d <= budget`),
+so every sale takes its locks in one order and the row all sales share is held
+only to the commit. If any cap would be passed, the
 savepoint rolls the grants back and the sale is recorded without a discount,
 with the reason; so is a sale outside the store list or the 普惠周. The same
 key again returns the same sale; a key reused for a different sale is refused.
@@ -191,9 +192,13 @@ def _cap_reason(campaign: Campaign, daily: bool) -> str:
     return "已达每人本期普惠周优惠上限" if campaign.recurrence == Recurrence.QUARTERLY else "已达每人活动优惠上限"
 
 
-def _grant(campaign: Campaign, person_id: int, occurrence: date, day: date, off: int) -> None:
-    _bump_usage(campaign, person_id, occurrence, None, off)
-    _bump_usage(campaign, person_id, occurrence, day, off)
+def _spend(campaign: Campaign, off: int) -> None:
+    """Take `off` from the campaign's budget, or refuse: the last statement before the commit.
+
+    The budget row is the one every sale of the campaign updates. Taken last, its
+    lock is held only for this statement and the commit, not while the sale's
+    other rows are written.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Campaign._meta.db_table} SET spent_fen = spent_fen + %s "  # noqa: S608
@@ -337,37 +342,46 @@ class Till:
         if store is not None and not store.is_active:
             raise DomainError("benefit.store_inactive", status=409, store=store.name)
         offers, reason = self._offers(store, person_id, sale.amount_fen)
+
+        def insert(campaign: Campaign | None, occurrence: Occurrence | None, off: int, why: str) -> BenefitTransaction:
+            return BenefitTransaction.all_objects.create(
+                merchant=self.merchant,
+                store=store,
+                campaign=campaign,
+                org_path=campaign.org_path if campaign else self.merchant.org_path,
+                person_id=person_id,
+                idempotency_key=key,
+                amount_fen=sale.amount_fen,
+                discount_fen=off,
+                no_discount_reason="" if off else why,
+                operator=self.operator,
+                day=self.today,
+                occurrence=occurrence.key if occurrence else None,
+            )
+
         try:
             with transaction.atomic():
-                campaign, occurrence, off = None, None, 0
-                for candidate_off, candidate, window in offers:
-                    if candidate_off <= 0:
+                made = None
+                for off, campaign, window in offers:
+                    if off <= 0:
                         reason = reason or "未达到优惠条件"
                         continue
                     try:
-                        with transaction.atomic():  # a savepoint: a cap reached undoes this campaign's grants
-                            _grant(candidate, person_id, window.key, self.today, candidate_off)
-                        campaign, occurrence, off, reason = candidate, window, candidate_off, ""
+                        # A savepoint: a cap reached undoes this campaign's grants and the sale row.
+                        # Members' rows first, the sale, the budget last (every sale locks in this order).
+                        with transaction.atomic():
+                            _bump_usage(campaign, person_id, window.key, None, off)
+                            _bump_usage(campaign, person_id, window.key, self.today, off)
+                            made = insert(campaign, window, off, "")
+                            _spend(campaign, off)
                         break
                     except _CapReached as cap:
+                        made = None
                         reason = reason or cap.reason
-                if campaign is None and offers:
-                    # The sale still counts towards the campaign's figures.
-                    _off, campaign, occurrence = offers[0]
-                made = BenefitTransaction.all_objects.create(
-                    merchant=self.merchant,
-                    store=store,
-                    campaign=campaign,
-                    org_path=campaign.org_path if campaign else self.merchant.org_path,
-                    person_id=person_id,
-                    idempotency_key=key,
-                    amount_fen=sale.amount_fen,
-                    discount_fen=off,
-                    no_discount_reason="" if off else reason,
-                    operator=self.operator,
-                    day=self.today,
-                    occurrence=occurrence.key if occurrence else None,
-                )
+                if made is None:
+                    # No discount; the sale still counts towards the best campaign's figures.
+                    _off, campaign_, window_ = offers[0] if offers else (0, None, None)
+                    made = insert(campaign_, window_, 0, reason)
         except IntegrityError:
             # The same key from a parallel retry won: everything here was rolled back.
             self.earlier.update(self._earlier([key]))
