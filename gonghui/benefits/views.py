@@ -51,7 +51,7 @@ from gonghui.benefits.services import sale_amount, transaction_record
 from gonghui.benefits.settlement import settlement_rows
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
-from gonghui.core.viewutils import actor_of, require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -113,20 +113,12 @@ def _staff(request: HttpRequest) -> Scope:
     return require_perm(request, BenefitPerm.VIEW)
 
 
-def _found(lookup: Callable[..., T], **kwargs: Any) -> T:
-    """A selector's record, or 404: a foreign id tells nothing."""
-    try:
-        return lookup(**kwargs)
-    except DomainError as exc:
-        raise Http404 from exc
-
-
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
-    return _found(selectors.campaign_get, scope=_staff(request), pk=pk, staff_only=True)
+    return found_or_404(selectors.campaign_get, scope=_staff(request), pk=pk, staff_only=True)
 
 
 def _merchant(request: HttpRequest, pk: int) -> Merchant:
-    return _found(selectors.merchant_get, scope=_staff(request), pk=pk, staff_only=True)
+    return found_or_404(selectors.merchant_get, scope=_staff(request), pk=pk, staff_only=True)
 
 
 def _union(scope: Scope, code: str) -> Org:
@@ -376,9 +368,11 @@ def campaign_participants(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "勾选的商户或门店有误。")
         return back
     merchants = [
-        _found(selectors.merchant_get, scope=scope, pk=i, staff_only=True) for i in form.cleaned_data["merchant"]
+        found_or_404(selectors.merchant_get, scope=scope, pk=i, staff_only=True) for i in form.cleaned_data["merchant"]
     ]
-    stores = [_found(selectors.store_lookup, scope=scope, pk=i, staff_only=True) for i in form.cleaned_data["store"]]
+    stores = [
+        found_or_404(selectors.store_lookup, scope=scope, pk=i, staff_only=True) for i in form.cleaned_data["store"]
+    ]
     _perform(
         request,
         "已保存参与商户和门店。",
@@ -527,7 +521,7 @@ def store_create(request: HttpRequest, pk: int) -> HttpResponse:
 def store_edit(request: HttpRequest, pk: int, store_pk: int) -> HttpResponse:
     merchant = _merchant(request, pk)
     scope = require_perm(request, BenefitPerm.MANAGE, merchant.org_path)
-    store = _found(selectors.store_get, scope=scope, merchant=merchant, pk=store_pk)
+    store = found_or_404(selectors.store_get, scope=scope, merchant=merchant, pk=store_pk)
     initial = {k: getattr(store, k) for k in ("name", "address", "region_code")}
     form = bf.StoreForm(request.POST or None, initial=initial)
     back = reverse("benefits:merchant", args=[merchant.pk])
@@ -549,7 +543,7 @@ def store_action(request: HttpRequest, pk: int, store_pk: int, action: str) -> H
         raise Http404
     merchant = _merchant(request, pk)
     scope = require_perm(request, BenefitPerm.MANAGE, merchant.org_path)
-    store = _found(selectors.store_get, scope=scope, merchant=merchant, pk=store_pk)
+    store = found_or_404(selectors.store_get, scope=scope, merchant=merchant, pk=store_pk)
     active, done = STORE_ACTIONS[action]
     _perform(
         request,
@@ -583,7 +577,7 @@ def operator_bind(request: HttpRequest, pk: int) -> HttpResponse:
 def operator_unbind(request: HttpRequest, pk: int, operator_pk: int) -> HttpResponse:
     merchant = _merchant(request, pk)
     scope = require_perm(request, BenefitPerm.MANAGE, merchant.org_path)
-    link = _found(selectors.operator_get, scope=scope, merchant=merchant, pk=operator_pk)
+    link = found_or_404(selectors.operator_get, scope=scope, merchant=merchant, pk=operator_pk)
     _perform(
         request,
         f"已解绑收银员账户“{link.user.get_username()}”。",

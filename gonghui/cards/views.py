@@ -28,7 +28,7 @@ from gonghui.cards.models import BatchStatus, CardStatus, ItemStatus, PayoutBatc
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
-from gonghui.core.viewutils import actor_of, apply_domain_error, require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404, require_perm, run_form, scope_of
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
 
@@ -36,17 +36,11 @@ PAGE_SIZE = 50
 
 
 def _batch(request: HttpRequest, pk: int) -> PayoutBatch:
-    try:
-        return selectors.batch_get(scope=scope_of(request), pk=pk)
-    except DomainError as exc:
-        raise Http404 from exc
+    return found_or_404(selectors.batch_get, scope=scope_of(request), pk=pk)
 
 
 def _card(request: HttpRequest, pk: int) -> ServiceCard:
-    try:
-        return selectors.card_get(scope=scope_of(request), pk=pk)
-    except DomainError as exc:
-        raise Http404 from exc
+    return found_or_404(selectors.card_get, scope=scope_of(request), pk=pk)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -378,10 +372,7 @@ def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def card_apply(request: HttpRequest, ms_pk: int) -> HttpResponse:
     """Apply for one member's card from their page, with their consent."""
     scope = scope_of(request)
-    try:
-        ms = membership_get(scope=scope, pk=ms_pk)
-    except DomainError as exc:
-        raise Http404 from exc
+    ms = found_or_404(membership_get, scope=scope, pk=ms_pk)
     require_perm(request, CardPerm.APPLY, ms.org_path)
     form = cf.CardApplyForm(request.POST or None)
 

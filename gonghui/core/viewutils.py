@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from gonghui.accounts.models import User
 from gonghui.accounts.scope import Scope
 from gonghui.core.errors import DomainError, PermissionDeniedError
+
+T = TypeVar("T")
 
 
 def scope_of(request: HttpRequest) -> Scope:
@@ -24,6 +26,14 @@ def actor_of(request: HttpRequest) -> User:
     """The signed-in user behind a request that passed authentication (pages and API alike)."""
     assert isinstance(request.user, User)
     return request.user
+
+
+def found_or_404(lookup: Callable[..., T], /, **kwargs: Any) -> T:
+    """A selector's record, or 404: a foreign id reads as unknown (never a 403 that confirms it exists)."""
+    try:
+        return lookup(**kwargs)
+    except DomainError as exc:
+        raise Http404 from exc
 
 
 def require_perm(request: HttpRequest, perm: str, path: str | None = None) -> Scope:

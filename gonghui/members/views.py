@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.scope import Scope
 from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
-from gonghui.core.viewutils import actor_of, require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
@@ -33,17 +33,11 @@ PAGE_SIZE = 50
 
 
 def _membership(request: HttpRequest, pk: int) -> Membership:
-    try:
-        return selectors.membership_get(scope=scope_of(request), pk=pk)
-    except DomainError as exc:
-        raise Http404 from exc
+    return found_or_404(selectors.membership_get, scope=scope_of(request), pk=pk)
 
 
 def _transfer(request: HttpRequest, pk: int) -> Transfer:
-    try:
-        return selectors.transfer_get(scope=scope_of(request), pk=pk)
-    except DomainError as exc:
-        raise Http404 from exc
+    return found_or_404(selectors.transfer_get, scope=scope_of(request), pk=pk)
 
 
 def _form_page(request: HttpRequest, form: forms.Form, title: str, back: str, **extra: Any) -> HttpResponse:

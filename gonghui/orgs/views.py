@@ -5,14 +5,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from gonghui.core.bulk.kinds import all_kinds
-from gonghui.core.errors import DomainError
 from gonghui.core.stats import stats_collect
-from gonghui.core.viewutils import actor_of, require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
 from gonghui.orgs import selectors, services
 from gonghui.orgs.forms import OrgCloseForm, OrgCreateForm, OrgFieldsForm, OrgMoveForm
 from gonghui.orgs.models import Org
@@ -23,10 +22,7 @@ CHILDREN_PAGE = 200
 
 
 def _get(request: HttpRequest, code: str) -> Org:
-    try:
-        return selectors.org_get(scope=scope_of(request), code=code)
-    except DomainError as exc:
-        raise Http404 from exc
+    return found_or_404(selectors.org_get, scope=scope_of(request), code=code)
 
 
 @login_required
