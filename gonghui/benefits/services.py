@@ -280,6 +280,10 @@ class Till:
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         self.campaigns = _open_campaigns(merchant, self.now)
+        # Filled per call of `record_many`: keys already used, members' paths, card holders.
+        self.earlier: dict[str, BenefitTransaction] = {}
+        self.member_paths: dict[int, list[str]] = {}
+        self.card_holders: set[int] = set()
 
     def record_many(self, sales: list[SaleRequest]) -> list[SaleOutcome]:
         people = members_by_code([s.member_code for s in sales])
