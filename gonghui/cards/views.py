@@ -28,6 +28,7 @@ from gonghui.cards.models import BatchStatus, CardStatus, ItemStatus, PayoutBatc
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
+from gonghui.core.logmask import mask_ids_in
 from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404, require_perm, run_form, scope_of
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
@@ -188,7 +189,8 @@ def payout_items_lines(request: HttpRequest, pk: int) -> HttpResponse:
         n = parsed.line_of[r.membership_id]
         by_line.append((n, lines[n - 1].strip(), r.reason))
     by_line.sort()
-    request.session[f"payout-{batch.pk}-refusals"] = by_line[:500]
+    # The session is stored: typed ID numbers go in masked, like everywhere else.
+    request.session[f"payout-{batch.pk}-refusals"] = [(n, mask_ids_in(text), why) for n, text, why in by_line[:500]]
     messages.success(request, _added_message(len(parsed.pairs) - len(refused), len(by_line)))
     return back
 
@@ -417,7 +419,7 @@ def card_apply_batch(request: HttpRequest) -> HttpResponse:
         else:
             keys = [k.strip() for k in data["members"].splitlines() if k.strip()]
             found = item_lines.memberships_by_key(org.path, keys)
-            refusals = [(k, "本工会范围内没有这名会员") for k in keys if k not in found]
+            refusals = [(mask_ids_in(k), "本工会范围内没有这名会员") for k in keys if k not in found]
             try:
                 applied, refused = services.card_apply_many(
                     actor=actor_of(request),
@@ -430,7 +432,7 @@ def card_apply_batch(request: HttpRequest) -> HttpResponse:
                 apply_domain_error(form, exc)
             else:
                 key_of = {ms_id: k for k, ms_id in found.items()}
-                refusals += [(key_of[ms_id], why) for ms_id, why in refused.items()]
+                refusals += [(mask_ids_in(key_of[ms_id]), why) for ms_id, why in refused.items()]
                 messages.success(request, f"已为 {applied} 名会员申请会员服务卡。")
                 if not refusals:
                     return redirect(reverse("cards:cards") + "?status=applied")

@@ -108,6 +108,10 @@ def test_maker_fills_and_submits_checker_approves_maker_downloads_the_bank_file(
         (7, "该会员没有贵州银行已激活的会员服务卡"),
     ]
     assert refusals[0][1] == f"{m[2].person.member_no} 五百"
+    # An ID number typed on a refused line is kept (in the session) and shown masked.
+    lines2 = f"{id_number(899)} 100"
+    shown = officer.post(f"{url}items/", {"lines": lines2}, follow=True).context["refusals"]
+    assert shown == [[1, f"{id_number(899)[:6]}********{id_number(899)[-4:]} 100", "本批次发放工会范围内没有这名会员"]]
     assert sorted(PayoutItem.all_objects.values_list("amount_fen", flat=True)) == [30050, 50000]
     page = resp.content.decode()
     assert "800.50" in page and "王一" in page and card_number(80) not in page  # masked cards only
