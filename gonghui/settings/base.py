@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.cards",
     "gonghui.benefits",
+    "gonghui.aid",
     "gonghui.portal",
     "gonghui.reports",
 ]

@@ -475,6 +475,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "cards.card.view",
         "cards.payout.view",
         "benefits.campaign.view",
+        "aid.file.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -484,6 +485,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "members.person.view_id",
         "cards.card.view_number",
         "benefits.transaction.record",
+        "aid.file.approve",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
@@ -499,8 +501,9 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "cards.card.manage",
         "cards.payout.make",
         "benefits.campaign.manage",
+        "aid.file.apply",
     }
-    assert perms["reviewer"] == view_stats | {"members.membership.approve", "cards.payout.check"}
+    assert perms["reviewer"] == view_stats | {"members.membership.approve", "cards.payout.check", "aid.file.review"}
     assert perms["viewer"] == view_stats
 
 

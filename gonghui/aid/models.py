@@ -1,0 +1,180 @@
+"""困难职工帮扶 (DOMAIN §4): hardship files of households, and the 低保 standards they are measured against.
+
+A file is one household's, with one main worker (a member) and the family;
+no person is in two open files. Its category is computed, never typed: the
+household's per-capita monthly income after necessary expenses against the
+local 城乡低保 standard of the year (深度困难 below it, 相对困难 below twice it),
+or 意外致困 (an accident or disaster, or hardship costs over 80% of the
+household's income). A file moves unit union → higher union → 帮扶中心, and
+only with the worker's signed authorization for the economic-status check.
+Money is in fen.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.fields import PathField
+from gonghui.core.scoping import ScopedManager
+
+
+class SubsistenceStandard(models.Model):
+    """The local 城乡居民最低生活保障 standard of a year (monthly, per person), set by a region."""
+
+    region_code = models.CharField(_("行政区划代码"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    monthly_fen = models.PositiveBigIntegerField(_("低保标准（分/人·月）"))
+    note = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("低保标准")
+        verbose_name_plural = _("低保标准")
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "year"], name="aid_standard_region_year"),
+            models.CheckConstraint(condition=Q(monthly_fen__gt=0), name="aid_standard_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.year}: {self.monthly_fen / 100:.2f}"
+
+
+class FileLevel(models.TextChoices):
+    NATIONAL = "national", _("全国级")
+    PROVINCIAL = "provincial", _("省级")
+    CITY = "city", _("地市级")
+    COUNTY = "county", _("区县级")
+
+
+class Category(models.TextChoices):
+    DEEP = "deep", _("深度困难")
+    RELATIVE = "relative", _("相对困难")
+    ACCIDENT = "accident", _("意外致困")
+
+
+class FileStatus(models.TextChoices):
+    APPLIED = "applied", _("待本单位工会审核")
+    UNIT_APPROVED = "unit_approved", _("待上级工会审核")
+    HIGHER_APPROVED = "higher_approved", _("待帮扶中心审定")
+    FILED = "filed", _("已建档")
+    RETURNED = "returned", _("退回补充")
+    REJECTED = "rejected", _("不予建档")
+    CLOSED = "closed", _("已撤档")
+
+
+# A household is "on file" in these states: no person may be in two such files.
+OPEN_STATUSES = (
+    FileStatus.APPLIED,
+    FileStatus.UNIT_APPROVED,
+    FileStatus.HIGHER_APPROVED,
+    FileStatus.FILED,
+    FileStatus.RETURNED,
+)
+
+
+class Cause(models.TextChoices):
+    ILLNESS = "illness", _("本人患病")
+    FAMILY_ILLNESS = "family_illness", _("家庭成员患病")
+    DISABILITY = "disability", _("残疾")
+    SCHOOLING = "schooling", _("子女就学")
+    UNEMPLOYMENT = "unemployment", _("失业下岗")
+    ACCIDENT = "accident", _("意外事故")
+    DISASTER = "disaster", _("自然灾害")
+    SINGLE_PARENT = "single_parent", _("单亲家庭")
+    LOW_INCOME = "low_income", _("收入低")
+    OTHER = "other", _("其他")
+
+
+class HousingType(models.TextChoices):
+    OWNED = "owned", _("自有住房")
+    RENTED = "rented", _("租赁住房")
+    PUBLIC_RENTAL = "public_rental", _("公租房")
+    DORMITORY = "dormitory", _("单位宿舍")
+    NONE = "none", _("无固定住所")
+
+
+class HardshipFile(models.Model):
+    """One household's hardship file (困难职工档案)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("建档工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    person = models.ForeignKey(
+        "members.Person", verbose_name=_("困难职工"), on_delete=models.PROTECT, related_name="hardship_files"
+    )
+    level = models.CharField(_("建档标准"), max_length=12, choices=FileLevel.choices)
+    category = models.CharField(_("困难类别"), max_length=12, choices=Category.choices)
+    causes = models.JSONField(_("致困原因"), default=list)  # Cause codes, the main one first
+    region_code = models.CharField(_("低保标准所在地"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("认定年度"))
+    household_size = models.PositiveSmallIntegerField(_("家庭人口"))
+    worker_monthly_income_fen = models.PositiveBigIntegerField(_("本人月收入（分）"))
+    other_income_year_fen = models.PositiveBigIntegerField(_("家庭其他年收入（分）"), default=0)
+    necessary_expense_year_fen = models.PositiveBigIntegerField(_("年度必要支出（分）"), default=0)
+    hardship_cost_year_fen = models.PositiveBigIntegerField(_("年度致困支出（分）"), default=0)
+    accident = models.BooleanField(_("因灾因意外致困"), default=False)
+    # Computed when the file is made or reviewed: the figures the category was read from.
+    per_capita_monthly_fen = models.BigIntegerField(_("人均月收入（分）"))
+    standard_monthly_fen = models.PositiveBigIntegerField(_("低保标准（分/人·月）"))
+    housing_type = models.CharField(_("住房类型"), max_length=16, choices=HousingType.choices, blank=True)
+    housing_area = models.DecimalField(_("住房面积（㎡）"), max_digits=7, decimal_places=2, null=True, blank=True)
+    health = models.CharField(_("健康状况"), max_length=100, blank=True)
+    zero_employment = models.BooleanField(_("零就业家庭"), default=False)
+    card = models.ForeignKey(
+        "cards.ServiceCard", verbose_name=_("收款会员服务卡"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # The signed 家庭经济状况核对授权委托书: no cross-check of the household runs without it.
+    authorization_file = models.CharField(_("授权委托书"), max_length=200, blank=True)
+    authorized_at = models.DateTimeField(_("授权时间"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=FileStatus.choices, default=FileStatus.APPLIED)
+    status_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+    filed_on = models.DateField(_("建档日期"), null=True, blank=True)
+    closed_on = models.DateField(_("撤档日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    objects: ScopedManager[HardshipFile] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("困难职工档案")
+        verbose_name_plural = _("困难职工档案")
+        base_manager_name = "all_objects"
+        constraints = [
+            # One open file per main worker (family members are checked by the service: another table).
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="aid_one_open_file_per_worker",
+            ),
+            models.CheckConstraint(condition=Q(household_size__gte=1), name="aid_household_size_positive"),
+        ]
+        indexes = [models.Index(fields=["org_path", "status"], name="aid_file_path_status")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.get_category_display()}"
+
+
+class FamilyMember(models.Model):
+    """A member of the household other than the main worker."""
+
+    file = models.ForeignKey(HardshipFile, on_delete=models.CASCADE, related_name="family")
+    relation = models.CharField(_("与职工关系"), max_length=20)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_cipher = models.BinaryField(_("证件号码密文"), null=True, editable=False)
+    id_index = models.CharField(_("证件号码索引"), max_length=64, blank=True, editable=False)
+    id_masked = models.CharField(_("证件号码"), max_length=32, blank=True)
+    health = models.CharField(_("健康状况"), max_length=100, blank=True)
+    monthly_income_fen = models.PositiveBigIntegerField(_("月收入（分）"), default=0)
+    school_or_unit = models.CharField(_("就读学校或工作单位"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        indexes = [models.Index(fields=["id_index"], name="aid_family_id_index")]
+
+    def __str__(self) -> str:
+        return f"{self.relation} {self.name}"

@@ -1,0 +1,21 @@
+from django.db import models
+
+from gonghui.core.permissions import register
+
+
+class AidPerm(models.TextChoices):
+    VIEW = "aid.file.view", "查看困难职工档案"
+    APPLY = "aid.file.apply", "登记困难职工建档申请"
+    REVIEW = "aid.file.review", "审核困难职工建档（本单位工会、上级工会）"
+    # The 帮扶中心's own right: no built-in role but admin holds it; grant it with a custom role.
+    FILE = "aid.file.approve", "帮扶中心审定建档、撤档"
+
+
+register(
+    AidPerm,
+    {
+        AidPerm.VIEW: ["officer", "reviewer", "viewer"],
+        AidPerm.APPLY: ["officer"],
+        AidPerm.REVIEW: ["reviewer"],
+    },
+)

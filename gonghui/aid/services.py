@@ -1,0 +1,320 @@
+"""Writes on hardship files: apply, authorize, review up the path, file, close (DOMAIN §4).
+
+    applied → unit_approved (本单位工会) → higher_approved (上级工会) → filed (帮扶中心)
+    any open state → returned (补充材料, back to the unit) or rejected; filed → closed (撤档)
+
+The category is assessed from the household's figures against the local 低保
+standard of the year whenever a file is made; a household that meets none of
+the categories is refused with its figures. A review step past the unit needs
+the worker's signed authorization on file. Every write is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gonghui.accounts.models import User
+from gonghui.accounts.scope import Scope
+from gonghui.aid import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.aid.models import (
+    OPEN_STATUSES,
+    Category,
+    Cause,
+    FamilyMember,
+    FileLevel,
+    FileStatus,
+    HardshipFile,
+    SubsistenceStandard,
+)
+from gonghui.aid.permissions import AidPerm
+from gonghui.core.audit import audit_record
+from gonghui.core.errors import DomainError
+from gonghui.core.regions import region_name
+from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.members.models import Membership, MembershipStatus
+from gonghui.members.validation import FieldError, parse_identity
+
+STATES = dict(FileStatus.choices)
+ACCIDENT_SHARE = 0.8  # hardship costs over 80% of the household's income: 意外致困
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}"
+
+
+def subsistence_standard(region_code: str, year: int) -> SubsistenceStandard | None:
+    """The 低保 standard that applies in a region: its own, else its prefecture's, else its province's."""
+    codes = [region_code, region_code[:4] + "00", region_code[:2] + "0000"]
+    found = {s.region_code: s for s in SubsistenceStandard.objects.filter(region_code__in=codes, year=year)}
+    return next((found[c] for c in codes if c in found), None)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    category: str | None
+    per_capita_monthly_fen: int
+    standard_monthly_fen: int
+    annual_income_fen: int
+
+
+def assess(
+    *,
+    standard_monthly_fen: int,
+    household_size: int,
+    worker_monthly_income_fen: int,
+    other_income_year_fen: int = 0,
+    necessary_expense_year_fen: int = 0,
+    hardship_cost_year_fen: int = 0,
+    accident: bool = False,
+) -> Assessment:
+    """The category a household's figures give (DOMAIN §4, the Qingdao rule).
+
+    per capita = (yearly income − necessary expenses) ÷ 12 ÷ household size;
+    深度困难 below the 低保 standard, 相对困难 below twice it; otherwise 意外致困
+    after an accident or disaster, or when hardship costs exceed 80% of the income.
+    """
+    if household_size < 1:
+        raise DomainError("invalid", details={"household_size": "家庭人口至少为 1 人"})
+    annual = worker_monthly_income_fen * 12 + other_income_year_fen
+    per_capita = (annual - necessary_expense_year_fen) // 12 // household_size
+    category: str | None = None
+    if per_capita < standard_monthly_fen:
+        category = Category.DEEP
+    elif per_capita < 2 * standard_monthly_fen:
+        category = Category.RELATIVE
+    elif accident or hardship_cost_year_fen > ACCIDENT_SHARE * annual:
+        category = Category.ACCIDENT
+    return Assessment(category, per_capita, standard_monthly_fen, annual)
+
+
+FIGURES = (
+    "household_size",
+    "worker_monthly_income_fen",
+    "other_income_year_fen",
+    "necessary_expense_year_fen",
+    "hardship_cost_year_fen",
+    "accident",
+)
+DETAILS = ("housing_type", "housing_area", "health", "zero_employment")
+
+
+@dataclass
+class FamilyIn:
+    relation: str
+    name: str
+    id_number: str = ""
+    health: str = ""
+    monthly_income_fen: int = 0
+    school_or_unit: str = ""
+
+
+def _audit(file: HardshipFile, actor: User | None, action: str, **data: Any) -> None:
+    with unscoped():
+        org = file.org
+    audit_record(actor=actor, action=f"aid.file.{action}", org=org, target=file, data=data)
+
+
+def _household_clash(person_id: int, indexes: list[str]) -> HardshipFile | None:
+    """An open file that already holds the worker or one of the family (as worker or as family)."""
+    with unscoped():
+        files = HardshipFile.objects.filter(status__in=OPEN_STATUSES)
+        clash = files.filter(person_id=person_id).first()
+        if clash is None and indexes:
+            clash = files.filter(person__id_index__in=indexes).first()
+        if clash is None:
+            holder = FamilyMember.objects.filter(
+                file__status__in=OPEN_STATUSES, id_index__in=[*indexes, *_person_index(person_id)]
+            ).first()
+            clash = holder.file if holder else None
+    return clash
+
+
+def _person_index(person_id: int) -> list[str]:
+    from gonghui.members.models import Person
+
+    return list(Person.objects.filter(pk=person_id).values_list("id_index", flat=True))
+
+
+def file_apply(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    membership: Membership,
+    level: str,
+    region_code: str,
+    year: int,
+    figures: dict[str, Any],
+    causes: list[str],
+    family: list[FamilyIn] = (),  # type: ignore[assignment]
+    details: dict[str, Any] | None = None,
+) -> HardshipFile:
+    """A household's application, made by its unit union for a member; the category is assessed now."""
+    require_perm_at(scope, AidPerm.APPLY, membership.org_path)
+    errors: dict[str, str] = {}
+    if level not in FileLevel.values:
+        errors["level"] = "建档标准应为全国级、省级、地市级或区县级"
+    unknown = [c for c in causes if c not in Cause.values]
+    if not causes or unknown:
+        errors["causes"] = "请选择致困原因" if not causes else f"致困原因不在代码表中：{'、'.join(unknown)}"
+    parsed: list[tuple[FamilyIn, Any]] = []
+    for i, member in enumerate(family):
+        try:
+            parsed.append((member, parse_identity(member.id_number) if member.id_number else None))
+        except FieldError as exc:
+            errors[f"family.{i}.id_number"] = str(exc)
+    if not member_names_ok(family):
+        errors["family"] = "家庭成员须填写关系和姓名"
+    if errors:
+        raise DomainError("invalid", details=errors)
+    standard = subsistence_standard(region_code, year)
+    if standard is None:
+        raise DomainError("aid.no_standard", region=region_name(region_code) or region_code, year=year)
+    values = {k: figures.get(k, 0 if k != "accident" else False) for k in FIGURES}
+    result = assess(standard_monthly_fen=standard.monthly_fen, **values)
+    if result.category is None:
+        raise DomainError(
+            "aid.not_eligible", per_capita=_yuan(result.per_capita_monthly_fen), limit=_yuan(2 * standard.monthly_fen)
+        )
+    indexes = [identity.index for _m, identity in parsed if identity is not None]
+    with transaction.atomic(), unscoped():
+        ms = Membership.all_objects.select_related("org").get(pk=membership.pk)
+        if ms.status != MembershipStatus.ACTIVE:
+            raise DomainError("aid.not_member")
+        clash = _household_clash(ms.person_id, indexes)
+        if clash is not None:
+            raise DomainError("aid.household_on_file", status=409, who=clash.person.name, org=clash.org.name)
+        try:
+            with transaction.atomic():
+                file = HardshipFile.all_objects.create(
+                    org=ms.org,
+                    org_path=ms.org_path,
+                    person_id=ms.person_id,
+                    level=level,
+                    category=result.category,
+                    causes=list(dict.fromkeys(causes)),
+                    region_code=region_code,
+                    year=year,
+                    per_capita_monthly_fen=result.per_capita_monthly_fen,
+                    standard_monthly_fen=standard.monthly_fen,
+                    created_by=actor,
+                    **values,
+                    **{k: v for k, v in (details or {}).items() if k in DETAILS},
+                )
+        except IntegrityError as exc:  # a concurrent application for the same worker won
+            raise DomainError("aid.household_on_file", status=409, who="本人", org=ms.org.name) from exc
+        FamilyMember.objects.bulk_create(
+            [
+                FamilyMember(
+                    file=file,
+                    relation=m.relation.strip()[:20],
+                    name=m.name.strip()[:50],
+                    id_cipher=identity.cipher() if identity else None,
+                    id_index=identity.index if identity else "",
+                    id_masked=identity.masked if identity else "",
+                    health=m.health[:100],
+                    monthly_income_fen=m.monthly_income_fen,
+                    school_or_unit=m.school_or_unit[:200],
+                )
+                for m, identity in parsed
+            ]
+        )
+        _audit(
+            file,
+            actor,
+            "apply",
+            category=file.category,
+            per_capita_fen=file.per_capita_monthly_fen,
+            standard_fen=file.standard_monthly_fen,
+            family=len(parsed),
+        )
+    return file
+
+
+def member_names_ok(family: list[FamilyIn]) -> bool:
+    return all(m.relation.strip() and m.name.strip() for m in family)
+
+
+def file_authorize(*, actor: User | None, scope: Scope | None, file: HardshipFile, stored_name: str) -> HardshipFile:
+    """Record the worker's signed authorization (a scan stored under the data directory)."""
+    require_perm_at(scope, AidPerm.APPLY, file.org_path)
+    with transaction.atomic(), unscoped():
+        file = HardshipFile.all_objects.select_for_update().get(pk=file.pk)
+        if file.status not in OPEN_STATUSES:
+            raise DomainError("aid.wrong_status", state=STATES[file.status], action="上传授权委托书")
+        file.authorization_file, file.authorized_at = stored_name[:200], timezone.now()
+        file.save(update_fields=["authorization_file", "authorized_at"])
+        _audit(file, actor, "authorize", scan=file.authorization_file)
+    return file
+
+
+# (from state) → (to state, who may take it, what the refusal calls it)
+STEPS = {
+    FileStatus.APPLIED: (FileStatus.UNIT_APPROVED, "unit", "本单位工会审核"),
+    FileStatus.RETURNED: (FileStatus.UNIT_APPROVED, "unit", "本单位工会审核"),
+    FileStatus.UNIT_APPROVED: (FileStatus.HIGHER_APPROVED, "higher", "上级工会审核"),
+    FileStatus.HIGHER_APPROVED: (FileStatus.FILED, "center", "帮扶中心审定"),
+}
+
+
+def _step_allowed(scope: Scope | None, file: HardshipFile, who: str) -> None:
+    """The unit's reviewer reviews at the file's union; the higher union's at its parent; the centre files."""
+    if who == "unit":
+        require_perm_at(scope, AidPerm.REVIEW, file.org_path)
+    elif who == "higher":
+        with unscoped():
+            parent = file.org.parent
+        # A grant on the file's own union is not enough: the review belongs to the union above it.
+        require_perm_at(scope, AidPerm.REVIEW, parent.path if parent else file.org_path)
+    else:
+        require_perm_at(scope, AidPerm.FILE, file.org_path)
+
+
+def file_decide(
+    *, actor: User | None, scope: Scope | None, file: HardshipFile, decision: str, note: str = ""
+) -> HardshipFile:
+    """Approve the file's current step, return it to the unit for more material, or refuse it."""
+    if decision not in ("approve", "return", "reject"):
+        raise DomainError("invalid", details={"decision": "应为 approve、return 或 reject"})
+    with transaction.atomic(), unscoped():
+        file = HardshipFile.all_objects.select_for_update().select_related("org").get(pk=file.pk)
+        if file.status not in STEPS:
+            raise DomainError("aid.wrong_status", state=STATES[file.status], action="审核")
+        target, who, label = STEPS[FileStatus(file.status)]
+        _step_allowed(scope, file, who)
+        if decision != "approve" and not note.strip():
+            raise DomainError("invalid", details={"note": "退回或不予建档时请填写审核意见"})
+        if decision == "approve":
+            if target != FileStatus.UNIT_APPROVED and not file.authorized_at:
+                raise DomainError("aid.authorization_required")
+            file.status = target
+            if target == FileStatus.FILED:
+                file.filed_on = timezone.localdate()
+        else:
+            file.status = FileStatus.RETURNED if decision == "return" else FileStatus.REJECTED
+        file.status_note = note.strip()[:200]
+        file.save(update_fields=["status", "status_note", "filed_on"])
+        _audit(file, actor, decision, step=label, to=file.status, note=file.status_note)
+    return file
+
+
+def file_close(
+    *, actor: User | None, scope: Scope | None, file: HardshipFile, reason: str, on: date | None = None
+) -> HardshipFile:
+    """撤档: the household is out of hardship (or another reason); the file is kept, closed."""
+    require_perm_at(scope, AidPerm.FILE, file.org_path)
+    if not reason.strip():
+        raise DomainError("invalid", details={"reason": "请填写撤档原因"})
+    with transaction.atomic(), unscoped():
+        file = HardshipFile.all_objects.select_for_update().get(pk=file.pk)
+        if file.status != FileStatus.FILED:
+            raise DomainError("aid.wrong_status", state=STATES[file.status], action="撤档")
+        file.status, file.status_note = FileStatus.CLOSED, reason.strip()[:200]
+        file.closed_on = on or timezone.localdate()
+        file.save(update_fields=["status", "status_note", "closed_on"])
+        _audit(file, actor, "close", reason=file.status_note, on=file.closed_on.isoformat())
+    return file
