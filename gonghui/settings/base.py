@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "gonghui.cards",
     "gonghui.benefits",
     "gonghui.aid",
+    "gonghui.crosscheck",
+    "gonghui.student_aid",
     "gonghui.portal",
     "gonghui.reports",
 ]
