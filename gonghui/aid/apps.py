@@ -8,7 +8,8 @@ class AidConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.aid import errors, permissions  # noqa: F401  (registers)
-        from gonghui.aid.models import HardshipFile
+        from gonghui.aid.models import HardshipFile, ReliefCampaign, ReliefVisit
         from gonghui.core.paths import register_path_column
 
-        register_path_column(HardshipFile, "org_path")
+        for model in (HardshipFile, ReliefCampaign, ReliefVisit):
+            register_path_column(model, "org_path")

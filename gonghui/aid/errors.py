@@ -12,5 +12,9 @@ register_messages(
         "aid.wrong_status": _("档案当前状态为“{state}”，不能{action}。"),
         "aid.authorization_required": _("请先上传职工签字的家庭经济状况核对授权委托书。"),
         "aid.not_member": _("该职工不是本工会范围内的在册会员。"),
+        "aid.relief_over_cap": _(
+            "{event}每人每年不超过 {cap} 元：{name}今年已领 {given} 元，本次 {amount} 元将超出上限。"
+        ),
+        "aid.relief_empty": _("请填写慰问金、慰问品、保险或住房帮扶中的至少一项。"),
     }
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import PathField
@@ -178,3 +178,95 @@ class FamilyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relation} {self.name}"
+
+
+# --- relief: 送温暖, 慰问, 温暖服务季 ------------------------------------------------------------------
+
+
+class ReliefEvent(models.TextChoices):
+    SPRING_FESTIVAL = "spring_festival", _("春节慰问")
+    FESTIVAL = "festival", _("其他节日慰问")
+    BIRTHDAY = "birthday", _("生日慰问")
+    MARRIAGE_BIRTH = "marriage_birth", _("结婚生育慰问")
+    HOSPITAL = "hospital", _("住院慰问")
+    DEATH = "death", _("去世慰问")
+    HARDSHIP = "hardship", _("困难慰问")
+    DISASTER = "disaster", _("灾害慰问")
+
+
+class WelfareRule(models.Model):
+    """A cap on what one person may receive for one kind of visit in a year (DOMAIN §4: provincial)."""
+
+    region_code = models.CharField(_("行政区划代码"), max_length=6)
+    event = models.CharField(_("慰问事项"), max_length=20, choices=ReliefEvent.choices)
+    cap_fen = models.PositiveBigIntegerField(_("每人每年上限（分）"))
+    note = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("慰问标准")
+        verbose_name_plural = _("慰问标准")
+        constraints = [models.UniqueConstraint(fields=["region_code", "event"], name="aid_welfare_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.get_event_display()} ≤ {self.cap_fen / 100:.2f}"
+
+
+class ReliefCampaign(models.Model):
+    """A relief drive of a union (送温暖, 温暖服务季…)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("主办工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    name = models.CharField(_("活动名称"), max_length=200)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects: ScopedManager[ReliefCampaign] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("帮扶慰问活动")
+        verbose_name_plural = _("帮扶慰问活动")
+        base_manager_name = "all_objects"
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="aid_campaign_window")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReliefVisit(models.Model):
+    """One visit to a worker's household: cash, goods, insurance policies, housing help."""
+
+    campaign = models.ForeignKey(
+        ReliefCampaign, verbose_name=_("活动"), null=True, blank=True, on_delete=models.PROTECT, related_name="visits"
+    )
+    org = models.ForeignKey("orgs.Org", verbose_name=_("慰问工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    person = models.ForeignKey("members.Person", verbose_name=_("慰问对象"), on_delete=models.PROTECT, related_name="+")
+    event = models.CharField(_("慰问事项"), max_length=20, choices=ReliefEvent.choices)
+    visited_on = models.DateField(_("慰问日期"))
+    cash_fen = models.PositiveBigIntegerField(_("慰问金（分）"), default=0)
+    goods_fen = models.PositiveBigIntegerField(_("慰问品折价（分）"), default=0)
+    goods_note = models.CharField(_("慰问品"), max_length=200, blank=True)
+    insurance_policies = models.PositiveSmallIntegerField(_("赠送保险（份）"), default=0)
+    housing = models.BooleanField(_("住房帮扶（公租房等）"), default=False)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects: ScopedManager[ReliefVisit] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("慰问记录")
+        verbose_name_plural = _("慰问记录")
+        base_manager_name = "all_objects"
+        indexes = [
+            models.Index(fields=["org_path", "visited_on"], name="aid_visit_path_day"),
+            models.Index(fields=["person", "event", "visited_on"], name="aid_visit_person_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.get_event_display()} {self.visited_on}"

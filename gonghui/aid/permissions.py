@@ -9,6 +9,7 @@ class AidPerm(models.TextChoices):
     REVIEW = "aid.file.review", "审核困难职工建档（本单位工会、上级工会）"
     # The 帮扶中心's own right: no built-in role but admin holds it; grant it with a custom role.
     FILE = "aid.file.approve", "帮扶中心审定建档、撤档"
+    RELIEF = "aid.relief.record", "登记送温暖、慰问"
 
 
 register(
@@ -16,6 +17,7 @@ register(
     {
         AidPerm.VIEW: ["officer", "reviewer", "viewer"],
         AidPerm.APPLY: ["officer"],
+        AidPerm.RELIEF: ["officer"],
         AidPerm.REVIEW: ["reviewer"],
     },
 )

@@ -502,6 +502,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "cards.payout.make",
         "benefits.campaign.manage",
         "aid.file.apply",
+        "aid.relief.record",
     }
     assert perms["reviewer"] == view_stats | {"members.membership.approve", "cards.payout.check", "aid.file.review"}
     assert perms["viewer"] == view_stats
