@@ -270,3 +270,44 @@ class ReliefVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.get_event_display()} {self.visited_on}"
+
+
+# --- upkeep: the yearly review with its spot check, and the months that decide 脱困 --------------------
+
+
+class FileReview(models.Model):
+    """A filed household's yearly review; a drawn share of them is spot-checked (DOMAIN §4: ≥ 30%)."""
+
+    file = models.ForeignKey(HardshipFile, on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    spot_check = models.BooleanField(_("抽查"), default=False)
+    done_on = models.DateField(_("复核日期"), null=True, blank=True)
+    still_eligible = models.BooleanField(_("仍符合建档条件"), null=True)
+    note = models.CharField(_("复核意见"), max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("年度复核")
+        verbose_name_plural = _("年度复核")
+        constraints = [models.UniqueConstraint(fields=["file", "year"], name="aid_review_file_year")]
+
+    def __str__(self) -> str:
+        return f"{self.file_id} {self.year}{' 抽查' if self.spot_check else ''}"
+
+
+class MonthlyIncome(models.Model):
+    """A household's per-capita income of one month, as checked: six months above 低保 mean 脱困."""
+
+    file = models.ForeignKey(HardshipFile, on_delete=models.CASCADE, related_name="incomes")
+    month = models.DateField(_("月份"))  # the first day of the month
+    per_capita_fen = models.BigIntegerField(_("人均月收入（分）"))
+
+    class Meta:
+        verbose_name = _("月度收入核查")
+        verbose_name_plural = _("月度收入核查")
+        constraints = [models.UniqueConstraint(fields=["file", "month"], name="aid_income_file_month")]
+
+    def __str__(self) -> str:
+        return f"{self.file_id} {self.month:%Y-%m}"
