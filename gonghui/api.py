@@ -19,6 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from gonghui.accounts.api import router as auth_router
 from gonghui.accounts.scope import scope_for_user
 from gonghui.accounts.services import token_authenticate
+from gonghui.aid.api import router as aid_router
 from gonghui.benefits.api import router as benefits_router
 from gonghui.cards.api import banks_router, payouts_router
 from gonghui.cards.api import router as cards_router
@@ -117,4 +118,5 @@ api.add_router("/banks", banks_router)
 api.add_router("/benefits", benefits_router)
 api.add_router("/payouts", payouts_router)
 api.add_router("/credit-referrals", credit_referrals_router)
+api.add_router("/aid", aid_router)
 api.add_router("/stats", reports_router)

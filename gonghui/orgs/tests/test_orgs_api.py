@@ -633,6 +633,14 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/payouts/{batch_id}/items": {"get", "post"},
         "/api/v1/payouts/{batch_id}/bank-file": {"post"},
         "/api/v1/credit-referrals": {"get"},
+        "/api/v1/aid/files": {"get", "post"},
+        "/api/v1/aid/files/{file_id}": {"get"},
+        "/api/v1/aid/files/{file_id}/authorization": {"post"},
+        "/api/v1/aid/files/{file_id}/approve": {"post"},
+        "/api/v1/aid/files/{file_id}/return": {"post"},
+        "/api/v1/aid/files/{file_id}/reject": {"post"},
+        "/api/v1/aid/files/{file_id}/close": {"post"},
+        "/api/v1/aid/relief-visits": {"get", "post"},
         "/api/v1/credit-referrals/{referral_id}": {"get"},
         **{
             f"/api/v1/payouts/{{batch_id}}/{action}": {"post"}
