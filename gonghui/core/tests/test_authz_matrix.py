@@ -476,6 +476,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "cards.payout.view",
         "benefits.campaign.view",
         "aid.file.view",
+        "student_aid.application.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -486,6 +487,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "cards.card.view_number",
         "benefits.transaction.record",
         "aid.file.approve",
+        "student_aid.standard.manage",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
@@ -503,8 +505,16 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "benefits.campaign.manage",
         "aid.file.apply",
         "aid.relief.record",
+        "student_aid.application.apply",
+        "student_aid.publication.manage",
     }
-    assert perms["reviewer"] == view_stats | {"members.membership.approve", "cards.payout.check", "aid.file.review"}
+    assert perms["reviewer"] == view_stats | {
+        "members.membership.approve",
+        "cards.payout.check",
+        "aid.file.review",
+        "student_aid.application.review",
+        "student_aid.application.approve",
+    }
     assert perms["viewer"] == view_stats
 
 

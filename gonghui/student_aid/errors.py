@@ -1,0 +1,34 @@
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.errors import register_messages
+
+register_messages(
+    {
+        "student_aid.excluded": _(
+            "{kind}学生不在金秋助学资助范围内（军事院校、公费师范生和定向生已享受国家或单位资助）。"
+        ),
+        "student_aid.already_applied": _(
+            "该学生 {year} 学年已有金秋助学申请（{org}，{state}），同一学年只能资助一次。"
+        ),
+        "student_aid.no_standard": _("{region}尚未设置 {year} 学年{level}的金秋助学资助标准，请先设置资助标准。"),
+        "student_aid.promise_required": _("请先由职工签署未获得其他同类资助的承诺书。"),
+        "student_aid.out_of_course": _(
+            "{year} 学年不在该学生的在读期间（{enrolment} 年入学、预计 {graduation} 年毕业）。"
+        ),
+        "student_aid.graduated": _(
+            "该学生预计 {graduation} 年毕业，{year} 学年不再续助；升学的请按新学段重新申请并关联上一学年的申请。"
+        ),
+        "student_aid.wrong_status": _("申请当前状态为“{state}”，不能{action}。"),
+        "student_aid.not_member": _("申请人不是在册会员，不能申请金秋助学。"),
+        "student_aid.not_own": _("只能查看和办理本人的金秋助学申请。"),
+        "student_aid.continuation_mismatch": _("关联的上一学年申请不是同一名学生，或学年不早于本次申请。"),
+        "student_aid.same_person": _("审批人不能是基层审核人本人。"),
+        "student_aid.publication_closed": _("公示“{title}”已结束，不能{action}。"),
+        "student_aid.outside_window": _("公示期为 {start} 至 {end}，{action}须在公示期内。"),
+        "student_aid.window_not_over": _("公示期至 {end} 才结束，不能提前结束公示。"),
+        "student_aid.open_objections": _("还有 {count} 条异议未处理，请处理后再结束公示。"),
+        "student_aid.nothing_to_publish": _("没有待公示的已审批申请。"),
+        "student_aid.not_ready_to_pay": _("公示“{title}”尚未结束，公示结束且无异议的申请才能发放。"),
+        "student_aid.objection_resolved": _("该异议已处理（{state}）。"),
+    }
+)
