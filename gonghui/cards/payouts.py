@@ -36,6 +36,7 @@ from gonghui.cards.models import (
 )
 from gonghui.cards.numbers import CARD_PURPOSE
 from gonghui.cards.permissions import PayoutPerm
+from gonghui.cards.signals import payout_items_settled
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
@@ -314,6 +315,8 @@ def payout_results_apply(
             batch.save(update_fields=["status", "reconciled_at"])
         outcome.update(batch_totals(batch))
         _audit(batch, actor, "results", paid=outcome["paid"], failed=outcome["failed"], refused=len(outcome["refused"]))
+        if outcome["paid"]:
+            payout_items_settled.send(sender=PayoutBatch, batch=batch, actor=actor)
     return outcome
 
 

@@ -13,3 +13,13 @@ class StudentAidConfig(AppConfig):
 
         for model in (StudentAidApplication, Publication, Objection):
             register_path_column(model, "org_path")
+        from gonghui.cards.signals import payout_items_settled
+
+        payout_items_settled.connect(_settled, dispatch_uid="student_aid.batch_paid_sync")
+
+
+def _settled(sender: object, *, batch: object, actor: object = None, **kwargs: object) -> None:
+    """The bank paid items of a 金秋助学 batch: the applications they settle are paid."""
+    from gonghui.student_aid.services import batch_paid_sync
+
+    batch_paid_sync(actor=actor, batch=batch)  # type: ignore[arg-type]

@@ -143,12 +143,19 @@ def pay(world: World, publication: Publication, tmp_path: Path, *, fail: frozens
     payout_bank_file(**world.as_("county_officer"), batch=batch, path=tmp_path / f"batch-{batch.pk}.csv")
     with unscoped():
         items = list(PayoutItem.objects.filter(batch=batch))
+        applications = StudentAidApplication.all_objects.filter(publication=publication, status="paid")
+        before = applications.count()
+    # The bank's answer alone marks the applications paid (cards' `payout_items_settled` signal)…
     payout_results_apply(
         **world.as_("county_officer"),
         batch=batch,
         results=[ItemResult(i.pk, i.person_id not in fail, i.amount_fen, "账户冻结") for i in items],
     )
-    return batch_paid_sync(actor=world.users["county_officer"], batch=batch)
+    with unscoped():
+        settled = applications.count() - before
+    # …and syncing again changes nothing.
+    assert batch_paid_sync(actor=world.users["county_officer"], batch=batch) == 0
+    return settled
 
 
 def reload(application: StudentAidApplication) -> StudentAidApplication:
