@@ -477,6 +477,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "benefits.campaign.view",
         "aid.file.view",
         "student_aid.application.view",
+        "crosscheck.list.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -507,6 +508,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "aid.relief.record",
         "student_aid.application.apply",
         "student_aid.publication.manage",
+        "crosscheck.list.import",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",
@@ -514,6 +516,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "aid.file.review",
         "student_aid.application.review",
         "student_aid.application.approve",
+        "crosscheck.review.decide",
     }
     assert perms["viewer"] == view_stats
 
