@@ -30,5 +30,7 @@ register_messages(
         "student_aid.nothing_to_publish": _("没有待公示的已审批申请。"),
         "student_aid.not_ready_to_pay": _("公示“{title}”尚未结束，公示结束且无异议的申请才能发放。"),
         "student_aid.objection_resolved": _("该异议已处理（{state}）。"),
+        "student_aid.crosscheck_pending": _("该学生在其他部门的资助名单中有记录，请先在名单比对中复核后再审批。"),
+        "student_aid.crosscheck_duplicate": _("经名单比对复核，该学生已获其他资助（{reason}），不能重复资助。"),
     }
 )

@@ -368,6 +368,32 @@ def _locked(application: StudentAidApplication) -> StudentAidApplication:
     )
 
 
+CROSSCHECK_SUBJECT = "student_aid.application"
+
+
+def _crosscheck(actor: User | None, application: StudentAidApplication) -> None:
+    """The student against the lists of 民政, 共青团, 妇联… on the application's path; evidence kept."""
+    from gonghui.crosscheck.services import Subject, crosscheck_subjects
+
+    with unscoped():
+        org = application.org
+    subject = Subject(CROSSCHECK_SUBJECT, application.pk, application.student_id_index, org)
+    crosscheck_subjects(actor=actor, subjects=[subject], year=application.school_year, org=org)
+
+
+def _crosscheck_refusal(application: StudentAidApplication) -> None:
+    """A match still waiting for its decision, or confirmed as aid received elsewhere, stops the approval."""
+    from gonghui.crosscheck.models import CrossCheckReview, Decision
+
+    review = CrossCheckReview.all_objects.filter(
+        subject_type=CROSSCHECK_SUBJECT, subject_id=str(application.pk)
+    ).first()
+    if review is not None and review.status == Decision.PENDING:
+        raise DomainError("student_aid.crosscheck_pending", status=409)
+    if review is not None and review.status == Decision.CONFIRMED:
+        raise DomainError("student_aid.crosscheck_duplicate", status=409, reason=review.reason)
+
+
 def application_decide(
     *,
     actor: User | None,
@@ -379,7 +405,13 @@ def application_decide(
     """The current step's decision: the grassroots union reviews, the county federation approves.
 
     A refusal needs a note. The approver is never the person who reviewed.
+    Before the approval the student is checked against other agencies' lists
+    (its own transaction, so a match is kept); a match waits for a reviewer's
+    decision, and a confirmed duplicate is not approved.
     """
+    if approve and application.status == ApplicationStatus.UNIT_REVIEWED:
+        require_perm_at(scope, StudentAidPerm.APPROVE, approving_org(application.org).path)
+        _crosscheck(actor, application)
     with transaction.atomic(), unscoped():
         application = _locked(application)
         if application.status == ApplicationStatus.APPLIED:
@@ -403,6 +435,7 @@ def application_decide(
         else:
             if actor is not None and application.reviewed_by_id == actor.pk:
                 raise DomainError("student_aid.same_person", status=403)
+            _crosscheck_refusal(application)
             application.status = ApplicationStatus.APPROVED
             application.approved_by, application.approved_at = actor, now
             fields += ["approved_by", "approved_at"]
