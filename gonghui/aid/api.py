@@ -19,9 +19,10 @@ from ninja.files import UploadedFile
 
 from gonghui.aid import relief, selectors, services
 from gonghui.aid.models import HardshipFile, ReliefVisit
-from gonghui.cards.payouts import fen_to_yuan, yuan_to_fen
+from gonghui.cards.payouts import yuan_to_fen
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
 

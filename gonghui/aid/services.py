@@ -34,6 +34,7 @@ from gonghui.aid.models import (
 from gonghui.aid.permissions import AidPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_name
 from gonghui.core.scoping import require_perm_at, unscoped
 from gonghui.members.models import Membership, MembershipStatus
@@ -41,10 +42,6 @@ from gonghui.members.validation import FieldError, parse_identity
 
 STATES = dict(FileStatus.choices)
 ACCIDENT_SHARE = 0.8  # hardship costs over 80% of the household's income: 意外致困
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
 
 
 def subsistence_standard(region_code: str, year: int) -> SubsistenceStandard | None:
@@ -178,7 +175,9 @@ def file_apply(
     result = assess(standard_monthly_fen=standard.monthly_fen, **values)
     if result.category is None:
         raise DomainError(
-            "aid.not_eligible", per_capita=_yuan(result.per_capita_monthly_fen), limit=_yuan(2 * standard.monthly_fen)
+            "aid.not_eligible",
+            per_capita=fen_to_yuan(result.per_capita_monthly_fen),
+            limit=fen_to_yuan(2 * standard.monthly_fen),
         )
     indexes = [identity.index for _m, identity in parsed if identity is not None]
     with transaction.atomic(), unscoped():

@@ -46,6 +46,7 @@ from gonghui.benefits.services import (
 from gonghui.benefits.settlement import Settlement, SettlementRow, settlement_rows
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.money import fen_to_yuan
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -80,18 +81,14 @@ class SaleOut(Schema):
     reversed_at: datetime | None
 
 
-def _yuan(fen: int) -> str:
-    return f"{Decimal(fen) / 100:.2f}"
-
-
 def sale_out(sale: BenefitTransaction, *, replayed: bool = False) -> dict[str, Any]:
     return {
         "id": sale.pk,
         "merchant": sale.merchant.name,
         "campaign": sale.campaign.name if sale.campaign else None,
-        "amount": _yuan(sale.amount_fen),
-        "discount": _yuan(sale.discount_fen),
-        "paid": _yuan(sale.paid_fen),
+        "amount": fen_to_yuan(sale.amount_fen),
+        "discount": fen_to_yuan(sale.discount_fen),
+        "paid": fen_to_yuan(sale.paid_fen),
         "no_discount_reason": sale.no_discount_reason,
         "status": sale.status,
         "at": sale.at,
@@ -673,7 +670,7 @@ def _campaign_values(given: dict[str, Any]) -> dict[str, Any]:
 
 
 def _yuan_or_none(fen: int | None) -> str | None:
-    return None if fen is None else _yuan(fen)
+    return None if fen is None else fen_to_yuan(fen)
 
 
 def campaign_out(c: Campaign, participants: selectors.Participants, figures: dict[str, int]) -> dict[str, Any]:
@@ -694,13 +691,13 @@ def campaign_out(c: Campaign, participants: selectors.Participants, figures: dic
         "occurrence_days": c.occurrence_days,
         "rule_type": c.rule_type,
         "rule_label": c.get_rule_type_display(),
-        "threshold": _yuan(c.threshold_fen),
-        "reduction": _yuan(c.reduction_fen),
+        "threshold": fen_to_yuan(c.threshold_fen),
+        "reduction": fen_to_yuan(c.reduction_fen),
         "discount_percent": c.discount_percent,
         "max_discount": _yuan_or_none(c.max_discount_fen),
-        "budget": _yuan(c.budget_fen),
-        "budget_used": _yuan(c.spent_fen),
-        "budget_remaining": _yuan(c.budget_fen - c.spent_fen),
+        "budget": fen_to_yuan(c.budget_fen),
+        "budget_used": fen_to_yuan(c.spent_fen),
+        "budget_remaining": fen_to_yuan(c.budget_fen - c.spent_fen),
         "per_member_count": c.per_member_count,
         "per_member_amount": _yuan_or_none(c.per_member_fen),
         "per_day_count": c.per_day_count,
@@ -711,8 +708,8 @@ def campaign_out(c: Campaign, participants: selectors.Participants, figures: dic
             "sales": figures["sales"],
             "discounted": figures["discounted"],
             "members": figures["members"],
-            "amount": _yuan(figures["amount_fen"]),
-            "discount": _yuan(figures["discount_fen"]),
+            "amount": fen_to_yuan(figures["amount_fen"]),
+            "discount": fen_to_yuan(figures["discount_fen"]),
         },
         "created_at": c.created_at,
         "activated_at": c.activated_at,
@@ -901,11 +898,11 @@ def _settlement_row(r: SettlementRow) -> dict[str, Any]:
         "store": r.store,
         "day": r.day,
         "sales": r.sales,
-        "amount": _yuan(r.amount_fen),
-        "discount": _yuan(r.discount_fen),
+        "amount": fen_to_yuan(r.amount_fen),
+        "discount": fen_to_yuan(r.discount_fen),
         "reversals": r.reversals,
-        "reversed_discount": _yuan(r.reversed_fen),
-        "settle": _yuan(r.settle_fen),
+        "reversed_discount": fen_to_yuan(r.reversed_fen),
+        "settle": fen_to_yuan(r.settle_fen),
     }
 
 
@@ -918,11 +915,11 @@ def settlement_out(s: Settlement) -> dict[str, Any]:
         "rows": [_settlement_row(r) for r in s.rows],
         "totals": {
             "sales": t["sales"],
-            "amount": _yuan(t["amount_fen"]),
-            "discount": _yuan(t["discount_fen"]),
+            "amount": fen_to_yuan(t["amount_fen"]),
+            "discount": fen_to_yuan(t["discount_fen"]),
             "reversals": t["reversals"],
-            "reversed_discount": _yuan(t["reversed_fen"]),
-            "settle": _yuan(t["settle_fen"]),
+            "reversed_discount": fen_to_yuan(t["reversed_fen"]),
+            "settle": fen_to_yuan(t["settle_fen"]),
         },
     }
 

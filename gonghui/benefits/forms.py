@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from gonghui.benefits.campaigns import FIELDS, MAX_COUNT
 from gonghui.benefits.models import Campaign, MerchantCategory, Recurrence, RuleType, Store
-from gonghui.cards.payouts import fen_to_yuan, yuan_to_fen
+from gonghui.cards.payouts import yuan_to_fen
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 
 MAX_FEN = 100_000_000_000_00  # 1000 亿元, as the API: far above any budget, within the columns
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
@@ -51,6 +50,7 @@ from gonghui.benefits.services import sale_amount, transaction_record
 from gonghui.benefits.settlement import settlement_rows
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
@@ -60,10 +60,6 @@ PAGE_SIZE = 50
 RECENT_SALES = 20
 SETTLEMENT_DAYS = 7  # the settlement page's default period, today included
 SETTLEMENT_ROWS = 500  # shown on the page; the download has them all
-
-
-def _yuan(fen: int) -> str:
-    return f"{Decimal(fen) / 100:.2f}"
 
 
 # --- the cashier's till ---------------------------------------------------------------------------
@@ -90,9 +86,9 @@ def till(request: HttpRequest) -> HttpResponse:
             )
             sale = result.transaction
             context["sale"] = {
-                "amount": _yuan(sale.amount_fen),
-                "discount": _yuan(sale.discount_fen),
-                "paid": _yuan(sale.paid_fen),
+                "amount": fen_to_yuan(sale.amount_fen),
+                "discount": fen_to_yuan(sale.discount_fen),
+                "paid": fen_to_yuan(sale.paid_fen),
                 "campaign": sale.campaign.name if sale.campaign and sale.discount_fen else "",
                 "reason": sale.no_discount_reason,
                 "replayed": result.replayed,
@@ -184,20 +180,20 @@ def _form_page(
 def rule_text(c: Campaign) -> str:
     """The campaign's rule as a member reads it: "满 158.00 元减 20.00 元，单笔最多优惠 …"."""
     if c.rule_type == RuleType.FULL_REDUCTION:
-        text = f"满 {_yuan(c.threshold_fen)} 元减 {_yuan(c.reduction_fen)} 元"
+        text = f"满 {fen_to_yuan(c.threshold_fen)} 元减 {fen_to_yuan(c.reduction_fen)} 元"
     elif c.rule_type == RuleType.DISCOUNT:
         text = f"按原价的 {c.discount_percent}% 付款（{c.discount_percent / 10:g} 折）"
     elif c.threshold_fen:
-        text = f"满 {_yuan(c.threshold_fen)} 元立减 {_yuan(c.reduction_fen)} 元"
+        text = f"满 {fen_to_yuan(c.threshold_fen)} 元立减 {fen_to_yuan(c.reduction_fen)} 元"
     else:
-        text = f"每笔立减 {_yuan(c.reduction_fen)} 元"
+        text = f"每笔立减 {fen_to_yuan(c.reduction_fen)} 元"
     if c.max_discount_fen is not None:
-        text += f"，单笔最多优惠 {_yuan(c.max_discount_fen)} 元"
+        text += f"，单笔最多优惠 {fen_to_yuan(c.max_discount_fen)} 元"
     return text
 
 
 def _cap(count: int | None, fen: int | None) -> str:
-    bits = ([f"最多 {count} 次"] if count else []) + ([f"优惠不超过 {_yuan(fen)} 元"] if fen else [])
+    bits = ([f"最多 {count} 次"] if count else []) + ([f"优惠不超过 {fen_to_yuan(fen)} 元"] if fen else [])
     return "、".join(bits)
 
 

@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.utils import timezone
 
 from gonghui.cards import errors as _errors  # noqa: F401  (registers messages)
-from gonghui.cards.payouts import fen_to_yuan as fen_text
 from gonghui.core.bulk import Table, UnreadableFile, write_table
 from gonghui.core.bulk.readers import detect_encoding
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan as fen_text
 
 if TYPE_CHECKING:
     from gonghui.cards.models import BankPartner, PayoutBatch

@@ -18,6 +18,7 @@ from gonghui.cards.downloads import bank_file_response
 from gonghui.cards.models import BankPartner, PayoutBatch, PayoutItem, ServiceCard
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
@@ -327,11 +328,11 @@ class ResultsOut(Schema):
 def totals_out(totals: dict[str, Any]) -> dict[str, Any]:
     return {
         "items": totals["items"],
-        "total_yuan": payouts.fen_to_yuan(totals["total_fen"]),
+        "total_yuan": fen_to_yuan(totals["total_fen"]),
         "paid_items": totals["paid_items"],
-        "paid_yuan": payouts.fen_to_yuan(totals["paid_fen"]),
+        "paid_yuan": fen_to_yuan(totals["paid_fen"]),
         "failed_items": totals["failed_items"],
-        "failed_yuan": payouts.fen_to_yuan(totals["failed_fen"]),
+        "failed_yuan": fen_to_yuan(totals["failed_fen"]),
         "pending_items": totals["pending_items"],
     }
 
@@ -368,7 +369,7 @@ def item_out(item: PayoutItem) -> dict[str, Any]:
         "member_no": item.person.member_no,
         "person_name": item.person.name,
         "card_masked": item.card.card_masked,
-        "amount": payouts.fen_to_yuan(item.amount_fen),
+        "amount": fen_to_yuan(item.amount_fen),
         "status": item.status,
         "status_label": item.get_status_display(),
         "failure_reason": item.failure_reason,

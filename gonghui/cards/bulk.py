@@ -36,13 +36,14 @@ from gonghui.cards.models import (
     ServiceCard,
 )
 from gonghui.cards.numbers import parse_card_number
-from gonghui.cards.payouts import ItemResult, fen_to_yuan, payout_results_apply, yuan_to_fen
+from gonghui.cards.payouts import ItemResult, payout_results_apply, yuan_to_fen
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, open_table, parse_date, parse_int
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import unscoped
 from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.models import Org

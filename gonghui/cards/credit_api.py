@@ -16,8 +16,8 @@ from ninja import Router, Schema
 
 from gonghui.cards import selectors
 from gonghui.cards.models import CreditCardReferral
-from gonghui.cards.payouts import fen_to_yuan
 from gonghui.core.api_common import paginate, request_scope
+from gonghui.core.money import fen_to_yuan
 
 router = Router(tags=["credit-referrals"])
 

@@ -395,11 +395,6 @@ def batch_totals_many(batch_ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def fen_to_yuan(fen: int) -> str:
-    """Fen as the yuan a person reads and a bank file carries: 50000 → "500.00"."""
-    return f"{Decimal(fen) / 100:.2f}"
-
-
 def payout_counts(paths: list[str] | None) -> dict[str, Any]:
     """Money paid to cards in the subtrees (None: everywhere), in yuan."""
     from gonghui.core.scoping import subtrees_q

@@ -35,11 +35,11 @@ from gonghui.cards.credit import BankFileKind, row_bank
 from gonghui.cards.models import BankPartner, CardSpending, ServiceCard
 from gonghui.cards.money import yuan_cell_to_fen
 from gonghui.cards.numbers import parse_card_number
-from gonghui.cards.payouts import fen_to_yuan
 from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, parse_date
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import unscoped
 from gonghui.orgs.models import Org
 

@@ -29,6 +29,7 @@ from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.logmask import mask_ids_in
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404, require_perm, run_form, scope_of
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
@@ -60,7 +61,7 @@ def _form_page(request: HttpRequest, form: forms.Form, title: str, back: str, se
 
 def _with_yuan(totals: dict[str, Any]) -> dict[str, Any]:
     """A batch's totals with each amount also in yuan ("total_yuan" beside "total_fen")."""
-    return totals | {k[:-4] + "_yuan": payouts.fen_to_yuan(v) for k, v in totals.items() if k.endswith("_fen")}
+    return totals | {k[:-4] + "_yuan": fen_to_yuan(v) for k, v in totals.items() if k.endswith("_fen")}
 
 
 @login_required
@@ -136,7 +137,7 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = selectors.batch_items(scope=scope, batch=batch, status=status)
     rows, count, number = paginate(items, _page_number(request), PAGE_SIZE)
     for item in rows:
-        item.amount_yuan = payouts.fen_to_yuan(item.amount_fen)
+        item.amount_yuan = fen_to_yuan(item.amount_fen)
     totals = _with_yuan(payouts.batch_totals(batch))
     return render(
         request,

@@ -28,6 +28,7 @@ from gonghui.cards.models import BankPartner, ItemStatus, PayoutBatch, PayoutIte
 from gonghui.cards.payouts import payout_batch_create, payout_items_add
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_name
 from gonghui.core.scoping import require_perm_at, subtree_q, unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
@@ -52,10 +53,6 @@ STATES = dict(ApplicationStatus.choices)
 LEVELS = dict(StudentLevel.choices)
 ENROLMENT_KINDS = dict(EnrolmentKind.choices)
 FEDERATIONS = (OrgKind.COUNTY_FEDERATION, OrgKind.CITY_FEDERATION, OrgKind.PROVINCE_FEDERATION)
-
-
-def _yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
 
 
 def _audit(obj: Any, org_id: int, actor: User | None, action: str, **data: Any) -> None:
@@ -576,7 +573,7 @@ def publication_entries(publication: Publication) -> list[dict[str, Any]]:
                 "school": a.school,
                 "level": str(LEVELS[a.level]),
                 "union": a.org.name,
-                "amount_yuan": _yuan(a.amount_fen),
+                "amount_yuan": fen_to_yuan(a.amount_fen),
             }
             for a in rows
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from gonghui.cards.payouts import fen_to_yuan
+from gonghui.core.money import fen_to_yuan
 
 register = template.Library()
 
