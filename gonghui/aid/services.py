@@ -35,7 +35,7 @@ from gonghui.aid.permissions import AidPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.regions import region_name
+from gonghui.core.regions import region_and_above, region_name
 from gonghui.core.scoping import require_perm_at, unscoped
 from gonghui.members.models import Membership, MembershipStatus
 from gonghui.members.validation import FieldError, parse_identity
@@ -46,7 +46,7 @@ ACCIDENT_SHARE = 0.8  # hardship costs over 80% of the household's income: 意�
 
 def subsistence_standard(region_code: str, year: int) -> SubsistenceStandard | None:
     """The 低保 standard that applies in a region: its own, else its prefecture's, else its province's."""
-    codes = [region_code, region_code[:4] + "00", region_code[:2] + "0000"]
+    codes = region_and_above(region_code)
     found = {s.region_code: s for s in SubsistenceStandard.objects.filter(region_code__in=codes, year=year)}
     return next((found[c] for c in codes if c in found), None)
 

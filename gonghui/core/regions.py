@@ -101,6 +101,13 @@ def region_children(code: str) -> list[Region]:
     return []
 
 
+def region_and_above(code: str) -> list[str]:
+    """A region's code, its prefecture's and its province's, nearest first (for rules set at any level)."""
+    if not code:
+        return []
+    return list(dict.fromkeys([code, code[:4] + "00", code[:2] + "0000"]))
+
+
 def prefecture_code(code: str) -> str:
     """The prefecture (地级) code a region rolls up to, for charts by city."""
     if code.endswith("0000"):

@@ -29,7 +29,7 @@ from gonghui.cards.payouts import payout_batch_create, payout_items_add
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.regions import region_name
+from gonghui.core.regions import region_and_above, region_name
 from gonghui.core.scoping import require_perm_at, subtree_q, unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.validation import FieldError, parse_identity
@@ -66,7 +66,7 @@ def _audit(obj: Any, org_id: int, actor: User | None, action: str, **data: Any) 
 
 def aid_standard(region_code: str, year: int, level: str, on_file: bool) -> AidStandard | None:
     """The standard that applies in a region: its own, else its prefecture's, else its province's."""
-    codes = [region_code, region_code[:4] + "00", region_code[:2] + "0000"]
+    codes = region_and_above(region_code)
     found = {
         s.region_code: s
         for s in AidStandard.objects.filter(region_code__in=codes, year=year, level=level, on_file=on_file)
@@ -119,9 +119,7 @@ def _region_of(org: Org) -> str:
 
 def _ancestors(org: Org) -> list[Org]:
     """The orgs above `org`, nearest first."""
-    segments = org.path.rstrip("/").split("/")
-    prefixes = ["/".join(segments[:i]) + "/" for i in range(1, len(segments))]
-    return sorted(Org.all_objects.filter(path__in=prefixes), key=lambda o: -len(o.path))
+    return sorted(Org.all_objects.filter(pk__in=org.ancestor_ids), key=lambda o: -len(o.path))
 
 
 def approving_org(org: Org) -> Org:
