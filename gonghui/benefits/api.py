@@ -17,7 +17,6 @@ A foreign id is not found. Amounts travel as yuan strings ("158.00").
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
@@ -46,7 +45,7 @@ from gonghui.benefits.services import (
 from gonghui.benefits.settlement import Settlement, SettlementRow, settlement_rows
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError, NotFoundError
-from gonghui.core.money import fen_to_yuan
+from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -267,16 +266,12 @@ def _fen(field: str, label: str, value: Amount | None, *, positive: bool) -> int
     if value is None:
         return None
     try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    fen = amount * 100 if amount.is_finite() else amount
-    if not fen.is_finite() or fen != fen.to_integral_value() or fen < 0 or (positive and fen == 0):
+        return parse_yuan(value, allow_zero=not positive, max_fen=MAX_FEN)
+    except AmountError as exc:
+        if exc.kind == "range":
+            raise DomainError("invalid", details={field: f"{label}不能超过 {MAX_FEN // 100:,} 元"}) from exc
         need = "大于 0" if positive else "不小于 0"
-        raise DomainError("invalid", details={field: f"{label}应为{need}的金额（元），最多两位小数"})
-    if fen > MAX_FEN:
-        raise DomainError("invalid", details={field: f"{label}不能超过 {MAX_FEN // 100:,} 元"})
-    return int(fen)
+        raise DomainError("invalid", details={field: f"{label}应为{need}的金额（元），最多两位小数"}) from exc
 
 
 def _org(request: HttpRequest, code: str) -> Org:

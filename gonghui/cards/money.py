@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gonghui.core.bulk import CellError, cell_text
+from gonghui.core.money import AmountError, parse_yuan
 
 # Signs a bank's file or a typist puts around an amount.
 _DECORATION = str.maketrans("", "", ",¥元 ")
@@ -17,20 +17,16 @@ def yuan_cell_to_fen(value: Any, *, zero: bool = False) -> int:
     Positive, at most two decimals; `zero=True` also takes 0. A number cell from
     Excel arrives as a float whose shortest form is the number typed.
     """
-    text = cell_text(value).translate(_DECORATION)
-    if not text:
+    text = cell_text(value)
+    if not text.translate(_DECORATION):
         raise CellError("不能为空")
     try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise CellError("应为金额（元），如 1200.00") from exc
-    if not amount.is_finite():
-        raise CellError("应为金额（元），如 1200.00")
-    fen = amount * 100
-    if fen != fen.to_integral_value():
-        raise CellError("金额最多两位小数")
-    if amount < 0 or (amount == 0 and not zero):
-        raise CellError("金额须为正数" if not zero else "金额不能为负数")
-    if fen >= 10**17:
-        raise CellError("金额超出范围")
-    return int(fen)
+        return parse_yuan(text, allow_zero=zero, max_fen=10**17 - 1)
+    except AmountError as exc:
+        reasons = {
+            "format": "应为金额（元），如 1200.00",
+            "decimals": "金额最多两位小数",
+            "sign": "金额须为正数" if not zero else "金额不能为负数",
+            "range": "金额超出范围",
+        }
+        raise CellError(reasons[exc.kind]) from exc

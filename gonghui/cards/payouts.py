@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from gonghui.cards.signals import payout_items_settled
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
+from gonghui.core.money import AmountError, parse_yuan
 from gonghui.core.scoping import require_perm_at as _require
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import Membership
@@ -63,15 +64,11 @@ def _audit(batch: PayoutBatch, actor: User | None, action: str, **data: Any) -> 
 
 
 def yuan_to_fen(value: Any) -> int:
-    """Yuan as typed (12.5, "12.50", "1,200") to fen; never through a float's rounding."""
+    """Yuan as typed (12.5, "12.50", "1,200") to fen, positive; the payout's refusal otherwise."""
     try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation as exc:
+        return parse_yuan(value)
+    except AmountError as exc:
         raise DomainError("payout.amount_invalid") from exc
-    fen = amount * 100
-    if amount <= 0 or fen != fen.to_integral_value():
-        raise DomainError("payout.amount_invalid")
-    return int(fen)
 
 
 def payout_batch_create(
