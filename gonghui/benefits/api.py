@@ -46,6 +46,7 @@ from gonghui.benefits.settlement import Settlement, SettlementRow, settlement_ro
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
+from gonghui.core.viewutils import actor_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -102,11 +103,6 @@ def sale_out(sale: BenefitTransaction, *, replayed: bool = False) -> dict[str, A
     }
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _link(user: User, merchant_id: int | None) -> MerchantOperator:
     """The cashier's link to the merchant whose till it works (a foreign merchant id answers as unknown)."""
     links = MerchantOperator.objects.filter(user=user).select_related("merchant", "store")
@@ -138,7 +134,7 @@ def _store(merchant: Merchant, store_id: int | None, stores: dict[int, Store] | 
 
 @router.post("/transactions", response={200: SaleOut, 201: SaleOut}, summary="收银：记录普惠交易（需 Idempotency-Key）")
 def record_sale(request: HttpRequest, body: SaleIn) -> Status[dict[str, Any]]:
-    user = _user(request)
+    user = actor_of(request)
     link = _link(user, body.merchant_id)
     merchant = link.merchant
     store = _store(merchant, body.store_id, {link.store.pk: link.store} if link.store else None)
@@ -192,7 +188,7 @@ def record_sales(request: HttpRequest, body: BatchIn) -> dict[str, Any]:
     answered in its place and leaves the others recorded. Send the batch again
     after a timeout: recorded sales come back as replays (200).
     """
-    user = _user(request)
+    user = actor_of(request)
     link = _link(user, body.merchant_id)
     merchant = link.merchant
     known = {s.pk: s for s in Store.objects.filter(merchant=merchant)}
@@ -234,7 +230,7 @@ def _batch_refusal(key: str, exc: DomainError) -> dict[str, Any]:
 
 @router.get("/transactions", response=list[SaleOut], summary="收银：本商户今日交易")
 def list_sales(request: HttpRequest, merchant_id: int | None = None) -> list[dict[str, Any]]:
-    merchant = _merchant(_user(request), merchant_id)
+    merchant = _merchant(actor_of(request), merchant_id)
     rows = BenefitTransaction.all_objects.filter(merchant=merchant, day=timezone.localdate()).select_related(
         "merchant", "store", "campaign"
     )
@@ -243,7 +239,7 @@ def list_sales(request: HttpRequest, merchant_id: int | None = None) -> list[dic
 
 @router.post("/transactions/{sale_id}/reverse", response=SaleOut, summary="收银：撤销交易（退货）")
 def reverse_sale(request: HttpRequest, sale_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = actor_of(request)
     sale = (
         BenefitTransaction.all_objects.filter(pk=sale_id, merchant__operators__user=user)
         .select_related("merchant", "store", "campaign")
@@ -419,7 +415,7 @@ def list_merchants(
 def create_merchant(request: HttpRequest, body: MerchantCreateIn) -> Status[dict[str, Any]]:
     scope = request_scope(request)
     merchant = partners.merchant_create(
-        actor=_user(request),
+        actor=actor_of(request),
         scope=scope,
         org=_org(request, body.org_code),
         name=body.name,
@@ -441,7 +437,7 @@ def update_merchant(request: HttpRequest, merchant_id: int, body: MerchantUpdate
     scope = request_scope(request)
     merchant = _merchant_in_sight(request, merchant_id)
     partners.merchant_update(
-        actor=_user(request), scope=scope, merchant=merchant, changes=body.dict(exclude_unset=True)
+        actor=actor_of(request), scope=scope, merchant=merchant, changes=body.dict(exclude_unset=True)
     )
     return merchant_out(selectors.merchant_get(scope=scope, pk=merchant_id))
 
@@ -450,7 +446,7 @@ def update_merchant(request: HttpRequest, merchant_id: int, body: MerchantUpdate
 def deactivate_merchant(request: HttpRequest, merchant_id: int, body: ReasonIn) -> dict[str, Any]:
     scope = request_scope(request)
     merchant = _merchant_in_sight(request, merchant_id)
-    partners.merchant_deactivate(actor=_user(request), scope=scope, merchant=merchant, reason=body.reason)
+    partners.merchant_deactivate(actor=actor_of(request), scope=scope, merchant=merchant, reason=body.reason)
     return merchant_out(selectors.merchant_get(scope=scope, pk=merchant_id))
 
 
@@ -464,7 +460,7 @@ def list_stores(request: HttpRequest, merchant_id: int) -> list[dict[str, Any]]:
 def create_store(request: HttpRequest, merchant_id: int, body: StoreCreateIn) -> Status[dict[str, Any]]:
     merchant = _merchant_in_sight(request, merchant_id)
     store = partners.store_create(
-        actor=_user(request),
+        actor=actor_of(request),
         scope=request_scope(request),
         merchant=merchant,
         name=body.name,
@@ -480,7 +476,9 @@ def create_store(request: HttpRequest, merchant_id: int, body: StoreCreateIn) ->
 def update_store(request: HttpRequest, merchant_id: int, store_id: int, body: StoreUpdateIn) -> dict[str, Any]:
     scope = request_scope(request)
     store = selectors.store_get(scope=scope, merchant=_merchant_in_sight(request, merchant_id), pk=store_id)
-    done = partners.store_update(actor=_user(request), scope=scope, store=store, changes=body.dict(exclude_unset=True))
+    done = partners.store_update(
+        actor=actor_of(request), scope=scope, store=store, changes=body.dict(exclude_unset=True)
+    )
     return store_out(done)
 
 
@@ -500,7 +498,7 @@ def bind_operator(request: HttpRequest, merchant_id: int, body: OperatorBindIn) 
     merchant = _merchant_in_sight(request, merchant_id)
     store = selectors.store_get(scope=scope, merchant=merchant, pk=body.store_id) if body.store_id else None
     link, created = partners.operator_bind(
-        actor=_user(request), scope=scope, merchant=merchant, username=body.username, store=store
+        actor=actor_of(request), scope=scope, merchant=merchant, username=body.username, store=store
     )
     return Status(
         201 if created else 200, operator_out(selectors.operator_get(scope=scope, merchant=merchant, pk=link.pk))
@@ -511,7 +509,7 @@ def bind_operator(request: HttpRequest, merchant_id: int, body: OperatorBindIn) 
 def unbind_operator(request: HttpRequest, merchant_id: int, operator_id: int) -> Status[None]:
     scope = request_scope(request)
     link = selectors.operator_get(scope=scope, merchant=_merchant_in_sight(request, merchant_id), pk=operator_id)
-    partners.operator_unbind(actor=_user(request), scope=scope, operator=link)
+    partners.operator_unbind(actor=actor_of(request), scope=scope, operator=link)
     return Status(204, None)
 
 
@@ -747,7 +745,7 @@ def create_campaign(request: HttpRequest, body: CampaignCreateIn) -> Status[dict
     org = _org(request, body.org_code)
     merchants, stores = _chosen(request, body.merchant_ids, body.store_ids)
     campaign = campaigns.campaign_create(
-        actor=_user(request),
+        actor=actor_of(request),
         scope=request_scope(request),
         org=org,
         values=_campaign_values(given),
@@ -767,7 +765,7 @@ def update_campaign(request: HttpRequest, campaign_id: int, body: CampaignUpdate
     scope = request_scope(request)
     campaign = selectors.campaign_get(scope=scope, pk=campaign_id)
     changes = _campaign_values(body.dict(exclude_unset=True))
-    campaigns.campaign_update(actor=_user(request), scope=scope, campaign=campaign, changes=changes)
+    campaigns.campaign_update(actor=actor_of(request), scope=scope, campaign=campaign, changes=changes)
     return _campaign_detail(request, campaign_id)
 
 
@@ -777,7 +775,7 @@ def set_participants(request: HttpRequest, campaign_id: int, body: ParticipantsI
     campaign = selectors.campaign_get(scope=scope, pk=campaign_id)
     merchants, stores = _chosen(request, body.merchant_ids, body.store_ids)
     campaigns.campaign_set_participants(
-        actor=_user(request), scope=scope, campaign=campaign, merchants=merchants, stores=stores
+        actor=actor_of(request), scope=scope, campaign=campaign, merchants=merchants, stores=stores
     )
     return _campaign_detail(request, campaign_id)
 
@@ -786,7 +784,7 @@ def set_participants(request: HttpRequest, campaign_id: int, body: ParticipantsI
 def activate_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     scope = request_scope(request)
     campaign = selectors.campaign_get(scope=scope, pk=campaign_id)
-    campaigns.campaign_activate(actor=_user(request), scope=scope, campaign=campaign)
+    campaigns.campaign_activate(actor=actor_of(request), scope=scope, campaign=campaign)
     return _campaign_detail(request, campaign_id)
 
 
@@ -794,7 +792,7 @@ def activate_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 def close_campaign(request: HttpRequest, campaign_id: int, body: ReasonIn) -> dict[str, Any]:
     scope = request_scope(request)
     campaign = selectors.campaign_get(scope=scope, pk=campaign_id)
-    campaigns.campaign_close(actor=_user(request), scope=scope, campaign=campaign, reason=body.reason)
+    campaigns.campaign_close(actor=actor_of(request), scope=scope, campaign=campaign, reason=body.reason)
     return _campaign_detail(request, campaign_id)
 
 
@@ -964,4 +962,4 @@ def export_settlement(
     by_store: bool = True,
 ) -> FileResponse:
     args = _settlement_args(request, day, date_from, date_to, org, merchant_id, by_store)
-    return settlement_response(actor=_user(request), **args)
+    return settlement_response(actor=actor_of(request), **args)
