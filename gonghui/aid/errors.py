@@ -15,6 +15,10 @@ register_messages(
         "aid.relief_over_cap": _(
             "{event}每人每年不超过 {cap} 元：{name}今年已领 {given} 元，本次 {amount} 元将超出上限。"
         ),
+        "aid.crosscheck_pending": _(
+            "该家庭成员在其他部门的名单中有记录，请先在名单比对中复核（排除或确认）后再审定建档。"
+        ),
+        "aid.crosscheck_duplicate": _("经名单比对复核，该家庭已重复受助（{reason}），不能建档。"),
         "aid.relief_empty": _("请填写慰问金、慰问品、保险或住房帮扶中的至少一项。"),
     }
 )

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -37,6 +38,8 @@ from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_and_above, region_name
 from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.crosscheck.models import CrossCheckReview, Decision
+from gonghui.crosscheck.services import Subject, crosscheck_subjects
 from gonghui.members.models import Membership, MembershipStatus
 from gonghui.members.validation import FieldError, parse_identity
 
@@ -248,7 +251,53 @@ def file_authorize(*, actor: User | None, scope: Scope | None, file: HardshipFil
         file.authorization_file, file.authorized_at = stored_name[:200], timezone.now()
         file.save(update_fields=["authorization_file", "authorized_at"])
         _audit(file, actor, "authorize", scan=file.authorization_file)
+    household_crosscheck(actor=actor, file=file)
     return file
+
+
+# --- cross-check against other agencies' lists ----------------------------------------------------
+
+CROSSCHECK_SUBJECT = "aid.file"
+
+
+def household_subjects(file: HardshipFile) -> list[Subject]:
+    """The worker (subject id "<file>") and each family member with an ID ("<file>.<member>")."""
+    with unscoped():
+        org = file.org
+        subjects = [Subject(CROSSCHECK_SUBJECT, str(file.pk), file.person.id_index, org)]
+        for member in FamilyMember.objects.filter(file=file).exclude(id_index="").order_by("pk"):
+            subjects.append(Subject(CROSSCHECK_SUBJECT, f"{file.pk}.{member.pk}", member.id_index, org))
+    return subjects
+
+
+def household_crosscheck(*, actor: User | None, file: HardshipFile) -> list[CrossCheckReview]:
+    """Match the whole household against the lists on the file's path, keeping the evidence.
+
+    Only once the worker's signed authorization is on record: the check of a
+    household's economic status is what the worker authorizes. Runs in its own
+    transaction, so the evidence is kept whatever the caller does next.
+    """
+    if not file.authorized_at:
+        raise DomainError("aid.authorization_required")
+    return crosscheck_subjects(actor=actor, subjects=household_subjects(file), year=file.year, org=file.org)
+
+
+def household_reviews(file: HardshipFile) -> list[CrossCheckReview]:
+    """The household's cross-check reviews: the worker's first, then each family member's."""
+    with unscoped():
+        reviews = CrossCheckReview.all_objects.filter(subject_type=CROSSCHECK_SUBJECT).filter(
+            Q(subject_id=str(file.pk)) | Q(subject_id__startswith=f"{file.pk}.")
+        )
+        return sorted(reviews, key=lambda r: (r.subject_id != str(file.pk), r.pk))
+
+
+def _crosscheck_refusal(file: HardshipFile) -> None:
+    """A match waiting for its decision, or confirmed as aid received twice, stops the filing."""
+    for review in household_reviews(file):
+        if review.status == Decision.PENDING:
+            raise DomainError("aid.crosscheck_pending", status=409)
+        if review.status == Decision.CONFIRMED:
+            raise DomainError("aid.crosscheck_duplicate", status=409, reason=review.reason)
 
 
 # (from state) → (to state, who may take it, what the refusal calls it)
@@ -279,6 +328,10 @@ def file_decide(
     """Approve the file's current step, return it to the unit for more material, or refuse it."""
     if decision not in ("approve", "return", "reject"):
         raise DomainError("invalid", details={"decision": "应为 approve、return 或 reject"})
+    if decision == "approve" and file.status == FileStatus.HIGHER_APPROVED and file.authorized_at:
+        # The lists may have grown since the authorization: match again before filing.
+        _step_allowed(scope, file, "center")
+        household_crosscheck(actor=actor, file=file)
     with transaction.atomic(), unscoped():
         file = HardshipFile.all_objects.select_for_update().select_related("org").get(pk=file.pk)
         if file.status not in STEPS:
@@ -292,6 +345,7 @@ def file_decide(
                 raise DomainError("aid.authorization_required")
             file.status = target
             if target == FileStatus.FILED:
+                _crosscheck_refusal(file)
                 file.filed_on = timezone.localdate()
         else:
             file.status = FileStatus.RETURNED if decision == "return" else FileStatus.REJECTED
