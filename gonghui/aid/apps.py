@@ -13,3 +13,7 @@ class AidConfig(AppConfig):
 
         for model in (HardshipFile, ReliefCampaign, ReliefVisit):
             register_path_column(model, "org_path")
+        from gonghui.aid.services import CROSSCHECK_SUBJECT, describe_household_subjects
+        from gonghui.crosscheck.subjects import register_subject
+
+        register_subject(CROSSCHECK_SUBJECT, describe_household_subjects)

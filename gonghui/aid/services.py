@@ -11,6 +11,7 @@ the worker's signed authorization on file. Every write is audited.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,6 +41,7 @@ from gonghui.core.regions import region_and_above, region_name
 from gonghui.core.scoping import require_perm_at, unscoped
 from gonghui.crosscheck.models import CrossCheckReview, Decision
 from gonghui.crosscheck.services import Subject, crosscheck_subjects
+from gonghui.crosscheck.subjects import SubjectView
 from gonghui.members.models import Membership, MembershipStatus
 from gonghui.members.validation import FieldError, parse_identity
 
@@ -289,6 +291,28 @@ def household_reviews(file: HardshipFile) -> list[CrossCheckReview]:
             Q(subject_id=str(file.pk)) | Q(subject_id__startswith=f"{file.pk}.")
         )
         return sorted(reviews, key=lambda r: (r.subject_id != str(file.pk), r.pk))
+
+
+def describe_household_subjects(ids: Sequence[str]) -> dict[str, SubjectView]:
+    """For the review pages: "困难职工档案：王师傅" or its family member "王小明（子）", linking to the file."""
+    file_ids = {int(i.split(".")[0]) for i in ids}
+    member_ids = {int(i.split(".")[1]) for i in ids if "." in i}
+    with unscoped():
+        workers = dict(HardshipFile.all_objects.filter(pk__in=file_ids).values_list("pk", "person__name"))
+        members = {m.pk: m for m in FamilyMember.objects.filter(pk__in=member_ids)}
+    found: dict[str, SubjectView] = {}
+    for subject_id in ids:
+        file_pk, _dot, member_pk = subject_id.partition(".")
+        worker = workers.get(int(file_pk))
+        if worker is None:
+            continue
+        url = f"/aid/files/{file_pk}/"
+        member = members.get(int(member_pk)) if member_pk else None
+        if member_pk and member is None:
+            continue
+        label = f"{member.name}（{worker}的{member.relation}）" if member else worker
+        found[subject_id] = SubjectView("困难职工档案", label, url)
+    return found
 
 
 def _crosscheck_refusal(file: HardshipFile) -> None:

@@ -9,6 +9,7 @@ from gonghui.benefits.permissions import BenefitPerm
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.bulk.kinds import all_kinds
 from gonghui.core.permissions import CorePerm
+from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.members.permissions import MemberPerm
 from gonghui.orgs.permissions import OrgPerm
 from gonghui.reports.permissions import ReportPerm
@@ -24,6 +25,7 @@ NAVIGATION = [
     ("cards", "服务卡", "cards:cards", CardPerm.VIEW),
     ("payouts", "资金代发", "cards:payouts", PayoutPerm.VIEW),
     ("benefits", "普惠服务", "benefits:campaigns", BenefitPerm.VIEW),
+    ("crosscheck", "名单比对", "crosscheck:reviews", CrossCheckPerm.VIEW),
     ("bulk", "批量导入导出", "core:bulk_jobs", BULK),
     ("audit", "审计日志", "core:audit", CorePerm.AUDIT_VIEW),
 ]

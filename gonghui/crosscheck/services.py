@@ -208,7 +208,11 @@ def review_list(*, scope: Scope, status: str | None = None) -> QuerySet[CrossChe
 
 def review_evidence(*, review: CrossCheckReview) -> list[CrossCheckMatch]:
     """The evidence kept for a review (the caller has resolved the review through `review_list`)."""
-    return list(CrossCheckMatch.objects.filter(review=review).select_related("record", "record__list").order_by("pk"))
+    return list(
+        CrossCheckMatch.objects.filter(review=review)
+        .select_related("record", "record__list", "record__list__org")
+        .order_by("pk")
+    )
 
 
 # --- export --------------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
-from django.urls import path  # noqa: F401 - the pages are added next to this
+from django.urls import path
 
-from gonghui.crosscheck import views  # noqa: F401
+from gonghui.crosscheck import views
 
 app_name = "crosscheck"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.review_queue, name="reviews"),
+    path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("lists/", views.agency_lists, name="lists"),
+]

@@ -1,3 +1,135 @@
-"""Pages for crosscheck: thin views over the services and selectors."""
+"""Pages for the agency lists and the review queue: thin views over the cross-check services.
+
+A match never decides anything by itself: it waits here, with its evidence
+(which list, which record), until a reviewer clears or confirms it with a reason.
+"""
 
 from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from gonghui.core.api_common import paginate
+from gonghui.core.errors import NotFoundError
+from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
+from gonghui.crosscheck.models import CrossCheckReview, Decision
+from gonghui.crosscheck.permissions import CrossCheckPerm
+from gonghui.crosscheck.services import agency_list_list, crosscheck_decide, review_evidence, review_list
+from gonghui.crosscheck.subjects import describe_subjects
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CrossCheckPerm.VIEW)
+    status = request.GET.get("status", Decision.PENDING)
+    status = status if status in Decision.values else ""
+    rows, count, page = paginate(review_list(scope=scope, status=status or None).select_related("org"), _page(request))
+    subjects = describe_subjects([(r.subject_type, r.subject_id) for r in rows])
+    for r in rows:
+        r.subject = subjects[(r.subject_type, r.subject_id)]
+    return render(
+        request,
+        "crosscheck/review_list.html",
+        {
+            "section": "crosscheck",
+            "rows": rows,
+            "count": count,
+            "page": page,
+            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            "status": status,
+            "statuses": Decision.choices,
+        },
+    )
+
+
+def _review(request: HttpRequest, pk: int) -> CrossCheckReview:
+    def lookup(scope, pk):
+        review = review_list(scope=scope).select_related("org", "decided_by").filter(pk=pk).first()
+        if review is None:
+            raise NotFoundError()
+        return review
+
+    return found_or_404(lookup, scope=scope_of(request), pk=pk)
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="复核结果",
+        choices=[(Decision.CLEARED, "排除（不是重复受助）"), (Decision.CONFIRMED, "确认重复受助")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="复核理由",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明依据，例如“低保户，属深度困难建档对象”或“已获共青团希望工程资助”。",
+        error_messages={"required": "请填写复核理由"},
+    )
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    scope = scope_of(request)
+    can_decide = review.status == Decision.PENDING and scope.has_perm(CrossCheckPerm.DECIDE, review.org_path)
+    form = DecideForm(request.POST or None)
+    if request.method == "POST":
+        require_perm(request, CrossCheckPerm.DECIDE, review.org_path)
+
+        def perform(data: dict[str, str]) -> tuple[str, str]:
+            crosscheck_decide(
+                actor=actor_of(request),
+                scope=scope,
+                review_id=review.pk,
+                decision=data["decision"],
+                reason=data["reason"],
+            )
+            return reverse("crosscheck:review", args=[review.pk]), "复核结果已保存"
+
+        done = run_form(request, form, perform)
+        if done is not None:
+            return done
+    subject = describe_subjects([(review.subject_type, review.subject_id)])[(review.subject_type, review.subject_id)]
+    return render(
+        request,
+        "crosscheck/review_detail.html",
+        {
+            "section": "crosscheck",
+            "review": review,
+            "subject": subject,
+            "evidence": review_evidence(review=review),
+            "form": form if can_decide else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def agency_lists(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CrossCheckPerm.VIEW)
+    rows, count, page = paginate(agency_list_list(scope=scope).select_related("org", "uploaded_by"), _page(request))
+    return render(
+        request,
+        "crosscheck/list_list.html",
+        {
+            "section": "crosscheck",
+            "rows": rows,
+            "count": count,
+            "page": page,
+            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            "status": "",
+            "can_import": scope.has_perm_anywhere(CrossCheckPerm.IMPORT),
+        },
+    )

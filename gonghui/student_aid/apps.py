@@ -16,6 +16,10 @@ class StudentAidConfig(AppConfig):
         from gonghui.cards.signals import payout_items_settled
 
         payout_items_settled.connect(_settled, dispatch_uid="student_aid.batch_paid_sync")
+        from gonghui.crosscheck.subjects import register_subject
+        from gonghui.student_aid.services import CROSSCHECK_SUBJECT, describe_application_subjects
+
+        register_subject(CROSSCHECK_SUBJECT, describe_application_subjects)
 
 
 def _settled(sender: object, *, batch: object, actor: object = None, **kwargs: object) -> None:

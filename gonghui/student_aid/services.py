@@ -14,9 +14,10 @@ student's ID number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -48,6 +49,9 @@ from gonghui.student_aid.models import (
     StudentLevel,
 )
 from gonghui.student_aid.permissions import StudentAidPerm
+
+if TYPE_CHECKING:
+    from gonghui.crosscheck.subjects import SubjectView
 
 STATES = dict(ApplicationStatus.choices)
 LEVELS = dict(StudentLevel.choices)
@@ -374,6 +378,20 @@ def _crosscheck(actor: User | None, application: StudentAidApplication) -> None:
         org = application.org
     subject = Subject(CROSSCHECK_SUBJECT, application.pk, application.student_id_index, org)
     crosscheck_subjects(actor=actor, subjects=[subject], year=application.school_year, org=org)
+
+
+def describe_application_subjects(ids: Sequence[str]) -> dict[str, SubjectView]:
+    """For the review pages: "张小明（2026 学年，祁阳县第一中学）", linking to the application."""
+    from gonghui.crosscheck.subjects import SubjectView
+
+    with unscoped():
+        rows = StudentAidApplication.all_objects.filter(pk__in=[int(i) for i in ids]).values_list(
+            "pk", "student_name", "school_year", "school"
+        )
+        return {
+            str(pk): SubjectView("金秋助学申请", f"{name}（{year} 学年，{school}）", f"/student-aid/{pk}/")
+            for pk, name, year, school in rows
+        }
 
 
 def _crosscheck_refusal(application: StudentAidApplication) -> None:

@@ -14,13 +14,20 @@ import pytest
 from gonghui.accounts.models import Role
 from gonghui.accounts.scope import scope_for_user
 from gonghui.aid.models import FileStatus, HardshipFile
-from gonghui.aid.services import file_authorize, file_decide, household_crosscheck, household_reviews
+from gonghui.aid.services import (
+    CROSSCHECK_SUBJECT,
+    file_authorize,
+    file_decide,
+    household_crosscheck,
+    household_reviews,
+)
 from gonghui.aid.tests.test_files import apply, world  # noqa: F401 - the fixture
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
 from gonghui.crosscheck.models import Agency, CrossCheckMatch, CrossCheckReview, Decision
 from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.crosscheck.services import crosscheck_decide
+from gonghui.crosscheck.subjects import describe_subjects
 from gonghui.crosscheck.tests.test_matching import make_list
 from gonghui.members.tests.factories import id_number
 
@@ -69,6 +76,15 @@ def test_the_household_is_matched_when_the_authorization_is_recorded(world, tree
     evidence = CrossCheckMatch.objects.get(review=reviews[0])
     assert "民政" in evidence.reason and SON not in evidence.reason and SON[-4:] in evidence.reason
     assert AuditEvent.all_objects.filter(action="crosscheck.run").count() == 1
+    # The review pages name the family member and link to the household's file.
+    subject = describe_subjects([(CROSSCHECK_SUBJECT, reviews[0].subject_id)])[
+        (CROSSCHECK_SUBJECT, reviews[0].subject_id)
+    ]
+    assert (subject.kind_label, subject.label, subject.url) == (
+        "困难职工档案",
+        "王小明（王师傅的子）",
+        f"/aid/files/{file.pk}/",
+    )
 
 
 def test_a_pending_match_stops_the_filing_and_a_cleared_one_lets_it_through(world, tree, checker) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
