@@ -1,29 +1,47 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import stat_provider
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
 
 
+def current_school_year(today: date | None = None) -> int:
+    """The school year under way: 2026 from August 2026 (金秋 is enrolment time) to July 2027."""
+    today = today or timezone.localdate()
+    return today.year if today.month >= 8 else today.year - 1
+
+
 @stat_provider(order=51)
 def student_aid_stats(paths: list[str] | None) -> dict[str, Any]:
-    """金秋助学 paid in the subtrees (None: everywhere), cumulative over all school years.
+    """金秋助学 paid in the subtrees (None: everywhere), cumulative over all school years and this one.
 
     - student_aid_students: distinct students paid (by the blind index of their ID: one student
       aided for five years counts once);
-    - student_aid_yuan: the sum paid.
+    - student_aid_yuan: the sum paid;
+    - student_aid_students_year, student_aid_yuan_year: the same for the current school year
+      (`current_school_year`); earlier years by year are `selectors.paid_by_school_year`.
     """
+    this_year = Q(school_year=current_school_year())
     with unscoped():
         qs = StudentAidApplication.all_objects.filter(status=ApplicationStatus.PAID)
         if paths is not None:
             qs = qs.filter(subtrees_q("org_path", paths))
-        agg = qs.aggregate(students=Count("student_id_index", distinct=True), fen=Sum("amount_fen"))
+        agg = qs.aggregate(
+            students=Count("student_id_index", distinct=True),
+            fen=Sum("amount_fen"),
+            students_year=Count("student_id_index", distinct=True, filter=this_year),
+            fen_year=Sum("amount_fen", filter=this_year),
+        )
     return {
         "student_aid_students": agg["students"] or 0,
         "student_aid_yuan": float(Decimal(agg["fen"] or 0) / 100),
+        "student_aid_students_year": agg["students_year"] or 0,
+        "student_aid_yuan_year": float(Decimal(agg["fen_year"] or 0) / 100),
     }

@@ -302,3 +302,11 @@ def test_selectors_keep_to_the_scope(world: World, make_user) -> None:  # type: 
     assert list(application_list(scope=world.scopes["foreign"])) == []
     with pytest.raises(NotFoundError):
         application_get(scope=world.scopes["foreign"], pk=application.pk)
+
+
+def test_the_school_year_under_way_starts_in_august() -> None:
+    from datetime import date
+
+    from gonghui.student_aid.stats import current_school_year
+
+    assert [current_school_year(date(2026, m, 1)) for m in (1, 7, 8, 12)] == [2025, 2025, 2026, 2026]

@@ -122,7 +122,7 @@ def test_objections_upheld_and_dismissed(world: World, published) -> None:  # ty
     } <= actions
 
 
-def test_disbursement_through_a_payout_batch(world: World, published, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_disbursement_through_a_payout_batch(world: World, published, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     publication = published["publication"]
     with pytest.raises(DomainError) as still_open:
         disbursement_create(**world.as_("county_officer"), publication=publication, bank=world.bank)
@@ -164,6 +164,14 @@ def test_disbursement_through_a_payout_batch(world: World, published, tmp_path) 
     assert (figures["student_aid_students"], figures["student_aid_yuan"]) == (3, 10000.0)
     assert stats_collect([world.tree.zhongshan.path])["student_aid_yuan"] == 10000.0
     assert stats_collect([world.tree.nanming.path])["student_aid_students"] == 0
+    # This school year's figures: the 2026 applications count while 2026 is the year under way.
+    monkeypatch.setattr("gonghui.student_aid.stats.current_school_year", lambda: 2026)
+    assert (stats_collect(None)["student_aid_students_year"], stats_collect(None)["student_aid_yuan_year"]) == (
+        3,
+        10000.0,
+    )
+    monkeypatch.setattr("gonghui.student_aid.stats.current_school_year", lambda: 2027)
+    assert (stats_collect(None)["student_aid_students_year"], stats_collect(None)["student_aid_yuan_year"]) == (0, 0.0)
     month = timezone.localdate().strftime("%Y-%m")
     assert series_collect(None, [month])["student_aid_yuan"] == [10000.0]
 
