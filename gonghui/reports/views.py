@@ -11,6 +11,7 @@ from gonghui.core.viewutils import scope_of
 from gonghui.orgs.selectors import org_children, org_counts_by_kind, org_counts_by_region, org_roots
 from gonghui.reports.permissions import ReportPerm
 from gonghui.reports.selectors import stats_paths
+from gonghui.student_aid.selectors import paid_by_school_year
 
 DRILL_LIMIT = 40
 MONTHS = 12
@@ -56,6 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for c in org_children(scope=scope, org=root, limit=DRILL_LIMIT)
             if scope.has_perm(ReportPerm.STATS_VIEW, c.path)
         ]
+    by_year = paid_by_school_year(paths)
     by_kind = org_counts_by_kind(paths=paths)
     by_region = org_counts_by_region(paths=paths)
     return render(
@@ -82,6 +84,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     {"name": label, "values": [round(f.get(key, 0) / 10_000, 2) for _c, f in city_rows]}
                     for key, label in MONEY_SERIES
                     if key in figures
+                ],
+            },
+            # 金秋助学 paid by school year, in 万元.
+            "chart_school_year": {
+                "labels": [f"{year}学年" for year in by_year],
+                "series": [
+                    {"name": "助学金", "values": [round(v["yuan"] / 10_000, 2) for v in by_year.values()]},
                 ],
             },
             "chart_status": {

@@ -174,6 +174,19 @@ def test_disbursement_through_a_payout_batch(world: World, published, tmp_path, 
     assert (stats_collect(None)["student_aid_students_year"], stats_collect(None)["student_aid_yuan_year"]) == (0, 0.0)
     month = timezone.localdate().strftime("%Y-%m")
     assert series_collect(None, [month])["student_aid_yuan"] == [10000.0]
+    # The dashboard shows the figure and a chart by school year (in 万元), for the county's subtree.
+    from gonghui.core.tests.clients import client as new_client
+
+    viewer = new_client()
+    viewer.force_login(world.users["county"])
+    page = viewer.get("/?org=520201")
+    assert page.status_code == 200 and page.context["figures"]["student_aid_yuan"] == 10000.0
+    assert page.context["chart_school_year"] == {
+        "labels": ["2026学年"],
+        "series": [{"name": "助学金", "values": [1.0]}],
+    }
+    assert 'data-testid="chart-school-year"' in page.content.decode()
+    assert viewer.get("/?org=520102").status_code == 404
 
 
 def test_a_failed_payment_stays_ready_to_pay(world: World, published, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -36,6 +36,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     series("chart-month", "data-month", "line");
     series("chart-city", "data-city", "bar");
+    series("chart-school-year", "data-school-year", "bar");
     bar("chart-kind", "data-kind", "#c0392b");
     bar("chart-region", "data-region", "#d68910");
     bar("chart-status", "data-status", "#1e8449");
