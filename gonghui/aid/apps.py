@@ -13,7 +13,8 @@ class AidConfig(AppConfig):
 
         for model in (HardshipFile, ReliefCampaign, ReliefVisit):
             register_path_column(model, "org_path")
-        from gonghui.aid.services import CROSSCHECK_SUBJECT, describe_household_subjects
-        from gonghui.crosscheck.subjects import register_subject
+        from gonghui.aid.services import CROSSCHECK_SUBJECT, describe_household_subjects, open_household_subjects
+        from gonghui.crosscheck.subjects import register_open_subjects, register_subject
 
         register_subject(CROSSCHECK_SUBJECT, describe_household_subjects)
+        register_open_subjects(CROSSCHECK_SUBJECT, open_household_subjects)

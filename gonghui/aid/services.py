@@ -11,6 +11,7 @@ the worker's signed authorization on file. Every write is audited.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +39,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_and_above, region_name
-from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.core.scoping import require_perm_at, subtrees_q, unscoped
 from gonghui.crosscheck.models import CrossCheckReview, Decision
 from gonghui.crosscheck.services import Subject, crosscheck_subjects
 from gonghui.crosscheck.subjects import SubjectView
@@ -313,6 +314,24 @@ def describe_household_subjects(ids: Sequence[str]) -> dict[str, SubjectView]:
         label = f"{member.name}（{worker}的{member.relation}）" if member else worker
         found[subject_id] = SubjectView("困难职工档案", label, url)
     return found
+
+
+def open_household_subjects(paths: list[str]) -> list[tuple[Subject, int]]:
+    """Households whose worker signed the authorization and whose file is open or on file, with the file's year."""
+    with unscoped():
+        files = list(
+            HardshipFile.all_objects.filter(subtrees_q("org_path", paths), status__in=OPEN_STATUSES)
+            .exclude(authorized_at=None)
+            .select_related("org", "person")
+        )
+        family: dict[int, list[FamilyMember]] = defaultdict(list)
+        for member in FamilyMember.objects.filter(file__in=files).exclude(id_index="").order_by("pk"):
+            family[member.file_id].append(member)
+    items: list[tuple[Subject, int]] = []
+    for f in files:
+        items.append((Subject(CROSSCHECK_SUBJECT, str(f.pk), f.person.id_index, f.org), f.year))
+        items += [(Subject(CROSSCHECK_SUBJECT, f"{f.pk}.{m.pk}", m.id_index, f.org), f.year) for m in family[f.pk]]
+    return items
 
 
 def _crosscheck_refusal(file: HardshipFile) -> None:

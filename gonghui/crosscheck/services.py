@@ -190,6 +190,32 @@ def crosscheck_decide(
     return review
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    subjects: int  # subjects matched
+    flagged: int  # of them on a list
+    pending: int  # of those, waiting for a decision now
+
+
+def crosscheck_run_open(*, actor: User | None, scope: Scope | None, org: Org) -> RunSummary:
+    """Match everything still open under a union (applications not yet approved, households on file
+    or on their way) against the lists, e.g. after a new list came in; one run per subject type and year."""
+    from gonghui.crosscheck.subjects import open_subjects
+
+    require_perm_at(scope, CrossCheckPerm.IMPORT, org.path)
+    subjects = flagged = pending = 0
+    for _subject_type, items in open_subjects([org.path]).items():
+        by_year: dict[int, list[Subject]] = defaultdict(list)
+        for subject, year in items:
+            by_year[year].append(subject)
+        for year, group in sorted(by_year.items()):
+            reviews = crosscheck_subjects(actor=actor, subjects=group, year=year, org=org)
+            subjects += len(group)
+            flagged += len(reviews)
+            pending += sum(1 for r in reviews if r.status == Decision.PENDING)
+    return RunSummary(subjects, flagged, pending)
+
+
 # --- selectors -----------------------------------------------------------------------------------
 
 

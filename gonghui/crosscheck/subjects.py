@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,22 @@ def describe_subjects(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], 
                 subject_id, SubjectView(subject_type, f"{subject_type}#{subject_id}", None)
             )
     return found
+
+
+# --- open subjects: what a union's "比对全部" runs over -----------------------------------------
+
+OpenSubjects = Callable[[list[str]], list[tuple["Subject", int]]]
+_OPEN: dict[str, OpenSubjects] = {}
+
+
+def register_open_subjects(subject_type: str, provider: OpenSubjects) -> None:
+    """`provider(paths)` lists the type's subjects still open in those subtrees, each with its year."""
+    _OPEN[subject_type] = provider
+
+
+def open_subjects(paths: list[str]) -> dict[str, list[tuple[Subject, int]]]:
+    return {subject_type: provider(paths) for subject_type, provider in _OPEN.items()}
+
+
+if TYPE_CHECKING:
+    from gonghui.crosscheck.services import Subject

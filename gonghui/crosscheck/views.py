@@ -7,18 +7,26 @@ A match never decides anything by itself: it waits here, with its evidence
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from gonghui.core.api_common import paginate
-from gonghui.core.errors import NotFoundError
-from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
+from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404, require_perm, run_form, scope_of
 from gonghui.crosscheck.models import CrossCheckReview, Decision
 from gonghui.crosscheck.permissions import CrossCheckPerm
-from gonghui.crosscheck.services import agency_list_list, crosscheck_decide, review_evidence, review_list
+from gonghui.crosscheck.services import (
+    agency_list_list,
+    crosscheck_decide,
+    crosscheck_run_open,
+    review_evidence,
+    review_list,
+)
 from gonghui.crosscheck.subjects import describe_subjects
+from gonghui.orgs.selectors import org_get
 
 PAGE_SIZE = 50
 
@@ -116,9 +124,37 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class RunForm(forms.Form):
+    org_code = forms.CharField(
+        label="工会代码",
+        max_length=40,
+        help_text="比对该工会及其下级所有在办的金秋助学申请和困难职工家庭（已签授权书的）。",
+        error_messages={"required": "请填写工会代码"},
+    )
+
+
 @login_required
 def agency_lists(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, CrossCheckPerm.VIEW)
+    can_import = scope.has_perm_anywhere(CrossCheckPerm.IMPORT)
+    form = RunForm(request.POST or None)
+    if request.method == "POST":
+        require_perm(request, CrossCheckPerm.IMPORT)
+        if form.is_valid():
+            try:
+                org = org_get(scope=scope, code=form.cleaned_data["org_code"].strip(), perm=CrossCheckPerm.IMPORT)
+                done = crosscheck_run_open(actor=actor_of(request), scope=scope, org=org)
+            except NotFoundError:
+                form.add_error("org_code", "没有找到该工会，或您无权在该工会比对名单")
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"已比对{org.name}的 {done.subjects} 个在办对象：命中名单 {done.flagged} 个，"
+                    f"其中待复核 {done.pending} 个。",
+                )
+                return redirect(reverse("crosscheck:reviews"))
     rows, count, page = paginate(agency_list_list(scope=scope).select_related("org", "uploaded_by"), _page(request))
     return render(
         request,
@@ -130,6 +166,8 @@ def agency_lists(request: HttpRequest) -> HttpResponse:
             "page": page,
             "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
             "status": "",
-            "can_import": scope.has_perm_anywhere(CrossCheckPerm.IMPORT),
+            "can_import": can_import,
+            "run_form": form,
         },
+        status=400 if request.method == "POST" else 200,
     )

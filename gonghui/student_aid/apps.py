@@ -16,10 +16,15 @@ class StudentAidConfig(AppConfig):
         from gonghui.cards.signals import payout_items_settled
 
         payout_items_settled.connect(_settled, dispatch_uid="student_aid.batch_paid_sync")
-        from gonghui.crosscheck.subjects import register_subject
-        from gonghui.student_aid.services import CROSSCHECK_SUBJECT, describe_application_subjects
+        from gonghui.crosscheck.subjects import register_open_subjects, register_subject
+        from gonghui.student_aid.services import (
+            CROSSCHECK_SUBJECT,
+            describe_application_subjects,
+            open_application_subjects,
+        )
 
         register_subject(CROSSCHECK_SUBJECT, describe_application_subjects)
+        register_open_subjects(CROSSCHECK_SUBJECT, open_application_subjects)
 
 
 def _settled(sender: object, *, batch: object, actor: object = None, **kwargs: object) -> None:

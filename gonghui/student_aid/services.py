@@ -31,7 +31,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_and_above, region_name
-from gonghui.core.scoping import require_perm_at, subtree_q, unscoped
+from gonghui.core.scoping import require_perm_at, subtree_q, subtrees_q, unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.models import Org, OrgKind
@@ -51,6 +51,7 @@ from gonghui.student_aid.models import (
 from gonghui.student_aid.permissions import StudentAidPerm
 
 if TYPE_CHECKING:
+    from gonghui.crosscheck.services import Subject
     from gonghui.crosscheck.subjects import SubjectView
 
 STATES = dict(ApplicationStatus.choices)
@@ -392,6 +393,17 @@ def describe_application_subjects(ids: Sequence[str]) -> dict[str, SubjectView]:
             str(pk): SubjectView("金秋助学申请", f"{name}（{year} 学年，{school}）", f"/student-aid/{pk}/")
             for pk, name, year, school in rows
         }
+
+
+def open_application_subjects(paths: list[str]) -> list[tuple[Subject, int]]:
+    """Applications not yet approved in the subtrees, with their school year (what approval will check)."""
+    from gonghui.crosscheck.services import Subject
+
+    with unscoped():
+        rows = StudentAidApplication.all_objects.filter(
+            subtrees_q("org_path", paths), status__in=(ApplicationStatus.APPLIED, ApplicationStatus.UNIT_REVIEWED)
+        ).select_related("org")
+        return [(Subject(CROSSCHECK_SUBJECT, a.pk, a.student_id_index, a.org), a.school_year) for a in rows]
 
 
 def _crosscheck_refusal(application: StudentAidApplication) -> None:
