@@ -29,6 +29,7 @@ from gonghui.members.api import codes_router, transfers_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.reports.api import router as reports_router
+from gonghui.student_aid.api import router as student_aid_router
 
 
 class BearerTokenAuth(HttpBearer):
@@ -119,4 +120,5 @@ api.add_router("/benefits", benefits_router)
 api.add_router("/payouts", payouts_router)
 api.add_router("/credit-referrals", credit_referrals_router)
 api.add_router("/aid", aid_router)
+api.add_router("/student-aid", student_aid_router)
 api.add_router("/stats", reports_router)

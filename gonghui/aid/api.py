@@ -7,18 +7,16 @@ aid.file.view; another union's id is a 404.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gonghui.aid import relief, selectors, services
 from gonghui.aid.models import HardshipFile, ReliefVisit
+from gonghui.aid.scans import authorization_store
 from gonghui.cards.payouts import yuan_to_fen
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
@@ -27,10 +25,6 @@ from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
 
 router = Router(tags=["aid"])
-
-SCAN_MAX_BYTES = 10 * 1024 * 1024
-# The signed authorization as a scan or a photo: what the file's first bytes must be.
-SCAN_KINDS = {".pdf": (b"%PDF",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG",)}
 
 
 class FamilyIn(Schema):
@@ -228,22 +222,7 @@ def get_file(request: HttpRequest, file_id: int) -> dict[str, Any]:
 def upload_authorization(request: HttpRequest, file_id: int, scan: File[UploadedFile]) -> dict[str, Any]:
     scope = request_scope(request)
     file = selectors.file_get(scope=scope, pk=file_id)
-    suffix = Path(scan.name or "").suffix.lower()
-    head = scan.read(8)
-    scan.seek(0)
-    if suffix not in SCAN_KINDS or not head.startswith(SCAN_KINDS[suffix]) or (scan.size or 0) > SCAN_MAX_BYTES:
-        raise DomainError("invalid", details={"scan": "请上传 10 MB 以内的 PDF、JPG 或 PNG 扫描件"})
-    folder = Path(settings.DATA_DIR) / "aid" / "authorizations"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{uuid.uuid4().hex}{suffix}"
-    with (folder / stored).open("wb") as out:
-        for chunk in scan.chunks():
-            out.write(chunk)
-    try:
-        services.file_authorize(actor=actor_of(request), scope=scope, file=file, stored_name=stored)
-    except DomainError:
-        (folder / stored).unlink(missing_ok=True)
-        raise
+    authorization_store(actor=actor_of(request), scope=scope, file=file, scan=scan)
     return file_out(selectors.file_get(scope=scope, pk=file_id), family=True)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -307,7 +308,7 @@ def describe_household_subjects(ids: Sequence[str]) -> dict[str, SubjectView]:
         worker = workers.get(int(file_pk))
         if worker is None:
             continue
-        url = f"/aid/files/{file_pk}/"
+        url = reverse("aid:file", args=[int(file_pk)])
         member = members.get(int(member_pk)) if member_pk else None
         if member_pk and member is None:
             continue

@@ -89,9 +89,16 @@ def income_record(
 ) -> None:
     """A checked month of the household's per-capita income (the same month again replaces it)."""
     require_perm_at(scope, AidPerm.REVIEW, file.org_path)
-    MonthlyIncome.objects.update_or_create(
-        file=file, month=month.replace(day=1), defaults={"per_capita_fen": per_capita_fen}
-    )
+    month = month.replace(day=1)
+    with transaction.atomic(), unscoped():
+        MonthlyIncome.objects.update_or_create(file=file, month=month, defaults={"per_capita_fen": per_capita_fen})
+        audit_record(
+            actor=actor,
+            action="aid.file.income",
+            org=file.org,
+            target=file,
+            data={"month": month.isoformat()[:7], "per_capita_fen": per_capita_fen},
+        )
 
 
 def exit_due(file: HardshipFile) -> bool:

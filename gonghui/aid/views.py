@@ -1,3 +1,606 @@
-"""Pages for aid: thin views over the services and selectors."""
+"""Pages for hardship files (困难职工档案), their yearly review, and relief visits (送温暖/慰问).
+
+Thin views over the services and selectors. A file moves unit union → higher
+union → 帮扶中心; each page shows only the buttons the caller may press now, and
+the services refuse again whatever a hand-made POST tries. A file of another
+union is not found (404); a page the caller holds no permission for is a 403.
+ID numbers appear masked only, and a typed one is never rendered back.
+"""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from gonghui.accounts.scope import Scope
+from gonghui.aid import forms as af
+from gonghui.aid import relief, selectors, services, upkeep
+from gonghui.aid.models import (
+    OPEN_STATUSES,
+    Category,
+    Cause,
+    FileReview,
+    FileStatus,
+    HardshipFile,
+    ReliefCampaign,
+    ReliefEvent,
+)
+from gonghui.aid.permissions import AidPerm
+from gonghui.aid.scans import authorization_store
+from gonghui.core.api_common import paginate
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.models import AuditEvent
+from gonghui.core.money import fen_to_yuan
+from gonghui.core.regions import region_name
+from gonghui.core.scoping import subtree_q
+from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404, require_perm, scope_of
+from gonghui.members.models import Membership, MembershipStatus
+from gonghui.members.selectors import classify_search, membership_queryset
+from gonghui.orgs.models import Org
+from gonghui.orgs.selectors import org_get
+
+PAGE_SIZE = 50
+CAUSES = dict(Cause.choices)
+DECISIONS = {"approve": "审核通过", "return": "退回补充材料", "reject": "不予建档"}
+HISTORY_LABELS = {
+    "aid.file.apply": "登记建档申请",
+    "aid.file.authorize": "上传授权委托书",
+    "aid.file.approve": "审核通过",
+    "aid.file.return": "退回补充材料",
+    "aid.file.reject": "不予建档",
+    "aid.file.close": "撤档",
+}
+# The path a file travels, and the states in which each step is behind it.
+PATH_STEPS = [
+    ("本单位工会审核", {FileStatus.UNIT_APPROVED, FileStatus.HIGHER_APPROVED, FileStatus.FILED, FileStatus.CLOSED}),
+    ("上级工会审核", {FileStatus.HIGHER_APPROVED, FileStatus.FILED, FileStatus.CLOSED}),
+    ("帮扶中心审定建档", {FileStatus.FILED, FileStatus.CLOSED}),
+]
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def _refusal(exc: DomainError) -> str:
+    if isinstance(exc.details, dict) and not isinstance(exc, PermissionDeniedError):
+        return "；".join(map(str, exc.details.values()))
+    return exc.message
+
+
+def _file(request: HttpRequest, pk: int) -> HardshipFile:
+    return found_or_404(selectors.file_get, scope=scope_of(request), pk=pk)
+
+
+def _member(scope: Scope, key: str, perm: str) -> Membership | None:
+    """The active membership behind a typed 会员编号 or ID number, where the scope holds `perm`."""
+    term = classify_search(key)
+    if term is None or term.kind not in ("member_no", "id"):
+        return None
+    q = term.parts()[0][0]
+    return (
+        membership_queryset(scope=scope, perm=perm)
+        .filter(q, status=MembershipStatus.ACTIVE)
+        .select_related("person", "org")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _parent_path(path: str) -> str:
+    """The path of the union above the node at `path` ("1/2/3/" → "1/2/"); a root is its own."""
+    parts = path.split("/")[:-1]
+    return "/".join(parts[:-1]) + "/" if len(parts) > 1 else path
+
+
+def file_actions(scope: Scope, file: HardshipFile) -> dict[str, Any]:
+    """What the caller may do to the file now (the services check again)."""
+    step = services.STEPS.get(FileStatus(file.status))
+    decide = False
+    if step is not None:
+        _target, who, _label = step
+        if who == "unit":
+            decide = scope.has_perm(AidPerm.REVIEW, file.org_path)
+        elif who == "higher":
+            decide = scope.has_perm(AidPerm.REVIEW, _parent_path(file.org_path))
+        else:
+            decide = scope.has_perm(AidPerm.FILE, file.org_path)
+    return {
+        "decide": decide,
+        "step": step[2] if step else "",
+        "authorize": scope.has_perm(AidPerm.APPLY, file.org_path) and file.status in OPEN_STATUSES,
+        "close": scope.has_perm(AidPerm.FILE, file.org_path) and file.status == FileStatus.FILED,
+        "income": scope.has_perm(AidPerm.REVIEW, file.org_path) and file.status == FileStatus.FILED,
+    }
+
+
+def _file_history(file: HardshipFile) -> list[dict[str, Any]]:
+    """The file's own audit trail (it is part of the file: whoever sees the file sees who moved it)."""
+    events = AuditEvent.all_objects.filter(
+        target_type=HardshipFile._meta.label, target_id=str(file.pk), action__startswith="aid.file."
+    ).order_by("at", "id")
+    rows = []
+    for e in events:
+        data = e.data or {}
+        detail = "；".join(str(data[k]) for k in ("step", "note", "reason") if data.get(k))
+        rows.append(
+            {"at": e.at, "who": e.actor_label, "what": HISTORY_LABELS.get(e.action, e.action), "detail": detail}
+        )
+    return rows
+
+
+# --- hardship files -------------------------------------------------------------------------------
+
+
+@login_required
+def file_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, AidPerm.VIEW)
+    status = request.GET.get("status", "")
+    category = request.GET.get("category", "")
+    status = status if status in FileStatus.values else ""
+    category = category if category in Category.values else ""
+    qs = selectors.file_list(scope=scope, status=status, category=category)
+    rows, count, number = paginate(qs, _page_number(request), PAGE_SIZE)
+    for f in rows:
+        f.per_capita_yuan = fen_to_yuan(f.per_capita_monthly_fen)
+    query = urlencode({k: v for k, v in (("status", status), ("category", category)) if v})
+    return render(
+        request,
+        "aid/file_list.html",
+        {
+            "section": "aid",
+            "rows": rows,
+            "count": count,
+            "page": number,
+            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            "status": status,
+            "category": category,
+            "query": query,
+            "statuses": FileStatus.choices,
+            "categories": Category.choices,
+            "can_apply": scope.has_perm_anywhere(AidPerm.APPLY),
+        },
+    )
+
+
+def _preview(form: af.FileForm, ms: Membership) -> dict[str, Any]:
+    """The category the figures give now, with the standard read (nothing is saved)."""
+    data = form.cleaned_data
+    region = data["region_code"] or ms.org.region_code
+    standard = services.subsistence_standard(region, data["year"])
+    if standard is None:
+        raise DomainError("aid.no_standard", region=region_name(region) or region, year=data["year"])
+    result = services.assess(standard_monthly_fen=standard.monthly_fen, **form.figures())
+    return {
+        "category": Category(result.category).label if result.category else "",
+        "per_capita": fen_to_yuan(result.per_capita_monthly_fen),
+        "standard": fen_to_yuan(standard.monthly_fen),
+        "twice": fen_to_yuan(2 * standard.monthly_fen),
+    }
+
+
+@login_required
+def file_new(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, AidPerm.APPLY)
+    data = request.POST if request.method == "POST" else None
+    form = af.FileForm(data)
+    family = af.FamilyFormSet(data, prefix="family")
+    preview: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid() and family.is_valid():
+        ms = _member(scope, form.cleaned_data["member"], AidPerm.APPLY)
+        if ms is None:
+            form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
+        else:
+            try:
+                if "preview" in request.POST:
+                    preview = _preview(form, ms)
+                else:
+                    file = _apply(request, scope, form, family, ms)
+                    done = (
+                        f"已登记{ms.person.name}的建档申请：{file.get_category_display()}"
+                        f"（人均月收入 {fen_to_yuan(file.per_capita_monthly_fen)} 元，"
+                        f"低保标准 {fen_to_yuan(file.standard_monthly_fen)} 元），待本单位工会审核。"
+                    )
+                    messages.success(request, done)
+                    return redirect("aid:file", pk=file.pk)
+            except DomainError as exc:
+                _family_errors(family, exc)
+                apply_domain_error(form, exc)
+    return render(
+        request,
+        "aid/file_new.html",
+        {"section": "aid", "form": form, "family": family, "preview": preview, "title": "登记困难职工建档申请"},
+    )
+
+
+def _apply(request: HttpRequest, scope: Scope, form: af.FileForm, family: Any, ms: Membership) -> HardshipFile:
+    data = form.cleaned_data
+    members = [
+        services.FamilyIn(
+            relation=f.cleaned_data["relation"],
+            name=f.cleaned_data["name"],
+            id_number=f.cleaned_data["id_number"].strip(),
+            health=f.cleaned_data["health"],
+            monthly_income_fen=f.cleaned_data["monthly_income"],
+            school_or_unit=f.cleaned_data["school_or_unit"],
+        )
+        for f in family.forms
+        if not f.is_blank()
+    ]
+    return services.file_apply(
+        actor=actor_of(request),
+        scope=scope,
+        membership=ms,
+        level=data["level"],
+        region_code=data["region_code"] or ms.org.region_code,
+        year=data["year"],
+        figures=form.figures(),
+        causes=form.all_causes(),
+        family=members,
+        details=form.details(),
+    )
+
+
+def _family_errors(family: Any, exc: DomainError) -> None:
+    """A refusal naming "family.N.id_number" lands on the N-th filled row's field; the rest stay on the form."""
+    if not isinstance(exc.details, dict):
+        return
+    filled = [f for f in family.forms if not f.is_blank()]
+    for key in [k for k in exc.details if k.startswith("family.")]:
+        _, index, field = key.split(".", 2)
+        if index.isdigit() and int(index) < len(filled):
+            filled[int(index)].add_error(field, exc.details.pop(key))
+
+
+@login_required
+def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    file = _file(request, pk)
+    scope = scope_of(request)
+    can = file_actions(scope, file)
+    history = _file_history(file)
+    path = [(label, file.status in done) for label, done in PATH_STEPS]
+    family = [(m, fen_to_yuan(m.monthly_income_fen)) for m in file.family.all()]
+    incomes = [
+        (m.month, fen_to_yuan(m.per_capita_fen), m.per_capita_fen > file.standard_monthly_fen)
+        for m in file.incomes.order_by("-month")[:24]
+    ]
+    return render(
+        request,
+        "aid/file_detail.html",
+        {
+            "section": "aid",
+            "file": file,
+            "family": family,
+            "causes": [CAUSES.get(c, c) for c in file.causes],
+            "region": region_name(file.region_code) or file.region_code,
+            "figures": {
+                "worker_monthly": fen_to_yuan(file.worker_monthly_income_fen),
+                "other_year": fen_to_yuan(file.other_income_year_fen),
+                "expense_year": fen_to_yuan(file.necessary_expense_year_fen),
+                "hardship_year": fen_to_yuan(file.hardship_cost_year_fen),
+                "per_capita": fen_to_yuan(file.per_capita_monthly_fen),
+                "standard": fen_to_yuan(file.standard_monthly_fen),
+                "twice": fen_to_yuan(2 * file.standard_monthly_fen),
+            },
+            "can": can,
+            "path": path,
+            "history": history,
+            "incomes": incomes,
+            "exit_due": file.status == FileStatus.FILED and upkeep.exit_due(file),
+            "reviews": list(file.reviews.order_by("-year")),
+            "income_form": af.IncomeForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def file_authorization(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed authorization's scan: checked (kind, first bytes, size) and stored as the API does."""
+    file = _file(request, pk)
+    require_perm(request, AidPerm.APPLY, file.org_path)
+    form = af.AuthorizationForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择授权委托书扫描件。")
+    else:
+        try:
+            authorization_store(
+                actor=actor_of(request), scope=scope_of(request), file=file, scan=form.cleaned_data["scan"]
+            )
+        except DomainError as exc:
+            messages.error(request, _refusal(exc))
+        else:
+            messages.success(request, "已上传家庭经济状况核对授权委托书。")
+    return redirect("aid:file", pk=file.pk)
+
+
+@login_required
+@require_POST
+def file_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    if decision not in DECISIONS:
+        raise Http404
+    file = _file(request, pk)
+    scope = scope_of(request)
+    if not (scope.has_perm_anywhere(AidPerm.REVIEW) or scope.has_perm_anywhere(AidPerm.FILE)):
+        raise PermissionDenied(AidPerm.REVIEW)
+    form = af.NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.file_decide(actor=actor_of(request), scope=scope, file=file, decision=decision, note=note)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(request, f"已办理：{DECISIONS[decision]}。")
+    return redirect("aid:file", pk=file.pk)
+
+
+@login_required
+@require_POST
+def file_close(request: HttpRequest, pk: int) -> HttpResponse:
+    file = _file(request, pk)
+    require_perm(request, AidPerm.FILE, file.org_path)
+    form = af.CloseForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.file_close(actor=actor_of(request), scope=scope_of(request), file=file, reason=reason)
+    except DomainError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(request, "已撤档，档案按规定继续保存。")
+    return redirect("aid:file", pk=file.pk)
+
+
+@login_required
+@require_POST
+def file_income(request: HttpRequest, pk: int) -> HttpResponse:
+    file = _file(request, pk)
+    require_perm(request, AidPerm.REVIEW, file.org_path)
+    form = af.IncomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("aid:file", pk=file.pk)
+    month: date = form.cleaned_data["month"]
+    try:
+        upkeep.income_record(
+            actor=actor_of(request),
+            scope=scope_of(request),
+            file=file,
+            month=month,
+            per_capita_fen=form.cleaned_data["per_capita"],
+        )
+    except DomainError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(request, f"已记录 {month:%Y 年 %m 月}的人均月收入。")
+    return redirect("aid:file", pk=file.pk)
+
+
+# --- the yearly review ----------------------------------------------------------------------------
+
+
+def _reviews(scope: Scope, org: Org, year: int) -> QuerySet[FileReview]:
+    """The year's reviews of the files under `org` that the scope sees (through the file selector)."""
+    files = selectors.file_list(scope=scope).filter(subtree_q("org_path", org.path))
+    return (
+        FileReview.objects.filter(file__in=files.values("pk"), year=year)
+        .select_related("file__person", "file__org", "reviewed_by")
+        .order_by("-spot_check", "file__org_path", "file_id")
+    )
+
+
+def _default_org(scope: Scope) -> str:
+    for perm in (AidPerm.FILE, AidPerm.REVIEW, AidPerm.VIEW):
+        code = next((g.org_code for g in scope.grants if perm in g.permissions), "")
+        if code:
+            return code
+    return ""
+
+
+def _reviews_url(org: str, year: int) -> str:
+    return reverse("aid:reviews") + "?" + urlencode({"org": org, "year": str(year)})
+
+
+@login_required
+def review_page(request: HttpRequest) -> HttpResponse:
+    """The year's review of a union's filed households: open it (drawing the spot check), record results."""
+    scope = require_perm(request, AidPerm.VIEW)
+    year = af.year_or_none(request.GET.get("year", "")) or timezone.localdate().year
+    code = (request.GET.get("org") or _default_org(scope)).strip().upper()
+    only_spot = request.GET.get("spot") == "1"
+    org: Org | None = None
+    error = ""
+    try:
+        org = org_get(scope=scope, code=code, perm=AidPerm.VIEW) if code else None
+    except DomainError:
+        error = "没有这个工会，或不在您的管理范围内。"
+    rows: list[dict[str, Any]] = []
+    summary = {"files": 0, "spot_checks": 0, "done": 0}
+    can_open = False
+    if org is not None:
+        can_open = scope.has_perm(AidPerm.FILE, org.path)
+        reviews = _reviews(scope, org, year)
+        summary = reviews.aggregate(
+            files=Count("pk"),
+            spot_checks=Count("pk", filter=Q(spot_check=True)),
+            done=Count("pk", filter=Q(done_on__isnull=False)),
+        )
+        if only_spot:
+            reviews = reviews.filter(spot_check=True)
+        for r in reviews[:500]:
+            rows.append({"review": r, "can_record": scope.has_perm(AidPerm.REVIEW, r.file.org_path)})
+    share = round(100 * summary["spot_checks"] / summary["files"]) if summary["files"] else 0
+    return render(
+        request,
+        "aid/reviews.html",
+        {
+            "section": "aid",
+            "org": org,
+            "code": code,
+            "year": year,
+            "error": error,
+            "rows": rows,
+            "summary": summary,
+            "share": share,
+            "only_spot": only_spot,
+            "can_open": can_open,
+            "record_form": af.ReviewRecordForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_open(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, AidPerm.VIEW)
+    form = af.ReviewOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写工会代码和年度。")
+        return redirect("aid:reviews")
+    org = found_or_404(org_get, scope=scope, code=form.cleaned_data["org"].strip().upper(), perm=AidPerm.VIEW)
+    require_perm(request, AidPerm.FILE, org.path)
+    year = form.cleaned_data["year"]
+    try:
+        opened = upkeep.review_year_open(actor=actor_of(request), scope=scope, org=org, year=year)
+    except DomainError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        drawn = sum(1 for r in opened if r.spot_check)
+        messages.success(
+            request,
+            f"已开启{org.name} {year} 年度复核：新纳入 {len(opened)} 户，其中系统抽取 {drawn} 户抽查。"
+            if opened
+            else f"{org.name} {year} 年度复核已开启，没有新建档的家庭需要纳入。",
+        )
+    return redirect(_reviews_url(org.code, year))
+
+
+@login_required
+@require_POST
+def review_record(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    review = (
+        FileReview.objects.filter(pk=pk, file__in=selectors.file_list(scope=scope).values("pk"))
+        .select_related("file__org")
+        .first()
+    )
+    if review is None:
+        raise Http404
+    require_perm(request, AidPerm.REVIEW, review.file.org_path)
+    form = af.ReviewRecordForm(request.POST)
+    back = _reviews_url(request.POST.get("back_org", "") or review.file.org.code, review.year)
+    if not form.is_valid():
+        messages.error(request, "请选择复核结论。")
+        return redirect(back)
+    try:
+        upkeep.review_record(
+            actor=actor_of(request),
+            scope=scope,
+            review=review,
+            still_eligible=form.cleaned_data["still_eligible"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        messages.success(request, "已记录复核结果。")
+    return redirect(back)
+
+
+# --- relief visits --------------------------------------------------------------------------------
+
+
+@login_required
+def relief_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, AidPerm.VIEW)
+    event = request.GET.get("event", "")
+    event = event if event in ReliefEvent.values else ""
+    year = af.year_or_none(request.GET.get("year", ""))
+    qs = selectors.visit_list(scope=scope, event=event, year=year)
+    rows, count, number = paginate(qs, _page_number(request), PAGE_SIZE)
+    for v in rows:
+        v.cash_yuan, v.goods_yuan = fen_to_yuan(v.cash_fen), fen_to_yuan(v.goods_fen)
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "aid/relief_list.html",
+        {
+            "section": "aid",
+            "rows": rows,
+            "count": count,
+            "page": number,
+            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            "event": event,
+            "year": year,
+            "query": urlencode({k: str(v) for k, v in (("event", event), ("year", year)) if v}),
+            "events": ReliefEvent.choices,
+            "years": list(range(this_year, this_year - 6, -1)),
+            "can_record": scope.has_perm_anywhere(AidPerm.RELIEF),
+        },
+    )
+
+
+def _campaigns(scope: Scope) -> QuerySet[ReliefCampaign]:
+    return ReliefCampaign.objects.within(scope, AidPerm.RELIEF).order_by("-starts_on", "-pk")
+
+
+@login_required
+def relief_new(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, AidPerm.RELIEF)
+    campaigns = _campaigns(scope)
+    choices = [(c.pk, f"{c.name}（{c.starts_on:%Y-%m-%d} 至 {c.ends_on:%Y-%m-%d}）") for c in campaigns[:100]]
+    form = af.VisitForm(request.POST or None, campaigns=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ms = _member(scope, data["member"], AidPerm.RELIEF)
+        campaign = campaigns.filter(pk=data["campaign"]).first() if data["campaign"] else None
+        if ms is None:
+            form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
+        elif data["campaign"] and campaign is None:
+            form.add_error("campaign", "请选择所属活动")
+        else:
+            try:
+                visit = relief.relief_visit_record(
+                    actor=actor_of(request),
+                    scope=scope,
+                    membership=ms,
+                    event=data["event"],
+                    visited_on=data["visited_on"],
+                    cash_fen=data["cash"],
+                    goods_fen=data["goods"],
+                    goods_note=data["goods_note"],
+                    insurance_policies=data["insurance_policies"] or 0,
+                    housing=data["housing"],
+                    campaign=campaign,
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                apply_domain_error(form, _on_fields(exc))
+            else:
+                messages.success(
+                    request, f"已登记对{ms.person.name}的{visit.get_event_display()}（{visit.visited_on:%Y-%m-%d}）。"
+                )
+                return redirect(reverse("aid:relief") + f"?year={visit.visited_on.year}")
+    return render(request, "aid/relief_new.html", {"section": "aid", "form": form, "title": "登记慰问"})
+
+
+def _on_fields(exc: DomainError) -> DomainError:
+    """The service names amounts in fen (`cash_fen`); the form's fields are in yuan (`cash`)."""
+    if isinstance(exc.details, dict):
+        exc.details = {k.removesuffix("_fen"): v for k, v in exc.details.items()}
+    return exc

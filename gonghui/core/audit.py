@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
-from gonghui.core.masking import mask_mapping
+from gonghui.core.masking import mask_mapping, mask_mobile
 from gonghui.core.models import AuditEvent
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
     from gonghui.orgs.models import Org
+
+
+MOBILE_USERNAME = re.compile(r"1\d{10}")  # members sign in with their mobile number
+
+
+def _actor_label(actor: User | None) -> str:
+    """Who acted, as the log shows it: a member's mobile (their username) masked like any mobile."""
+    if actor is None or not actor.pk:
+        return "系统"
+    username = actor.get_username()
+    return mask_mobile(username) if MOBILE_USERNAME.fullmatch(username) else username
 
 
 def audit_record(
@@ -29,7 +41,7 @@ def audit_record(
         raise RuntimeError("audit_record must be called inside the service's transaction")
     event = AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
-        actor_label=(actor.get_username() if actor is not None and actor.pk else "系统"),
+        actor_label=_actor_label(actor),
         org=org,
         org_path=org.path if org is not None else "",
         action=action,

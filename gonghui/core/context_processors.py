@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from gonghui.aid.permissions import AidPerm
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.bulk.kinds import all_kinds
@@ -13,6 +14,7 @@ from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.members.permissions import MemberPerm
 from gonghui.orgs.permissions import OrgPerm
 from gonghui.reports.permissions import ReportPerm
+from gonghui.student_aid.permissions import StudentAidPerm
 
 BULK = "bulk:any"  # any import or export permission of a registered kind
 
@@ -25,6 +27,8 @@ NAVIGATION = [
     ("cards", "服务卡", "cards:cards", CardPerm.VIEW),
     ("payouts", "资金代发", "cards:payouts", PayoutPerm.VIEW),
     ("benefits", "普惠服务", "benefits:campaigns", BenefitPerm.VIEW),
+    ("aid", "困难帮扶", "aid:files", AidPerm.VIEW),
+    ("student_aid", "金秋助学", "student_aid:applications", StudentAidPerm.VIEW),
     ("crosscheck", "名单比对", "crosscheck:reviews", CrossCheckPerm.VIEW),
     ("bulk", "批量导入导出", "core:bulk_jobs", BULK),
     ("audit", "审计日志", "core:audit", CorePerm.AUDIT_VIEW),

@@ -1,20 +1,56 @@
-"""Members' mobile pages. Joining needs no account: a union's code or QR code is the way in."""
+"""Members' mobile pages.
+
+Joining needs no account: a union's code or QR code is the way in. Everything
+else is the member's own: signed in with a member account (实名激活), they see
+their membership and cards, and apply for 金秋助学 and follow it. Every record
+is looked up through the member's own person, so another's id is a 404.
+"""
 
 from __future__ import annotations
 
+import copy
 import io
+from typing import Any
 
 import segno
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
+from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404
 from gonghui.members import selectors, services
 from gonghui.members.forms import JoinForm
+from gonghui.members.validation import FieldError, clean_mobile
 from gonghui.orgs.models import Org
+from gonghui.portal import services as portal_services
+from gonghui.portal.auth import member_of, member_required
+from gonghui.portal.forms import ActivateForm, AidApplyForm, MemberLoginForm, WithdrawForm, school_year_label
+from gonghui.portal.selectors import (
+    aid_continuations,
+    aid_course,
+    aid_timeline,
+    current_school_year,
+    member_account_of,
+    member_home,
+    member_membership,
+)
+from gonghui.student_aid import selectors as aid_selectors
+from gonghui.student_aid import services as aid_services
+from gonghui.student_aid.models import StudentAidApplication
+
+# Activation logs the new account in at once; it has just proved its password.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 # The confirmation page's reference is signed: a guessed number shows nothing.
 REF_SALT = "portal.join.done"
@@ -79,3 +115,258 @@ def join_qr(request: HttpRequest, code: str) -> HttpResponse:
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, title=f"{org.name} 入会二维码")
     return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+# --- member accounts ------------------------------------------------------------------------------
+
+
+class MemberLoginView(auth_views.LoginView):
+    """Sign in with the mobile number; the same lockout as the staff login (django-axes)."""
+
+    template_name = "portal/login.html"
+    authentication_form = MemberLoginForm
+    next_page = "portal:home"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if member_account_of(request.user) is not None:
+            return redirect(self.get_success_url())
+        return super().get(request, *args, **kwargs)
+
+
+class MemberLogoutView(auth_views.LogoutView):
+    next_page = "portal:login"
+
+
+def _activation_credentials(raw_mobile: str) -> dict[str, str] | None:
+    """Activation is counted against the mobile it names, as a login with that username is."""
+    try:
+        mobile = clean_mobile(raw_mobile)
+    except FieldError:
+        return None  # a malformed number never reaches the registry
+    return {"username": mobile} if mobile else None
+
+
+def _activation_failed(request: HttpRequest, credentials: dict[str, str]) -> bool:
+    """Record a refused activation as a failed login (django-axes); True once that locks the mobile out.
+
+    Axes keeps the POST of a failure with only `password` and `id_number`
+    masked; the confirmation password would stay in clear, so it sees none.
+    """
+    probe = copy.copy(request)
+    probe.POST = QueryDict()
+    user_login_failed.send(sender=__name__, credentials=credentials, request=probe)
+    return bool(getattr(probe, "axes_locked_out", False))
+
+
+def activate(request: HttpRequest) -> HttpResponse:
+    """实名激活: the member proves who they are with what the union holds, and chooses a password.
+
+    Each refusal counts as a failed login of that mobile from that address, so
+    the form cannot be used to try ID numbers against a known name and mobile.
+    """
+    form = ActivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        credentials = _activation_credentials(data["mobile"])
+        if credentials is not None and AxesProxyHandler.is_locked(request, credentials):
+            return get_lockout_response(request, credentials=credentials)
+        try:
+            account = portal_services.member_account_activate(
+                name=data["name"], id_number=data["id_number"], mobile=data["mobile"], password=data["password"]
+            )
+        except DomainError as exc:
+            locked = (
+                exc.code == "portal.activation_refused"
+                and credentials is not None
+                and _activation_failed(request, credentials)
+            )
+            if locked:
+                return get_lockout_response(request, credentials=credentials)
+            apply_domain_error(form, exc)
+        else:
+            login(request, account.user, backend=MODEL_BACKEND)
+            messages.success(request, "会员账户已激活，今后请用手机号码和密码登录。")
+            return redirect("portal:home")
+    return render(request, "portal/activate.html", {"form": form})
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    account = member_of(request)
+    context = member_home(person=account.person)
+    return render(request, "portal/home.html", {"member_nav": True, **context})
+
+
+# --- 金秋助学 -----------------------------------------------------------------------------------------
+
+# Where a service's refusal belongs on the application form.
+AID_ERROR_FIELDS = {
+    "student_aid.excluded": "enrolment_kind",
+    "student_aid.out_of_course": "school_year",
+    "student_aid.promise_required": "promise",
+    "student_aid.continuation_mismatch": "id_number",
+}
+AID_DETAIL_FIELDS = {"tuition_fen": "tuition", "loan_fen": "loan"}
+
+
+def _aid_error(form: AidApplyForm, exc: DomainError) -> None:
+    if exc.code == "invalid" and isinstance(exc.details, dict):
+        for key, reason in exc.details.items():
+            field = AID_DETAIL_FIELDS.get(key, key)
+            form.add_error(field if field in form.fields else None, reason)
+    else:
+        form.add_error(AID_ERROR_FIELDS.get(exc.code), exc.message)
+
+
+def _own_application(request: HttpRequest, pk: int) -> StudentAidApplication:
+    return found_or_404(aid_selectors.member_application_get, person=member_of(request).person, pk=pk)
+
+
+@member_required
+def aid_list(request: HttpRequest) -> HttpResponse:
+    person = member_of(request).person
+    return render(
+        request,
+        "portal/aid_list.html",
+        {
+            "member_nav": True,
+            "rows": aid_selectors.member_applications(person=person),
+            "continuations": aid_continuations(person=person, up_to_year=current_school_year()),
+        },
+    )
+
+
+def _previous(request: HttpRequest) -> StudentAidApplication | None:
+    raw = request.GET.get("from", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return _own_application(request, int(raw))
+
+
+def _initial(prefill: dict[str, Any]) -> dict[str, Any]:
+    student = prefill["student"]
+    return {
+        "school_year": prefill["school_year"],
+        "name": student["name"],
+        "relation": student["relation"],
+        "school": student["school"],
+        "major": student["major"],
+        "level": student["level"],
+        "enrolment_year": student["enrolment_year"],
+        "graduation_year": student["graduation_year"],
+        "tuition": fen_to_yuan(student["tuition_fen"]) if student["tuition_fen"] else "",
+        "loan": fen_to_yuan(student["loan_fen"]) if student["loan_fen"] else "",
+        "family_on_subsistence": student["family_on_subsistence"],
+    }
+
+
+@member_required
+def aid_new(request: HttpRequest) -> HttpResponse:
+    """A new application for the member's child, or next school year's prefilled from the last (`?from=<id>`)."""
+    account = member_of(request)
+    previous = _previous(request)
+    prefill = None
+    if previous is not None:
+        try:
+            prefill = aid_services.prefill_next_year(previous)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("portal:aid_detail", previous.pk)
+        years = [prefill["school_year"]]
+        form = AidApplyForm(
+            request.POST or None,
+            school_years=years,
+            id_masked=prefill["student"]["id_masked"],
+            initial=_initial(prefill),
+        )
+    else:
+        year = current_school_year()
+        form = AidApplyForm(request.POST or None, school_years=[year, year - 1], initial={"school_year": year})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        student = aid_services.StudentIn(
+            name=data["name"],
+            id_number=data["id_number"],
+            relation=data["relation"],
+            school=data["school"],
+            level=data["level"],
+            enrolment_year=data["enrolment_year"],
+            graduation_year=data["graduation_year"],
+            major=data["major"],
+            enrolment_kind=data["enrolment_kind"],
+            tuition_fen=data["tuition"],
+            loan_fen=data["loan"],
+            family_on_subsistence=data["family_on_subsistence"],
+        )
+        try:
+            membership = member_membership(person=account.person)
+            if membership is None:
+                raise DomainError("student_aid.not_member")
+            application = aid_services.member_application_apply(
+                actor=actor_of(request),
+                person=account.person,
+                membership=membership,
+                student=student,
+                school_year=data["school_year"],
+                promise_signed=data["promise"],
+                continued_from=previous,
+            )
+        except DomainError as exc:
+            _aid_error(form, exc)
+        else:
+            messages.success(request, f"{application.student_name}的金秋助学申请已提交，请等待基层工会审核。")
+            return redirect("portal:aid_detail", application.pk)
+    return render(
+        request,
+        "portal/aid_new.html",
+        {"member_nav": True, "form": form, "previous": previous, "prefill": prefill},
+    )
+
+
+@member_required
+def aid_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    continuation = next(
+        (
+            c
+            for c in aid_continuations(person=member_of(request).person, up_to_year=current_school_year())
+            if c["id"] == application.pk
+        ),
+        None,
+    )
+    return render(
+        request,
+        "portal/aid_detail.html",
+        {
+            "member_nav": True,
+            "a": application,
+            "school_year": school_year_label(application.school_year),
+            "amount_yuan": fen_to_yuan(application.amount_fen),
+            "tuition_yuan": fen_to_yuan(application.tuition_fen),
+            "loan_yuan": fen_to_yuan(application.loan_fen),
+            "timeline": aid_timeline(application),
+            "course": aid_course(application),
+            "can_withdraw": application.status in aid_services.WITHDRAWABLE,
+            "withdraw_form": WithdrawForm(),
+            "continuation": continuation,
+        },
+    )
+
+
+@member_required
+@require_POST
+def aid_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own_application(request, pk)
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        aid_services.member_application_withdraw(
+            actor=actor_of(request), person=member_of(request).person, application=application, reason=reason
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "申请已撤回。")
+    return redirect("portal:aid_detail", application.pk)

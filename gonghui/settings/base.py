@@ -190,6 +190,8 @@ GONGHUI_BULK_STALE_MINUTES = int(os.environ.get("GONGHUI_BULK_STALE_MINUTES", "1
 
 GONGHUI_AUDIT_RETENTION_DAYS = int(os.environ.get("GONGHUI_AUDIT_RETENTION_DAYS", str(365 * 10)))
 GONGHUI_API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "365"))
+# 金秋助学 公示: the days a publication list is offered to run for by default (local rules: 5–7).
+STUDENT_AID_PUBLICATION_DAYS = int(os.environ.get("GONGHUI_STUDENT_AID_PUBLICATION_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -390,7 +391,9 @@ def describe_application_subjects(ids: Sequence[str]) -> dict[str, SubjectView]:
             "pk", "student_name", "school_year", "school"
         )
         return {
-            str(pk): SubjectView("金秋助学申请", f"{name}（{year} 学年，{school}）", f"/student-aid/{pk}/")
+            str(pk): SubjectView(
+                "金秋助学申请", f"{name}（{year} 学年，{school}）", reverse("student_aid:application", args=[pk])
+            )
             for pk, name, year, school in rows
         }
 
@@ -474,6 +477,30 @@ def application_decide(
             to=application.status,
             note=application.status_note,
         )
+    return application
+
+
+def application_return(
+    *, actor: User | None, scope: Scope | None, application: StudentAidApplication, note: str
+) -> StudentAidApplication:
+    """The county federation sends an application back to the grassroots union's review (退回补正), with a note.
+
+    Only from the county's step: at the grassroots step a refusal is the answer
+    (the school year is then free for a corrected application).
+    """
+    require_perm_at(scope, StudentAidPerm.APPROVE, approving_org(application.org).path)
+    note = " ".join((note or "").split())
+    if not note:
+        raise DomainError("invalid", details={"note": "退回时请写明需补正的内容"})
+    with transaction.atomic(), unscoped():
+        application = _locked(application)
+        if application.status != ApplicationStatus.UNIT_REVIEWED:
+            raise DomainError("student_aid.wrong_status", state=STATES[application.status], action="退回")
+        application.status = ApplicationStatus.APPLIED
+        application.reviewed_by, application.reviewed_at = None, None
+        application.status_note = f"退回补正：{note}"[:200]
+        application.save(update_fields=["status", "reviewed_by", "reviewed_at", "status_note"])
+        _audit(application, application.org_id, actor, "return", to=application.status, note=note[:200])
     return application
 
 

@@ -11,6 +11,7 @@ from gonghui.aid.services import file_apply
 from gonghui.aid.tests.test_files import STANDARD, world  # noqa: F401  (the fixture)
 from gonghui.aid.upkeep import exit_due, income_record, review_record, review_year_open
 from gonghui.core.errors import DomainError
+from gonghui.core.models import AuditEvent
 from gonghui.members.tests.factories import id_number, register
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,6 @@ def test_six_consecutive_months_above_the_standard(world, tree) -> None:  # noqa
     assert exit_due(file)
     month(7, STANDARD)  # July corrected: at the standard is not above it
     assert not exit_due(file)
+    # Every checked month is audited (the corrected July twice).
+    events = AuditEvent.all_objects.filter(action="aid.file.income", target_id=str(file.pk))
+    assert sorted(e.data["month"] for e in events) == [f"2026-0{m}" for m in (1, 2, 3, 4, 5, 6, 7, 7)]

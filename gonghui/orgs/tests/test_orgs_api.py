@@ -641,6 +641,13 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/aid/files/{file_id}/reject": {"post"},
         "/api/v1/aid/files/{file_id}/close": {"post"},
         "/api/v1/aid/relief-visits": {"get", "post"},
+        "/api/v1/student-aid/applications": {"get", "post"},
+        "/api/v1/student-aid/applications/{application_id}": {"get"},
+        **{
+            f"/api/v1/student-aid/applications/{{application_id}}/{action}": {"post"}
+            for action in ("review", "approve", "return", "reject")
+        },
+        "/api/v1/student-aid/publications/{publication_id}": {"get"},
         "/api/v1/credit-referrals/{referral_id}": {"get"},
         **{
             f"/api/v1/payouts/{{batch_id}}/{action}": {"post"}
