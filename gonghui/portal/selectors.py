@@ -54,8 +54,9 @@ def member_home(*, person: Person) -> dict[str, Any]:
 # --- 金秋助学 -----------------------------------------------------------------------------------------
 
 
-def current_school_year(today: date | None = None) -> int:
-    """The school year applications are taken for now: 金秋助学 runs from summer for the year starting in autumn."""
+def intake_school_year(today: date | None = None) -> int:
+    """The school year applications are taken for now: 金秋助学 runs from summer for the year starting in autumn
+    (the calendar year; `student_aid.stats.current_school_year` is the year under way, which the statistics use)."""
     return (today or timezone.localdate()).year
 
 

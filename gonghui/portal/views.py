@@ -40,7 +40,7 @@ from gonghui.portal.selectors import (
     aid_continuations,
     aid_course,
     aid_timeline,
-    current_school_year,
+    intake_school_year,
     member_account_of,
     member_home,
     member_membership,
@@ -231,7 +231,7 @@ def aid_list(request: HttpRequest) -> HttpResponse:
         {
             "member_nav": True,
             "rows": aid_selectors.member_applications(person=person),
-            "continuations": aid_continuations(person=person, up_to_year=current_school_year()),
+            "continuations": aid_continuations(person=person, up_to_year=intake_school_year()),
         },
     )
 
@@ -282,7 +282,7 @@ def aid_new(request: HttpRequest) -> HttpResponse:
             initial=_initial(prefill),
         )
     else:
-        year = current_school_year()
+        year = intake_school_year()
         form = AidApplyForm(request.POST or None, school_years=[year, year - 1], initial={"school_year": year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -331,7 +331,7 @@ def aid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     continuation = next(
         (
             c
-            for c in aid_continuations(person=member_of(request).person, up_to_year=current_school_year())
+            for c in aid_continuations(person=member_of(request).person, up_to_year=intake_school_year())
             if c["id"] == application.pk
         ),
         None,

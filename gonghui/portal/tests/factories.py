@@ -18,7 +18,7 @@ from gonghui.core.tests.clients import client as new_client
 from gonghui.members.models import Membership
 from gonghui.members.tests.factories import id_number, register
 from gonghui.portal.models import MemberAccount
-from gonghui.portal.selectors import current_school_year
+from gonghui.portal.selectors import intake_school_year
 from gonghui.portal.services import member_account_create
 from gonghui.student_aid.models import AidStandard
 from gonghui.student_aid.tests.factories import AMOUNTS, World, build_world
@@ -51,7 +51,7 @@ class PortalWorld:
 def build_portal_world(tree: Any, make_user: Any) -> PortalWorld:
     aid = build_world(tree, make_user)
     # The aid world's standards end in 2026; the pages apply for the current school year, whatever the date.
-    for year in range(2027, current_school_year() + 2):
+    for year in range(2027, intake_school_year() + 2):
         for (level, on_file), fen in AMOUNTS.items():
             AidStandard.objects.get_or_create(
                 region_code="520200", year=year, level=level, on_file=on_file, defaults={"amount_fen": fen}

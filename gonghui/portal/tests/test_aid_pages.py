@@ -15,7 +15,7 @@ from django.test import Client
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.members.tests.factories import id_number
-from gonghui.portal.selectors import current_school_year
+from gonghui.portal.selectors import intake_school_year
 from gonghui.portal.tests.factories import WORKER_MOBILE, PortalWorld
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication, StudentLevel
 from gonghui.student_aid.services import application_decide, member_application_apply
@@ -23,7 +23,7 @@ from gonghui.student_aid.tests.factories import SON, STUDENT, approve, close, pu
 
 pytestmark = pytest.mark.django_db
 
-YEAR = current_school_year()
+YEAR = intake_school_year()
 
 
 def apply_body(**changes: Any) -> dict[str, Any]:
