@@ -10,7 +10,7 @@ from gonghui.accounts.scope import Scope
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.members.models import Person
-from gonghui.student_aid.models import ApplicationStatus, Publication, StudentAidApplication
+from gonghui.student_aid.models import AidStandard, ApplicationStatus, Objection, Publication, StudentAidApplication
 from gonghui.student_aid.permissions import StudentAidPerm
 
 
@@ -33,11 +33,34 @@ def application_get(*, scope: Scope, pk: int, perm: str = StudentAidPerm.VIEW) -
     return application
 
 
+def publication_list(*, scope: Scope) -> QuerySet[Publication]:
+    """The 公示 of the unions in the scope, newest first."""
+    return Publication.objects.within(scope, StudentAidPerm.VIEW).select_related("org").order_by("-starts_on", "-pk")
+
+
 def publication_get(*, scope: Scope, pk: int) -> Publication:
-    publication = Publication.objects.within(scope, StudentAidPerm.VIEW).filter(pk=pk).first()
+    publication = publication_list(scope=scope).filter(pk=pk).first()
     if publication is None:
         raise NotFoundError()
     return publication
+
+
+def objection_list(*, scope: Scope, publication: Publication) -> QuerySet[Objection]:
+    """The objections raised against a 公示 (the caller has resolved the publication in its scope)."""
+    return (
+        Objection.objects.within(scope, StudentAidPerm.VIEW)
+        .filter(publication=publication)
+        .select_related("application")
+        .order_by("pk")
+    )
+
+
+def standard_list(*, year: int | None = None, limit: int = 5000) -> list[AidStandard]:
+    """The amount table (policy, not a union's data: every officer may read it), by region and newest year."""
+    qs = AidStandard.objects.order_by("region_code", "-year")
+    if year is not None:
+        qs = qs.filter(year=year)
+    return list(qs[:limit])
 
 
 def member_applications(*, person: Person) -> list[dict[str, Any]]:

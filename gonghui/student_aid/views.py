@@ -41,9 +41,7 @@ from gonghui.orgs.selectors import org_get
 from gonghui.student_aid import forms as sf
 from gonghui.student_aid import selectors, services
 from gonghui.student_aid.models import (
-    AidStandard,
     ApplicationStatus,
-    Objection,
     ObjectionStatus,
     Publication,
     PublicationStatus,
@@ -372,16 +370,11 @@ def decide(*, actor: User, scope: Scope, application: StudentAidApplication, act
 # --- 公示 ------------------------------------------------------------------------------------------
 
 
-def publication_queryset(scope: Scope) -> QuerySet[Publication]:
-    # No selector lists publications yet (reported); the scoped manager keeps this to the caller's subtrees.
-    return Publication.objects.within(scope, StudentAidPerm.VIEW).select_related("org").order_by("-starts_on", "-pk")
-
-
 @login_required
 def publication_list(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, StudentAidPerm.VIEW)
     status = request.GET.get("status", "")
-    qs = publication_queryset(scope)
+    qs = selectors.publication_list(scope=scope)
     if status:
         qs = qs.filter(status=status)
     rows, count, number = paginate(qs, _page_number(request), PAGE_SIZE)
@@ -494,16 +487,6 @@ def _published(scope: Scope, publication: Publication) -> QuerySet[StudentAidApp
     return selectors.application_list(scope=scope).filter(publication=publication)
 
 
-def _objections(scope: Scope, publication: Publication) -> QuerySet[Objection]:
-    # No selector for objections yet (reported); scoped like the publication.
-    return (
-        Objection.objects.within(scope, StudentAidPerm.VIEW)
-        .filter(publication=publication)
-        .select_related("application")
-        .order_by("pk")
-    )
-
-
 @login_required
 def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(request, pk)
@@ -523,7 +506,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "section": "student_aid",
             "p": publication,
             "entries": services.publication_entries(publication),
-            "objections": list(_objections(scope, publication)),
+            "objections": list(selectors.objection_list(scope=scope, publication=publication)),
             "can": publication_actions(scope, publication),
             "objection_form": sf.ObjectionForm(choices=choices),
             "resolve_form": sf.ObjectionResolveForm(),
@@ -569,7 +552,7 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
 def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpResponse:
     publication = _publication(request, pk)
     scope = scope_of(request)
-    objection = _objections(scope, publication).filter(pk=objection_pk).first()
+    objection = selectors.objection_list(scope=scope, publication=publication).filter(pk=objection_pk).first()
     if objection is None:
         raise Http404
     require_perm(request, StudentAidPerm.APPROVE, publication.org_path)
@@ -643,12 +626,8 @@ def standard_table(year: int | None) -> tuple[list[tuple[str, bool, str]], list[
     """The amounts as a table: a row per region and year, a column per level × on-file status."""
     columns = [(level, on_file, f"{label}·{'建档' if on_file else '非建档'}") for level, label in LEVELS.items()
                for on_file in (True, False)]  # fmt: skip
-    # The standard table is policy, not a union's data: no scope to keep to.
-    qs = AidStandard.objects.order_by("region_code", "-year")
-    if year is not None:
-        qs = qs.filter(year=year)
     rows: dict[tuple[str, int], dict[tuple[str, bool], str]] = {}
-    for s in qs[:5000]:
+    for s in selectors.standard_list(year=year):
         rows.setdefault((s.region_code, s.year), {})[(s.level, s.on_file)] = fen_to_yuan(s.amount_fen)
     table = [
         {
