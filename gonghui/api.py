@@ -25,6 +25,7 @@ from gonghui.cards.api import banks_router, payouts_router
 from gonghui.cards.api import router as cards_router
 from gonghui.cards.credit_api import router as credit_referrals_router
 from gonghui.core.errors import MESSAGES, DomainError
+from gonghui.crosscheck.api import router as crosscheck_router
 from gonghui.members.api import codes_router, transfers_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
@@ -120,5 +121,6 @@ api.add_router("/benefits", benefits_router)
 api.add_router("/payouts", payouts_router)
 api.add_router("/credit-referrals", credit_referrals_router)
 api.add_router("/aid", aid_router)
+api.add_router("/crosscheck", crosscheck_router)
 api.add_router("/student-aid", student_aid_router)
 api.add_router("/stats", reports_router)

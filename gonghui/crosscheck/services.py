@@ -175,7 +175,7 @@ def crosscheck_decide(
             raise NotFoundError()
         require_perm_at(scope, CrossCheckPerm.DECIDE, review.org_path)
         if review.status != Decision.PENDING:
-            raise DomainError("crosscheck.already_decided", state=review.get_status_display())
+            raise DomainError("crosscheck.already_decided", status=409, state=review.get_status_display())
         review.status, review.reason = decision, reason[:500]
         review.decided_by = actor if actor is not None and actor.pk else None
         review.decided_at = timezone.now()

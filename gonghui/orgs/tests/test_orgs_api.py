@@ -641,6 +641,9 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/aid/files/{file_id}/reject": {"post"},
         "/api/v1/aid/files/{file_id}/close": {"post"},
         "/api/v1/aid/relief-visits": {"get", "post"},
+        "/api/v1/crosscheck/reviews": {"get"},
+        "/api/v1/crosscheck/reviews/{review_id}": {"get"},
+        "/api/v1/crosscheck/reviews/{review_id}/decide": {"post"},
         "/api/v1/student-aid/applications": {"get", "post"},
         "/api/v1/student-aid/applications/{application_id}": {"get"},
         **{
