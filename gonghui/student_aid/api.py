@@ -21,8 +21,8 @@ from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
 from gonghui.student_aid import selectors, services
+from gonghui.student_aid.actions import decide
 from gonghui.student_aid.models import EnrolmentKind, Publication, StudentAidApplication
-from gonghui.student_aid.views import decide
 
 router = Router(tags=["student-aid"])
 

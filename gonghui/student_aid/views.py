@@ -31,7 +31,6 @@ from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_name
-from gonghui.core.scoping import require_perm_at
 from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
 from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.crosscheck.services import review_evidence, review_list
@@ -40,6 +39,7 @@ from gonghui.members.selectors import classify_search, membership_queryset
 from gonghui.orgs.selectors import org_get
 from gonghui.student_aid import forms as sf
 from gonghui.student_aid import selectors, services
+from gonghui.student_aid.actions import APPLICATION_ACTIONS, decide
 from gonghui.student_aid.models import (
     ApplicationStatus,
     ObjectionStatus,
@@ -306,16 +306,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# action → (label, the step it takes)
-APPLICATION_ACTIONS = {
-    "review": "基层工会审核通过",
-    "approve": "县级总工会审批通过",
-    "return": "退回基层工会补正",
-    "reject": "不予通过",
-    "withdraw": "撤回",
-}
-
-
 @login_required
 @require_POST
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -333,38 +323,6 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     else:
         messages.success(request, f"已办理：{APPLICATION_ACTIONS[action]}。")
     return redirect("student_aid:application", pk=application.pk)
-
-
-def decide(*, actor: User, scope: Scope, application: StudentAidApplication, action: str, note: str) -> None:
-    """The page's and the API's buttons on an application, each mapped to its service.
-
-    `review` and `approve` name the step they expect, so a stale page does not
-    approve what it meant to review. `return` sends an application from the
-    county's step back to the grassroots union's review, with its note.
-    """
-    if action == "withdraw":
-        require_perm_at(scope, StudentAidPerm.APPLY, application.org_path)
-    elif not (
-        scope.has_perm(StudentAidPerm.REVIEW, application.org_path)
-        or scope.has_perm(StudentAidPerm.APPROVE, services.approving_org(application.org).path)
-    ):
-        # Neither step is the caller's here: a 403 before any word on the state.
-        raise PermissionDeniedError(StudentAidPerm.REVIEW)
-    expected = {"review": ApplicationStatus.APPLIED, "approve": ApplicationStatus.UNIT_REVIEWED}
-    if action in expected and application.status != expected[action]:
-        raise DomainError(
-            "student_aid.wrong_status",
-            state=application.get_status_display(),
-            action=APPLICATION_ACTIONS[action],
-        )
-    if action == "withdraw":
-        services.application_withdraw(actor=actor, scope=scope, application=application, reason=note)
-    elif action in ("review", "approve"):
-        services.application_decide(actor=actor, scope=scope, application=application, approve=True, note=note)
-    elif action == "return":
-        services.application_return(actor=actor, scope=scope, application=application, note=note)
-    else:
-        services.application_decide(actor=actor, scope=scope, application=application, approve=False, note=note)
 
 
 # --- 公示 ------------------------------------------------------------------------------------------
