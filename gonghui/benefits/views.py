@@ -51,7 +51,7 @@ from gonghui.benefits.settlement import settlement_rows
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, found_or_404, page_number, refusal_text, require_perm, run_form, scope_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -129,25 +129,14 @@ def _default_union(scope: Scope) -> str:
     return next((g.org_code for g in scope.grants if BenefitPerm.MANAGE in g.permissions), "")
 
 
-def _refusal(exc: DomainError) -> str:
-    return "；".join(map(str, exc.details.values())) if isinstance(exc.details, dict) else exc.message
-
-
 def _perform(request: HttpRequest, done: str, action: Callable[[], object]) -> None:
     """Run a service for a button: its refusal or `done` as the page's message."""
     try:
         action()
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, done)
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
 
 
 def _query(request: HttpRequest) -> str:
@@ -158,7 +147,7 @@ def _query(request: HttpRequest) -> str:
 
 
 def _paged(request: HttpRequest, qs: Any) -> dict[str, Any]:
-    rows, count, number = paginate(qs, _page(request), PAGE_SIZE)
+    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
     pages = (count + PAGE_SIZE - 1) // PAGE_SIZE
     return {"rows": rows, "count": count, "page": number, "pages": pages, "query": _query(request)}
 

@@ -30,7 +30,15 @@ from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.logmask import mask_ids_in
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404, require_perm, run_form, scope_of
+from gonghui.core.viewutils import (
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    page_number,
+    require_perm,
+    run_form,
+    scope_of,
+)
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
 
@@ -43,13 +51,6 @@ def _batch(request: HttpRequest, pk: int) -> PayoutBatch:
 
 def _card(request: HttpRequest, pk: int) -> ServiceCard:
     return found_or_404(selectors.card_get, scope=scope_of(request), pk=pk)
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
 
 
 def _form_page(request: HttpRequest, form: forms.Form, title: str, back: str, section: str) -> HttpResponse:
@@ -68,7 +69,7 @@ def _with_yuan(totals: dict[str, Any]) -> dict[str, Any]:
 def payout_list(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, PayoutPerm.VIEW)
     status = request.GET.get("status", "")
-    rows, count, number = paginate(selectors.batch_list(scope=scope, status=status), _page_number(request), PAGE_SIZE)
+    rows, count, number = paginate(selectors.batch_list(scope=scope, status=status), page_number(request), PAGE_SIZE)
     totals = {pk: _with_yuan(t) for pk, t in payouts.batch_totals_many([b.pk for b in rows]).items()}
     return render(
         request,
@@ -135,7 +136,7 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
     status = request.GET.get("status", "")
     items = selectors.batch_items(scope=scope, batch=batch, status=status)
-    rows, count, number = paginate(items, _page_number(request), PAGE_SIZE)
+    rows, count, number = paginate(items, page_number(request), PAGE_SIZE)
     for item in rows:
         item.amount_yuan = fen_to_yuan(item.amount_fen)
     totals = _with_yuan(payouts.batch_totals(batch))
@@ -277,7 +278,7 @@ def card_list(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, CardPerm.VIEW)
     status = request.GET.get("status", "")
     qs = selectors.card_list(scope=scope, status=status, bank=request.GET.get("bank", ""))
-    rows, count, number = paginate(qs, _page_number(request), PAGE_SIZE)
+    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
     return render(
         request,
         "cards/card_list.html",

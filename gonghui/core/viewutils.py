@@ -45,6 +45,22 @@ def require_perm(request: HttpRequest, perm: str, path: str | None = None) -> Sc
     return scope
 
 
+def page_number(request: HttpRequest) -> int:
+    """The `?page=` asked for (1 when absent or not a number; the paginator clamps it into range)."""
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def refusal_text(exc: DomainError) -> str:
+    """A service's refusal as one Chinese sentence for a flash message: its per-field reasons, or its message."""
+    # A permission refusal's details name the permission, not a field: its message says it better.
+    if isinstance(exc.details, dict) and exc.details and not isinstance(exc, PermissionDeniedError):
+        return "；".join(str(reason) for reason in exc.details.values())
+    return exc.message
+
+
 def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
     """Show a service's refusal on the form: per field where its details name fields."""
     # A permission refusal's details name the permission, not a field.

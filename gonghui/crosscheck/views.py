@@ -15,7 +15,15 @@ from django.urls import reverse
 
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, NotFoundError
-from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404, require_perm, run_form, scope_of
+from gonghui.core.viewutils import (
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    page_number,
+    require_perm,
+    run_form,
+    scope_of,
+)
 from gonghui.crosscheck.models import CrossCheckReview, Decision
 from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.crosscheck.services import (
@@ -31,19 +39,14 @@ from gonghui.orgs.selectors import org_get
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
-
-
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, CrossCheckPerm.VIEW)
     status = request.GET.get("status", Decision.PENDING)
     status = status if status in Decision.values else ""
-    rows, count, page = paginate(review_list(scope=scope, status=status or None).select_related("org"), _page(request))
+    rows, count, page = paginate(
+        review_list(scope=scope, status=status or None).select_related("org"), page_number(request)
+    )
     subjects = describe_subjects([(r.subject_type, r.subject_id) for r in rows])
     for r in rows:
         r.subject = subjects[(r.subject_type, r.subject_id)]
@@ -155,7 +158,9 @@ def agency_lists(request: HttpRequest) -> HttpResponse:
                     f"其中待复核 {done.pending} 个。",
                 )
                 return redirect(reverse("crosscheck:reviews"))
-    rows, count, page = paginate(agency_list_list(scope=scope).select_related("org", "uploaded_by"), _page(request))
+    rows, count, page = paginate(
+        agency_list_list(scope=scope).select_related("org", "uploaded_by"), page_number(request)
+    )
     return render(
         request,
         "crosscheck/list_list.html",

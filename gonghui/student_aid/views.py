@@ -31,7 +31,7 @@ from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_name
-from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
+from gonghui.core.viewutils import actor_of, found_or_404, page_number, refusal_text, require_perm, run_form, scope_of
 from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.crosscheck.services import review_evidence, review_list
 from gonghui.members.models import Membership, MembershipStatus
@@ -52,20 +52,6 @@ from gonghui.student_aid.permissions import StudentAidPerm
 
 PAGE_SIZE = 50
 LEVELS = dict(StudentLevel.choices)
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
-
-
-def _refusal(exc: DomainError) -> str:
-    """A service's refusal as one Chinese sentence for a flash message."""
-    if isinstance(exc.details, dict) and exc.code == "invalid":
-        return "；".join(str(v) for v in exc.details.values())
-    return exc.message
 
 
 def _application(request: HttpRequest, pk: int) -> StudentAidApplication:
@@ -96,7 +82,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         status = filters.cleaned_data["status"] or ""
         school_year = filters.cleaned_data["school_year"]
     qs = selectors.application_list(scope=scope, school_year=school_year, status=status)
-    rows, count, number = paginate(qs, _page_number(request), PAGE_SIZE)
+    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
     for a in rows:
         a.amount_yuan = fen_to_yuan(a.amount_fen)
     query = "&".join(
@@ -319,7 +305,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     except PermissionDeniedError as exc:  # a step that is not the caller's: 403, as the API answers
         raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, f"已办理：{APPLICATION_ACTIONS[action]}。")
     return redirect("student_aid:application", pk=application.pk)
@@ -335,7 +321,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.publication_list(scope=scope)
     if status:
         qs = qs.filter(status=status)
-    rows, count, number = paginate(qs, _page_number(request), PAGE_SIZE)
+    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
     return render(
         request,
         "student_aid/publication_list.html",
@@ -499,7 +485,7 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
             on=data["received_on"],
         )
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, f"已登记对{application.student_name}的异议，待县级总工会处理。")
     return back
@@ -525,7 +511,7 @@ def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpR
             actor=actor_of(request), scope=scope, objection=objection, upheld=upheld, note=form.cleaned_data["note"]
         )
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         outcome = "异议成立，该学生不予资助" if upheld else "异议不成立，该学生保留在名单中"
         messages.success(request, f"已处理异议：{outcome}。")
@@ -540,7 +526,7 @@ def publication_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.publication_close(actor=actor_of(request), scope=scope, publication=publication)
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, "公示已结束，名单上的学生可以发放助学金。")
     return redirect("student_aid:publication", pk=publication.pk)
@@ -562,7 +548,7 @@ def publication_disburse(request: HttpRequest, pk: int) -> HttpResponse:
             actor=actor_of(request), scope=scope, publication=publication, bank=bank_get(form.cleaned_data["bank"])
         )
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
         return back
     if refusals:
         names = dict(_published(scope, publication).values_list("pk", "student_name"))
