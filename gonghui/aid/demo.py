@@ -21,10 +21,10 @@ from gonghui.aid.models import (
     ReliefCampaign,
     ReliefEvent,
     ReliefVisit,
-    SubsistenceStandard,
     WelfareRule,
 )
 from gonghui.aid.services import file_apply
+from gonghui.aid.standards import subsistence_standard_set, welfare_rule_set
 from gonghui.core.demo import DemoContext, demo_step, split_exactly
 from gonghui.core.scoping import subtree_q, unscoped
 from gonghui.members.models import Membership, MembershipStatus
@@ -46,13 +46,18 @@ def load_hardship_aid(ctx: DemoContext) -> None:
         ctx.log("帮扶数据已存在，跳过。")
         return
     year = timezone.localdate().year
-    for code, fen in STANDARDS.items():
-        SubsistenceStandard.objects.create(region_code=code, year=year, monthly_fen=fen, note="示例数据")
-    # Guizhou's caps (DOMAIN §4): 春节 ≤ ¥500, other festivals ≤ ¥200 per member a year.
-    WelfareRule.objects.create(region_code="520000", event=ReliefEvent.SPRING_FESTIVAL, cap_fen=500_00, note="黔工发")
-    WelfareRule.objects.create(region_code="520000", event=ReliefEvent.FESTIVAL, cap_fen=200_00, note="黔工发")
     with unscoped():
-        guizhou = Org.objects.get(code="520000")
+        federations = {o.code: o for o in Org.objects.filter(code__in=STANDARDS)}
+        guizhou = federations["520000"]
+    # Each federation sets its region's standard, as its staff would on the standards page.
+    for code, fen in STANDARDS.items():
+        subsistence_standard_set(
+            actor=None, scope=None, org=federations[code], year=year, monthly_fen=fen, note="示例数据"
+        )
+    # Guizhou's caps (DOMAIN §4): 春节 ≤ ¥500, other festivals ≤ ¥200 per member a year.
+    for event, cap_fen in ((ReliefEvent.SPRING_FESTIVAL, 500_00), (ReliefEvent.FESTIVAL, 200_00)):
+        welfare_rule_set(actor=None, scope=None, org=guizhou, event=event, cap_fen=cap_fen, note="黔工发")
+    with unscoped():
         members = list(
             Membership.objects.filter(subtree_q("org_path", guizhou.path), status=MembershipStatus.ACTIVE)
             .exclude(org__region_code="")

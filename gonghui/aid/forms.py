@@ -228,6 +228,33 @@ class VisitForm(Styled):
         self.fields["campaign"].choices = [("", "（不属于活动）"), *campaigns]  # type: ignore[attr-defined]
 
 
+class StandardOrgField(forms.CharField):
+    def __init__(self) -> None:
+        super().__init__(
+            label="设置单位（工会代码）",
+            max_length=40,
+            help_text="按该工会所在行政区划设置；下级地区未单独设置的，沿用上级地区的标准。",
+        )
+
+
+class SubsistenceForm(Styled):
+    org_code = StandardOrgField()
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    monthly = YuanField(label="低保标准（元/人·月）")
+    note = forms.CharField(label="依据", max_length=200, required=False, help_text="如民政部门的文件名、文号")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class WelfareRuleForm(Styled):
+    org_code = StandardOrgField()
+    event = forms.ChoiceField(label="慰问事项", choices=ReliefEvent.choices)
+    cap = YuanField(label="每人每年上限（元）")
+    note = forms.CharField(label="依据", max_length=200, required=False, help_text="如省总工会的文件名、文号")
+
+
 def year_or_none(value: str) -> int | None:
     try:
         year = int(value)

@@ -10,6 +10,8 @@ class AidPerm(models.TextChoices):
     # The 帮扶中心's own right: no built-in role but admin holds it; grant it with a custom role.
     FILE = "aid.file.approve", "帮扶中心审定建档、撤档"
     RELIEF = "aid.relief.record", "登记送温暖、慰问"
+    # Policy of a region, set by its federation: no built-in role but admin holds it.
+    STANDARD = "aid.standard.manage", "设置低保标准和慰问标准"
 
 
 register(

@@ -16,4 +16,5 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_record, name="review_record"),
     path("relief/", views.relief_list, name="relief"),
     path("relief/new/", views.relief_new, name="relief_new"),
+    path("standards/", views.standard_page, name="standards"),
 ]

@@ -1,4 +1,5 @@
-"""Pages for hardship files (困难职工档案), their yearly review, and relief visits (送温暖/慰问).
+"""Pages for hardship files (困难职工档案), their yearly review, relief visits (送温暖/慰问), and the
+低保 standards and 慰问 caps they are measured against.
 
 Thin views over the services and selectors. A file moves unit union → higher
 union → 帮扶中心; each page shows only the buttons the caller may press now, and
@@ -15,8 +16,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,26 +26,31 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.scope import Scope
 from gonghui.aid import forms as af
-from gonghui.aid import relief, selectors, services, upkeep
+from gonghui.aid import relief, selectors, services, standards, upkeep
 from gonghui.aid.models import (
     OPEN_STATUSES,
     Category,
     Cause,
-    FileReview,
     FileStatus,
     HardshipFile,
-    ReliefCampaign,
     ReliefEvent,
 )
 from gonghui.aid.permissions import AidPerm
 from gonghui.aid.scans import authorization_store
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.models import AuditEvent
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_name
-from gonghui.core.scoping import subtree_q
-from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404, require_perm, scope_of
+from gonghui.core.viewutils import (
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    page_number,
+    refusal_text,
+    require_perm,
+    run_form,
+    scope_of,
+)
 from gonghui.members.models import Membership, MembershipStatus
 from gonghui.members.selectors import classify_search, membership_queryset
 from gonghui.orgs.models import Org
@@ -67,19 +73,6 @@ PATH_STEPS = [
     ("上级工会审核", {FileStatus.HIGHER_APPROVED, FileStatus.FILED, FileStatus.CLOSED}),
     ("帮扶中心审定建档", {FileStatus.FILED, FileStatus.CLOSED}),
 ]
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
-
-
-def _refusal(exc: DomainError) -> str:
-    if isinstance(exc.details, dict) and not isinstance(exc, PermissionDeniedError):
-        return "；".join(map(str, exc.details.values()))
-    return exc.message
 
 
 def _file(request: HttpRequest, pk: int) -> HardshipFile:
@@ -128,13 +121,10 @@ def file_actions(scope: Scope, file: HardshipFile) -> dict[str, Any]:
     }
 
 
-def _file_history(file: HardshipFile) -> list[dict[str, Any]]:
-    """The file's own audit trail (it is part of the file: whoever sees the file sees who moved it)."""
-    events = AuditEvent.all_objects.filter(
-        target_type=HardshipFile._meta.label, target_id=str(file.pk), action__startswith="aid.file."
-    ).order_by("at", "id")
+def _file_history(scope: Scope, file: HardshipFile) -> list[dict[str, Any]]:
+    """The file's own audit trail, as rows for the page."""
     rows = []
-    for e in events:
+    for e in selectors.file_history(scope=scope, file=file):
         data = e.data or {}
         detail = "；".join(str(data[k]) for k in ("step", "note", "reason") if data.get(k))
         rows.append(
@@ -154,7 +144,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
     status = status if status in FileStatus.values else ""
     category = category if category in Category.values else ""
     qs = selectors.file_list(scope=scope, status=status, category=category)
-    rows, count, number = paginate(qs, _page_number(request), PAGE_SIZE)
+    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
     for f in rows:
         f.per_capita_yuan = fen_to_yuan(f.per_capita_monthly_fen)
     query = urlencode({k: v for k, v in (("status", status), ("category", category)) if v})
@@ -271,7 +261,7 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = _file(request, pk)
     scope = scope_of(request)
     can = file_actions(scope, file)
-    history = _file_history(file)
+    history = _file_history(scope, file)
     path = [(label, file.status in done) for label, done in PATH_STEPS]
     family = [(m, fen_to_yuan(m.monthly_income_fen)) for m in file.family.all()]
     incomes = [
@@ -322,7 +312,7 @@ def file_authorization(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor_of(request), scope=scope_of(request), file=file, scan=form.cleaned_data["scan"]
             )
         except DomainError as exc:
-            messages.error(request, _refusal(exc))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, "已上传家庭经济状况核对授权委托书。")
     return redirect("aid:file", pk=file.pk)
@@ -344,7 +334,7 @@ def file_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     except PermissionDeniedError as exc:
         raise PermissionDenied(str(exc)) from exc
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, f"已办理：{DECISIONS[decision]}。")
     return redirect("aid:file", pk=file.pk)
@@ -360,7 +350,7 @@ def file_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.file_close(actor=actor_of(request), scope=scope_of(request), file=file, reason=reason)
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, "已撤档，档案按规定继续保存。")
     return redirect("aid:file", pk=file.pk)
@@ -385,23 +375,13 @@ def file_income(request: HttpRequest, pk: int) -> HttpResponse:
             per_capita_fen=form.cleaned_data["per_capita"],
         )
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, f"已记录 {month:%Y 年 %m 月}的人均月收入。")
     return redirect("aid:file", pk=file.pk)
 
 
 # --- the yearly review ----------------------------------------------------------------------------
-
-
-def _reviews(scope: Scope, org: Org, year: int) -> QuerySet[FileReview]:
-    """The year's reviews of the files under `org` that the scope sees (through the file selector)."""
-    files = selectors.file_list(scope=scope).filter(subtree_q("org_path", org.path))
-    return (
-        FileReview.objects.filter(file__in=files.values("pk"), year=year)
-        .select_related("file__person", "file__org", "reviewed_by")
-        .order_by("-spot_check", "file__org_path", "file_id")
-    )
 
 
 def _default_org(scope: Scope) -> str:
@@ -434,7 +414,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
     can_open = False
     if org is not None:
         can_open = scope.has_perm(AidPerm.FILE, org.path)
-        reviews = _reviews(scope, org, year)
+        reviews = selectors.review_list(scope=scope, org=org, year=year)
         summary = reviews.aggregate(
             files=Count("pk"),
             spot_checks=Count("pk", filter=Q(spot_check=True)),
@@ -478,7 +458,7 @@ def review_open(request: HttpRequest) -> HttpResponse:
     try:
         opened = upkeep.review_year_open(actor=actor_of(request), scope=scope, org=org, year=year)
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         drawn = sum(1 for r in opened if r.spot_check)
         messages.success(
@@ -494,13 +474,7 @@ def review_open(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    review = (
-        FileReview.objects.filter(pk=pk, file__in=selectors.file_list(scope=scope).values("pk"))
-        .select_related("file__org")
-        .first()
-    )
-    if review is None:
-        raise Http404
+    review = found_or_404(selectors.review_get, scope=scope, pk=pk)
     require_perm(request, AidPerm.REVIEW, review.file.org_path)
     form = af.ReviewRecordForm(request.POST)
     back = _reviews_url(request.POST.get("back_org", "") or review.file.org.code, review.year)
@@ -516,7 +490,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except DomainError as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, "已记录复核结果。")
     return redirect(back)
@@ -532,7 +506,7 @@ def relief_list(request: HttpRequest) -> HttpResponse:
     event = event if event in ReliefEvent.values else ""
     year = af.year_or_none(request.GET.get("year", ""))
     qs = selectors.visit_list(scope=scope, event=event, year=year)
-    rows, count, number = paginate(qs, _page_number(request), PAGE_SIZE)
+    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
     for v in rows:
         v.cash_yuan, v.goods_yuan = fen_to_yuan(v.cash_fen), fen_to_yuan(v.goods_fen)
     this_year = timezone.localdate().year
@@ -555,14 +529,10 @@ def relief_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _campaigns(scope: Scope) -> QuerySet[ReliefCampaign]:
-    return ReliefCampaign.objects.within(scope, AidPerm.RELIEF).order_by("-starts_on", "-pk")
-
-
 @login_required
 def relief_new(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, AidPerm.RELIEF)
-    campaigns = _campaigns(scope)
+    campaigns = selectors.campaign_list(scope=scope)
     choices = [(c.pk, f"{c.name}（{c.starts_on:%Y-%m-%d} 至 {c.ends_on:%Y-%m-%d}）") for c in campaigns[:100]]
     form = af.VisitForm(request.POST or None, campaigns=choices)
     if request.method == "POST" and form.is_valid():
@@ -604,3 +574,172 @@ def _on_fields(exc: DomainError) -> DomainError:
     if isinstance(exc.details, dict):
         exc.details = {k.removesuffix("_fen"): v for k, v in exc.details.items()}
     return exc
+
+
+# --- the 低保 standards and 慰问 caps --------------------------------------------------------------
+
+REGION_LEVELS = {"province": "省级", "prefecture": "市（州）级", "county": "区县级"}
+REACH = {
+    "province": "全省未单独设置标准的市（州）、区县",
+    "prefecture": "本市（州）未单独设置标准的区县",
+    "county": "本区县",
+}
+STANDARD_FORMS = ("subsistence", "welfare")
+
+
+def _region_level(code: str) -> str:
+    """Which level a region code is: a rule set there reaches as far as REACH says."""
+    if code.endswith("0000"):
+        return "province"
+    return "prefecture" if code.endswith("00") else "county"
+
+
+def _region_label(code: str) -> str:
+    return region_name(code) or code
+
+
+def _standard_rows(scope: Scope, year: int | None) -> list[dict[str, Any]]:
+    rows = []
+    for s in selectors.standard_list(scope=scope, year=year):
+        level = _region_level(s.region_code)
+        rows.append(
+            {
+                "region": _region_label(s.region_code),
+                "region_code": s.region_code,
+                "level": REGION_LEVELS[level],
+                "reach": REACH[level],
+                "year": s.year,
+                "monthly": fen_to_yuan(s.monthly_fen),
+                "twice": fen_to_yuan(2 * s.monthly_fen),
+                "note": s.note,
+            }
+        )
+    return rows
+
+
+def _rule_rows(scope: Scope) -> list[dict[str, Any]]:
+    rows = []
+    for r in selectors.welfare_rule_list(scope=scope):
+        level = _region_level(r.region_code)
+        rows.append(
+            {
+                "region": _region_label(r.region_code),
+                "region_code": r.region_code,
+                "level": REGION_LEVELS[level],
+                "reach": REACH[level],
+                "event": r.get_event_display(),
+                "cap": fen_to_yuan(r.cap_fen),
+                "note": r.note,
+            }
+        )
+    return rows
+
+
+def _in_force_rows(scope: Scope, year: int) -> list[dict[str, Any]]:
+    """For the caller's own unions: the standard a file there is assessed against, and where it comes from."""
+    rows = []
+    for found in selectors.standards_in_force(scope=scope, year=year):
+        org, standard = found.org, found.standard
+        if standard is None:
+            source = f"{_region_label(org.region_code)}及其上级地区均未设置 {year} 年标准，暂不能认定困难类别"
+        elif standard.region_code == org.region_code:
+            source = f"本地区（{REGION_LEVELS[_region_level(org.region_code)]}）设置的标准"
+        else:
+            level = REGION_LEVELS[_region_level(standard.region_code)]
+            source = f"本地区未单独设置，沿用{_region_label(standard.region_code)}（{level}）的标准"
+        rows.append(
+            {
+                "org": org.name,
+                "region": _region_label(org.region_code),
+                "monthly": fen_to_yuan(standard.monthly_fen) if standard else "",
+                "source": source,
+            }
+        )
+    return rows
+
+
+def _standard_org(scope: Scope, code: str) -> Org:
+    try:
+        return org_get(scope=scope, code=code.strip().upper(), perm=AidPerm.STANDARD)
+    except DomainError as exc:
+        raise DomainError("invalid", details={"org_code": "没有这个工会，或不在您的管理范围内"}) from exc
+
+
+@login_required
+def standard_page(request: HttpRequest) -> HttpResponse:
+    """The 低保 standards and 慰问 caps that bear on the caller's unions; holders of aid.standard.manage set them."""
+    scope = require_perm(request, AidPerm.VIEW)
+    can_set = scope.has_perm_anywhere(AidPerm.STANDARD)
+    which = ""
+    if request.method == "POST":
+        require_perm(request, AidPerm.STANDARD)
+        which = request.POST.get("form", "")
+        if which not in STANDARD_FORMS:
+            return HttpResponseBadRequest("未知的表单")
+    default_org = next((g.org_code for g in scope.grants if AidPerm.STANDARD in g.permissions), "")
+    subsistence = af.SubsistenceForm(
+        request.POST if which == "subsistence" else None, prefix="db", initial={"org_code": default_org}
+    )
+    welfare = af.WelfareRuleForm(
+        request.POST if which == "welfare" else None, prefix="wr", initial={"org_code": default_org}
+    )
+
+    def set_standard(data: dict[str, Any]) -> tuple[str, str]:
+        org = _standard_org(scope, data["org_code"])
+        try:
+            standard = standards.subsistence_standard_set(
+                actor=actor_of(request),
+                scope=scope,
+                org=org,
+                year=data["year"],
+                monthly_fen=data["monthly"],
+                note=data["note"],
+            )
+        except DomainError as exc:
+            raise _on_fields(exc) from None
+        return (
+            reverse("aid:standards") + f"?year={standard.year}",
+            f"已设置{_region_label(standard.region_code)} {standard.year} 年城乡低保标准为每人每月 "
+            f"{fen_to_yuan(standard.monthly_fen)} 元。此后新登记的建档申请按此标准认定困难类别。",
+        )
+
+    def set_rule(data: dict[str, Any]) -> tuple[str, str]:
+        org = _standard_org(scope, data["org_code"])
+        try:
+            rule = standards.welfare_rule_set(
+                actor=actor_of(request),
+                scope=scope,
+                org=org,
+                event=data["event"],
+                cap_fen=data["cap"],
+                note=data["note"],
+            )
+        except DomainError as exc:
+            raise _on_fields(exc) from None
+        return (
+            reverse("aid:standards"),
+            f"已设置{_region_label(rule.region_code)}{rule.get_event_display()}每人每年上限为 "
+            f"{fen_to_yuan(rule.cap_fen)} 元。",
+        )
+
+    if which:
+        done = run_form(request, *((subsistence, set_standard) if which == "subsistence" else (welfare, set_rule)))
+        if done is not None:
+            return done
+    year = af.year_or_none(request.GET.get("year", ""))
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "aid/standards.html",
+        {
+            "section": "aid",
+            "year": year,
+            "years": list(range(this_year + 1, this_year - 6, -1)),
+            "in_force_year": year or this_year,
+            "in_force": _in_force_rows(scope, year or this_year),
+            "standards": _standard_rows(scope, year),
+            "rules": _rule_rows(scope),
+            "subsistence_form": subsistence if can_set else None,
+            "welfare_form": welfare if can_set else None,
+        },
+    )

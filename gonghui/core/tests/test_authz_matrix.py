@@ -489,6 +489,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "benefits.transaction.record",
         "aid.file.approve",
         "student_aid.standard.manage",
+        "aid.standard.manage",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
