@@ -7,7 +7,7 @@ class AidConfig(AppConfig):
     verbose_name = "困难职工帮扶"
 
     def ready(self) -> None:
-        from gonghui.aid import errors, permissions  # noqa: F401  (registers)
+        from gonghui.aid import errors, kinds, permissions  # noqa: F401  (registers)
         from gonghui.aid.models import HardshipFile, ReliefCampaign, ReliefVisit
         from gonghui.core.paths import register_path_column
 
@@ -18,3 +18,4 @@ class AidConfig(AppConfig):
 
         register_subject(CROSSCHECK_SUBJECT, describe_household_subjects)
         register_open_subjects(CROSSCHECK_SUBJECT, open_household_subjects)
+        kinds.register()

@@ -8,7 +8,7 @@ class StudentAidConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.core.paths import register_path_column
-        from gonghui.student_aid import errors, permissions  # noqa: F401  (registers)
+        from gonghui.student_aid import errors, kinds, permissions  # noqa: F401  (registers)
         from gonghui.student_aid.models import Objection, Publication, StudentAidApplication
 
         for model in (StudentAidApplication, Publication, Objection):
@@ -25,6 +25,7 @@ class StudentAidConfig(AppConfig):
 
         register_subject(CROSSCHECK_SUBJECT, describe_application_subjects)
         register_open_subjects(CROSSCHECK_SUBJECT, open_application_subjects)
+        kinds.register()
 
 
 def _settled(sender: object, *, batch: object, actor: object = None, **kwargs: object) -> None:
