@@ -3,7 +3,8 @@
 Axes replaces whatever the view returned once it flags a lockout. Its default
 would turn the API's `{"code": "locked_out", …}` into an HTML page and shows the
 cool-off as an ISO 8601 duration ("PT15M"); this keeps the API's error format
-and gives the login page the cool-off in minutes.
+and gives the login page the cool-off in minutes: the staff page, or the member
+pages' phone layout for their login and activation under /m/.
 """
 
 from __future__ import annotations
@@ -30,4 +31,6 @@ def lockout_response(
         )
     cool_off = get_cool_off(request)
     minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
-    return render(request, "accounts/locked.html", {"cooloff_minutes": minutes}, status=status)
+    # The member pages (/m/, a phone) get the same words in their own layout.
+    template = "portal/locked.html" if request.path_info.startswith("/m/") else "accounts/locked.html"
+    return render(request, template, {"cooloff_minutes": minutes}, status=status)

@@ -11,17 +11,35 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.models import ApiToken, Grant, Role, User
 from gonghui.accounts.permissions import AccountPerm
 from gonghui.accounts.scope import Scope
 from gonghui.core.audit import audit_record
-from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError, PermissionDeniedError, register_messages
 from gonghui.core.permissions import BUILTIN_ROLES, builtin_role_permissions
 from gonghui.core.scoping import unscoped
 from gonghui.orgs.models import Org
 
 TOKEN_PREFIX = "gh_"  # noqa: S105 - a public marker, not a secret
+
+register_messages(
+    {
+        "accounts.member_account": _(
+            "会员请使用手机端登录（/m/login/）：会员账户不能登录工作人员平台，也不能申请访问令牌。"
+        )
+    }
+)
+
+
+def staff_account_check(user: User) -> None:
+    """Refuse a member's own account (the member portal's `MemberAccount`) on the staff side: login, profile, tokens.
+
+    Read through the reverse relation's name, so accounts does not import the portal, which depends on it.
+    """
+    if User.objects.filter(pk=user.pk, member_account__isnull=False).exists():
+        raise DomainError("accounts.member_account", status=403)
 
 
 def roles_sync_builtin() -> None:
@@ -92,7 +110,8 @@ class IssuedToken:
 
 
 def token_create(*, user: User, name: str = "") -> IssuedToken:
-    """Issue a bearer token; the clear value is returned once and never stored."""
+    """Issue a bearer token (never to a member account); the clear value is returned once and never stored."""
+    staff_account_check(user)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(

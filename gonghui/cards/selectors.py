@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from gonghui.accounts.scope import Scope
 from gonghui.cards.models import (
+    LIVE_CARD_STATUSES,
     BankPartner,
     CardEvent,
     CardStatus,
@@ -21,6 +22,7 @@ from gonghui.cards.models import (
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import subtrees_q, unscoped
+from gonghui.members.models import Person
 
 
 def card_queryset(*, scope: Scope, perm: str = CardPerm.VIEW) -> QuerySet[ServiceCard]:
@@ -138,3 +140,14 @@ def credit_counts(paths: list[str] | None) -> dict[str, Any]:
             qs = qs.filter(subtrees_q("org_path", paths))
         agg = qs.aggregate(n=Count("pk"), fen=Sum("credit_line_fen"))
     return {"credit_cards": agg["n"] or 0, "credit_line_yuan": float(Decimal(agg["fen"] or 0) / 100)}
+
+
+def member_cards(*, person: Person) -> list[ServiceCard]:
+    """A person's own cards in use or on their way, newest first, for the member's own pages (no scope: the
+    caller has established that the person is the signed-in member). Numbers are read masked only."""
+    with unscoped():
+        return list(
+            ServiceCard.all_objects.select_related("bank")
+            .filter(person=person, status__in=LIVE_CARD_STATUSES)
+            .order_by("-pk")
+        )

@@ -122,12 +122,16 @@ def _yuan(value: str, label: str) -> int:
         raise ValidationError(reasons[exc.kind]) from exc
 
 
+PROMISE_LABEL = "本人承诺：该学生本学年未获得其他同类助学资助，所填信息真实，如有不实愿退回资助款。"
+PROMISE_REQUIRED = "请阅读并勾选承诺"
+
+
 def school_year_label(year: int) -> str:
     return f"{year}–{year + 1} 学年"
 
 
 class AidApplyForm(MobileFormMixin, forms.Form):
-    """A member's 金秋助学 application for their child (or next year's, prefilled)."""
+    """A member's 金秋助学 application for their child (next year's is `AidContinueForm`)."""
 
     school_year = forms.TypedChoiceField(label="申请学年", coerce=int)
     name = forms.CharField(label="学生姓名", max_length=60)
@@ -144,22 +148,40 @@ class AidApplyForm(MobileFormMixin, forms.Form):
     tuition = forms.CharField(label="每年学杂费（元）", max_length=20, required=False)
     loan = forms.CharField(label="每年助学贷款（元）", max_length=20, required=False)
     family_on_subsistence = forms.BooleanField(label="家庭为低保户", required=False)
-    promise = forms.BooleanField(
-        label="本人承诺：该学生本学年未获得其他同类助学资助，所填信息真实，如有不实愿退回资助款。",
-        error_messages={"required": "请阅读并勾选承诺"},
-    )
+    promise = forms.BooleanField(label=PROMISE_LABEL, error_messages={"required": PROMISE_REQUIRED})
 
-    def __init__(self, *args: Any, school_years: list[int], id_masked: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, school_years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["school_year"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(y, school_year_label(y)) for y in school_years]
-        if id_masked:
-            self.fields[
-                "id_number"
-            ].help_text = f"续助申请请再次填写该学生的身份证号码（{id_masked}）以确认是同一学生。"
         for name in ("enrolment_year", "graduation_year"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
+        for name in ("tuition", "loan"):
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
+        self.style_widgets()
+
+    def clean_tuition(self) -> int:
+        return _yuan(self.cleaned_data.get("tuition", ""), "学杂费")
+
+    def clean_loan(self) -> int:
+        return _yuan(self.cleaned_data.get("loan", ""), "助学贷款")
+
+
+class AidContinueForm(MobileFormMixin, forms.Form):
+    """Next school year's application from the last one: the member confirms what may have changed and
+    promises again. The student (name, ID number, years) comes from the last application and is not asked."""
+
+    school = forms.CharField(label="就读院校", max_length=200)
+    major = forms.CharField(label="专业", max_length=200, required=False)
+    level = forms.ChoiceField(label="学段", choices=[("", "请选择"), *StudentLevel.choices])
+    tuition = forms.CharField(label="每年学杂费（元）", max_length=20, required=False)
+    loan = forms.CharField(label="每年助学贷款（元）", max_length=20, required=False)
+    family_on_subsistence = forms.BooleanField(label="家庭为低保户", required=False)
+    promise = forms.BooleanField(label=PROMISE_LABEL, error_messages={"required": PROMISE_REQUIRED})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name in ("tuition", "loan"):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
         self.style_widgets()

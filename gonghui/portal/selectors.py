@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from gonghui.cards.models import LIVE_CARD_STATUSES, ServiceCard
+from gonghui.cards.selectors import member_cards
 from gonghui.core.masking import mask_mobile
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import unscoped
@@ -29,16 +29,6 @@ def member_membership(*, person: Person) -> Membership | None:
     with unscoped():
         qs = Membership.all_objects.select_related("org").filter(person=person).order_by("-pk")
         return qs.filter(status__in=LIVE_STATUSES).first() or qs.first()
-
-
-def member_cards(*, person: Person) -> list[ServiceCard]:
-    """The person's cards in use or on their way (masked numbers only), newest first."""
-    with unscoped():
-        return list(
-            ServiceCard.all_objects.select_related("bank")
-            .filter(person=person, status__in=LIVE_CARD_STATUSES)
-            .order_by("-pk")
-        )
 
 
 def member_home(*, person: Person) -> dict[str, Any]:

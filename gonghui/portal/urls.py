@@ -11,6 +11,7 @@ urlpatterns = [
     path("aid/", views.aid_list, name="aid_list"),
     path("aid/new/", views.aid_new, name="aid_new"),
     path("aid/<int:pk>/", views.aid_detail, name="aid_detail"),
+    path("aid/<int:pk>/continue/", views.aid_continue, name="aid_continue"),
     path("aid/<int:pk>/withdraw/", views.aid_withdraw, name="aid_withdraw"),
     path("join/", views.join_find, name="join_find"),
     path("join/<str:code>/", views.join, name="join"),

@@ -35,7 +35,14 @@ from gonghui.members.validation import FieldError, clean_mobile
 from gonghui.orgs.models import Org
 from gonghui.portal import services as portal_services
 from gonghui.portal.auth import member_of, member_required
-from gonghui.portal.forms import ActivateForm, AidApplyForm, MemberLoginForm, WithdrawForm, school_year_label
+from gonghui.portal.forms import (
+    ActivateForm,
+    AidApplyForm,
+    AidContinueForm,
+    MemberLoginForm,
+    WithdrawForm,
+    school_year_label,
+)
 from gonghui.portal.selectors import (
     aid_continuations,
     aid_course,
@@ -204,18 +211,18 @@ AID_ERROR_FIELDS = {
     "student_aid.excluded": "enrolment_kind",
     "student_aid.out_of_course": "school_year",
     "student_aid.promise_required": "promise",
-    "student_aid.continuation_mismatch": "id_number",
 }
 AID_DETAIL_FIELDS = {"tuition_fen": "tuition", "loan_fen": "loan"}
 
 
-def _aid_error(form: AidApplyForm, exc: DomainError) -> None:
+def _aid_error(form: AidApplyForm | AidContinueForm, exc: DomainError) -> None:
     if exc.code == "invalid" and isinstance(exc.details, dict):
         for key, reason in exc.details.items():
             field = AID_DETAIL_FIELDS.get(key, key)
             form.add_error(field if field in form.fields else None, reason)
     else:
-        form.add_error(AID_ERROR_FIELDS.get(exc.code), exc.message)
+        field = AID_ERROR_FIELDS.get(exc.code)
+        form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _own_application(request: HttpRequest, pk: int) -> StudentAidApplication:
@@ -236,26 +243,12 @@ def aid_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _previous(request: HttpRequest) -> StudentAidApplication | None:
-    raw = request.GET.get("from", "")
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Http404
-    return _own_application(request, int(raw))
-
-
 def _initial(prefill: dict[str, Any]) -> dict[str, Any]:
     student = prefill["student"]
     return {
-        "school_year": prefill["school_year"],
-        "name": student["name"],
-        "relation": student["relation"],
         "school": student["school"],
         "major": student["major"],
         "level": student["level"],
-        "enrolment_year": student["enrolment_year"],
-        "graduation_year": student["graduation_year"],
         "tuition": fen_to_yuan(student["tuition_fen"]) if student["tuition_fen"] else "",
         "loan": fen_to_yuan(student["loan_fen"]) if student["loan_fen"] else "",
         "family_on_subsistence": student["family_on_subsistence"],
@@ -264,26 +257,15 @@ def _initial(prefill: dict[str, Any]) -> dict[str, Any]:
 
 @member_required
 def aid_new(request: HttpRequest) -> HttpResponse:
-    """A new application for the member's child, or next school year's prefilled from the last (`?from=<id>`)."""
+    """A new application for the member's child (`?from=<id>`, an older link, goes on to `aid_continue`)."""
     account = member_of(request)
-    previous = _previous(request)
-    prefill = None
-    if previous is not None:
-        try:
-            prefill = aid_services.prefill_next_year(previous)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("portal:aid_detail", previous.pk)
-        years = [prefill["school_year"]]
-        form = AidApplyForm(
-            request.POST or None,
-            school_years=years,
-            id_masked=prefill["student"]["id_masked"],
-            initial=_initial(prefill),
-        )
-    else:
-        year = intake_school_year()
-        form = AidApplyForm(request.POST or None, school_years=[year, year - 1], initial={"school_year": year})
+    previous = request.GET.get("from", "")
+    if previous:
+        if not previous.isdigit():
+            raise Http404
+        return redirect("portal:aid_continue", _own_application(request, int(previous)).pk)
+    year = intake_school_year()
+    form = AidApplyForm(request.POST or None, school_years=[year, year - 1], initial={"school_year": year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         student = aid_services.StudentIn(
@@ -311,17 +293,64 @@ def aid_new(request: HttpRequest) -> HttpResponse:
                 student=student,
                 school_year=data["school_year"],
                 promise_signed=data["promise"],
-                continued_from=previous,
             )
         except DomainError as exc:
             _aid_error(form, exc)
         else:
-            messages.success(request, f"{application.student_name}的金秋助学申请已提交，请等待基层工会审核。")
-            return redirect("portal:aid_detail", application.pk)
+            return _submitted(request, application)
+    return render(request, "portal/aid_new.html", {"member_nav": True, "form": form})
+
+
+def _submitted(request: HttpRequest, application: StudentAidApplication) -> HttpResponse:
+    messages.success(request, f"{application.student_name}的金秋助学申请已提交，请等待基层工会审核。")
+    return redirect("portal:aid_detail", application.pk)
+
+
+@member_required
+def aid_continue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Next school year's application from one of the member's own: the student comes from the sealed record
+    (the ID number is neither shown nor asked); the member confirms school, level, fees and loans and promises."""
+    account = member_of(request)
+    previous = _own_application(request, pk)
+    try:
+        prefill = aid_services.prefill_next_year(previous)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:aid_detail", previous.pk)
+    form = AidContinueForm(request.POST or None, initial=_initial(prefill))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = aid_services.member_application_continue(
+                actor=actor_of(request),
+                person=account.person,
+                application=previous,
+                promise_signed=data["promise"],
+                changes={
+                    "school": data["school"],
+                    "major": data["major"],
+                    "level": data["level"],
+                    "tuition_fen": data["tuition"],
+                    "loan_fen": data["loan"],
+                    "family_on_subsistence": data["family_on_subsistence"],
+                },
+            )
+        except DomainError as exc:
+            _aid_error(form, exc)
+        else:
+            return _submitted(request, application)
+    student = prefill["student"]
     return render(
         request,
-        "portal/aid_new.html",
-        {"member_nav": True, "form": form, "previous": previous, "prefill": prefill},
+        "portal/aid_continue.html",
+        {
+            "member_nav": True,
+            "form": form,
+            "previous": previous,
+            "student": student,
+            "school_year": school_year_label(prefill["school_year"]),
+            "previous_school_year": school_year_label(previous.school_year),
+        },
     )
 
 

@@ -348,7 +348,10 @@ def application_continue(
     student_data.pop("id_masked", None)
     number = crypto.decrypt(bytes(application.student_id_cipher), purpose=ID_PURPOSE)
     with unscoped():
-        membership = Membership.all_objects.get(pk=application.membership_id)
+        # Through the union the worker belongs to now: a worker who moved since last year applies there.
+        membership = Membership.all_objects.filter(
+            person_id=application.person_id, status=MembershipStatus.ACTIVE
+        ).first() or Membership.all_objects.get(pk=application.membership_id)
     return application_apply(
         actor=actor,
         scope=scope,
@@ -558,6 +561,22 @@ def member_application_withdraw(
     if application.person_id != person.pk:
         raise DomainError("student_aid.not_own", status=403)
     return application_withdraw(actor=actor, scope=None, application=application, reason=reason)
+
+
+def member_application_continue(
+    *,
+    actor: User | None,
+    person: Person,
+    application: StudentAidApplication,
+    promise_signed: bool,
+    changes: dict[str, Any] | None = None,
+) -> StudentAidApplication:
+    """A member continues their own child's course next school year (from the phone), the ID from the sealed record."""
+    if application.person_id != person.pk:
+        raise DomainError("student_aid.not_own", status=403)
+    return application_continue(
+        actor=actor, scope=None, application=application, promise_signed=promise_signed, changes=changes
+    )
 
 
 # --- 公示 ------------------------------------------------------------------------------------------

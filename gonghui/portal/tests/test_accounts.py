@@ -220,8 +220,17 @@ def test_wrong_password_then_lockout(pw_world: PortalWorld) -> None:
             assert resp.status_code == 200 and "手机号码或密码不正确" in resp.content.decode()
     resp = client.post(LOGIN, {"username": WORKER_MOBILE, "password": PASSWORD})
     assert resp.status_code == 429
-    assert "登录失败次数过多" in resp.content.decode()
+    assert_mobile_lockout_page(resp.content.decode())
     assert SESSION_KEY not in client.session
+
+
+def assert_mobile_lockout_page(html: str) -> None:
+    """The lockout in the phone layout: the staff page's words and cool-off, none of its navigation."""
+    assert 'data-testid="locked"' in html and "<title>账户已锁定</title>" in html
+    assert "登录失败次数过多" in html and "账户已被暂时锁定" in html and "15 分钟" in html and "PT15M" not in html
+    assert "工会会员服务" in html and 'href="/m/login/"' in html
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in html
+    assert "navbar" not in html and "· Gonghui" not in html and "工会服务平台" not in html
 
 
 def test_a_staff_account_cannot_sign_in_here(pw_world: PortalWorld) -> None:
@@ -309,13 +318,16 @@ def test_refused_activations_lock_the_mobile_out_like_failed_logins(pw_world: Po
         resp = client.post(ACTIVATE, body(id_number=id_number(730 + attempt, birth="19850615")))
         if attempt < settings.AXES_FAILURE_LIMIT:
             assert resp.status_code == 200 and REFUSAL in resp.content.decode()
-    assert resp.status_code == 429 and "登录失败次数过多" in resp.content.decode()
+    assert resp.status_code == 429
+    assert_mobile_lockout_page(resp.content.decode())
     before = state()
     resp = client.post(ACTIVATE, body())
     assert resp.status_code == 429
     assert state() == before and SESSION_KEY not in client.session
     # The mobile's login is locked from that address as well.
-    assert client.post(LOGIN, {"username": NEW_MOBILE, "password": NEW_PASSWORD}).status_code == 429
+    locked = client.post(LOGIN, {"username": NEW_MOBILE, "password": NEW_PASSWORD})
+    assert locked.status_code == 429
+    assert_mobile_lockout_page(locked.content.decode())
     # Axes keeps the attempt, but nothing that was typed: no ID number, no password.
     attempt_rows = " ".join(f"{a.username} {a.post_data} {a.get_data}" for a in AccessAttempt.objects.all())
     assert NEW_MOBILE in attempt_rows

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
-from gonghui.members.tests.factories import id_number
 from gonghui.portal.selectors import intake_school_year
 from gonghui.portal.tests.factories import WORKER_MOBILE, PortalWorld
-from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication, StudentLevel
-from gonghui.student_aid.services import application_decide, member_application_apply
+from gonghui.student_aid.models import AidStandard, ApplicationStatus, StudentAidApplication, StudentLevel
+from gonghui.student_aid.services import application_decide, member_application_apply, member_application_continue
 from gonghui.student_aid.tests.factories import SON, STUDENT, approve, close, publish, reload
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +175,7 @@ def test_another_members_application_is_not_found(pw_world: PortalWorld) -> None
     assert other.get(f"/m/aid/{mine.pk}/").status_code == 404
     assert other.post(f"/m/aid/{mine.pk}/withdraw/", {"reason": "x"}).status_code == 404
     assert other.get(f"/m/aid/new/?from={mine.pk}").status_code == 404
+    assert other.get(f"/m/aid/{mine.pk}/continue/").status_code == 404
     assert other.get("/m/aid/new/?from=abc").status_code == 404
     assert "李小龙" not in other.get("/m/aid/").content.decode()
     assert reload(mine).status == ApplicationStatus.APPLIED
@@ -199,49 +200,135 @@ def _last_year(pw_world: PortalWorld, **changes: Any) -> StudentAidApplication:
     return reload(application)
 
 
-def test_continue_next_year_prefilled_from_last_years_application(pw_world: PortalWorld) -> None:
+def continue_body(**changes: Any) -> dict[str, Any]:
+    """What the continue page posts: the prefilled fields, confirmed, and the promise ticked."""
+    data = {
+        "school": "贵州大学",
+        "major": "计算机科学与技术",
+        "level": StudentLevel.UNDERGRADUATE,
+        "tuition": "5200.00",
+        "loan": "3000.00",
+        "family_on_subsistence": "on",
+        "promise": "on",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_continue_next_year_from_the_phone_never_shows_or_asks_for_the_id(pw_world: PortalWorld) -> None:
     last = _last_year(pw_world, loan_fen=3000_00, family_on_subsistence=True)
+    url = f"/m/aid/{last.pk}/continue/"
     client = pw_world.member_client(pw_world.worker)
     listing = client.get("/m/aid/").content.decode()
-    assert f"/m/aid/new/?from={last.pk}" in listing and f"可继续申请 {YEAR}–{YEAR + 1} 学年" in listing
+    assert url in listing and f"可继续申请 {YEAR}–{YEAR + 1} 学年" in listing
     detail = client.get(f"/m/aid/{last.pk}/").content.decode()
-    assert f"/m/aid/new/?from={last.pk}" in detail
+    assert url in detail
     assert steps(detail)["published"] == "done" and "公示已结束，等待发放" in detail
+    # The first version's link (`?from=`) goes on to the continue page.
+    old = client.get(f"/m/aid/new/?from={last.pk}")
+    assert old.status_code == 302 and old["Location"] == url
 
-    page = client.get(f"/m/aid/new/?from={last.pk}").content.decode()
-    assert 'data-testid="aid-prefilled"' in page
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="aid-prefilled"' in html
     for value in (
-        'value="李小龙"',
         'value="贵州大学"',
         'value="计算机科学与技术"',
         'value="5200.00"',
         'value="3000.00"',
+        f'<option value="{StudentLevel.UNDERGRADUATE}" selected>',
     ):
-        assert value in page
-    assert f'value="{YEAR - 1}"' in page and f'value="{YEAR + 3}"' in page  # enrolment and graduation
-    assert f'<option value="{YEAR}" selected>' in page and f'<option value="{YEAR - 1}"' not in page
-    assert 'name="family_on_subsistence" class="form-check-input" id="id_family_on_subsistence" checked' in page
-    assert SON not in page and last.student_id_masked in page  # asked again, shown masked
+        assert value in html
+    assert 'name="family_on_subsistence" class="form-check-input" id="id_family_on_subsistence" checked' in html
+    # The student is the last year's: shown by name and masked ID number, and not asked for again.
+    assert "李小龙（儿子）" in html and last.student_id_masked in html
+    assert f"{YEAR}–{YEAR + 1} 学年" in html and f"{YEAR - 1} 年 / {YEAR + 3} 年" in html
+    for field in ("id_number", "name", "school_year", "enrolment_year", "graduation_year"):
+        assert f'name="{field}"' not in html
+    assert SON not in html and "身份证号码" in html
 
-    # Another child's number does not continue this child's course.
-    wrong = id_number(702, birth="20050301")
-    html = client.post(f"/m/aid/new/?from={last.pk}", apply_body(id_number=wrong, enrolment_year=YEAR - 1,
-                       graduation_year=YEAR + 3, tuition="5800")).content.decode()  # fmt: skip
-    assert re.search(r'data-testid="error-id_number">[^<]*不是同一名学生', html)
+    # Refusals come back on the form, still without the ID number, and save nothing.
+    cases = [
+        (continue_body(promise=None), "promise", "请阅读并勾选承诺"),
+        (continue_body(tuition="五千"), "tuition", "学杂费应为金额（元）"),
+        (continue_body(school=""), "school", "必填"),
+        (continue_body(level="doctor"), "level", "选择一个有效的选项"),
+    ]
+    for data, field, words in cases:
+        resp = client.post(url, data)
+        assert resp.status_code == 200, field
+        refused = resp.content.decode()
+        error = re.search(rf'data-testid="error-{field}">([^<]+)<', refused)
+        assert error is not None and words in error.group(1), field
+        assert SON not in refused
     assert len(applications()) == 1
 
-    resp = client.post(
-        f"/m/aid/new/?from={last.pk}",
-        apply_body(enrolment_year=YEAR - 1, graduation_year=YEAR + 3, tuition="5800", loan="3000"),
-    )
+    resp = client.post(url, continue_body(major="软件工程", tuition="5800", loan="3000"))
     assert resp.status_code == 302
     nxt = StudentAidApplication.all_objects.exclude(pk=last.pk).get()
-    assert (nxt.school_year, nxt.continued_from_id, nxt.tuition_fen, nxt.loan_fen) == (YEAR, last.pk, 5800_00, 3000_00)
-    assert nxt.student_id_index == last.student_id_index
+    assert resp["Location"] == f"/m/aid/{nxt.pk}/"
+    assert (nxt.school_year, nxt.continued_from_id, nxt.person_id) == (YEAR, last.pk, last.person_id)
+    assert (nxt.tuition_fen, nxt.loan_fen, nxt.major, nxt.family_on_subsistence) == (5800_00, 3000_00, "软件工程", True)
+    assert (nxt.student_id_index, nxt.student_id_masked) == (last.student_id_index, last.student_id_masked)
+    assert (nxt.student_name, nxt.enrolment_year, nxt.graduation_year) == ("李小龙", YEAR - 1, YEAR + 3)
+    assert nxt.status == ApplicationStatus.APPLIED and nxt.amount_fen == 4000_00 and nxt.promise_signed
+    assert nxt.created_by_id == pw_world.worker.user_id
+    with unscoped():
+        event = AuditEvent.all_objects.filter(action="student_aid.apply").latest("pk")
+    assert event.actor_id == pw_world.worker.user_id and event.data["continued_from"] == last.pk
+    assert SON not in str(event.data)
     # The course now shows both years; the offer to continue is gone until next year.
     detail = client.get(f"/m/aid/{nxt.pk}/").content.decode()
+    assert "李小龙的金秋助学申请已提交" in detail and SON not in detail
     assert 'data-testid="aid-course"' in detail and f"{YEAR - 1} 学年" in detail and f"{YEAR} 学年" in detail
     assert "aid-continue" not in client.get("/m/aid/").content.decode()
+    # Continuing the same year twice is refused with the reason, and nothing more is created.
+    again = client.post(url, continue_body()).content.decode()
+    assert f"该学生 {YEAR} 学年已有金秋助学申请" in again and 'data-testid="form-error"' in again
+    assert len(applications()) == 2
+
+
+def test_continuing_may_change_the_level_and_so_the_amount(pw_world: PortalWorld) -> None:
+    last = _last_year(pw_world)
+    url = f"/m/aid/{last.pk}/continue/"
+    body = continue_body(level=StudentLevel.GRADUATE, school="贵州大学研究生院")
+    client = pw_world.member_client(pw_world.worker)
+    # No standard for 研究生 yet: the service's refusal is shown, nothing is saved.
+    html = client.post(url, body).content.decode()
+    assert f"尚未设置 {YEAR} 学年研究生的金秋助学资助标准" in html and 'data-testid="form-error"' in html
+    assert len(applications()) == 1
+    AidStandard.objects.create(
+        region_code="520200", year=YEAR, level=StudentLevel.GRADUATE, on_file=False, amount_fen=6000_00
+    )
+    resp = client.post(url, body)
+    assert resp.status_code == 302
+    nxt = StudentAidApplication.all_objects.exclude(pk=last.pk).get()
+    assert (nxt.level, nxt.school, nxt.amount_fen) == (StudentLevel.GRADUATE, "贵州大学研究生院", 6000_00)
+    assert last.amount_fen == 4000_00
+
+
+def test_a_foreign_members_continue_is_not_found_and_creates_nothing(pw_world: PortalWorld) -> None:
+    last = _last_year(pw_world)
+    url = f"/m/aid/{last.pk}/continue/"
+    before = applications()
+    other = pw_world.member_client(pw_world.other)
+    assert other.get(url).status_code == 404
+    assert other.post(url, continue_body()).status_code == 404
+    assert other.get(f"/m/aid/new/?from={last.pk}").status_code == 404
+    assert other.get("/m/aid/999999/continue/").status_code == 404
+    # Anonymous: to the login; a staff account: the member-only page.
+    anonymous = Client().post(url, continue_body())
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/m/login/?next=")
+    staff = pw_world.staff_client("unit").post(url, continue_body())
+    assert staff.status_code == 403 and "此页面仅限会员本人使用" in staff.content.decode()
+    assert applications() == before
+    # The service refuses it too, whoever calls it.
+    with pytest.raises(DomainError) as refused:
+        member_application_continue(
+            actor=pw_world.other.user, person=pw_world.other.person, application=last, promise_signed=True
+        )
+    assert (refused.value.code, refused.value.status) == ("student_aid.not_own", 403)
+    assert applications() == before
 
 
 def test_no_continuation_after_graduation(pw_world: PortalWorld) -> None:
@@ -259,10 +346,13 @@ def test_no_continuation_after_graduation(pw_world: PortalWorld) -> None:
     )  # fmt: skip
     client = pw_world.member_client(pw_world.worker)
     assert "aid-continue" not in client.get("/m/aid/").content.decode()
-    resp = client.get(f"/m/aid/new/?from={last.pk}", follow=True)
-    html = resp.content.decode()
-    assert resp.redirect_chain == [(f"/m/aid/{last.pk}/", 302)]
-    assert f"该学生预计 {YEAR} 年毕业" in html
+    for resp in (
+        client.get(f"/m/aid/{last.pk}/continue/", follow=True),
+        client.post(f"/m/aid/{last.pk}/continue/", continue_body(level=StudentLevel.HIGH_SCHOOL), follow=True),
+    ):
+        assert resp.redirect_chain == [(f"/m/aid/{last.pk}/", 302)]
+        assert f"该学生预计 {YEAR} 年毕业" in resp.content.decode()
+    assert len(applications()) == 1
 
 
 def test_rejection_shows_where_it_stopped_and_the_note(pw_world: PortalWorld) -> None:

@@ -310,3 +310,14 @@ def test_the_school_year_under_way_starts_in_august() -> None:
     from gonghui.student_aid.stats import current_school_year
 
     assert [current_school_year(date(2026, m, 1)) for m in (1, 7, 8, 12)] == [2025, 2025, 2026, 2026]
+
+
+def test_next_year_goes_through_the_union_the_worker_belongs_to_now(world: World) -> None:
+    from gonghui.members.services import membership_withdraw
+
+    first = apply(world, school_year=2024, enrolment_year=2024, graduation_year=2028)
+    membership_withdraw(actor=None, scope=None, membership=world.worker, reason="voluntary")
+    # The worker has joined 钟山区总工会's own roster since (another union of the county).
+    moved = register(world.tree.zhongshan, id_number(700), name="李师傅")
+    nxt = application_continue(**world.as_("county_officer"), application=first, promise_signed=True)
+    assert (nxt.membership_id, nxt.org_id, nxt.continued_from_id) == (moved.pk, world.tree.zhongshan.pk, first.pk)
