@@ -268,20 +268,7 @@ def aid_new(request: HttpRequest) -> HttpResponse:
     form = AidApplyForm(request.POST or None, school_years=[year, year - 1], initial={"school_year": year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        student = aid_services.StudentIn(
-            name=data["name"],
-            id_number=data["id_number"],
-            relation=data["relation"],
-            school=data["school"],
-            level=data["level"],
-            enrolment_year=data["enrolment_year"],
-            graduation_year=data["graduation_year"],
-            major=data["major"],
-            enrolment_kind=data["enrolment_kind"],
-            tuition_fen=data["tuition"],
-            loan_fen=data["loan"],
-            family_on_subsistence=data["family_on_subsistence"],
-        )
+        student = aid_services.StudentIn.from_form(data)
         try:
             membership = member_membership(person=account.person)
             if membership is None:

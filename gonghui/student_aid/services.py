@@ -14,7 +14,7 @@ student's ID number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -167,6 +167,24 @@ class StudentIn:
     tuition_fen: int = 0
     loan_fen: int = 0
     family_on_subsistence: bool = False
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any]) -> StudentIn:
+        """From a form's cleaned data (the staff page and the phone share the field names; fees in fen)."""
+        return cls(
+            name=data["name"],
+            id_number=data["id_number"],
+            relation=data["relation"],
+            school=data["school"],
+            level=data["level"],
+            enrolment_year=data["enrolment_year"],
+            graduation_year=data["graduation_year"],
+            major=data["major"],
+            enrolment_kind=data["enrolment_kind"],
+            tuition_fen=data["tuition"],
+            loan_fen=data["loan"],
+            family_on_subsistence=data["family_on_subsistence"],
+        )
 
 
 def _check_student(student: StudentIn) -> dict[str, str]:
