@@ -79,6 +79,7 @@ class FileOut(Schema):
     status_label: str
     status_note: str
     authorized: bool
+    card_masked: str | None  # the member service card aid is paid to (masked), or none yet
     filed_on: date | None
     closed_on: date | None
     created_at: datetime
@@ -148,6 +149,7 @@ def file_out(f: HardshipFile, *, family: bool = False) -> dict[str, Any]:
         "status_label": f.get_status_display(),
         "status_note": f.status_note,
         "authorized": f.authorized_at is not None,
+        "card_masked": f.card.card_masked if f.card_id and f.card else None,
         "filed_on": f.filed_on,
         "closed_on": f.closed_on,
         "created_at": f.created_at,

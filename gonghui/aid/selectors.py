@@ -26,7 +26,7 @@ from gonghui.orgs.models import Org
 
 
 def file_list(*, scope: Scope, status: str = "", category: str = "") -> QuerySet[HardshipFile]:
-    qs = HardshipFile.objects.within(scope, AidPerm.VIEW).select_related("org", "person")
+    qs = HardshipFile.objects.within(scope, AidPerm.VIEW).select_related("org", "person", "card__bank")
     if status:
         qs = qs.filter(status=status)
     if category:

@@ -36,6 +36,7 @@ from gonghui.aid.models import (
     SubsistenceStandard,
 )
 from gonghui.aid.permissions import AidPerm
+from gonghui.cards.models import CardStatus, ServiceCard
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
@@ -208,6 +209,7 @@ def file_apply(
                     per_capita_monthly_fen=result.per_capita_monthly_fen,
                     standard_monthly_fen=standard.monthly_fen,
                     created_by=actor,
+                    card=_payment_card(ms.person_id),
                     **values,
                     **{k: v for k, v in (details or {}).items() if k in DETAILS},
                 )
@@ -239,6 +241,11 @@ def file_apply(
             family=len(parsed),
         )
     return file
+
+
+def _payment_card(person_id: int) -> ServiceCard | None:
+    """Where the household's aid is paid: the worker's newest activated member service card, if any."""
+    return ServiceCard.all_objects.filter(person_id=person_id, status=CardStatus.ACTIVATED).order_by("-pk").first()
 
 
 def member_names_ok(family: list[FamilyIn]) -> bool:

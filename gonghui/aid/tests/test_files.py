@@ -172,3 +172,26 @@ def test_refusals_explain_and_change_nothing(world) -> None:
     assert returned.status == FileStatus.RETURNED
     assert HardshipFile.all_objects.count() == 1
     assert AuditEvent.all_objects.filter(action__startswith="aid.").count() == 2
+
+
+def test_aid_is_paid_to_the_workers_activated_service_card(world, tree) -> None:  # type: ignore[no-untyped-def]
+    from gonghui.cards.models import BankPartner, CardStatus, ServiceCard
+    from gonghui.core.tests.clients import client as new_client
+    from gonghui.student_aid.tests.factories import give_card
+
+    without = apply(world)
+    assert without.card_id is None
+    rejected = file_decide(
+        actor=world["users"]["unit"], scope=world["unit"], file=without, decision="reject", note="重新申请"
+    )
+    assert rejected.status == FileStatus.REJECTED
+    bank = BankPartner.objects.create(code="GZB", name="贵州银行", bin_prefixes="621795")
+    give_card(world["worker"], bank, 61)
+    card = ServiceCard.all_objects.get(person=world["worker"].person, status=CardStatus.ACTIVATED)
+    file = apply(world)
+    assert file.card_id == card.pk
+    page = new_client()
+    page.force_login(world["users"]["unit"])
+    body = page.get(f"/aid/files/{file.pk}/").content.decode()
+    assert "贵州银行 会员服务卡" in body and card.card_masked in body
+    assert page.get(f"/api/v1/aid/files/{file.pk}").json()["card_masked"] == card.card_masked
