@@ -38,8 +38,14 @@ def staff_account_check(user: User) -> None:
 
     Read through the reverse relation's name, so accounts does not import the portal, which depends on it.
     """
-    if User.objects.filter(pk=user.pk, member_account__isnull=False).exists():
+    if is_member_account(user):
         raise DomainError("accounts.member_account", status=403)
+
+
+def is_member_account(user: object) -> bool:
+    """Whether a signed-in user is a member's own account (the portal's), not staff."""
+    pk = getattr(user, "pk", None)
+    return pk is not None and User.objects.filter(pk=pk, member_account__isnull=False).exists()
 
 
 def roles_sync_builtin() -> None:

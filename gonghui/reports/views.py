@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from gonghui.accounts.services import is_member_account
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.stats import months_back, series_collect, stats_collect
 from gonghui.core.viewutils import scope_of
@@ -37,6 +38,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except NotFoundError as exc:
         raise Http404 from exc
     except DomainError:
+        if is_member_account(request.user):  # a member who opened the staff site: their pages are on the phone
+            return redirect("portal:home")
         return render(request, "reports/no_access.html", {"section": "dashboard"}, status=403)
     figures = stats_collect(paths)
     if org is not None:

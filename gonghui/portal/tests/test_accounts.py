@@ -283,10 +283,12 @@ def test_a_member_account_sees_nothing_of_the_staff_pages(pw_world: PortalWorld)
     """A member account holds no grants: the staff pages treat it as any grantless user.
 
     Lists answer 403; a record, even the member's own membership, is out of scope and so unknown (404).
+    The staff home page sends the member to their own pages on the phone.
     """
     client = pw_world.member_client(pw_world.worker)
+    home = client.get("/")
+    assert (home.status_code, home["Location"]) == (302, "/m/")
     expected = {
-        "/": 403,
         "/orgs/": 403,
         "/audit/": 403,
         "/members/": 403,
