@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gonghui.aid.permissions import AidPerm
 from gonghui.core.bulk import Column
 from gonghui.core.bulk.kinds import BulkKind, register_kind
+from gonghui.core.money import fen_to_decimal
 from gonghui.members.permissions import MemberPerm
 
 if TYPE_CHECKING:
@@ -53,11 +53,6 @@ VISIT_HEADERS = [
 FILE_SHEET = "困难职工档案"
 VISIT_SHEET = "送温暖慰问记录"
 CHUNK = 2000  # rows per fetch: memory stays bounded whatever the subtree's size
-
-
-def yuan(fen: int) -> Decimal:
-    """Fen as yuan with two decimals: a number in the workbook, exact."""
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 def day(value: date | None) -> str:
@@ -143,8 +138,8 @@ def export_files(path: str, *, actor: User | None, org: Org | None, unmasked: bo
                 str(levels.get(level, level)),
                 "、".join(str(causes.get(c, c)) for c in codes or []),
                 size,
-                yuan(per_capita),
-                yuan(standard),
+                fen_to_decimal(per_capita),
+                fen_to_decimal(standard),
                 str(statuses.get(status, status)),
                 day(filed),
                 count,
@@ -192,8 +187,8 @@ def export_visits(path: str, *, actor: User | None, org: Org | None, unmasked: b
                 person,
                 str(events.get(event, event)),
                 day(visited),
-                yuan(cash),
-                yuan(goods),
+                fen_to_decimal(cash),
+                fen_to_decimal(goods),
                 note,
                 policies,
                 "是" if housing else "否",

@@ -11,6 +11,11 @@ def fen_to_yuan(fen: int) -> str:
     return f"{Decimal(fen) / 100:.2f}"
 
 
+def fen_to_decimal(fen: int) -> Decimal:
+    """Fen as yuan with two decimals, exact: a number cell in a workbook ("158.00")."""
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
 class AmountError(ValueError):
     """Why a value is not an amount of yuan: `kind` is "format", "decimals", "sign" or "range"."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gonghui.core.bulk import Column
 from gonghui.core.bulk.kinds import BulkKind, register_kind
+from gonghui.core.money import fen_to_decimal
 from gonghui.members.permissions import MemberPerm
 from gonghui.student_aid.permissions import StudentAidPerm
 
@@ -47,11 +47,6 @@ HEADERS = [
     "发放日期",
 ]
 CHUNK = 2000  # rows per fetch: memory stays bounded whatever the subtree's size
-
-
-def yuan(fen: int) -> Decimal:
-    """Fen as yuan with two decimals: a number in the workbook, exact."""
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
 def local_day(moment: datetime | None) -> str:
@@ -127,9 +122,9 @@ def export(path: str, *, actor: User | None, org: Org | None, unmasked: bool, sc
                     school_year,
                     enrolled,
                     graduating,
-                    yuan(tuition),
-                    yuan(loan),
-                    yuan(amount),
+                    fen_to_decimal(tuition),
+                    fen_to_decimal(loan),
+                    fen_to_decimal(amount),
                     str(statuses.get(status, status)),
                     local_day(reviewed),
                     local_day(approved),
