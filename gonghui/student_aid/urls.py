@@ -18,6 +18,7 @@ urlpatterns = [
         views.objection_resolve,
         name="objection_resolve",
     ),
+    path("publications/<int:pk>/notice/", views.publication_notice, name="publication_notice"),
     path("publications/<int:pk>/close/", views.publication_close, name="publication_close"),
     path("publications/<int:pk>/payout/", views.publication_disburse, name="publication_disburse"),
     path("standards/", views.standards, name="standards"),

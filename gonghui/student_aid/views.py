@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
@@ -29,7 +30,7 @@ from gonghui.cards.permissions import PayoutPerm
 from gonghui.cards.selectors import bank_get
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.money import fen_to_yuan
+from gonghui.core.money import fen_to_yuan, parse_yuan
 from gonghui.core.regions import region_name
 from gonghui.core.viewutils import actor_of, found_or_404, page_number, refusal_text, require_perm, run_form, scope_of
 from gonghui.crosscheck.permissions import CrossCheckPerm
@@ -436,6 +437,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "section": "student_aid",
             "p": publication,
+            "period_over": publication.ends_on < timezone.localdate(),
             "entries": services.publication_entries(publication),
             "objections": list(selectors.objection_list(scope=scope, publication=publication)),
             "can": publication_actions(scope, publication),
@@ -445,6 +447,23 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batches": batches,
             "ready": published.filter(status=ApplicationStatus.PUBLISHED, payout_item=None).count(),
             "refusals": request.session.pop(f"student-aid-pub-{publication.pk}-refusals", []),
+        },
+    )
+
+
+@login_required
+def publication_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 公示 as a notice to print and post (A4): the same public list, never an ID number."""
+    publication = _publication(request, pk)
+    entries = services.publication_entries(publication)
+    return render(
+        request,
+        "student_aid/notice.html",
+        {
+            "p": publication,
+            "entries": entries,
+            "total_yuan": fen_to_yuan(sum(parse_yuan(e["amount_yuan"]) for e in entries)),
+            "today": timezone.localdate(),
         },
     )
 

@@ -138,6 +138,7 @@ def test_an_application_from_a_phone_to_the_bank(world: PortalWorld, pages: Page
     expect(public).not_to_contain_text(SON[-4:])
     SHOTS.mkdir(parents=True, exist_ok=True)
     officer.screenshot(path=str(SHOTS / "student-aid-publication.png"), full_page=True)
+    expect(officer.get_by_test_id("period-over")).to_have_text("公示期已满，可结束公示")
     officer.get_by_test_id("close").click()
     expect(officer.get_by_test_id("publication-status")).to_have_text("公示结束")
     officer.get_by_test_id("disburse").click()

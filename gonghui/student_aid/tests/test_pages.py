@@ -436,3 +436,24 @@ def test_every_refused_post_changes_nothing(world: World, clients: dict[str, Cli
     before = state()
     assert clients["unit"].post(f"/student-aid/{a}/approve/").status_code == 403
     assert state() == before
+
+
+def test_the_notice_to_print_lists_the_public_entries_and_never_an_id(world: World, clients: dict[str, Client]) -> None:
+    from gonghui.student_aid.tests.factories import publish
+
+    first = apply(world)
+    second = apply(world, name="李小红", id_number=id_number(702, birth="20050301"), school="贵州师范大学")
+    for application in (first, second):
+        approve(world, application)
+    publication = publish(world)
+    url = f"/student-aid/publications/{publication.pk}/notice/"
+    page = clients["viewer"].get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and publication.title in body
+    assert "李小龙" in body and "李小红" in body and "贵州师范大学" in body
+    assert page.context["total_yuan"] == "8000.00" and 'data-testid="print"' in body
+    for number in (SON, id_number(702, birth="20050301")):
+        assert number not in body and number[-4:] not in body
+    assert f'href="{url}"' in clients["viewer"].get(f"/student-aid/publications/{publication.pk}/").content.decode()
+    assert clients["foreign"].get(url).status_code == 404
+    assert clients["anonymous"].get(url).status_code == 302
