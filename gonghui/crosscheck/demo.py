@@ -178,7 +178,8 @@ def _import(
 
 
 def _flag(waiting: list[tuple[int, str, str]]) -> tuple[int, int]:
-    """The approver tries the matched applicants: two wait for a decision, one is cleared and approved."""
+    """The lists' upload flagged the matched applicants; the approver tries them (refused while a match
+    waits for its decision), then clears one with a reason and approves it."""
     reviewer = User.objects.get(username="qy_reviewer")
     scope = scope_for_user(reviewer)
     with unscoped():

@@ -265,7 +265,13 @@ class AgencyListKind:
         return dict(counts)
 
     def audit(self, summary: dict[str, Any], path: str) -> None:
-        """One audit event for the job; the list takes the file's name and its record count."""
+        """One audit event for the job; the list takes the file's name and its record count.
+
+        A list that gained records then has everything still open under its union
+        matched again (比对全部在办事项), so a duplicate waits in the review queue
+        without anyone having to remember the button. This is the one hook the
+        engine calls once per finished import, from the web and the console alike.
+        """
         the_list = self.list
         with transaction.atomic():
             if the_list is not None and the_list.pk is not None:
@@ -275,3 +281,7 @@ class AgencyListKind:
             audit_import(
                 actor=self.actor, action="crosscheck.import_agency_list", org=self.org, summary=summary, path=path
             )
+        if summary.get("created") and self.org is not None:
+            from gonghui.crosscheck.services import crosscheck_run_open
+
+            crosscheck_run_open(actor=self.actor, scope=self.scope, org=self.org)

@@ -10,6 +10,7 @@ import pytest
 
 from gonghui.aid.models import FileStatus, SubsistenceStandard
 from gonghui.aid.services import FamilyIn, file_apply, file_authorize
+from gonghui.core.models import AuditEvent
 from gonghui.core.tests.clients import client as new_client
 from gonghui.crosscheck.models import Agency, CrossCheckMatch, CrossCheckReview, Decision
 from gonghui.crosscheck.services import crosscheck_run_open
@@ -86,3 +87,19 @@ def test_the_page_runs_it_for_an_importer_only(world: World) -> None:
     body = done.content.decode()
     assert "已比对钟山区总工会的 1 个在办对象：命中名单 1 个，其中待复核 1 个。" in body
     assert CrossCheckReview.all_objects.get().status == Decision.PENDING
+
+
+def test_a_new_list_matches_what_is_open_when_it_comes_in(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from gonghui.crosscheck.tests.test_agency_lists import agency_file, run
+
+    waiting = apply(world)
+    path = agency_file(tmp_path / "共青团.csv", [[1, SON, "李小龙", "共青团", "希望工程", 2026, "3000.00"]])
+    first = run("import", "agency_list", str(path), "--org", "520201")
+    assert first["created"] == 1
+    review = CrossCheckReview.all_objects.get()
+    assert (review.subject_id, review.status) == (str(waiting.pk), Decision.PENDING)
+    assert CrossCheckMatch.objects.filter(review=review).count() == 1
+    # The same file again adds no record, so nothing is matched again.
+    runs = AuditEvent.all_objects.filter(action="crosscheck.run").count()
+    assert run("import", "agency_list", str(path), "--org", "520201")["created"] == 0
+    assert AuditEvent.all_objects.filter(action="crosscheck.run").count() == runs

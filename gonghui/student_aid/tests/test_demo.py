@@ -162,25 +162,32 @@ def test_applications_wait_for_review_and_for_approval(demo: str) -> None:
     own = next(a for a in waiting_review if a.org.code == "431181G01")
     reviewed = application_decide(**as_user("qy_unit"), application=own, approve=True)
     assert reviewed.status == ApplicationStatus.UNIT_REVIEWED
-    # The county's approver approves one nobody's list names; the one on 民政's list not yet checked is flagged.
+    # The county's approver approves one nobody's list names. The lists' upload matched every waiting
+    # student already: the one on 民政's list that nobody has tried to approve waits for a decision too.
     with unscoped():
         listed = set(
             AgencyRecord.all_objects.filter(org_path=qiyang().path, year=2026).values_list("id_index", flat=True)
         )
-        decided = set(
-            CrossCheckReview.all_objects.filter(subject_type=CROSSCHECK_SUBJECT).values_list("subject_id", flat=True)
+        pending = set(
+            CrossCheckReview.all_objects.filter(subject_type=CROSSCHECK_SUBJECT, status=Decision.PENDING).values_list(
+                "subject_id", flat=True
+            )
         )
     unlisted = [a for a in waiting_approval if a.student_id_index not in listed]
-    unchecked = [a for a in waiting_approval if a.student_id_index in listed and str(a.pk) not in decided]
-    assert (len(unlisted), len(unchecked)) == (2, 1)
+    flagged_by_upload = [a for a in waiting_approval if a.student_id_index in listed]
+    assert (len(unlisted), len(flagged_by_upload)) == (2, 3)
+    assert {str(a.pk) for a in flagged_by_upload} <= pending
     approved = application_decide(**as_user("qy_reviewer"), application=unlisted[0], approve=True)
     assert approved.status == ApplicationStatus.APPROVED
+    minzheng = next(
+        a
+        for a in flagged_by_upload
+        if "民政"
+        in " ".join(CrossCheckMatch.objects.filter(review__subject_id=str(a.pk)).values_list("reason", flat=True))
+    )
     with pytest.raises(DomainError) as flagged:
-        application_decide(**as_user("qy_reviewer"), application=unchecked[0], approve=True)
+        application_decide(**as_user("qy_reviewer"), application=minzheng, approve=True)
     assert flagged.value.code == "student_aid.crosscheck_pending"
-    with unscoped():
-        review = CrossCheckReview.all_objects.get(subject_type=CROSSCHECK_SUBJECT, subject_id=str(unchecked[0].pk))
-        assert "民政" in CrossCheckMatch.objects.get(review=review).reason
 
 
 def test_an_open_publication_with_an_objection(demo: str) -> None:
@@ -228,10 +235,11 @@ def test_agency_lists_flag_a_few_duplicates(demo: str) -> None:
     assert {x.file_name.rsplit(".", 1)[-1] for x in lists} == {"csv", "xlsx"}
     # Mostly people who are not members.
     assert sum(1 for i in on_lists if i in people) <= 12 < len(on_lists) // 10
-    # Two wait for a reviewer (one on two lists), one was cleared with a reason and then approved.
-    assert sorted(r.status for r in reviews) == [Decision.CLEARED, Decision.PENDING, Decision.PENDING]
+    # Three wait for a reviewer (one on two lists), flagged when the lists came in; one was cleared
+    # with a reason and then approved.
+    assert sorted(r.status for r in reviews) == [Decision.CLEARED, Decision.PENDING, Decision.PENDING, Decision.PENDING]
     pending = [r for r in reviews if r.status == Decision.PENDING]
-    assert sorted(len(matches[r.pk]) for r in pending) == [1, 2]
+    assert sorted(len(matches[r.pk]) for r in pending) == [1, 1, 2]
     assert any("民政" in m for r in pending for m in matches[r.pk])
     cleared = next(r for r in reviews if r.status == Decision.CLEARED)
     assert "春蕾计划" in cleared.reason and cleared.decided_by is not None
@@ -242,7 +250,7 @@ def test_agency_lists_flag_a_few_duplicates(demo: str) -> None:
             assert StudentAidApplication.all_objects.get(pk=r.subject_id).status == ApplicationStatus.UNIT_REVIEWED
     # The county reviewer's queue shows both; a foreign union's shows none.
     queue = list(review_list(scope=scope_for_user(User.objects.get(username="qy_reviewer"))))
-    assert {r.status for r in queue} == {Decision.PENDING, Decision.CLEARED} and len(queue) == 3
+    assert {r.status for r in queue} == {Decision.PENDING, Decision.CLEARED} and len(queue) == 4
     assert list(review_list(scope=scope_for_user(User.objects.get(username="dx_viewer")))) == []
 
 
