@@ -48,6 +48,7 @@ from gonghui.core.viewutils import (
     page_number,
     refusal_text,
     require_perm,
+    run_action,
     run_form,
     scope_of,
 )
@@ -307,14 +308,13 @@ def file_authorization(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请选择授权委托书扫描件。")
     else:
-        try:
-            authorization_store(
+        run_action(
+            request,
+            "已上传家庭经济状况核对授权委托书。",
+            lambda: authorization_store(
                 actor=actor_of(request), scope=scope_of(request), file=file, scan=form.cleaned_data["scan"]
-            )
-        except DomainError as exc:
-            messages.error(request, refusal_text(exc))
-        else:
-            messages.success(request, "已上传家庭经济状况核对授权委托书。")
+            ),
+        )
     return redirect("aid:file", pk=file.pk)
 
 
@@ -347,12 +347,11 @@ def file_close(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, AidPerm.FILE, file.org_path)
     form = af.CloseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.file_close(actor=actor_of(request), scope=scope_of(request), file=file, reason=reason)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, "已撤档，档案按规定继续保存。")
+    run_action(
+        request,
+        "已撤档，档案按规定继续保存。",
+        lambda: services.file_close(actor=actor_of(request), scope=scope_of(request), file=file, reason=reason),
+    )
     return redirect("aid:file", pk=file.pk)
 
 
@@ -366,18 +365,17 @@ def file_income(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("aid:file", pk=file.pk)
     month: date = form.cleaned_data["month"]
-    try:
-        upkeep.income_record(
+    run_action(
+        request,
+        f"已记录 {month:%Y 年 %m 月}的人均月收入。",
+        lambda: upkeep.income_record(
             actor=actor_of(request),
             scope=scope_of(request),
             file=file,
             month=month,
             per_capita_fen=form.cleaned_data["per_capita"],
-        )
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, f"已记录 {month:%Y 年 %m 月}的人均月收入。")
+        ),
+    )
     return redirect("aid:file", pk=file.pk)
 
 
@@ -481,18 +479,17 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请选择复核结论。")
         return redirect(back)
-    try:
-        upkeep.review_record(
+    run_action(
+        request,
+        "已记录复核结果。",
+        lambda: upkeep.review_record(
             actor=actor_of(request),
             scope=scope,
             review=review,
             still_eligible=form.cleaned_data["still_eligible"],
             note=form.cleaned_data["note"],
-        )
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, "已记录复核结果。")
+        ),
+    )
     return redirect(back)
 
 

@@ -51,7 +51,15 @@ from gonghui.benefits.settlement import settlement_rows
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.viewutils import actor_of, found_or_404, page_number, refusal_text, require_perm, run_form, scope_of
+from gonghui.core.viewutils import (
+    actor_of,
+    found_or_404,
+    page_number,
+    require_perm,
+    run_action,
+    run_form,
+    scope_of,
+)
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -127,16 +135,6 @@ def _union(scope: Scope, code: str) -> Org:
 
 def _default_union(scope: Scope) -> str:
     return next((g.org_code for g in scope.grants if BenefitPerm.MANAGE in g.permissions), "")
-
-
-def _perform(request: HttpRequest, done: str, action: Callable[[], object]) -> None:
-    """Run a service for a button: its refusal or `done` as the page's message."""
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, done)
 
 
 def _query(request: HttpRequest) -> str:
@@ -358,7 +356,7 @@ def campaign_participants(request: HttpRequest, pk: int) -> HttpResponse:
     stores = [
         found_or_404(selectors.store_lookup, scope=scope, pk=i, staff_only=True) for i in form.cleaned_data["store"]
     ]
-    _perform(
+    run_action(
         request,
         "已保存参与商户和门店。",
         lambda: campaigns.campaign_set_participants(
@@ -383,7 +381,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "close":
         reason = bf.ReasonForm(request.POST).data.get("reason", "") or ""
         step = partial(campaigns.campaign_close, actor=actor, scope=scope, campaign=campaign, reason=reason)
-    _perform(request, f"已办理：{CAMPAIGN_ACTIONS[action]}。", step)
+    run_action(request, f"已办理：{CAMPAIGN_ACTIONS[action]}。", step)
     return redirect("benefits:campaign", pk=campaign.pk)
 
 
@@ -480,7 +478,7 @@ def merchant_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     merchant = _merchant(request, pk)
     scope = require_perm(request, BenefitPerm.MANAGE, merchant.org_path)
     reason = bf.ReasonForm(request.POST).data.get("reason", "") or ""
-    _perform(
+    run_action(
         request,
         "已停止合作：收银不再受理该商户的普惠交易。",
         lambda: partners.merchant_deactivate(actor=actor_of(request), scope=scope, merchant=merchant, reason=reason),
@@ -530,7 +528,7 @@ def store_action(request: HttpRequest, pk: int, store_pk: int, action: str) -> H
     scope = require_perm(request, BenefitPerm.MANAGE, merchant.org_path)
     store = found_or_404(selectors.store_get, scope=scope, merchant=merchant, pk=store_pk)
     active, done = STORE_ACTIONS[action]
-    _perform(
+    run_action(
         request,
         f"门店“{store.name}”{done}。",
         lambda: partners.store_update(actor=actor_of(request), scope=scope, store=store, changes={"is_active": active}),
@@ -563,7 +561,7 @@ def operator_unbind(request: HttpRequest, pk: int, operator_pk: int) -> HttpResp
     merchant = _merchant(request, pk)
     scope = require_perm(request, BenefitPerm.MANAGE, merchant.org_path)
     link = found_or_404(selectors.operator_get, scope=scope, merchant=merchant, pk=operator_pk)
-    _perform(
+    run_action(
         request,
         f"已解绑收银员账户“{link.user.get_username()}”。",
         lambda: partners.operator_unbind(actor=actor_of(request), scope=scope, operator=link),

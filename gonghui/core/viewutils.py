@@ -61,6 +61,17 @@ def refusal_text(exc: DomainError) -> str:
     return exc.message
 
 
+def run_action(request: HttpRequest, done: str, action: Callable[[], object]) -> bool:
+    """Run a service for a button: `done` as the page's message, or the service's refusal. True when it ran."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+        return False
+    messages.success(request, done)
+    return True
+
+
 def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
     """Show a service's refusal on the form: per field where its details name fields."""
     # A permission refusal's details name the permission, not a field.

@@ -32,7 +32,16 @@ from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan, parse_yuan
 from gonghui.core.regions import region_name
-from gonghui.core.viewutils import actor_of, found_or_404, page_number, refusal_text, require_perm, run_form, scope_of
+from gonghui.core.viewutils import (
+    actor_of,
+    found_or_404,
+    page_number,
+    refusal_text,
+    require_perm,
+    run_action,
+    run_form,
+    scope_of,
+)
 from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.crosscheck.services import review_evidence, review_list
 from gonghui.members.models import Membership, MembershipStatus
@@ -481,19 +490,18 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
         return back
     data = form.cleaned_data
     application = _published(scope, publication).get(pk=int(data["application"]))
-    try:
-        services.objection_record(
+    run_action(
+        request,
+        f"已登记对{application.student_name}的异议，待县级总工会处理。",
+        lambda: services.objection_record(
             actor=actor_of(request),
             scope=scope,
             application=application,
             reason=data["reason"],
             raised_by=data["raised_by"],
             on=data["received_on"],
-        )
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, f"已登记对{application.student_name}的异议，待县级总工会处理。")
+        ),
+    )
     return back
 
 
@@ -512,15 +520,14 @@ def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpR
         messages.error(request, "请选择处理结果并填写处理意见。")
         return back
     upheld = form.cleaned_data["decision"] == ObjectionStatus.UPHELD
-    try:
-        services.objection_resolve(
+    outcome = "异议成立，该学生不予资助" if upheld else "异议不成立，该学生保留在名单中"
+    run_action(
+        request,
+        f"已处理异议：{outcome}。",
+        lambda: services.objection_resolve(
             actor=actor_of(request), scope=scope, objection=objection, upheld=upheld, note=form.cleaned_data["note"]
-        )
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        outcome = "异议成立，该学生不予资助" if upheld else "异议不成立，该学生保留在名单中"
-        messages.success(request, f"已处理异议：{outcome}。")
+        ),
+    )
     return back
 
 
@@ -529,12 +536,11 @@ def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpR
 def publication_close(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(request, pk)
     scope = require_perm(request, StudentAidPerm.PUBLISH, publication.org_path)
-    try:
-        services.publication_close(actor=actor_of(request), scope=scope, publication=publication)
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, "公示已结束，名单上的学生可以发放助学金。")
+    run_action(
+        request,
+        "公示已结束，名单上的学生可以发放助学金。",
+        lambda: services.publication_close(actor=actor_of(request), scope=scope, publication=publication),
+    )
     return redirect("student_aid:publication", pk=publication.pk)
 
 
