@@ -19,7 +19,7 @@ from gonghui.core.money import fen_to_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.crosscheck.models import CrossCheckReview, Decision
 from gonghui.crosscheck.services import crosscheck_decide, review_evidence, review_list
-from gonghui.crosscheck.subjects import describe_subjects
+from gonghui.crosscheck.subjects import SubjectView, describe_subjects
 
 router = Router(tags=["crosscheck"])
 
@@ -65,9 +65,7 @@ class DecisionIn(Schema):
     reason: str
 
 
-def review_out(review: CrossCheckReview, *, evidence: bool = False) -> dict[str, Any]:
-    key = (review.subject_type, review.subject_id)
-    subject = describe_subjects([key])[key]
+def review_out(review: CrossCheckReview, subject: SubjectView, *, evidence: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": review.pk,
         "subject_type": review.subject_type,
@@ -114,12 +112,22 @@ def list_reviews(request: HttpRequest, status: str = "", page: int = 1) -> dict[
     wanted = status if status in Decision.values else None
     qs = review_list(scope=request_scope(request), status=wanted).select_related("org", "decided_by")
     items, count, number = paginate(qs, page)
-    return {"items": [review_out(r) for r in items], "count": count, "page": number}
+    subjects = describe_subjects([(r.subject_type, r.subject_id) for r in items])  # one read per subject type
+    return {
+        "items": [review_out(r, subjects[(r.subject_type, r.subject_id)]) for r in items],
+        "count": count,
+        "page": number,
+    }
+
+
+def _with_evidence(review: CrossCheckReview) -> dict[str, Any]:
+    key = (review.subject_type, review.subject_id)
+    return review_out(review, describe_subjects([key])[key], evidence=True)
 
 
 @router.get("/reviews/{review_id}", response=ReviewOut, summary="比对结果及命中记录（证件号码脱敏）")
 def get_review(request: HttpRequest, review_id: int) -> dict[str, Any]:
-    return review_out(_review(request, review_id), evidence=True)
+    return _with_evidence(_review(request, review_id))
 
 
 @router.post(
@@ -136,4 +144,4 @@ def decide_review(request: HttpRequest, review_id: int, body: DecisionIn) -> dic
         decision=body.decision,
         reason=body.reason,
     )
-    return review_out(_review(request, review_id), evidence=True)
+    return _with_evidence(_review(request, review_id))

@@ -74,3 +74,25 @@ def test_a_foreign_review_is_404(world) -> None:  # type: ignore[no-untyped-def]
     assert_error(world["reviewer"].get(f"{BASE}/{world['theirs'].pk}"), 404, "not_found")
     assert world["foreign"].get(f"{BASE}/{world['theirs'].pk}").status_code == 200
     assert_error(world["anon"].get(BASE), 401, "unauthenticated")
+
+
+def test_the_queue_reads_its_subjects_once_per_type_not_per_review(world, tree) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    made = 0
+
+    def count(n: int) -> int:  # n more reviews in the queue, then the queries of one page
+        nonlocal made
+        subjects = [
+            Subject("student_aid.application", 100 + made + i, identity_index("1", id_number(1)), tree.courier_union)
+            for i in range(n)
+        ]
+        made += n
+        crosscheck_subjects(actor=None, subjects=subjects, year=2026)
+        with CaptureQueriesContext(connection) as ctx:
+            assert world["officer"].get(BASE).status_code == 200
+        return len(ctx.captured_queries)
+
+    count(1)  # the first request also reads what later ones find cached
+    assert count(1) == count(4)
