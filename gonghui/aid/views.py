@@ -52,8 +52,8 @@ from gonghui.core.viewutils import (
     run_form,
     scope_of,
 )
-from gonghui.members.models import Membership, MembershipStatus
-from gonghui.members.selectors import classify_search, membership_queryset
+from gonghui.members.models import Membership
+from gonghui.members.selectors import active_member_by_key
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -78,21 +78,6 @@ PATH_STEPS = [
 
 def _file(request: HttpRequest, pk: int) -> HardshipFile:
     return found_or_404(selectors.file_get, scope=scope_of(request), pk=pk)
-
-
-def _member(scope: Scope, key: str, perm: str) -> Membership | None:
-    """The active membership behind a typed 会员编号 or ID number, where the scope holds `perm`."""
-    term = classify_search(key)
-    if term is None or term.kind not in ("member_no", "id"):
-        return None
-    q = term.parts()[0][0]
-    return (
-        membership_queryset(scope=scope, perm=perm)
-        .filter(q, status=MembershipStatus.ACTIVE)
-        .select_related("person", "org")
-        .order_by("-pk")
-        .first()
-    )
 
 
 def _parent_path(path: str) -> str:
@@ -192,7 +177,7 @@ def file_new(request: HttpRequest) -> HttpResponse:
     family = af.FamilyFormSet(data, prefix="family")
     preview: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid() and family.is_valid():
-        ms = _member(scope, form.cleaned_data["member"], AidPerm.APPLY)
+        ms = active_member_by_key(scope=scope, key=form.cleaned_data["member"], perm=AidPerm.APPLY)
         if ms is None:
             form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
         else:
@@ -534,7 +519,7 @@ def relief_new(request: HttpRequest) -> HttpResponse:
     form = af.VisitForm(request.POST or None, campaigns=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        ms = _member(scope, data["member"], AidPerm.RELIEF)
+        ms = active_member_by_key(scope=scope, key=data["member"], perm=AidPerm.RELIEF)
         campaign = campaigns.filter(pk=data["campaign"]).first() if data["campaign"] else None
         if ms is None:
             form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")

@@ -367,6 +367,22 @@ def _slice_parts(parts: list[QuerySet[Membership]], start: int, n: int) -> list[
     return rows
 
 
+def active_member_by_key(*, scope: Scope, key: str, perm: str) -> Membership | None:
+    """The active membership behind a typed 会员编号 or ID number, where the scope holds `perm`; None otherwise
+    (a name or a phone number is not a key: the pages that register aid ask for one person, exactly)."""
+    term = classify_search(key)
+    if term is None or term.kind not in ("member_no", "id"):
+        return None
+    q = term.parts()[0][0]
+    return (
+        membership_queryset(scope=scope, perm=perm)
+        .filter(q, status=MembershipStatus.ACTIVE)
+        .select_related("person", "org")
+        .order_by("-pk")
+        .first()
+    )
+
+
 def membership_get(*, scope: Scope, pk: int, perm: str = MemberPerm.VIEW) -> Membership:
     ms = membership_queryset(scope=scope, perm=perm).select_related("person", "org").filter(pk=pk).first()
     if ms is None:

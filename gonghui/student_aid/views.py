@@ -44,8 +44,8 @@ from gonghui.core.viewutils import (
 )
 from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.crosscheck.services import review_evidence, review_list
-from gonghui.members.models import Membership, MembershipStatus
-from gonghui.members.selectors import classify_search, membership_queryset
+from gonghui.members.models import Membership
+from gonghui.members.selectors import active_member_by_key, classify_search
 from gonghui.orgs.selectors import org_get
 from gonghui.student_aid import forms as sf
 from gonghui.student_aid import selectors, services
@@ -119,14 +119,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def _membership_by_key(scope: Scope, key: str) -> Membership:
     """The active member with this member number or ID number where the scope may apply for them."""
     term = classify_search(key)
-    members = membership_queryset(scope=scope, perm=StudentAidPerm.APPLY).filter(status=MembershipStatus.ACTIVE)
-    if term is not None and term.kind == "id":
-        found = members.filter(person__id_index=term.value)
-    elif term is not None and term.kind == "member_no":
-        found = members.filter(person__member_no=term.value)
-    else:
+    if term is None or term.kind not in ("member_no", "id"):
         raise DomainError("invalid", details={"member": "请填写会员编号或 18 位证件号码"})
-    ms = found.select_related("person", "org").order_by("-pk").first()
+    ms = active_member_by_key(scope=scope, key=key, perm=StudentAidPerm.APPLY)
     if ms is None:
         raise DomainError("invalid", details={"member": "您管理的工会中没有这名在册会员"})
     return ms
