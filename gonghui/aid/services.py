@@ -360,17 +360,24 @@ STEPS = {
 }
 
 
-def _step_allowed(scope: Scope | None, file: HardshipFile, who: str) -> None:
-    """The unit's reviewer reviews at the file's union; the higher union's at its parent; the centre files."""
+def _parent_path(path: str) -> str:
+    """The materialized path of the union above ("1/2/3/" → "1/2/"); a root's is its own."""
+    parts = path.split("/")[:-1]
+    return "/".join(parts[:-1]) + "/" if len(parts) > 1 else path
+
+
+def step_perm(file: HardshipFile, who: str) -> tuple[str, str]:
+    """What a review step needs, and where: the unit's reviewer reviews at the file's union, the higher
+    union's at its parent (a grant on the file's own union is not enough), the centre files."""
     if who == "unit":
-        require_perm_at(scope, AidPerm.REVIEW, file.org_path)
-    elif who == "higher":
-        with unscoped():
-            parent = file.org.parent
-        # A grant on the file's own union is not enough: the review belongs to the union above it.
-        require_perm_at(scope, AidPerm.REVIEW, parent.path if parent else file.org_path)
-    else:
-        require_perm_at(scope, AidPerm.FILE, file.org_path)
+        return AidPerm.REVIEW, file.org_path
+    if who == "higher":
+        return AidPerm.REVIEW, _parent_path(file.org_path)
+    return AidPerm.FILE, file.org_path
+
+
+def _step_allowed(scope: Scope | None, file: HardshipFile, who: str) -> None:
+    require_perm_at(scope, *step_perm(file, who))
 
 
 def file_decide(

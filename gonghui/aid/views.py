@@ -80,24 +80,12 @@ def _file(request: HttpRequest, pk: int) -> HardshipFile:
     return found_or_404(selectors.file_get, scope=scope_of(request), pk=pk)
 
 
-def _parent_path(path: str) -> str:
-    """The path of the union above the node at `path` ("1/2/3/" → "1/2/"); a root is its own."""
-    parts = path.split("/")[:-1]
-    return "/".join(parts[:-1]) + "/" if len(parts) > 1 else path
-
-
 def file_actions(scope: Scope, file: HardshipFile) -> dict[str, Any]:
     """What the caller may do to the file now (the services check again)."""
     step = services.STEPS.get(FileStatus(file.status))
     decide = False
     if step is not None:
-        _target, who, _label = step
-        if who == "unit":
-            decide = scope.has_perm(AidPerm.REVIEW, file.org_path)
-        elif who == "higher":
-            decide = scope.has_perm(AidPerm.REVIEW, _parent_path(file.org_path))
-        else:
-            decide = scope.has_perm(AidPerm.FILE, file.org_path)
+        decide = scope.has_perm(*services.step_perm(file, step[1]))
     return {
         "decide": decide,
         "step": step[2] if step else "",
