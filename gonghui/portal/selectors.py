@@ -67,9 +67,8 @@ def aid_continuations(*, person: Person, up_to_year: int) -> list[dict[str, Any]
         if a.student_id_index in seen:
             continue
         seen.add(a.student_id_index)
-        year = a.school_year + 1
-        if year < a.graduation_year and year <= up_to_year:
-            offers.append({"id": a.pk, "student_name": a.student_name, "school_year": year})
+        if a.next_year_in_course and a.school_year + 1 <= up_to_year:
+            offers.append({"id": a.pk, "student_name": a.student_name, "school_year": a.school_year + 1})
     return offers
 
 

@@ -216,6 +216,11 @@ class StudentAidApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.student_name} {self.school_year}"
 
+    @property
+    def next_year_in_course(self) -> bool:
+        """Whether the next school year is still before graduation (a continuation may be made for it)."""
+        return self.school_year + 1 < self.graduation_year
+
 
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("待处理")

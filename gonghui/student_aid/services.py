@@ -324,7 +324,7 @@ def prefill_next_year(application: StudentAidApplication) -> dict[str, Any]:
     passes `continued_from` so the service checks it is the same student).
     """
     year = application.school_year + 1
-    if year >= application.graduation_year:
+    if not application.next_year_in_course:
         raise DomainError("student_aid.graduated", graduation=application.graduation_year, year=year)
     return {
         "membership_id": application.membership_id,

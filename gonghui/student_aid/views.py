@@ -223,7 +223,7 @@ def application_actions(scope: Scope, actor: User, application: StudentAidApplic
         "withdraw": apply and status in services.WITHDRAWABLE,
         "continue": apply
         and status not in (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
-        and application.school_year + 1 < application.graduation_year,
+        and application.next_year_in_course,
     }
 
 
