@@ -1,68 +1,8 @@
-"""The actor's scope: the union of the subtrees of their grants, per permission."""
+"""Resolving a user's scope from their grants (the `Scope` type itself lives in `core.scoping`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from gonghui.core.scoping import collapse_paths, unscoped
-
-
-@dataclass(frozen=True)
-class GrantScope:
-    org_id: int
-    org_code: str
-    path: str
-    role: str
-    permissions: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Scope:
-    user_id: int | None
-    is_superuser: bool = False
-    grants: tuple[GrantScope, ...] = field(default_factory=tuple)
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.user_id is None
-
-    def paths_with(self, perm: str) -> list[str]:
-        return collapse_paths([g.path for g in self.grants if perm in g.permissions])
-
-    def visible_paths(self) -> list[str]:
-        return collapse_paths([g.path for g in self.grants])
-
-    def has_perm(self, perm: str, path: str) -> bool:
-        """Whether `perm` is held on the node at `path` (through it or an ancestor)."""
-        if self.is_superuser:
-            return True
-        return any(path.startswith(g.path) and perm in g.permissions for g in self.grants)
-
-    def has_perm_anywhere(self, perm: str) -> bool:
-        return self.is_superuser or any(perm in g.permissions for g in self.grants)
-
-    def confined_to(self, *, org_id: int, org_code: str, path: str) -> Scope:
-        """This scope cut down to the subtree at `path`: what a job filed under that union may touch.
-
-        A grant above the node holds its permissions from the node down; a grant
-        inside the subtree stays as it is; grants elsewhere drop out. A superuser
-        becomes an ordinary holder of every permission on the node.
-        """
-        if self.is_superuser:
-            from gonghui.core.permissions import all_permissions
-
-            everything = frozenset(all_permissions())
-            return Scope(self.user_id, grants=(GrantScope(org_id, org_code, path, "superuser", everything),))
-        grants = []
-        for g in self.grants:
-            if path.startswith(g.path):
-                grants.append(GrantScope(org_id, org_code, path, g.role, g.permissions))
-            elif g.path.startswith(path):
-                grants.append(g)
-        return Scope(self.user_id, grants=tuple(grants))
-
-
-ANONYMOUS = Scope(user_id=None)
+from gonghui.core.scoping import ANONYMOUS, GrantScope, Scope, unscoped
 
 
 def scope_for_user(user: object) -> Scope:

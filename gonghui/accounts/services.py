@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts.models import ApiToken, Grant, Role, User
 from gonghui.accounts.permissions import AccountPerm
-from gonghui.accounts.scope import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, PermissionDeniedError, register_messages
 from gonghui.core.permissions import BUILTIN_ROLES, builtin_role_permissions
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.orgs.models import Org
 
 TOKEN_PREFIX = "gh_"  # noqa: S105 - a public marker, not a secret

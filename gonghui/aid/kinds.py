@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
 
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
+    from gonghui.core.scoping import Scope
     from gonghui.orgs.models import Org
 
 FILE_HEADERS = [

@@ -15,14 +15,13 @@ from django.db import transaction
 from django.db.models import Sum
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.aid import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.aid.models import ReliefCampaign, ReliefEvent, ReliefVisit, WelfareRule
 from gonghui.aid.permissions import AidPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.regions import region_and_above
-from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 
 EVENTS = dict(ReliefEvent.choices)

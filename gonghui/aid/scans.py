@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.aid import services
 from gonghui.aid.models import HardshipFile
 from gonghui.core.errors import DomainError
+from gonghui.core.scoping import Scope
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 # A scan's suffix and the magic bytes its content must start with.

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from gonghui.accounts.scope import Scope
 from gonghui.aid.models import (
     FileReview,
     HardshipFile,
@@ -21,7 +20,7 @@ from gonghui.aid.services import subsistence_standard
 from gonghui.core.errors import NotFoundError
 from gonghui.core.models import AuditEvent
 from gonghui.core.regions import region_and_above
-from gonghui.core.scoping import subtree_q, unscoped
+from gonghui.core.scoping import Scope, subtree_q, unscoped
 from gonghui.orgs.models import Org
 
 

@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.aid import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.aid.models import (
     OPEN_STATUSES,
@@ -41,7 +40,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_and_above, region_name
-from gonghui.core.scoping import require_perm_at, subtrees_q, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, subtrees_q, unscoped
 from gonghui.crosscheck.models import CrossCheckReview, Decision
 from gonghui.crosscheck.services import Subject, crosscheck_subjects
 from gonghui.crosscheck.subjects import SubjectView

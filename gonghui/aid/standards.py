@@ -13,12 +13,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.aid.models import ReliefEvent, SubsistenceStandard, WelfareRule
 from gonghui.aid.permissions import AidPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
-from gonghui.core.scoping import require_perm_at
+from gonghui.core.scoping import Scope, require_perm_at
 from gonghui.orgs.models import Org
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

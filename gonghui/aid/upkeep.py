@@ -18,12 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.aid.models import FileReview, FileStatus, HardshipFile, MonthlyIncome
 from gonghui.aid.permissions import AidPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
-from gonghui.core.scoping import require_perm_at, subtree_q, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, subtree_q, unscoped
 from gonghui.orgs.models import Org
 
 SPOT_CHECK_SHARE = 0.3

@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scope import Scope
 from gonghui.aid import forms as af
 from gonghui.aid import relief, selectors, services, standards, upkeep
 from gonghui.aid.models import (
@@ -41,6 +40,7 @@ from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_name
+from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,

@@ -21,14 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.benefits import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.benefits.models import Campaign, CampaignStatus, Merchant, Recurrence, RuleType, Store
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import occurrences
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, NotFoundError
-from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.orgs.models import Org
 
 # Model field → the name the API gives it (and refusals use).

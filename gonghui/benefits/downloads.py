@@ -11,9 +11,9 @@ from django.conf import settings
 from django.http import FileResponse
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.benefits.models import Merchant
 from gonghui.benefits.settlement import settlement_export
+from gonghui.core.scoping import Scope
 from gonghui.orgs.models import Org
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

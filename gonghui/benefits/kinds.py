@@ -15,7 +15,7 @@ from gonghui.core.bulk.kinds import BulkKind, register_kind
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
+    from gonghui.core.scoping import Scope
     from gonghui.orgs.models import Org
 
 

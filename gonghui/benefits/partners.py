@@ -14,14 +14,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.benefits import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.benefits.models import Merchant, MerchantCategory, MerchantOperator, Store
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.regions import region_get
-from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.core.validators import InvalidIdentifier, normalize_text, uscc_validate
 from gonghui.orgs.models import Org
 

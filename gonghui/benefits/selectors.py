@@ -21,7 +21,6 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from gonghui.accounts.scope import Scope
 from gonghui.benefits.models import (
     BenefitTransaction,
     Campaign,
@@ -33,7 +32,7 @@ from gonghui.benefits.models import (
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import Occurrence, occurrences
 from gonghui.core.errors import DomainError, NotFoundError
-from gonghui.core.scoping import subtree_q, unscoped
+from gonghui.core.scoping import Scope, subtree_q, unscoped
 from gonghui.orgs.models import Org
 
 

@@ -25,14 +25,13 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.benefits.models import BenefitTransaction, Merchant, Store, TransactionStatus
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.selectors import sale_queryset
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import write_table
 from gonghui.core.errors import PermissionDeniedError
-from gonghui.core.scoping import subtree_q, unscoped
+from gonghui.core.scoping import Scope, subtree_q, unscoped
 from gonghui.orgs.models import Org
 
 HEADERS = [

@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scope import Scope
 from gonghui.benefits import campaigns, partners, selectors
 from gonghui.benefits import forms as bf
 from gonghui.benefits.downloads import settlement_response
@@ -51,6 +50,7 @@ from gonghui.benefits.settlement import settlement_rows
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
+from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     actor_of,
     found_or_404,

@@ -24,7 +24,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.cards.models import (
     BankPartner,
     CardEvent,
@@ -44,7 +43,7 @@ from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.models import Org
 

@@ -30,7 +30,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.cards.models import BankPartner, CreditCardReferral, ReferralStatus
 from gonghui.cards.money import yuan_cell_to_fen
 from gonghui.cards.permissions import CardPerm
@@ -41,7 +40,7 @@ from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.scoping import subtree_q, unscoped
+from gonghui.core.scoping import Scope, subtree_q, unscoped
 from gonghui.members.models import Person
 from gonghui.members.validation import ID_PURPOSE, FieldError, clean_name, parse_identity
 from gonghui.orgs.models import Org

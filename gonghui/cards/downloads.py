@@ -10,10 +10,10 @@ from django.conf import settings
 from django.http import FileResponse
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.cards import payouts
 from gonghui.cards.adapters import bank_file_adapter
 from gonghui.cards.models import PayoutBatch
+from gonghui.core.scoping import Scope
 
 
 def bank_file_response(*, actor: User, scope: Scope, batch: PayoutBatch) -> FileResponse:

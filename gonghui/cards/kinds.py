@@ -14,10 +14,10 @@ from gonghui.members.permissions import MemberPerm
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
     from gonghui.cards.bulk import CardIssuanceKind, PayoutResultsKind
     from gonghui.cards.credit import CreditReferralsKind
     from gonghui.cards.spending import CardSpendingKind
+    from gonghui.core.scoping import Scope
     from gonghui.orgs.models import Org
 
 

@@ -22,7 +22,6 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.cards import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.cards.models import (
     BankPartner,
@@ -41,8 +40,8 @@ from gonghui.core import crypto
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.money import AmountError, parse_yuan
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.scoping import require_perm_at as _require
-from gonghui.core.scoping import unscoped
 from gonghui.members.models import Membership
 from gonghui.orgs.models import Org
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from gonghui.accounts.scope import Scope
 from gonghui.cards.models import (
     LIVE_CARD_STATUSES,
     BankPartner,
@@ -21,7 +20,7 @@ from gonghui.cards.models import (
 )
 from gonghui.cards.permissions import CardPerm, PayoutPerm
 from gonghui.core.errors import NotFoundError
-from gonghui.core.scoping import subtrees_q, unscoped
+from gonghui.core.scoping import Scope, subtrees_q, unscoped
 from gonghui.members.models import Person
 
 

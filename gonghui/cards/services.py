@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.cards import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.cards.models import (
     LIVE_CARD_STATUSES,
@@ -32,8 +31,8 @@ from gonghui.cards.numbers import parse_card_number
 from gonghui.cards.permissions import CardPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.scoping import require_perm_at as _require
-from gonghui.core.scoping import unscoped
 from gonghui.members.models import Membership, MembershipStatus
 
 STATUS_LABELS = dict(CardStatus.choices)

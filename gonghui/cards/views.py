@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.cards import forms as cf
 from gonghui.cards import item_lines, payouts, selectors, services
 from gonghui.cards.downloads import bank_file_response
@@ -30,6 +29,7 @@ from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.logmask import mask_ids_in
 from gonghui.core.money import fen_to_yuan
+from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,

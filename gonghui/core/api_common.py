@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from gonghui.accounts.scope import Scope
+from gonghui.core.scoping import Scope
 
 PAGE_SIZE = 50
 

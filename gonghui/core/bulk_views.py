@@ -27,7 +27,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.core import jobs
 from gonghui.core.bulk import Table, UnreadableFile
 from gonghui.core.bulk.engine import open_kind_table
@@ -38,7 +37,7 @@ from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.forms import ExportForm, UploadForm
 from gonghui.core.masking import mask_value
 from gonghui.core.models import BulkJob
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.selectors import bulk_job_file_allowed, bulk_job_get, bulk_job_list
 from gonghui.core.viewutils import actor_of, scope_of
 from gonghui.orgs.models import Org

@@ -31,7 +31,7 @@ from gonghui.core.scoping import unscoped
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
+    from gonghui.core.scoping import Scope
     from gonghui.orgs.models import Org
 
 logger = logging.getLogger(__name__)

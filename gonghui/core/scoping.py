@@ -13,13 +13,14 @@ import contextvars
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from django.db import models
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from gonghui.accounts.scope import Scope
+from gonghui.core.errors import PermissionDeniedError
+from gonghui.core.permissions import all_permissions
 
 _unscoped_depth: contextvars.ContextVar[int] = contextvars.ContextVar("gonghui_unscoped", default=0)
 
@@ -88,14 +89,68 @@ def collapse_paths(paths: list[str]) -> list[str]:
     return kept
 
 
+@dataclass(frozen=True)
+class GrantScope:
+    org_id: int
+    org_code: str
+    path: str
+    role: str
+    permissions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    is_superuser: bool = False
+    grants: tuple[GrantScope, ...] = field(default_factory=tuple)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    def paths_with(self, perm: str) -> list[str]:
+        return collapse_paths([g.path for g in self.grants if perm in g.permissions])
+
+    def visible_paths(self) -> list[str]:
+        return collapse_paths([g.path for g in self.grants])
+
+    def has_perm(self, perm: str, path: str) -> bool:
+        """Whether `perm` is held on the node at `path` (through it or an ancestor)."""
+        if self.is_superuser:
+            return True
+        return any(path.startswith(g.path) and perm in g.permissions for g in self.grants)
+
+    def has_perm_anywhere(self, perm: str) -> bool:
+        return self.is_superuser or any(perm in g.permissions for g in self.grants)
+
+    def confined_to(self, *, org_id: int, org_code: str, path: str) -> Scope:
+        """This scope cut down to the subtree at `path`: what a job filed under that union may touch.
+
+        A grant above the node holds its permissions from the node down; a grant
+        inside the subtree stays as it is; grants elsewhere drop out. A superuser
+        becomes an ordinary holder of every permission on the node.
+        """
+        if self.is_superuser:
+            everything = frozenset(all_permissions())
+            return Scope(self.user_id, grants=(GrantScope(org_id, org_code, path, "superuser", everything),))
+        grants = []
+        for g in self.grants:
+            if path.startswith(g.path):
+                grants.append(GrantScope(org_id, org_code, path, g.role, g.permissions))
+            elif g.path.startswith(path):
+                grants.append(g)
+        return Scope(self.user_id, grants=tuple(grants))
+
+
+ANONYMOUS = Scope(user_id=None)
+
+
 def require_perm_at(scope: Scope | None, perm: str, path: str) -> None:
     """A service's permission check on the node at `path`.
 
     `scope` None is the console, a job or the worker's own application, acting
     with the server's authority.
     """
-    from gonghui.core.errors import PermissionDeniedError
-
     if scope is not None and not scope.has_perm(perm, path):
         raise PermissionDeniedError(perm)
 
@@ -139,6 +194,6 @@ class ScopedManager(models.Manager[M], Generic[M]):
             return qs
         paths = scope.paths_with(perm)
         q = Q(pk__in=[])
-        for field in self.path_fields:
-            q |= subtrees_prefix_q(field, paths) if residual else subtrees_q(field, paths)
+        for path_field in self.path_fields:
+            q |= subtrees_prefix_q(path_field, paths) if residual else subtrees_q(path_field, paths)
         return qs.filter(q)

@@ -5,12 +5,11 @@ from datetime import date, datetime, time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gonghui.accounts.scope import Scope
 from gonghui.core.bulk.kinds import all_kinds, get_kind
 from gonghui.core.errors import NotFoundError
 from gonghui.core.models import AuditEvent, BulkJob
 from gonghui.core.permissions import CorePerm
-from gonghui.core.scoping import subtree_q, subtrees_q, unscoped
+from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 
 
 def audit_list(

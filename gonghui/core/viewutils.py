@@ -12,8 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.scoping import Scope
 
 T = TypeVar("T")
 

@@ -21,12 +21,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows, select_in
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.crosscheck.models import Agency, AgencyList, AgencyRecord
 from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.members.validation import FieldError, clean_name, parse_identity

@@ -11,7 +11,7 @@ from gonghui.members.permissions import MemberPerm
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
+    from gonghui.core.scoping import Scope
     from gonghui.crosscheck.imports import AgencyListKind
     from gonghui.orgs.models import Org
 

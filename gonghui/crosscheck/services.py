@@ -20,11 +20,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk.sql import select_in
 from gonghui.core.errors import DomainError, NotFoundError
-from gonghui.core.scoping import require_perm_at, subtree_q, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, subtree_q, unscoped
 from gonghui.crosscheck.models import AgencyList, AgencyRecord, CrossCheckMatch, CrossCheckReview, Decision
 from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.orgs.models import Org

@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import BaseModel
 
-from gonghui.accounts.scope import Scope
 from gonghui.core.api_common import request_scope
 from gonghui.core.masking import mask_mobile
+from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import actor_of
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer

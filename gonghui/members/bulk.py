@@ -20,14 +20,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows, reserve_ids, select_in
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.members.models import (
     LIVE_STATUSES,
     EventType,

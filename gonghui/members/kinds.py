@@ -10,7 +10,7 @@ from gonghui.members.permissions import MemberPerm
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
+    from gonghui.core.scoping import Scope
     from gonghui.members.bulk import MembersKind
     from gonghui.orgs.models import Org
 

@@ -18,9 +18,8 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
-from gonghui.accounts.scope import Scope
 from gonghui.core.errors import NotFoundError
-from gonghui.core.scoping import subtree_q, subtrees_q, unscoped
+from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 from gonghui.members.models import (
     MEMBER_STATUSES,
     Membership,

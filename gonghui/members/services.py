@@ -18,11 +18,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.scoping import require_perm_at, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.members import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.members.models import (
     LIVE_STATUSES,

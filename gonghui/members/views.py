@@ -17,9 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scope import Scope
 from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
+from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services

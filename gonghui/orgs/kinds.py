@@ -22,7 +22,7 @@ from gonghui.orgs.permissions import OrgPerm
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
+    from gonghui.core.scoping import Scope
     from gonghui.orgs.bulk import OrgsKind
 
 YES_NO = ["是", "否"]

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from gonghui.accounts.scope import Scope
 from gonghui.core.errors import NotFoundError
 from gonghui.core.regions import prefecture_code, region_name
-from gonghui.core.scoping import subtree_q, subtrees_q, unscoped
+from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.permissions import OrgPerm
 

@@ -20,11 +20,10 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError
 from gonghui.core.paths import rewrite_path_columns
-from gonghui.core.scoping import require_perm_at, subtree_q, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, subtree_q, unscoped
 from gonghui.orgs import validation as v
 from gonghui.orgs.models import INDUSTRY_ROLLUP_KINDS, Org
 from gonghui.orgs.permissions import OrgPerm

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gonghui.accounts.scope import Scope
 from gonghui.core.errors import NotFoundError, PermissionDeniedError
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.stats import stats_collect
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get

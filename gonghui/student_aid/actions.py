@@ -7,9 +7,8 @@ refuse the same things the same way.
 from __future__ import annotations
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.scoping import require_perm_at
+from gonghui.core.scoping import Scope, require_perm_at
 from gonghui.student_aid import services
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
 from gonghui.student_aid.permissions import StudentAidPerm

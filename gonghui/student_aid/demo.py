@@ -38,7 +38,7 @@ from stdnum import luhn
 
 from gonghui.accounts.demo import DEMO_PASSWORD
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope, scope_for_user
+from gonghui.accounts.scope import scope_for_user
 from gonghui.accounts.services import grant_role, user_create
 from gonghui.aid.models import SubsistenceStandard
 from gonghui.aid.services import FamilyIn, file_apply, file_authorize, file_decide
@@ -55,7 +55,7 @@ from gonghui.core.bulk.engine import run_import
 from gonghui.core.bulk.kinds import get_kind
 from gonghui.core.demo import DemoAccount, DemoContext, demo_step
 from gonghui.core.idnumbers import id_number_with_check
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.validators import USCC_CHARSET, uscc_with_check
 from gonghui.members.models import Membership, MembershipStatus
 from gonghui.members.validation import identity_index

@@ -21,7 +21,7 @@ from gonghui.student_aid.permissions import StudentAidPerm
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
+    from gonghui.core.scoping import Scope
     from gonghui.orgs.models import Org
 
 NAME = "student_aid_applications"

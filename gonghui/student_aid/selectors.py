@@ -6,9 +6,8 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from gonghui.accounts.scope import Scope
 from gonghui.core.errors import NotFoundError
-from gonghui.core.scoping import subtrees_q, unscoped
+from gonghui.core.scoping import Scope, subtrees_q, unscoped
 from gonghui.members.models import Person
 from gonghui.student_aid.models import AidStandard, ApplicationStatus, Objection, Publication, StudentAidApplication
 from gonghui.student_aid.permissions import StudentAidPerm

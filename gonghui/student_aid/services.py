@@ -24,7 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.aid.models import OPEN_STATUSES, FamilyMember, HardshipFile
 from gonghui.cards.models import BankPartner, ItemStatus, PayoutBatch, PayoutItem, PayoutPurpose
 from gonghui.cards.payouts import payout_batch_create, payout_items_add
@@ -32,7 +31,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_and_above, region_name
-from gonghui.core.scoping import require_perm_at, subtree_q, subtrees_q, unscoped
+from gonghui.core.scoping import Scope, require_perm_at, subtree_q, subtrees_q, unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.models import Org, OrgKind

@@ -25,13 +25,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope
 from gonghui.cards.permissions import PayoutPerm
 from gonghui.cards.selectors import bank_get
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan, parse_yuan
 from gonghui.core.regions import region_name
+from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     actor_of,
     found_or_404,

@@ -18,7 +18,7 @@ from gonghui.core.bulk.headers import Column
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.accounts.scope import Scope
+    from gonghui.core.scoping import Scope
     from gonghui.orgs.models import Org
 
 

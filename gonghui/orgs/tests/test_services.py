@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from gonghui.accounts.scope import Scope, scope_for_user
+from gonghui.accounts.scope import scope_for_user
 from gonghui.conftest import Tree
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
+from gonghui.core.scoping import Scope
 from gonghui.core.validators import uscc_with_check
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.services import org_close, org_create, org_move, org_tree_check, org_update

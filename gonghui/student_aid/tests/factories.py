@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gonghui.accounts.models import User
-from gonghui.accounts.scope import Scope, scope_for_user
+from gonghui.accounts.scope import scope_for_user
 from gonghui.cards.models import BankPartner, PayoutItem
 from gonghui.cards.payouts import (
     ItemResult,
@@ -26,7 +26,7 @@ from gonghui.cards.payouts import (
 )
 from gonghui.cards.services import card_apply, card_issue, card_transition
 from gonghui.cards.tests.test_lifecycle import card_number
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.members.models import Membership
 from gonghui.members.tests.factories import id_number, register
 from gonghui.student_aid.models import AidStandard, Publication, StudentAidApplication, StudentLevel
