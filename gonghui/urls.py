@@ -15,6 +15,6 @@ urlpatterns = [
     path("student-aid/", include("gonghui.student_aid.urls")),
     path("crosscheck/", include("gonghui.crosscheck.urls")),
     path("", include("gonghui.cards.urls")),
-    path("", include("gonghui.core.urls")),
+    path("", include("gonghui.imports.urls")),
     path("", include("gonghui.reports.urls")),
 ]

@@ -9,6 +9,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.accounts import permissions  # noqa: F401  (registers)
+        from gonghui.accounts.scope import scope_for_user
+        from gonghui.core.scoping import register_scope_resolver
+
+        register_scope_resolver(scope_for_user)
         from gonghui.accounts.services import roles_sync_builtin
 
         def _sync(**kwargs: object) -> None:

@@ -7,6 +7,20 @@ class BenefitsConfig(AppConfig):
     verbose_name = "普惠服务"
 
     def ready(self) -> None:
+        from gonghui.benefits.permissions import BenefitPerm
+        from gonghui.core.ui import register_dashboard_cards, register_nav
+
+        register_nav(
+            area="services",
+            section="benefits",
+            label="普惠服务",
+            url_name="benefits:campaigns",
+            allowed=BenefitPerm.VIEW,
+            order=60,
+        )
+        register_dashboard_cards(
+            key="benefit_spend_yuan", template="benefits/_dashboard_benefit_spend_yuan.html", order=40
+        )
         from gonghui.benefits import errors, kinds, permissions  # noqa: F401  (registers)
         from gonghui.benefits.models import BenefitTransaction, Campaign, Merchant
         from gonghui.core.paths import register_path_column

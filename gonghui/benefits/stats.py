@@ -9,6 +9,7 @@ from gonghui.benefits.models import BenefitTransaction, TransactionStatus
 from gonghui.cards.models import CardSpending
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import stat_provider
+from gonghui.core.ui import register_money_series
 
 
 @stat_provider(order=40)
@@ -40,3 +41,6 @@ def benefit_stats(paths: list[str] | None) -> dict[str, Any]:
         "benefit_members": members,
         "benefit_transactions": (till["n"] or 0) + (card["n"] or 0),
     }
+
+
+register_money_series(key="benefit_spend_yuan", label="普惠消费", order=20)

@@ -445,12 +445,11 @@ def card_apply_batch(request: HttpRequest) -> HttpResponse:
     )
 
 
-def member_cards(scope: Scope, person_id: int, org_path: str) -> dict[str, Any]:
-    """The cards panel of a member's page."""
+def member_cards(scope: Scope, person_id: int, org_path: str) -> dict[str, Any] | None:
+    """The cards panel of a member's page (registered with core.ui); None hides it."""
     if not scope.has_perm(CardPerm.VIEW, org_path):
-        return {"cards_visible": False}
+        return None
     return {
-        "cards_visible": True,
         "cards": list(selectors.card_list(scope=scope, person_id=person_id)),
         "can_apply_card": scope.has_perm(CardPerm.APPLY, org_path),
     }

@@ -5,49 +5,18 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from gonghui.aid.permissions import AidPerm
-from gonghui.benefits.permissions import BenefitPerm
-from gonghui.cards.permissions import CardPerm, PayoutPerm
-from gonghui.core.bulk.kinds import all_kinds
-from gonghui.core.permissions import CorePerm
-from gonghui.crosscheck.permissions import CrossCheckPerm
-from gonghui.members.permissions import MemberPerm
-from gonghui.orgs.permissions import OrgPerm
-from gonghui.reports.permissions import ReportPerm
-from gonghui.student_aid.permissions import StudentAidPerm
-
-BULK = "bulk:any"  # any import or export permission of a registered kind
-
-# (section, label, url name, permission): the navigation, by domain. Later
-# domains add their entries here as they arrive.
-NAVIGATION = [
-    ("dashboard", "统计概览", "reports:dashboard", ReportPerm.STATS_VIEW),
-    ("orgs", "组织建设", "orgs:tree", OrgPerm.VIEW),
-    ("members", "会员管理", "members:roster", MemberPerm.VIEW),
-    ("cards", "服务卡", "cards:cards", CardPerm.VIEW),
-    ("payouts", "资金代发", "cards:payouts", PayoutPerm.VIEW),
-    ("benefits", "普惠服务", "benefits:campaigns", BenefitPerm.VIEW),
-    ("aid", "困难帮扶", "aid:files", AidPerm.VIEW),
-    ("student_aid", "金秋助学", "student_aid:applications", StudentAidPerm.VIEW),
-    ("crosscheck", "名单比对", "crosscheck:reviews", CrossCheckPerm.VIEW),
-    ("bulk", "批量导入导出", "core:bulk_jobs", BULK),
-    ("audit", "审计日志", "core:audit", CorePerm.AUDIT_VIEW),
-]
-
-
-def _allowed(scope: Any, perm: str) -> bool:
-    if perm == BULK:
-        return any(scope.has_perm_anywhere(p) for k in all_kinds() for p in (k.import_perm, k.export_perm))
-    return bool(scope.has_perm_anywhere(perm))
+from gonghui.core.ui import AREAS, is_allowed, nav_entries
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The navigation the user may open, grouped by area (apps register their entries in `core.ui`)."""
     scope = getattr(request, "scope", None)
     if scope is None or not request.user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_areas": []}
     items = [
-        {"section": section, "label": label, "url": reverse(url)}
-        for section, label, url, perm in NAVIGATION
-        if _allowed(scope, perm)
+        {"area": e.area, "section": e.section, "label": e.label, "url": reverse(e.url_name)}
+        for e in nav_entries()
+        if is_allowed(scope, e.allowed)
     ]
-    return {"nav_items": items}
+    areas = [{"key": key, "label": label, "items": [i for i in items if i["area"] == key]} for key, label in AREAS]
+    return {"nav_items": items, "nav_areas": [a for a in areas if a["items"]]}

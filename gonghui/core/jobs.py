@@ -27,7 +27,7 @@ from gonghui.core.bulk.files import data_dir, estimate_rows, new_export_path, pr
 from gonghui.core.bulk.kinds import BulkKind, get_kind
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import BulkJob
-from gonghui.core.scoping import unscoped
+from gonghui.core.scoping import scope_of_user, unscoped
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
@@ -171,14 +171,12 @@ def _attempt(job_id: int, attempt: int) -> Any:
 
 def _job_scope(job: BulkJob, perm: str) -> Scope:
     """The actor's grants as they are now, confined to the job's union."""
-    from gonghui.accounts.scope import scope_for_user
-
     if job.org is None:
         raise DomainError("not_found")
     _check_org(job.org)
     if job.actor is None or not job.actor.is_active:
         raise DomainError("bulk.actor_gone")
-    scope = scope_for_user(job.actor)
+    scope = scope_of_user(job.actor)
     if not scope.has_perm(perm, job.org.path):
         raise PermissionDeniedError(perm)
     return scope.confined_to(org_id=job.org.pk, org_code=job.org.code, path=job.org.path)

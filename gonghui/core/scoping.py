@@ -145,6 +145,22 @@ class Scope:
 ANONYMOUS = Scope(user_id=None)
 
 
+# The function that turns a user into their scope; `accounts` registers it (core knows no users' grants).
+_resolver: Callable[[Any], Scope] | None = None
+
+
+def register_scope_resolver(resolver: Callable[[Any], Scope]) -> None:
+    global _resolver
+    _resolver = resolver
+
+
+def scope_of_user(user: Any) -> Scope:
+    """The user's scope as their grants are now (for jobs that act later on a user's behalf)."""
+    if _resolver is None:
+        raise RuntimeError("no scope resolver registered (the accounts app is not installed)")
+    return _resolver(user)
+
+
 def require_perm_at(scope: Scope | None, perm: str, path: str) -> None:
     """A service's permission check on the node at `path`.
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.scoping import Scope
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 T = TypeVar("T")
 
@@ -24,8 +27,8 @@ def scope_of(request: HttpRequest) -> Scope:
 
 def actor_of(request: HttpRequest) -> User:
     """The signed-in user behind a request that passed authentication (pages and API alike)."""
-    assert isinstance(request.user, User)
-    return request.user
+    assert isinstance(request.user, get_user_model())
+    return request.user  # type: ignore[return-value]
 
 
 def found_or_404(lookup: Callable[..., T], /, **kwargs: Any) -> T:

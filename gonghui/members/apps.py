@@ -10,6 +10,18 @@ class MembersConfig(AppConfig):
     verbose_name = "会员实名制"
 
     def ready(self) -> None:
+        from gonghui.core.ui import register_dashboard_cards, register_nav
+        from gonghui.members.permissions import MemberPerm
+
+        register_nav(
+            area="org",
+            section="members",
+            label="会员管理",
+            url_name="members:roster",
+            allowed=MemberPerm.VIEW,
+            order=30,
+        )
+        register_dashboard_cards(key="members", template="members/_dashboard_members.html", order=20)
         from gonghui.core.paths import register_path_column
         from gonghui.members import errors, kinds, permissions  # noqa: F401  (registers)
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.scoping import Scope
+from gonghui.core.ui import member_panels
 from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services
@@ -216,10 +217,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_view_id": scope.has_perm(MemberPerm.VIEW_ID, ms.org_path),
         "can_edit": ms.is_live and scope.has_perm(MemberPerm.PERSON_CHANGE, ms.org_path),
     }
-    # The service-card panel comes from the cards app, which builds on members (not the other way).
-    from gonghui.cards.views import member_cards
-
-    context.update(member_cards(scope, p.pk, ms.org_path))
+    # Panels of the apps above members (service cards…), registered with core.ui.
+    context["panels"] = member_panels(scope, p.pk, ms.org_path)
     return render(request, "members/detail.html", context)
 
 

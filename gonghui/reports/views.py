@@ -1,23 +1,25 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from gonghui.accounts.services import is_member_account
 from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.permissions import CorePerm
+from gonghui.core.selectors import audit_list
 from gonghui.core.stats import months_back, series_collect, stats_collect
-from gonghui.core.viewutils import scope_of
-from gonghui.orgs.selectors import org_children, org_counts_by_kind, org_counts_by_region, org_roots
+from gonghui.core.ui import dashboard_cards, dashboard_charts, money_series
+from gonghui.core.viewutils import require_perm, scope_of
+from gonghui.orgs.selectors import org_children, org_counts_by_kind, org_counts_by_region, org_get, org_roots
 from gonghui.reports.permissions import ReportPerm
 from gonghui.reports.selectors import stats_paths
-from gonghui.student_aid.selectors import paid_by_school_year
 
 DRILL_LIMIT = 40
 MONTHS = 12
-# The money series on the dashboard, in 万元 (stats keys of the cards and 普惠 domains).
-MONEY_SERIES = [("payout_yuan", "资金代发"), ("benefit_spend_yuan", "普惠消费")]
 # Membership states on the dashboard (stats keys of the members domain).
 MEMBER_STATUS_KEYS = [
     ("members_active", "正常"),
@@ -60,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for c in org_children(scope=scope, org=root, limit=DRILL_LIMIT)
             if scope.has_perm(ReportPerm.STATS_VIEW, c.path)
         ]
-    by_year = paid_by_school_year(paths)
+    money = money_series()
     by_kind = org_counts_by_kind(paths=paths)
     by_region = org_counts_by_region(paths=paths)
     return render(
@@ -77,7 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "labels": months,
                 "series": [
                     {"name": label, "values": [round(v / 10_000, 2) for v in series[key]]}
-                    for key, label in MONEY_SERIES
+                    for key, label in money
                     if key in series
                 ],
             },
@@ -85,20 +87,57 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "labels": [child.name for child, _f in city_rows],
                 "series": [
                     {"name": label, "values": [round(f.get(key, 0) / 10_000, 2) for _c, f in city_rows]}
-                    for key, label in MONEY_SERIES
+                    for key, label in money
                     if key in figures
                 ],
             },
-            # 金秋助学 paid by school year, in 万元.
-            "chart_school_year": {
-                "labels": [f"{year}学年" for year in by_year],
-                "series": [
-                    {"name": "助学金", "values": [round(v["yuan"] / 10_000, 2) for v in by_year.values()]},
-                ],
-            },
+            # Charts registered by the domain apps (金秋助学 by school year…), in 万元.
+            "charts": dashboard_charts(paths),
+            "figure_cards": dashboard_cards(figures),
             "chart_status": {
                 "labels": [label for key, label in MEMBER_STATUS_KEYS if key in figures],
                 "values": [figures[key] for key, _ in MEMBER_STATUS_KEYS if key in figures],
             },
         },
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label="操作", required=False)
+    actor = forms.CharField(label="操作人", required=False)
+    org = forms.CharField(label="工会代码（含下级）", required=False)
+    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CorePerm.AUDIT_VIEW)
+    form = AuditFilterForm(request.GET or None)
+    events = audit_list(scope=scope).none()
+    error = ""
+    if form.is_valid() or not request.GET:
+        data = form.cleaned_data if request.GET else {}
+        within = ""
+        if data.get("org"):
+            try:
+                within = org_get(scope=scope_of(request), code=data["org"].strip()).path
+            except DomainError as exc:
+                error = exc.message
+        if not error:
+            events = audit_list(
+                scope=scope,
+                action=data.get("action", ""),
+                actor=data.get("actor", ""),
+                within_path=within,
+                since=data.get("since"),
+                until=data.get("until"),
+            ).select_related("org")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/audit.html",
+        {"section": "audit", "form": form, "page": page, "error": error, "query": query.urlencode()},
     )

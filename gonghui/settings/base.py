@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gonghui.student_aid",
     "gonghui.portal",
     "gonghui.reports",
+    "gonghui.imports",
 ]
 
 MIDDLEWARE = [

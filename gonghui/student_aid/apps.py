@@ -7,6 +7,20 @@ class StudentAidConfig(AppConfig):
     verbose_name = "金秋助学"
 
     def ready(self) -> None:
+        from gonghui.core.ui import register_dashboard_cards, register_nav
+        from gonghui.student_aid.permissions import StudentAidPerm
+
+        register_nav(
+            area="aid",
+            section="student_aid",
+            label="金秋助学",
+            url_name="student_aid:applications",
+            allowed=StudentAidPerm.VIEW,
+            order=80,
+        )
+        register_dashboard_cards(
+            key="student_aid_yuan", template="student_aid/_dashboard_student_aid_yuan.html", order=60
+        )
         from gonghui.core.paths import register_path_column
         from gonghui.student_aid import errors, kinds, permissions  # noqa: F401  (registers)
         from gonghui.student_aid.models import Objection, Publication, StudentAidApplication

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import stat_provider
+from gonghui.core.ui import register_dashboard_chart
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
+from gonghui.student_aid.selectors import paid_by_school_year
 
 
 def current_school_year(today: date | None = None) -> int:
@@ -45,3 +47,15 @@ def student_aid_stats(paths: list[str] | None) -> dict[str, Any]:
         "student_aid_students_year": agg["students_year"] or 0,
         "student_aid_yuan_year": float(Decimal(agg["fen_year"] or 0) / 100),
     }
+
+
+def school_year_chart(paths: list[str] | None) -> dict[str, Any]:
+    """The dashboard's chart of 金秋助学 paid by school year, in 万元."""
+    by_year = paid_by_school_year(paths)
+    return {
+        "labels": [f"{year}学年" for year in by_year],
+        "series": [{"name": "助学金", "values": [round(v["yuan"] / 10_000, 2) for v in by_year.values()]}],
+    }
+
+
+register_dashboard_chart(chart_id="school-year", title="金秋助学 · 按学年（万元）", data=school_year_chart, order=60)

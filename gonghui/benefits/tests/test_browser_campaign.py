@@ -15,7 +15,7 @@ from gonghui.benefits import partners
 from gonghui.benefits.models import Campaign, CampaignStatus, Recurrence, Store
 from gonghui.benefits.tests.helpers import audit_actions
 from gonghui.conftest import PASSWORD, build_tree
-from gonghui.core.tests.browser import SHOTS
+from gonghui.core.tests.browser import SHOTS, open_nav
 from gonghui.members.tests.test_browser_members import Pages
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def pages(pw: Playwright, browser: Browser, live_server) -> Iterator[Pages]:
 def test_an_officer_starts_a_quarterly_week_at_two_stores(world, pages: Pages) -> None:
     today = timezone.localdate()
     officer = pages.desktop("lps_officer")
-    officer.get_by_role("link", name="普惠服务").click()
+    open_nav(officer, "普惠服务")
     officer.get_by_test_id("new-campaign").click()
     expect(officer.get_by_label("主办工会代码")).to_have_value("520200")
     officer.get_by_label("活动名称").fill("六盘水职工普惠周")

@@ -16,7 +16,7 @@ from gonghui.cards.services import card_apply, card_issue, card_transition
 from gonghui.cards.tests.test_lifecycle import card_number
 from gonghui.conftest import PASSWORD, build_tree
 from gonghui.core.models import AuditEvent
-from gonghui.core.tests.browser import SHOTS
+from gonghui.core.tests.browser import SHOTS, open_nav
 from gonghui.members.tests.factories import id_number, register
 from gonghui.members.tests.test_browser_members import Pages
 
@@ -51,7 +51,7 @@ def pages(pw: Playwright, browser: Browser, live_server) -> Iterator[Pages]:
 def test_maker_creates_a_batch_and_a_checker_approves_it(world, pages: Pages) -> None:
     members = world["members"]
     maker = pages.desktop("zs_officer")
-    maker.get_by_role("link", name="资金代发").click()
+    open_nav(maker, "资金代发")
     maker.get_by_test_id("new-batch").click()
     maker.get_by_label("发放工会代码").fill("520201")
     maker.get_by_label("用途").select_option(label="节日慰问金")
@@ -74,7 +74,7 @@ def test_maker_creates_a_batch_and_a_checker_approves_it(world, pages: Pages) ->
     batch_url = maker.url
 
     checker = pages.desktop("zs_reviewer")
-    checker.get_by_role("link", name="资金代发").click()
+    open_nav(checker, "资金代发")
     expect(checker.get_by_text("待您复核")).to_be_visible()
     checker.get_by_role("link", name="2026年春节慰问 节日慰问金").click()
     checker.get_by_label("复核意见（退回时必填）").fill("金额与审批表一致")

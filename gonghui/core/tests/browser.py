@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM = os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,3 +47,10 @@ def browser(pw: Playwright) -> Iterator[Browser]:
     chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()
+
+
+def open_nav(page: Page, label: str) -> None:
+    """Open a page from the navigation as a cadre does: its area's menu, then the entry (two clicks)."""
+    area = page.get_by_test_id("nav").locator(".nav-area").filter(has=page.get_by_role("link", name=label, exact=True))
+    area.locator(".dropdown-toggle").click()
+    area.get_by_role("link", name=label, exact=True).click()

@@ -20,9 +20,9 @@ from playwright.sync_api import Browser, Page, Request, Response, expect
 
 from gonghui.accounts.demo import DEMO_PASSWORD
 from gonghui.core.scoping import unscoped
+from gonghui.core.templatetags.money import cny
 from gonghui.core.tests.browser import SHOTS
 from gonghui.orgs.models import Org
-from gonghui.reports.templatetags.money import cny
 
 pytestmark = pytest.mark.browser
 

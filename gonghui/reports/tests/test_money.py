@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from gonghui.core.stats import months_back
-from gonghui.reports.templatetags.money import cny
+from gonghui.core.templatetags.money import cny
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 from gonghui.cards.models import BatchStatus, PayoutBatch, PayoutItem
 from gonghui.conftest import PASSWORD, build_tree
 from gonghui.core.scoping import unscoped
-from gonghui.core.tests.browser import SHOTS
+from gonghui.core.tests.browser import SHOTS, open_nav
 from gonghui.crosscheck.models import Agency, CrossCheckReview, Decision
 from gonghui.crosscheck.tests.test_matching import make_list
 from gonghui.members.tests.test_browser_members import Pages
@@ -92,7 +92,7 @@ def test_an_application_from_a_phone_to_the_bank(world: PortalWorld, pages: Page
 
     # The grassroots union reviews it.
     unit = pages.desktop("unit_reviewer")
-    unit.get_by_role("link", name="金秋助学").click()
+    open_nav(unit, "金秋助学")
     unit.get_by_role("link", name="李小龙").click()
     unit.get_by_test_id("review").click()
     expect(unit.get_by_test_id("application-status")).to_have_text("待县级总工会审批")
@@ -120,7 +120,7 @@ def test_an_application_from_a_phone_to_the_bank(world: PortalWorld, pages: Page
 
     # 公示 (posted on the noticeboard ten days ago for seven days), then the payout batch.
     officer = pages.desktop("county_officer")
-    officer.get_by_role("link", name="金秋助学").click()
+    open_nav(officer, "金秋助学")
     officer.goto("/student-aid/publications/new/")
     narrow = officer.get_by_test_id("narrow")
     narrow.get_by_label("公示工会代码").fill("520201")

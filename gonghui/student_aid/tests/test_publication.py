@@ -181,7 +181,8 @@ def test_disbursement_through_a_payout_batch(world: World, published, tmp_path, 
     viewer.force_login(world.users["county"])
     page = viewer.get("/?org=520201")
     assert page.status_code == 200 and page.context["figures"]["student_aid_yuan"] == 10000.0
-    assert page.context["chart_school_year"] == {
+    charts = {c["id"]: c["data"] for c in page.context["charts"]}
+    assert charts["school-year"] == {
         "labels": ["2026学年"],
         "series": [{"name": "助学金", "values": [1.0]}],
     }

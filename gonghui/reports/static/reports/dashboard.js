@@ -36,7 +36,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     series("chart-month", "data-month", "line");
     series("chart-city", "data-city", "bar");
-    series("chart-school-year", "data-school-year", "bar");
+    // Charts the domain apps registered: each element names its data.
+    document.querySelectorAll(".registered-chart").forEach(function (el) {
+      series(el.id, el.dataset.source, "bar");
+    });
     bar("chart-kind", "data-kind", "#c0392b");
     bar("chart-region", "data-region", "#d68910");
     bar("chart-status", "data-status", "#1e8449");

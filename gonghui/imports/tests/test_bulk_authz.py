@@ -39,8 +39,8 @@ from gonghui.core.bulk.kinds import get_kind
 from gonghui.core.models import AuditEvent, BulkJob
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.clients import client as new_client
-from gonghui.core.tests.test_bulk_web import roster_csv, roster_lines
 from gonghui.core.tests.worlds import class_world_fixtures
+from gonghui.imports.tests.test_bulk_web import roster_csv, roster_lines
 from gonghui.members.models import Membership, Person
 from gonghui.orgs.models import Org
 

@@ -28,7 +28,7 @@ from gonghui.conftest import PASSWORD, build_tree
 from gonghui.core.idnumbers import id_number_with_check
 from gonghui.core.models import BulkJob
 from gonghui.core.scoping import unscoped
-from gonghui.core.tests.browser import SHOTS
+from gonghui.core.tests.browser import SHOTS, open_nav
 from gonghui.members.models import Membership
 
 pytestmark = pytest.mark.browser
@@ -101,7 +101,7 @@ def test_officer_uploads_a_roster_checks_the_preview_and_follows_the_job_to_its_
     page.get_by_label("密码").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="批量导入导出").click()
+    open_nav(page, "批量导入导出")
     expect(page.get_by_role("heading", name="批量导入导出")).to_be_visible()
     page.get_by_test_id("new-import").click()
 

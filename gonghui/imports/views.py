@@ -34,12 +34,12 @@ from gonghui.core.bulk.files import BulkUploadHandler, StoredUpload, purge_pendi
 from gonghui.core.bulk.kinds import BulkKind, JobKind, all_kinds, get_kind
 from gonghui.core.bulk.template import template_workbook
 from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.forms import ExportForm, UploadForm
 from gonghui.core.masking import mask_value
 from gonghui.core.models import BulkJob
 from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.selectors import bulk_job_file_allowed, bulk_job_get, bulk_job_list
 from gonghui.core.viewutils import actor_of, scope_of
+from gonghui.imports.forms import ExportForm, UploadForm
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import OrgPerm
 from gonghui.orgs.selectors import org_get
@@ -98,7 +98,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         job.kind_label = labels.get(job.kind, job.kind)  # type: ignore[attr-defined]
     return render(
         request,
-        "core/bulk/list.html",
+        "imports/list.html",
         {
             "section": "bulk",
             "page": jobs_page,
@@ -122,7 +122,7 @@ def _upload_page(
         "orgs": _suggested_orgs(scope, [k.import_perm for k in kinds]),
         "max_mb": settings.GONGHUI_UPLOAD_MAX_MB,
     }
-    return render(request, "core/bulk/upload.html", context, status=status)
+    return render(request, "imports/upload.html", context, status=status)
 
 
 @csrf_exempt  # checked by `_upload`, once the upload handler is in place
@@ -197,7 +197,7 @@ def _upload(request: HttpRequest, scope: Scope, kinds: list[BulkKind], handler: 
                     )
                     stored.remove(upload)
                     purge_pending()
-                    return redirect("core:bulk_preview", token=token)
+                    return redirect("imports:bulk_preview", token=token)
         if handler.problem:
             form.errors["file"] = form.error_class([_too_large() if handler.problem == "size" else WRONG_TYPE])
     finally:
@@ -315,7 +315,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     data = _pending_get(request, token)
     kind, org = _pending_target(request, data)
     context = {"section": "bulk", "token": token, "data": data, "kind": kind, "org": org, "p": data["preview"]}
-    return render(request, "core/bulk/preview.html", context)
+    return render(request, "imports/preview.html", context)
 
 
 @login_required
@@ -338,10 +338,10 @@ def preview_start(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         _pending_pop(request, token)
         messages.error(request, exc.message)
-        return redirect("core:bulk_upload")
+        return redirect("imports:bulk_upload")
     _pending_pop(request, token)
     messages.success(request, "已开始校验（不写入）。" if job.dry_run else "已开始导入。")
-    return redirect("core:bulk_job", pk=job.pk)
+    return redirect("imports:bulk_job", pk=job.pk)
 
 
 @login_required
@@ -351,7 +351,7 @@ def preview_cancel(request: HttpRequest, token: str) -> HttpResponse:
     _discard(data)
     _pending_pop(request, token)
     messages.info(request, "已取消，上传的文件已删除。")
-    return redirect("core:bulk_jobs")
+    return redirect("imports:bulk_jobs")
 
 
 # --- the job ----------------------------------------------------------------------------------
@@ -395,14 +395,14 @@ def _job_context(request: HttpRequest, job: BulkJob) -> dict[str, Any]:
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    return render(request, "core/bulk/job.html", _job_context(request, job))
+    return render(request, "imports/job.html", _job_context(request, job))
 
 
 @login_required
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx fragment: the progress bar, then the summary; polled while the job is queued or running."""
     job = _job(request, pk)
-    return render(request, "core/bulk/job.html#status", _job_context(request, job))
+    return render(request, "imports/job.html#status", _job_context(request, job))
 
 
 @login_required
@@ -417,7 +417,7 @@ def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "已重新排队运行；已写入的批次会作为“未变”跳过。")
-    return redirect("core:bulk_job", pk=job.pk)
+    return redirect("imports:bulk_job", pk=job.pk)
 
 
 @login_required
@@ -482,11 +482,11 @@ def export(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, "已开始导出，完成后可在本页下载。")
-                return redirect(reverse("core:bulk_job", kwargs={"pk": job.pk}))
+                return redirect(reverse("imports:bulk_job", kwargs={"pk": job.pk}))
     context = {
         "section": "bulk",
         "form": form,
         "may_unmask": may_unmask,
         "orgs": _suggested_orgs(scope, [k.export_perm for k in kinds]),
     }
-    return render(request, "core/bulk/export.html", context, status=status)
+    return render(request, "imports/export.html", context, status=status)
