@@ -3,10 +3,18 @@
 Services raise `DomainError(code, **params)`; the API and the views turn it into
 `{"code", "message", "details"}` or a form error. Messages are Chinese because
 they are shown to union officers as they are.
+
+Every refusal has its own code in the catalogue. A refusal about one form field
+names it (`field="note"`): its details are then `{"note": message}`, which the
+pages show on that field. A check of several fields at once gives their reasons
+as details and joins them as the message (a `"{reasons}"` template).
+`"invalid"` is the API's answer to a request its schema rejects; no service
+raises it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +45,13 @@ MESSAGES: dict[str, Any] = {
     "org.form_invalid": _("组织形式“{form}”不存在。"),
     "org.founded_in_future": _("成立日期不能晚于今天。"),
     "org.employee_count_negative": _("职工人数不能为负数。"),
+    "org.too_long": _("不能超过 {limit} 个字符"),
+    "org.name_required": _("工会名称不能为空"),
+    "org.field_not_editable": _("不能修改该字段"),
+    # Several fields cleared at once (a blank name, a null where the column takes ""): each says why.
+    "org.fields_required": _("{reasons}"),
+    # A page's union field: a code that does not exist and one outside the caller's scope answer alike.
+    "org.not_in_scope": _("没有这个工会，或不在您的管理范围内"),
     "grant.role_unknown": _("角色“{role}”不存在，可用角色：{roles}。"),
     "grant.org_unknown": _("工会代码“{code}”不存在。"),
     "grant.outside_scope": _("您只能在自己管理的工会范围内授权。"),
@@ -56,17 +71,35 @@ def register_messages(messages: dict[str, Any]) -> None:
     MESSAGES.update(messages)
 
 
+def joined(reasons: dict[str, Any]) -> str:
+    """Per-field reasons as one sentence, as the pages' flash messages show them."""
+    return "；".join(str(reason) for reason in reasons.values())
+
+
 class DomainError(Exception):
     """A refusal by a service, with a stable code and a Chinese message."""
 
     status = 400
 
-    def __init__(self, error_code: str, /, *, status: int | None = None, details: Any = None, **params: Any) -> None:
+    def __init__(
+        self,
+        error_code: str,
+        /,
+        *,
+        status: int | None = None,
+        details: Any = None,
+        field: str | Iterable[str] | None = None,
+        **params: Any,
+    ) -> None:
         self.code = error_code
         self.params = params
         self.details = details
         if status is not None:
             self.status = status
+        if field is not None:
+            # The refusal is about these form fields: each shows the message.
+            names = [field] if isinstance(field, str) else list(field)
+            self.details = {name: self.message for name in names}
         super().__init__(self.message)
 
     @property

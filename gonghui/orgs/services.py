@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.core.audit import audit_record, changed_fields
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, joined
 from gonghui.core.paths import rewrite_path_columns
 from gonghui.core.scoping import Scope, require_perm_at, subtree_q, unscoped
 from gonghui.orgs import validation as v
@@ -81,7 +81,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             limit = _max_length(key)
             if limit is not None and len(value) > limit:
                 # Else PostgreSQL refuses the row with a DataError (a 500); SQLite would store it.
-                raise DomainError("invalid", details={key: f"不能超过 {limit} 个字符"})
+                raise DomainError("org.too_long", field=key, limit=limit)
         out[key] = value
     return out
 
@@ -137,7 +137,7 @@ def org_create(
     code = v.clean_code(code)
     values = _clean({"name": name, "kind": kind, **fields})
     if not values["name"]:
-        raise DomainError("invalid", details={"name": "工会名称不能为空"})
+        raise DomainError("org.name_required", field="name")
     if parent is None:
         if scope is not None and not scope.is_superuser:
             raise DomainError("org.parent_required")
@@ -174,7 +174,7 @@ def org_update(*, actor: User | None, scope: Scope | None, org: Org, changes: di
     _require(scope, OrgPerm.CHANGE, org)
     unknown = set(changes) - set(UPDATABLE_FIELDS) - {"industry_federation_code"}
     if unknown:
-        raise DomainError("invalid", details={k: "不能修改该字段" for k in sorted(unknown)})
+        raise DomainError("org.field_not_editable", field=sorted(unknown))
     # A column that is NOT NULL takes "" to clear it, never None.
     refused = {
         k: "该字段不能为 null"
@@ -185,7 +185,8 @@ def org_update(*, actor: User | None, scope: Scope | None, org: Org, changes: di
     if "name" in values and not values["name"]:
         refused["name"] = "工会名称不能为空"
     if refused:
-        raise DomainError("invalid", details=dict(sorted(refused.items())))
+        refused = dict(sorted(refused.items()))
+        raise DomainError("org.fields_required", details=refused, reasons=joined(refused))
     with transaction.atomic(), unscoped():
         org = Org.all_objects.select_for_update().get(pk=org.pk)
         if org.is_closed:

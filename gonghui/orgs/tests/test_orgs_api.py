@@ -173,7 +173,7 @@ def test_unknown_but_well_formed_region_is_kept_with_a_warning(tree, officer: Ap
         ({"founded_on": "2999-01-01"}, 400, "org.founded_in_future", "成立日期不能晚于今天。"),
         ({"employee_count": -3}, 400, "org.employee_count_negative", "职工人数不能为负数。"),
         ({"form": "club"}, 400, "org.form_invalid", "组织形式“club”不存在。"),
-        ({"name": "  "}, 400, "invalid", "提交的数据有误，请检查后重试。"),
+        ({"name": "  "}, 400, "org.name_required", "工会名称不能为空"),
         (
             {"industry_federation_code": "520201"},
             400,
@@ -280,12 +280,12 @@ def test_patch_industry_federation_link_and_unlink(tree, officer: Api) -> None:
         ({"region_code": "5202"}, "org.region_invalid", "行政区划代码“5202”应为 6 位数字。"),
         ({"founded_on": "2999-01-01"}, "org.founded_in_future", "成立日期不能晚于今天。"),
         ({"employee_count": -1}, "org.employee_count_negative", "职工人数不能为负数。"),
-        ({"name": " "}, "invalid", "提交的数据有误，请检查后重试。"),
-        ({"name": None}, "invalid", "提交的数据有误，请检查后重试。"),
-        ({"short_name": None}, "invalid", "提交的数据有误，请检查后重试。"),
-        ({"kind": None}, "invalid", "提交的数据有误，请检查后重试。"),
-        ({"region_code": None}, "invalid", "提交的数据有误，请检查后重试。"),
-        ({"is_new_employment": None}, "invalid", "提交的数据有误，请检查后重试。"),
+        ({"name": " "}, "org.fields_required", "工会名称不能为空"),
+        ({"name": None}, "org.fields_required", "该字段不能为 null"),
+        ({"short_name": None}, "org.fields_required", "该字段不能为 null"),
+        ({"kind": None}, "org.fields_required", "该字段不能为 null"),
+        ({"region_code": None}, "org.fields_required", "该字段不能为 null"),
+        ({"is_new_employment": None}, "org.fields_required", "该字段不能为 null"),
         ({"industry_federation_code": "520201"}, "org.industry_federation_kind", None),
         ({"industry_federation_code": "520201G001"}, "org.industry_federation_kind", None),
     ],
@@ -298,8 +298,9 @@ def test_patch_refusals(tree, officer: Api, changes: dict[str, Any], code: str, 
 
 
 def test_patch_blank_or_null_required_fields_say_which(tree, officer: Api) -> None:
-    body = assert_error(officer.patch("/api/v1/orgs/520201", {"name": "", "short_name": None}), 400, "invalid")
-    assert set(body["details"]) == {"name", "short_name"}
+    resp = officer.patch("/api/v1/orgs/520201", {"name": "", "short_name": None})
+    body = assert_error(resp, 400, "org.fields_required", "工会名称不能为空；该字段不能为 null")
+    assert body["details"] == {"name": "工会名称不能为空", "short_name": "该字段不能为 null"}
 
 
 def test_patch_refuses_a_uscc_used_by_another_org(tree, officer: Api) -> None:

@@ -97,7 +97,7 @@ def test_create_refuses_invalid_fields(tree: Tree, fields: dict, code: str, mess
 
 
 def test_create_refuses_empty_name(tree: Tree) -> None:
-    exc = _refused(lambda: _create(tree.zhongshan, name="   "), "invalid", "提交的数据有误，请检查后重试。")
+    exc = _refused(lambda: _create(tree.zhongshan, name="   "), "org.name_required", "工会名称不能为空")
     assert exc.details == {"name": "工会名称不能为空"}
 
 
@@ -206,8 +206,8 @@ def test_update_refuses_tree_fields_and_unknown_fields(tree: Tree) -> None:
         lambda: org_update(
             actor=None, scope=None, org=tree.lps, changes={"parent": tree.guiyang, "path": "1/", "name": "x"}
         ),
-        "invalid",
-        "提交的数据有误，请检查后重试。",
+        "org.field_not_editable",
+        "不能修改该字段",
     )
     assert exc.details == {"parent": "不能修改该字段", "path": "不能修改该字段"}
     assert _state() == before
