@@ -44,7 +44,7 @@ from gonghui.benefits.services import (
 )
 from gonghui.benefits.settlement import Settlement, SettlementRow, settlement_rows
 from gonghui.core.api_common import paginate, request_scope
-from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.errors import DomainError, NotFoundError, joined
 from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.orgs.models import Org
@@ -113,7 +113,7 @@ def _link(user: User, merchant_id: int | None) -> MerchantOperator:
         raise (
             NotFoundError()
             if merchant_id is not None or not found
-            else DomainError("invalid", details={"merchant_id": "该账户服务多个商户，请指定 merchant_id"})
+            else DomainError("benefit.merchant_ambiguous", field="merchant_id")
         )
     return found[0]
 
@@ -265,9 +265,11 @@ def _fen(field: str, label: str, value: Amount | None, *, positive: bool) -> int
         return parse_yuan(value, allow_zero=not positive, max_fen=MAX_FEN)
     except AmountError as exc:
         if exc.kind == "range":
-            raise DomainError("invalid", details={field: f"{label}不能超过 {MAX_FEN // 100:,} 元"}) from exc
+            raise DomainError(
+                "benefit.amount_too_large", field=field, label=label, limit=f"{MAX_FEN // 100:,}"
+            ) from exc
         need = "大于 0" if positive else "不小于 0"
-        raise DomainError("invalid", details={field: f"{label}应为{need}的金额（元），最多两位小数"}) from exc
+        raise DomainError("benefit.amount_malformed", field=field, label=label, need=need) from exc
 
 
 def _org(request: HttpRequest, code: str) -> Org:
@@ -658,7 +660,7 @@ def _campaign_values(given: dict[str, Any]) -> dict[str, Any]:
         else:
             values[key] = value
     if errors:
-        raise DomainError("invalid", details=errors)
+        raise DomainError("benefit.campaign_amounts_invalid", details=errors, reasons=joined(errors))
     return values
 
 

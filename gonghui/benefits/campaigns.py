@@ -26,7 +26,7 @@ from gonghui.benefits.models import Campaign, CampaignStatus, Merchant, Recurren
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import occurrences
 from gonghui.core.audit import audit_record, changed_fields
-from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.errors import DomainError, NotFoundError, joined
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.orgs.models import Org
 
@@ -136,15 +136,16 @@ def campaign_create(
     require_perm_at(scope, BenefitPerm.MANAGE, org.path)
     unknown = set(values) - set(FIELDS)
     if unknown:
-        raise DomainError("invalid", details={k: "不能设置该字段" for k in sorted(unknown)})
+        raise DomainError("benefit.field_not_settable", field=sorted(unknown))
     missing = [f for f in ("name", "starts_at", "ends_at", "rule_type", "budget_fen") if values.get(f) is None]
     if missing:
-        raise DomainError("invalid", details={FIELDS[f]: f"{_label(f)}不能为空" for f in missing})
+        empty = {FIELDS[f]: f"{_label(f)}不能为空" for f in missing}
+        raise DomainError("benefit.campaign_fields_missing", details=empty, reasons=joined(empty))
     campaign = Campaign(org=org, org_path=org.path, status=CampaignStatus.DRAFT, **values)
     campaign.starts_at, campaign.ends_at = _aware(campaign.starts_at), _aware(campaign.ends_at)
     errors = _validate(campaign)
     if errors:
-        raise DomainError("invalid", details=errors)
+        raise DomainError("benefit.campaign_rules_broken", details=errors, reasons=joined(errors))
     if org.closed_on is not None:
         raise DomainError("benefit.org_closed", org=org.name)
     merchants, stores = _participants(scope, merchants, stores)
@@ -169,10 +170,10 @@ def campaign_update(
     require_perm_at(scope, BenefitPerm.MANAGE, campaign.org_path)
     unknown = set(changes) - set(FIELDS)
     if unknown:
-        raise DomainError("invalid", details={k: "不能修改该字段" for k in sorted(unknown)})
+        raise DomainError("benefit.field_not_editable", field=sorted(unknown))
     cleared = sorted(FIELDS[f] for f, v in changes.items() if v is None and f not in OPTIONAL)
     if cleared:
-        raise DomainError("invalid", details={f: "不能为空" for f in cleared})
+        raise DomainError("benefit.field_not_clearable", field=cleared)
     with transaction.atomic(), unscoped():
         campaign = _locked(campaign)
         _require_state(campaign, (CampaignStatus.DRAFT,), "修改（只有筹备中的活动可以修改）")
@@ -181,7 +182,7 @@ def campaign_update(
             setattr(campaign, field, _aware(value) if isinstance(value, datetime) else value)
         errors = _validate(campaign)
         if errors:
-            raise DomainError("invalid", details=errors)
+            raise DomainError("benefit.campaign_rules_broken", details=errors, reasons=joined(errors))
         diff = changed_fields(before, _values(campaign))
         if diff:
             campaign.save(update_fields=list(diff))

@@ -26,5 +26,23 @@ register_messages(
         "benefit.campaign_no_merchants": _("活动“{campaign}”还没有参与商户，不能开始。"),
         "benefit.campaign_over": _("活动“{campaign}”的活动期（或最后一期普惠周）已经结束，不能开始。"),
         "benefit.period_invalid": _("查询的日期范围有误：{why}"),
+        # Merchant and store fields (each refusal names its field).
+        "benefit.uscc_invalid": _("统一社会信用代码“{value}”无效：{why}"),
+        "benefit.region_invalid": _("行政区划代码“{code}”应为 6 位数字"),
+        "benefit.region_unknown": _("行政区划代码“{code}”不在 GB/T 2260 代码表中"),
+        "benefit.category_unknown": _("类别“{value}”不存在，可选：{choices}"),
+        "benefit.field_required": _("{label}不能为空"),
+        "benefit.too_long": _("{label}不能超过 {limit} 个字符"),
+        "benefit.field_null": _("{label}不能为 null"),
+        "benefit.field_not_editable": _("不能修改该字段"),
+        # Campaign fields.
+        "benefit.field_not_settable": _("不能设置该字段"),
+        "benefit.field_not_clearable": _("不能为空"),
+        "benefit.campaign_fields_missing": _("{reasons}"),
+        "benefit.campaign_rules_broken": _("{reasons}"),
+        "benefit.campaign_amounts_invalid": _("{reasons}"),
+        "benefit.amount_too_large": _("{label}不能超过 {limit} 元"),
+        "benefit.amount_malformed": _("{label}应为{need}的金额（元），最多两位小数"),
+        "benefit.merchant_ambiguous": _("该账户服务多个商户，请指定 merchant_id"),
     }
 )

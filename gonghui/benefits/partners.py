@@ -3,7 +3,7 @@
 A merchant is signed by a union (`org`); managing it, its stores and its
 cashiers needs `benefits.campaign.manage` on that union. Each service checks
 the permission, validates, writes in one transaction and records an audit
-event. Refusals of a field name it: `DomainError("invalid", details={field: reason})`.
+event. Refusals of a field name it: `DomainError(code, field=field, ...)`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def clean_uscc(value: str) -> str:
     try:
         return uscc_validate(value)
     except InvalidIdentifier as exc:
-        raise _invalid("uscc", f"统一社会信用代码“{value}”无效：{exc}") from exc
+        raise DomainError("benefit.uscc_invalid", field="uscc", value=value, why=str(exc)) from exc
 
 
 def clean_region_code(value: str) -> str:
@@ -46,9 +46,9 @@ def clean_region_code(value: str) -> str:
     if not code:
         return ""
     if not re.fullmatch(r"\d{6}", code):
-        raise _invalid("region_code", f"行政区划代码“{value}”应为 6 位数字")
+        raise DomainError("benefit.region_invalid", field="region_code", code=value)
     if region_get(code) is None:
-        raise _invalid("region_code", f"行政区划代码“{code}”不在 GB/T 2260 代码表中")
+        raise DomainError("benefit.region_unknown", field="region_code", code=code)
     return code
 
 
@@ -60,11 +60,7 @@ def clean_category(value: str) -> str:
     if value in by_label:
         return by_label[value]
     choices = "、".join(f"{v}（{label}）" for v, label in MerchantCategory.choices)
-    raise _invalid("category", f"类别“{value}”不存在，可选：{choices}")
-
-
-def _invalid(field: str, reason: str) -> DomainError:
-    return DomainError("invalid", details={field: reason})
+    raise DomainError("benefit.category_unknown", field="category", value=value, choices=choices)
 
 
 def _label(model: type[Any], field: str) -> str:
@@ -75,22 +71,22 @@ def _text(model: type[Any], field: str, value: Any, *, required: bool = False) -
     text = value.strip() if isinstance(value, str) else str(value)
     limit = model._meta.get_field(field).max_length
     if required and not text:
-        raise _invalid(field, f"{_label(model, field)}不能为空")
+        raise DomainError("benefit.field_required", field=field, label=_label(model, field))
     if limit is not None and len(text) > limit:
         # Else PostgreSQL refuses the row with a DataError (a 500); SQLite would store it.
-        raise _invalid(field, f"{_label(model, field)}不能超过 {limit} 个字符")
+        raise DomainError("benefit.too_long", field=field, label=_label(model, field), limit=limit)
     return text
 
 
 def _clean_merchant(values: dict[str, Any]) -> dict[str, Any]:
     unknown = set(values) - set(MERCHANT_FIELDS)
     if unknown:
-        raise DomainError("invalid", details={k: "不能修改该字段" for k in sorted(unknown)})
+        raise DomainError("benefit.field_not_editable", field=sorted(unknown))
     cleaners = {"uscc": clean_uscc, "region_code": clean_region_code, "category": clean_category}
     out: dict[str, Any] = {}
     for key, value in values.items():
         if value is None:
-            raise _invalid(key, f"{_label(Merchant, key)}不能为 null")
+            raise DomainError("benefit.field_null", field=key, label=_label(Merchant, key))
         out[key] = cleaners[key](value) if key in cleaners else _text(Merchant, key, value, required=key == "name")
     return out
 
@@ -98,11 +94,11 @@ def _clean_merchant(values: dict[str, Any]) -> dict[str, Any]:
 def _clean_store(values: dict[str, Any]) -> dict[str, Any]:
     unknown = set(values) - set(STORE_FIELDS)
     if unknown:
-        raise DomainError("invalid", details={k: "不能修改该字段" for k in sorted(unknown)})
+        raise DomainError("benefit.field_not_editable", field=sorted(unknown))
     out: dict[str, Any] = {}
     for key, value in values.items():
         if value is None:
-            raise _invalid(key, f"{_label(Store, key)}不能为 null")
+            raise DomainError("benefit.field_null", field=key, label=_label(Store, key))
         if key == "is_active":
             out[key] = bool(value)
         elif key == "region_code":

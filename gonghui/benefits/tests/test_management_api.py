@@ -114,21 +114,24 @@ def test_a_merchant_from_sign_up_to_the_end_of_the_partnership(officer: Api) -> 
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "code"),
     [
-        ({"uscc": USCC[:-1] + ("0" if USCC[-1] != "0" else "1")}, "uscc"),  # wrong check character
-        ({"uscc": "12345"}, "uscc"),
-        ({"region_code": "5202"}, "region_code"),
-        ({"region_code": "999999"}, "region_code"),  # not in GB/T 2260
-        ({"category": "赌场"}, "category"),
-        ({"name": "  "}, "name"),
-        ({"name": "超" * 201}, "name"),
+        ({"uscc": USCC[:-1] + ("0" if USCC[-1] != "0" else "1")}, "uscc", "benefit.uscc_invalid"),  # check character
+        ({"uscc": "12345"}, "uscc", "benefit.uscc_invalid"),
+        ({"region_code": "5202"}, "region_code", "benefit.region_invalid"),
+        ({"region_code": "999999"}, "region_code", "benefit.region_unknown"),  # not in GB/T 2260
+        ({"category": "赌场"}, "category", "benefit.category_unknown"),
+        ({"name": "  "}, "name", "benefit.field_required"),
+        ({"name": "超" * 201}, "name", "benefit.too_long"),
     ],
 )
-def test_a_merchant_with_a_bad_field_is_refused_by_name(officer: Api, body: dict[str, str], field: str) -> None:
+def test_a_merchant_with_a_bad_field_is_refused_by_name(
+    officer: Api, body: dict[str, str], field: str, code: str
+) -> None:
     before = snapshot()
     fields = {"org_code": "520200", "name": "钟山百货", "category": "supermarket", **body}
-    refused(officer.post("/merchants", fields), 400, "invalid", field)
+    out = refused(officer.post("/merchants", fields), 400, code, field)
+    assert out["details"] == {field: out["message"]}
     assert snapshot() == before
 
 
@@ -157,7 +160,7 @@ def test_stores_and_cashier_accounts(officer: Api, tree, make_user) -> None:
     a = officer.post(f"/merchants/{m['id']}/stores", {"name": "碧江店", "region_code": "520201"})
     assert a.status_code == 201, a.content.decode()
     b = officer.post(f"/merchants/{m['id']}/stores", {"name": "万山店"}).json()
-    refused(officer.post(f"/merchants/{m['id']}/stores", {"name": ""}), 400, "invalid", "name")
+    refused(officer.post(f"/merchants/{m['id']}/stores", {"name": ""}), 400, "benefit.field_required", "name")
     closed = officer.patch(f"/merchants/{m['id']}/stores/{b['id']}", {"is_active": False, "address": "万山区"})
     assert closed.status_code == 200 and (closed.json()["is_active"], closed.json()["address"]) == (False, "万山区")
     assert [s["name"] for s in officer.get(f"/merchants/{m['id']}/stores").json()] == ["碧江店", "万山店"]
@@ -289,8 +292,13 @@ def test_a_campaign_with_bad_fields_is_refused_by_name(
 ) -> None:
     m = officer.post("/merchants", {"org_code": "520200", "name": "华联超市", "category": "supermarket"}).json()
     before = snapshot()
-    body = refused(officer.post("/campaigns", _campaign_body([m["id"]], **fields)), 400, "invalid")
+    resp = officer.post("/campaigns", _campaign_body([m["id"]], **fields))
+    # A malformed amount is refused before the campaign's rules are checked.
+    malformed = {"budget", "max_discount", "per_member_amount"} & set(fields)
+    code = "benefit.campaign_amounts_invalid" if malformed else "benefit.campaign_rules_broken"
+    body = refused(resp, 400, code)
     assert set(body["details"]) == problems, body["details"]
+    assert body["message"] == "；".join(body["details"].values())
     assert snapshot() == before
 
 
@@ -298,7 +306,7 @@ def test_a_quarterly_campaign_needs_a_week_in_its_period(officer: Api) -> None:
     body = _campaign_body(
         [], starts_at="2026-02-10T00:00:00+08:00", ends_at="2026-02-20T00:00:00+08:00", occurrence_start_day=1
     )
-    refused(officer.post("/campaigns", body), 400, "invalid", "starts_at")
+    refused(officer.post("/campaigns", body), 400, "benefit.campaign_rules_broken", "starts_at")
     # The same period without recurrence is fine (as a draft).
     assert officer.post("/campaigns", {**body, "recurrence": "none"}).status_code == 201
 
