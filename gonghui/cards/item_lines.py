@@ -44,7 +44,7 @@ def parse_item_lines(batch: PayoutBatch, text: str) -> ParsedLines:
     refusals: list[LineRefusal] = []
     lines = [(n, raw.strip()) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
     if len(lines) > MAX_LINES:
-        raise DomainError("invalid", details={"lines": f"一次最多 {MAX_LINES} 行，请分批添加或使用批量导入"})
+        raise DomainError("payout.too_many_lines", field="lines", limit=MAX_LINES)
     for n, line in lines:
         parts = [p for p in SEPARATORS.split(line) if p]
         if len(parts) != 2:

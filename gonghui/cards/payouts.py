@@ -83,10 +83,10 @@ def payout_batch_create(
     """A draft batch of `org`, paid through `bank`, for `purpose` and `reference`."""
     _require(scope, PayoutPerm.MAKE, org.path)
     if purpose not in PURPOSES:
-        raise DomainError("invalid", details={"purpose": "用途不在代码表中"})
+        raise DomainError("payout.purpose_unknown", field="purpose")
     reference = reference.strip()
     if not reference:
-        raise DomainError("invalid", details={"reference": "请填写发放事项"})
+        raise DomainError("payout.reference_required", field="reference")
     with transaction.atomic():
         batch = PayoutBatch.all_objects.create(
             org=org,
@@ -197,7 +197,7 @@ def payout_batch_decide(
         if batch.made_by_id == actor.pk:
             raise DomainError("payout.same_person", status=403)
         if not approve and not note.strip():
-            raise DomainError("invalid", details={"note": "退回时请填写复核意见"})
+            raise DomainError("payout.return_note_required", field="note")
         batch.status = BatchStatus.APPROVED if approve else BatchStatus.DRAFT
         batch.checked_by, batch.checked_at, batch.check_note = actor, timezone.now(), note.strip()[:200]
         batch.save(update_fields=["status", "checked_by", "checked_at", "check_note"])

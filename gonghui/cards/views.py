@@ -97,7 +97,7 @@ def payout_create(request: HttpRequest) -> HttpResponse:
         try:
             org = org_get(scope=scope, code=data["org_code"].strip().upper())
         except DomainError as exc:
-            raise DomainError("invalid", details={"org_code": "没有这个工会，或不在您的管理范围内"}) from exc
+            raise DomainError("org.not_in_scope", field="org_code") from exc
         batch = payouts.payout_batch_create(
             actor=actor,
             scope=scope,
@@ -206,7 +206,7 @@ def payout_items_all(request: HttpRequest, pk: int) -> HttpResponse:
     back = redirect("cards:payout", pk=batch.pk)
     try:
         if not form.is_valid():
-            raise DomainError("invalid", details={"amount": "请填写每人金额"})
+            raise DomainError("payout.amount_required", field="amount")
         fen = payouts.yuan_to_fen(form.cleaned_data["amount"])
         ids = item_lines.cardholder_memberships(batch)
         refused = payouts.payout_items_add(

@@ -223,7 +223,7 @@ def test_the_checker_is_never_the_maker_even_with_both_roles(world, make_user, b
     both.post(f"/api/v1/payouts/{batch['id']}/submit")
     assert_error(both.post(f"/api/v1/payouts/{batch['id']}/approve"), 403, "payout.same_person")
     returned = world["reviewer"].post(f"/api/v1/payouts/{batch['id']}/return", {"note": ""})
-    assert_error(returned, 400, "invalid")
+    assert_error(returned, 400, "payout.return_note_required", "退回时请填写复核意见")
     returned = world["reviewer"].post(f"/api/v1/payouts/{batch['id']}/return", {"note": "金额有误"})
     assert returned.json()["status"] == "draft"
     cancelled = both.post(f"/api/v1/payouts/{batch['id']}/cancel", {"note": "重复建批"})
@@ -233,7 +233,7 @@ def test_the_checker_is_never_the_maker_even_with_both_roles(world, make_user, b
 
 def test_refusals_are_chinese_json(world) -> None:
     officer: Api = world["officer"]
-    assert_error(create(officer, purpose="bonus"), 400, "invalid")
+    assert_error(create(officer, purpose="bonus"), 400, "payout.purpose_unknown", "用途不在代码表中")
     assert_error(create(officer, bank="NOPE"), 404, "not_found")
     assert_error(create(officer, org_code="NOPE"), 404, "not_found")
     batch = create(officer).json()
