@@ -129,7 +129,7 @@ def _fen(value: str, field: str) -> int:
     try:
         return yuan_to_fen(value) if str(value).strip() not in ("", "0") else 0
     except DomainError as exc:
-        raise DomainError("invalid", details={field: exc.message}) from exc
+        raise DomainError("aid.amount_invalid", field=field) from exc
 
 
 def file_out(f: HardshipFile, *, family: bool = False) -> dict[str, Any]:

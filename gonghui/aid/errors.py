@@ -20,5 +20,20 @@ register_messages(
         ),
         "aid.crosscheck_duplicate": _("经名单比对复核，该家庭已重复受助（{reason}），不能建档。"),
         "aid.relief_empty": _("请填写慰问金、慰问品、保险或住房帮扶中的至少一项。"),
+        # Refusals about one field (their details name it).
+        "aid.household_size_invalid": _("家庭人口至少为 1 人"),
+        "aid.amount_invalid": _("金额须为正数，最多两位小数。"),
+        "aid.decision_unknown": _("应为 approve、return 或 reject"),
+        "aid.decision_note_required": _("退回或不予建档时请填写审核意见"),
+        "aid.close_reason_required": _("请填写撤档原因"),
+        "aid.review_note_required": _("不再符合建档条件时请说明情况"),
+        "aid.scan_invalid": _("请上传 10 MB 以内的 PDF、JPG 或 PNG 扫描件"),
+        "aid.event_unknown": _("慰问事项不在代码表中"),
+        "aid.relief_negative": _("金额和份数不能为负"),
+        "aid.relief_outside_campaign": _("慰问日期不在“{campaign}”的活动期内"),
+        # Checks of several fields at once: each field's reason in the details, joined as the message.
+        "aid.application_fields_invalid": _("{reasons}"),
+        "aid.subsistence_standard_invalid": _("{reasons}"),
+        "aid.welfare_rule_invalid": _("{reasons}"),
     }
 )

@@ -52,13 +52,13 @@ def relief_visit_record(
     """Record a visit to a member's household by their union (or one above it), within the year's cap."""
     require_perm_at(scope, AidPerm.RELIEF, membership.org_path)
     if event not in EVENTS:
-        raise DomainError("invalid", details={"event": "慰问事项不在代码表中"})
+        raise DomainError("aid.event_unknown", field="event")
     if min(cash_fen, goods_fen, insurance_policies) < 0:
-        raise DomainError("invalid", details={"cash_fen": "金额和份数不能为负"})
+        raise DomainError("aid.relief_negative", field="cash_fen")
     if not (cash_fen or goods_fen or insurance_policies or housing):
         raise DomainError("aid.relief_empty")
     if campaign is not None and not (campaign.starts_on <= visited_on <= campaign.ends_on):
-        raise DomainError("invalid", details={"visited_on": f"慰问日期不在“{campaign.name}”的活动期内"})
+        raise DomainError("aid.relief_outside_campaign", field="visited_on", campaign=campaign.name)
     with transaction.atomic(), unscoped():
         ms = Membership.all_objects.select_related("org", "person").get(pk=membership.pk)
         if ms.status != MembershipStatus.ACTIVE:

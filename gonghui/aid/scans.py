@@ -31,7 +31,7 @@ def authorization_store(
     head = scan.read(8)
     scan.seek(0)
     if suffix not in SCAN_KINDS or not head.startswith(SCAN_KINDS[suffix]) or (scan.size or 0) > SCAN_MAX_BYTES:
-        raise DomainError("invalid", details={"scan": "请上传 10 MB 以内的 PDF、JPG 或 PNG 扫描件"})
+        raise DomainError("aid.scan_invalid", field="scan")
     folder = Path(settings.DATA_DIR) / "aid" / "authorizations"
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}{suffix}"

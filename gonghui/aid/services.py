@@ -37,7 +37,7 @@ from gonghui.aid.models import (
 from gonghui.aid.permissions import AidPerm
 from gonghui.cards.models import CardStatus, ServiceCard
 from gonghui.core.audit import audit_record
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, joined
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_and_above, region_name
 from gonghui.core.scoping import Scope, require_perm_at, subtrees_q, unscoped
@@ -83,7 +83,7 @@ def assess(
     after an accident or disaster, or when hardship costs exceed 80% of the income.
     """
     if household_size < 1:
-        raise DomainError("invalid", details={"household_size": "家庭人口至少为 1 人"})
+        raise DomainError("aid.household_size_invalid", field="household_size")
     annual = worker_monthly_income_fen * 12 + other_income_year_fen
     per_capita = (annual - necessary_expense_year_fen) // 12 // household_size
     category: str | None = None
@@ -174,7 +174,7 @@ def file_apply(
     if not member_names_ok(family):
         errors["family"] = "家庭成员须填写关系和姓名"
     if errors:
-        raise DomainError("invalid", details=errors)
+        raise DomainError("aid.application_fields_invalid", details=errors, reasons=joined(errors))
     standard = subsistence_standard(region_code, year)
     if standard is None:
         raise DomainError("aid.no_standard", region=region_name(region_code) or region_code, year=year)
@@ -384,7 +384,7 @@ def file_decide(
 ) -> HardshipFile:
     """Approve the file's current step, return it to the unit for more material, or refuse it."""
     if decision not in ("approve", "return", "reject"):
-        raise DomainError("invalid", details={"decision": "应为 approve、return 或 reject"})
+        raise DomainError("aid.decision_unknown", field="decision")
     if decision == "approve" and file.status == FileStatus.HIGHER_APPROVED and file.authorized_at:
         # The lists may have grown since the authorization: match again before filing.
         _step_allowed(scope, file, "center")
@@ -396,7 +396,7 @@ def file_decide(
         target, who, label = STEPS[FileStatus(file.status)]
         _step_allowed(scope, file, who)
         if decision != "approve" and not note.strip():
-            raise DomainError("invalid", details={"note": "退回或不予建档时请填写审核意见"})
+            raise DomainError("aid.decision_note_required", field="note")
         if decision == "approve":
             if target != FileStatus.UNIT_APPROVED and not file.authorized_at:
                 raise DomainError("aid.authorization_required")
@@ -418,7 +418,7 @@ def file_close(
     """撤档: the household is out of hardship (or another reason); the file is kept, closed."""
     require_perm_at(scope, AidPerm.FILE, file.org_path)
     if not reason.strip():
-        raise DomainError("invalid", details={"reason": "请填写撤档原因"})
+        raise DomainError("aid.close_reason_required", field="reason")
     with transaction.atomic(), unscoped():
         file = HardshipFile.all_objects.select_for_update().get(pk=file.pk)
         if file.status != FileStatus.FILED:

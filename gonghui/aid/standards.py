@@ -16,7 +16,7 @@ from gonghui.accounts.models import User
 from gonghui.aid.models import ReliefEvent, SubsistenceStandard, WelfareRule
 from gonghui.aid.permissions import AidPerm
 from gonghui.core.audit import audit_record
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, joined
 from gonghui.core.scoping import Scope, require_perm_at
 from gonghui.orgs.models import Org
 
@@ -52,7 +52,7 @@ def subsistence_standard_set(
     elif monthly_fen > MAX_MONTHLY_FEN:
         errors["monthly_fen"] = f"低保标准不能超过 {MAX_MONTHLY_FEN // 100} 元/人·月"
     if errors:
-        raise DomainError("invalid", details=errors)
+        raise DomainError("aid.subsistence_standard_invalid", details=errors, reasons=joined(errors))
     with transaction.atomic():
         before = (
             SubsistenceStandard.objects.select_for_update()
@@ -99,7 +99,7 @@ def welfare_rule_set(
     elif cap_fen > MAX_CAP_FEN:
         errors["cap_fen"] = f"每人每年上限不能超过 {MAX_CAP_FEN // 100} 元"
     if errors:
-        raise DomainError("invalid", details=errors)
+        raise DomainError("aid.welfare_rule_invalid", details=errors, reasons=joined(errors))
     with transaction.atomic():
         before = (
             WelfareRule.objects.select_for_update()

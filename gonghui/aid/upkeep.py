@@ -67,7 +67,7 @@ def review_record(
         file = HardshipFile.objects.get(pk=review.file_id)
     require_perm_at(scope, AidPerm.REVIEW, file.org_path)
     if not still_eligible and not note.strip():
-        raise DomainError("invalid", details={"note": "不再符合建档条件时请说明情况"})
+        raise DomainError("aid.review_note_required", field="note")
     with transaction.atomic():
         review = FileReview.objects.select_for_update().get(pk=review.pk)
         review.still_eligible, review.note = still_eligible, note.strip()[:200]

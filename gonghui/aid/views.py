@@ -632,7 +632,7 @@ def _standard_org(scope: Scope, code: str) -> Org:
     try:
         return org_get(scope=scope, code=code.strip().upper(), perm=AidPerm.STANDARD)
     except DomainError as exc:
-        raise DomainError("invalid", details={"org_code": "没有这个工会，或不在您的管理范围内"}) from exc
+        raise DomainError("org.not_in_scope", field="org_code") from exc
 
 
 @login_required

@@ -62,7 +62,7 @@ def test_a_file_over_http(world, apis, bearer, settings) -> None:  # noqa: F811
     assert_error(apis["higher"].post(f"{url}/approve", {}), 400, "aid.authorization_required")
     officer = bearer(world["users"]["officer"])
     refused = upload(officer, f["id"], "auth.pdf", b"GIF89a not a pdf")
-    assert_error(refused, 400, "invalid")
+    assert_error(refused, 400, "aid.scan_invalid", "请上传 10 MB 以内的 PDF、JPG 或 PNG 扫描件")
     assert not list((Path(settings.DATA_DIR) / "aid" / "authorizations").glob("*"))
     assert upload(officer, f["id"], "auth.pdf", b"%PDF-1.7 signed").json()["authorized"] is True
     assert len(list((Path(settings.DATA_DIR) / "aid" / "authorizations").glob("*.pdf"))) == 1
@@ -84,9 +84,12 @@ def test_outsiders_and_refusals(world, apis) -> None:  # noqa: F811
     assert_error(apis["foreign"].get(f"/api/v1/aid/files/{f['id']}"), 404, "not_found")
     assert apis["foreign"].get("/api/v1/aid/files").json()["items"] == []
     assert_error(apis["officer"].post("/api/v1/aid/files", body(world)), 409, "aid.household_on_file")
-    assert_error(apis["unit"].post(f"/api/v1/aid/files/{f['id']}/reject", {"note": ""}), 400, "invalid")
+    assert_error(
+        apis["unit"].post(f"/api/v1/aid/files/{f['id']}/reject", {"note": ""}), 400, "aid.decision_note_required"
+    )
     bad = apis["officer"].post("/api/v1/aid/files", body(world, worker_monthly_income="两千"))
-    assert_error(bad, 400, "invalid")
+    out = assert_error(bad, 400, "aid.amount_invalid", "金额须为正数，最多两位小数。")
+    assert out["details"] == {"worker_monthly_income": "金额须为正数，最多两位小数。"}
     assert HardshipFile.all_objects.count() == 1
 
 

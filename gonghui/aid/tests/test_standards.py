@@ -123,7 +123,7 @@ def test_a_standard_is_validated_in_chinese_and_a_refusal_writes_nothing(world) 
         ({"year": 2101}, "year", "年度应在 2000 至 2100 之间"),
     ]:
         exc = refused(set_standard, world, **kw)
-        assert exc.code == "invalid"
+        assert (exc.code, exc.message) == ("aid.subsistence_standard_invalid", message)
         assert exc.details == {field: message}
     no_region = make_org("520201G099", "钟山区某联合工会", OrgKind.JOINT_GRASSROOTS, world["tree"].zhongshan)
     before = state()
