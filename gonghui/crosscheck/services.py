@@ -26,6 +26,7 @@ from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.scoping import Scope, require_perm_at, subtree_q, unscoped
 from gonghui.crosscheck.models import AgencyList, AgencyRecord, CrossCheckMatch, CrossCheckReview, Decision
 from gonghui.crosscheck.permissions import CrossCheckPerm
+from gonghui.crosscheck.subjects import Subject, open_subjects
 from gonghui.orgs.models import Org
 
 CHUNK = 1000  # keys per IN list of the ORM reads below (SQLite's planner and variable limit)
@@ -55,16 +56,6 @@ def matches_for(
         record = AgencyRecord.from_db(None, RECORD_FIELDS, values)
         found[record.id_index].append(record)
     return dict(found)
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What an app checks: its type ("student_aid.application"), its id, the person's blind index, its union."""
-
-    kind: str
-    id: str | int
-    index: str
-    org: Org
 
 
 def _reason(record: AgencyRecord, lists: dict[int, AgencyList]) -> str:
@@ -199,7 +190,6 @@ class RunSummary:
 def crosscheck_run_open(*, actor: User | None, scope: Scope | None, org: Org) -> RunSummary:
     """Match everything still open under a union (applications not yet approved, households on file
     or on their way) against the lists, e.g. after a new list came in; one run per subject type and year."""
-    from gonghui.crosscheck.subjects import open_subjects
 
     require_perm_at(scope, CrossCheckPerm.IMPORT, org.path)
     subjects = flagged = pending = 0

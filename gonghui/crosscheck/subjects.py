@@ -12,6 +12,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from gonghui.orgs.models import Org
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an app checks: its type ("student_aid.application"), its id, the person's blind index, its union."""
+
+    kind: str
+    id: str | int
+    index: str
+    org: Org
+
 
 @dataclass(frozen=True)
 class SubjectView:
@@ -46,7 +59,7 @@ def describe_subjects(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], 
 
 # --- open subjects: what a union's "比对全部" runs over -----------------------------------------
 
-OpenSubjects = Callable[[list[str]], list[tuple["Subject", int]]]
+OpenSubjects = Callable[[list[str]], list[tuple[Subject, int]]]
 _OPEN: dict[str, OpenSubjects] = {}
 
 
@@ -58,6 +71,3 @@ def register_open_subjects(subject_type: str, provider: OpenSubjects) -> None:
 def open_subjects(paths: list[str]) -> dict[str, list[tuple[Subject, int]]]:
     return {subject_type: provider(paths) for subject_type, provider in _OPEN.items()}
 
-
-if TYPE_CHECKING:
-    from gonghui.crosscheck.services import Subject

@@ -10,11 +10,12 @@ a subtree and has its own audited service.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from gonghui.accounts.models import User
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_bool, parse_date, parse_int, write_table
 from gonghui.core.bulk.engine import Row, audit_import

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
@@ -19,7 +19,8 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
-from gonghui.accounts.models import User
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, joined
 from gonghui.core.paths import rewrite_path_columns

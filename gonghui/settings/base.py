@@ -112,6 +112,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W039"]
 
 AUTH_USER_MODEL = "accounts.User"
+# The org tree's model, named here as the user model is, so that core (audit, jobs) names no app.
+GONGHUI_ORG_MODEL = "orgs.Org"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

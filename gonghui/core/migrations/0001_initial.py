@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        migrations.swappable_dependency(settings.GONGHUI_ORG_MODEL),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='详情')),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.org', verbose_name='所属工会')),
+                ('org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.GONGHUI_ORG_MODEL, verbose_name='所属工会')),
             ],
             options={
                 'verbose_name': '审计事件',
