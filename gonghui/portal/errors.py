@@ -12,5 +12,10 @@ register_messages(
         ),
         "portal.already_activated": _("您已激活会员账户，请直接用手机号码和密码登录。"),
         "portal.username_taken": _("该手机号码（用户名）已被其他账户使用，请联系所在工会处理。"),
+        # What Django's password validators said, joined.
+        "portal.password_rejected": _("{why}"),
+        # A malformed name, ID number or mobile: each field's reason in the details, joined as the message.
+        "portal.activation_fields_invalid": _("{reasons}"),
+        "portal.username_required": _("请填写用户名"),
     }
 )

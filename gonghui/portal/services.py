@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.core.audit import audit_record
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, joined
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import MEMBER_STATUSES, Membership, Person
 from gonghui.members.validation import FieldError, clean_mobile, clean_name, parse_identity
@@ -27,7 +27,7 @@ def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError("invalid", details={"password": "；".join(exc.messages)}) from exc
+        raise DomainError("portal.password_rejected", field="password", why="；".join(exc.messages)) from exc
 
 
 def _create(*, person: Person, username: str, password: str) -> tuple[User, MemberAccount]:
@@ -69,7 +69,7 @@ def member_account_activate(*, name: str, id_number: str, mobile: str, password:
     except FieldError as exc:
         errors["mobile"] = str(exc)
     if errors:
-        raise DomainError("invalid", details=errors)
+        raise DomainError("portal.activation_fields_invalid", details=errors, reasons=joined(errors))
     # Checked before the registry is read, so a weak password says nothing about the record.
     _check_password(password, User(username=mobile, display_name=name))
     with transaction.atomic(), unscoped():
@@ -96,7 +96,7 @@ def member_account_create(*, actor: User | None, person: Person, username: str, 
     """An account for a person made by the console, the demo or a test (no 实名 check: the caller vouches)."""
     username = username.strip()
     if not username:
-        raise DomainError("invalid", details={"username": "请填写用户名"})
+        raise DomainError("portal.username_required", field="username")
     _check_password(password, User(username=username, display_name=person.name))
     with transaction.atomic(), unscoped():
         person = Person.objects.select_for_update().get(pk=person.pk)

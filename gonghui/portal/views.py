@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404
 from gonghui.members import selectors, services
@@ -216,7 +216,7 @@ AID_DETAIL_FIELDS = {"tuition_fen": "tuition", "loan_fen": "loan"}
 
 
 def _aid_error(form: AidApplyForm | AidContinueForm, exc: DomainError) -> None:
-    if exc.code == "invalid" and isinstance(exc.details, dict):
+    if isinstance(exc.details, dict) and not isinstance(exc, PermissionDeniedError):
         for key, reason in exc.details.items():
             field = AID_DETAIL_FIELDS.get(key, key)
             form.add_error(field if field in form.fields else None, reason)

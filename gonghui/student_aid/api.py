@@ -114,7 +114,7 @@ def _fen(value: str, field: str) -> int:
     try:
         return parse_yuan(value, allow_zero=True)
     except AmountError as exc:
-        raise DomainError("invalid", details={field: "应为不小于 0 的金额（元），最多两位小数"}) from exc
+        raise DomainError("student_aid.amount_invalid", field=field) from exc
 
 
 def application_out(a: StudentAidApplication) -> dict[str, Any]:

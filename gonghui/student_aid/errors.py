@@ -32,5 +32,18 @@ register_messages(
         "student_aid.objection_resolved": _("该异议已处理（{state}）。"),
         "student_aid.crosscheck_pending": _("该学生在其他部门的资助名单中有记录，请先在名单比对中复核后再审批。"),
         "student_aid.crosscheck_duplicate": _("经名单比对复核，该学生已获其他资助（{reason}），不能重复资助。"),
+        # Refusals about one field (their details name it).
+        "student_aid.amount_invalid": _("应为不小于 0 的金额（元），最多两位小数"),
+        "student_aid.reject_note_required": _("不予通过时请填写审核意见"),
+        "student_aid.return_note_required": _("退回时请写明需补正的内容"),
+        "student_aid.publication_days_invalid": _("公示天数至少为 1 天"),
+        "student_aid.objection_reason_required": _("请填写异议内容"),
+        "student_aid.resolution_note_required": _("请填写处理意见"),
+        "student_aid.member_key_invalid": _("请填写会员编号或 18 位证件号码"),
+        "student_aid.member_not_found": _("您管理的工会中没有这名在册会员"),
+        "student_aid.selection_outside_publication": _("所选申请中有不属于该工会或该学年的，请重新筛选"),
+        # Checks of several fields at once: each field's reason in the details, joined as the message.
+        "student_aid.standard_invalid": _("{reasons}"),
+        "student_aid.application_fields_invalid": _("{reasons}"),
     }
 )

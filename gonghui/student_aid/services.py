@@ -28,7 +28,7 @@ from gonghui.aid.models import OPEN_STATUSES, FamilyMember, HardshipFile
 from gonghui.cards.models import BankPartner, ItemStatus, PayoutBatch, PayoutItem, PayoutPurpose
 from gonghui.cards.payouts import payout_batch_create, payout_items_add
 from gonghui.core.audit import audit_record
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, joined
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_and_above, region_name
 from gonghui.core.scoping import Scope, require_perm_at, subtree_q, subtrees_q, unscoped
@@ -92,7 +92,7 @@ def aid_standard_set(
     if len(org.region_code) != 6:
         errors["org"] = "该工会没有行政区划代码，不能设置资助标准"
     if errors:
-        raise DomainError("invalid", details=errors)
+        raise DomainError("student_aid.standard_invalid", details=errors, reasons=joined(errors))
     with transaction.atomic():
         standard, _created = AidStandard.objects.update_or_create(
             region_code=org.region_code,
@@ -224,7 +224,7 @@ def application_apply(
     except FieldError as exc:
         errors["id_number"] = str(exc)
     if errors:
-        raise DomainError("invalid", details=errors)
+        raise DomainError("student_aid.application_fields_invalid", details=errors, reasons=joined(errors))
     assert identity is not None
     if student.enrolment_kind != EnrolmentKind.REGULAR:
         raise DomainError("student_aid.excluded", kind=ENROLMENT_KINDS[student.enrolment_kind])
@@ -471,7 +471,7 @@ def application_decide(
         else:
             raise DomainError("student_aid.wrong_status", state=STATES[application.status], action="审核")
         if not approve and not note.strip():
-            raise DomainError("invalid", details={"note": "不予通过时请填写审核意见"})
+            raise DomainError("student_aid.reject_note_required", field="note")
         now = timezone.now()
         fields = ["status", "status_note"]
         if not approve:
@@ -511,7 +511,7 @@ def application_return(
     require_perm_at(scope, StudentAidPerm.APPROVE, approving_org(application.org).path)
     note = " ".join((note or "").split())
     if not note:
-        raise DomainError("invalid", details={"note": "退回时请写明需补正的内容"})
+        raise DomainError("student_aid.return_note_required", field="note")
     with transaction.atomic(), unscoped():
         application = _locked(application)
         if application.status != ApplicationStatus.UNIT_REVIEWED:
@@ -613,7 +613,7 @@ def publication_create(
     """Publish the approved applications of a school year in `org`'s subtree (or those listed) for `days` days."""
     require_perm_at(scope, StudentAidPerm.PUBLISH, org.path)
     if days < 1:
-        raise DomainError("invalid", details={"days": "公示天数至少为 1 天"})
+        raise DomainError("student_aid.publication_days_invalid", field="days")
     start = starts_on or timezone.localdate()
     with transaction.atomic(), unscoped():
         qs = StudentAidApplication.all_objects.select_for_update().filter(
@@ -685,7 +685,7 @@ def objection_record(
 ) -> Objection:
     """Record an objection to a published application, received within its 公示 window."""
     if not reason.strip():
-        raise DomainError("invalid", details={"reason": "请填写异议内容"})
+        raise DomainError("student_aid.objection_reason_required", field="reason")
     day = on or timezone.localdate()
     with transaction.atomic(), unscoped():
         application = _locked(application)
@@ -717,7 +717,7 @@ def objection_resolve(
 ) -> Objection:
     """Resolve an objection: upheld rejects the application, dismissed keeps it on the list."""
     if not note.strip():
-        raise DomainError("invalid", details={"note": "请填写处理意见"})
+        raise DomainError("student_aid.resolution_note_required", field="note")
     with transaction.atomic(), unscoped():
         objection = Objection.all_objects.select_for_update().get(pk=objection.pk)
         publication = _locked_publication(objection.publication)

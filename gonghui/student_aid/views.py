@@ -120,10 +120,10 @@ def _membership_by_key(scope: Scope, key: str) -> Membership:
     """The active member with this member number or ID number where the scope may apply for them."""
     term = classify_search(key)
     if term is None or term.kind not in ("member_no", "id"):
-        raise DomainError("invalid", details={"member": "请填写会员编号或 18 位证件号码"})
+        raise DomainError("student_aid.member_key_invalid", field="member")
     ms = active_member_by_key(scope=scope, key=key, perm=StudentAidPerm.APPLY)
     if ms is None:
-        raise DomainError("invalid", details={"member": "您管理的工会中没有这名在册会员"})
+        raise DomainError("student_aid.member_not_found", field="member")
     return ms
 
 
@@ -373,14 +373,14 @@ def publication_create(request: HttpRequest) -> HttpResponse:
         try:
             org = org_get(scope=scope, code=data["org_code"].strip().upper())
         except DomainError as exc:
-            raise DomainError("invalid", details={"org_code": "没有这个工会，或不在您的管理范围内"}) from exc
+            raise DomainError("org.not_in_scope", field="org_code") from exc
         picked = {int(i) for i in data["applications"]}
         fitting = selectors.application_list(
             scope=scope, school_year=data["school_year"], status=ApplicationStatus.APPROVED, perm=StudentAidPerm.PUBLISH
         ).filter(org_path__startswith=org.path, pk__in=picked)
         if picked - set(fitting.values_list("pk", flat=True)):
             # The service would leave them out silently: say so instead.
-            raise DomainError("invalid", details={"applications": "所选申请中有不属于该工会或该学年的，请重新筛选"})
+            raise DomainError("student_aid.selection_outside_publication", field="applications")
         publication = services.publication_create(
             actor=actor_of(request),
             scope=scope,
@@ -604,7 +604,7 @@ def standards(request: HttpRequest) -> HttpResponse:
         try:
             org = org_get(scope=scope, code=data["org_code"].strip().upper(), perm=StudentAidPerm.STANDARD)
         except DomainError as exc:
-            raise DomainError("invalid", details={"org_code": "没有这个工会，或不在您的管理范围内"}) from exc
+            raise DomainError("org.not_in_scope", field="org_code") from exc
         standard = services.aid_standard_set(
             actor=actor_of(request),
             scope=scope,

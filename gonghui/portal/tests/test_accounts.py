@@ -169,7 +169,8 @@ def test_member_account_create_validates_the_password_and_refuses_a_second_accou
     person = pw_world.newcomer.person
     with pytest.raises(DomainError) as weak:
         member_account_create(actor=None, person=person, username="zhangsan", password="12345678")
-    assert weak.value.code == "invalid" and "password" in weak.value.details
+    assert weak.value.code == "portal.password_rejected"
+    assert weak.value.details == {"password": weak.value.message}
     with pytest.raises(DomainError) as second:
         member_account_create(actor=None, person=pw_world.worker.person, username="someone", password=PASSWORD)
     assert second.value.code == "portal.already_activated"

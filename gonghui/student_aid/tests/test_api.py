@@ -87,8 +87,10 @@ def test_refusals_are_one_error_shape(world: World, apis: dict[str, Api]) -> Non
     assert_error(
         officer.post(f"{BASE}/applications", body(world, promise_signed=False)), 400, "student_aid.promise_required"
     )
-    bad = assert_error(officer.post(f"{BASE}/applications", body(world, tuition="五千")), 400, "invalid")
-    assert "tuition" in bad["details"]
+    bad = assert_error(
+        officer.post(f"{BASE}/applications", body(world, tuition="五千")), 400, "student_aid.amount_invalid"
+    )
+    assert bad["details"] == {"tuition": "应为不小于 0 的金额（元），最多两位小数"}
     assert_error(
         officer.post(f"{BASE}/applications", body(world, enrolment_kind="directed")), 400, "student_aid.excluded"
     )
@@ -99,9 +101,11 @@ def test_refusals_are_one_error_shape(world: World, apis: dict[str, Api]) -> Non
     assert_error(officer.post(f"{BASE}/applications", body(world)), 409, "student_aid.already_applied")
     url = f"{BASE}/applications/{a['id']}"
     assert_error(apis["unit"].post(f"{url}/return", {"note": "x"}), 403, "permission_denied")  # the county's step
-    assert_error(apis["unit"].post(f"{url}/reject", {}), 400, "invalid")
+    assert_error(
+        apis["unit"].post(f"{url}/reject", {}), 400, "student_aid.reject_note_required", "不予通过时请填写审核意见"
+    )
     assert apis["unit"].post(f"{url}/review", {"note": ""}).json()["status"] == "unit_reviewed"
-    assert_error(apis["county"].post(f"{url}/return", {"note": " "}), 400, "invalid")
+    assert_error(apis["county"].post(f"{url}/return", {"note": " "}), 400, "student_aid.return_note_required")
     returned = apis["county"].post(f"{url}/return", {"note": "缺录取通知书"}).json()
     assert (returned["status"], returned["status_note"]) == ("applied", "退回补正：缺录取通知书")
     refused = apis["unit"].post(f"{url}/reject", {"note": "材料不实"}).json()
