@@ -22,7 +22,12 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
     org = models.ForeignKey(
-        settings.GONGHUI_ORG_MODEL, verbose_name=_("所属工会"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.GONGHUI_ORG_MODEL,
+        verbose_name=_("所属工会"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Denormalized so the audit log is scoped by one range scan and stays
     # readable after an org moves or closes: events stay where they happened.
@@ -72,7 +77,12 @@ class BulkJob(models.Model):
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
     kind = models.CharField(_("类型"), max_length=40)
     org = models.ForeignKey(
-        settings.GONGHUI_ORG_MODEL, verbose_name=_("所属工会"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.GONGHUI_ORG_MODEL,
+        verbose_name=_("所属工会"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Kept in step with the tree by org_move (registered in CoreConfig.ready).
     org_path = PathField(_("组织路径"), blank=True, default="")

@@ -1,13 +1,5 @@
-"""Background tasks of the shared kernel; thin adapters around services (STYLE rule 9)."""
+"""Tasks queued before the task moved into `core.jobs` name this module; it keeps them runnable."""
 
-from __future__ import annotations
+from gonghui.core.jobs import bulk_job_run
 
-from django_tasks import task
-
-from gonghui.core.jobs import bulk_job_execute
-
-
-@task()
-def bulk_job_run(job_id: int, attempt: int) -> str:
-    """Run one attempt of a bulk import or export job (see `core.jobs`)."""
-    return bulk_job_execute(job_id, attempt)
+__all__ = ["bulk_job_run"]

@@ -28,7 +28,7 @@ def scope_of(request: HttpRequest) -> Scope:
 def actor_of(request: HttpRequest) -> User:
     """The signed-in user behind a request that passed authentication (pages and API alike)."""
     assert isinstance(request.user, get_user_model())
-    return request.user  # type: ignore[return-value]
+    return request.user
 
 
 def found_or_404(lookup: Callable[..., T], /, **kwargs: Any) -> T:
