@@ -21,5 +21,13 @@ register_messages(
             "工会“{org}”还有 {count} 条有效会籍（含待审核申请和接转中），请先办理接转或转至上级工会保留会籍后再撤销。"
         ),
         "member.reinstate_conflict": _("该人员已在其他工会有有效会籍，不能恢复此会籍。"),
+        # What the code tables or the ID number check said about the one field.
+        "member.reason_invalid": _("{why}"),
+        "member.id_number_invalid": _("{why}"),
+        # The person's fields checked at once: each field's reason in the details, joined as the message.
+        "member.fields_invalid": _("{reasons}"),
+        "member.mobile_required": _("请填写手机号码，以便工会联系您"),
+        # A page's union field (register, transfer in): unknown and out of scope answer alike.
+        "member.org_unknown": _("未找到该工会，或您无权访问。"),
     }
 )

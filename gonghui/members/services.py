@@ -20,7 +20,7 @@ from django.utils import timezone
 from gonghui.accounts.models import User
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record, changed_fields
-from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError, PermissionDeniedError, joined
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.members import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.members.models import (
@@ -151,7 +151,7 @@ def _reason(table: str, raw: str, title: str) -> tuple[str, str]:
     try:
         value = clean_code(table, raw, title)
     except FieldError as exc:
-        raise DomainError("invalid", details={"reason": str(exc)}) from exc
+        raise DomainError("member.reason_invalid", field="reason", why=str(exc)) from exc
     if not value:
         raise DomainError("member.reason_required", what=title)
     return value, code_label(table, value)
@@ -163,13 +163,14 @@ def _identity(id_number: str, id_type: str) -> Identity:
     try:
         return parse_identity(id_number, clean_code("id_type", id_type or "1", "证件类型") or "1")
     except FieldError as exc:
-        raise DomainError("invalid", details={"id_number": str(exc)}) from exc
+        raise DomainError("member.id_number_invalid", field="id_number", why=str(exc)) from exc
 
 
 def _clean_fields(fields: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     cleaned, errors = clean_person(fields, partial=partial)
     if errors:
-        raise DomainError("invalid", details=dict(sorted(errors.items())))
+        errors = dict(sorted(errors.items()))
+        raise DomainError("member.fields_invalid", details=errors, reasons=joined(errors))
     return cleaned
 
 
@@ -324,7 +325,7 @@ def join_apply(*, org: Org, id_number: str, id_type: str = "1", fields: dict[str
     identity = _identity(id_number, id_type)
     values = _clean_fields(fields, partial=False)
     if not values.get("mobile"):
-        raise DomainError("invalid", details={"mobile": "请填写手机号码，以便工会联系您"})
+        raise DomainError("member.mobile_required", field="mobile")
     with transaction.atomic(), unscoped():
         org = _open_org(org)
         person, created = _person_for(identity, values, update=False)

@@ -248,7 +248,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             org = org_get(scope=scope, code=data.pop("org_code").strip().upper(), perm=MemberPerm.REGISTER)
         except DomainError as exc:
-            raise DomainError("invalid", details={"org_code": "未找到该工会，或您无权访问。"}) from exc
+            raise DomainError("member.org_unknown", field="org_code") from exc
         ms = services.member_register(
             actor=actor_of(request),
             scope=scope,
@@ -410,7 +410,7 @@ def transfer_request(request: HttpRequest) -> HttpResponse:
         try:
             to_org = org_get(scope=scope, code=data["to_code"].strip().upper(), perm=MemberPerm.TRANSFER)
         except DomainError as exc:
-            raise DomainError("invalid", details={"to_code": "未找到该工会，或您无权访问。"}) from exc
+            raise DomainError("member.org_unknown", field="to_code") from exc
         tr = services.transfer_in(
             actor=actor_of(request),
             scope=scope,

@@ -361,9 +361,9 @@ def test_reasons_from_code_tables_are_required(tree, officer: Api, action: str, 
 def test_unknown_reason_codes_are_refused(tree, officer: Api) -> None:
     ms = register(tree.courier_union, NUMBER)
     before = registry_state()
-    body = assert_error(act(officer, ms, "retain", reason="vacation"), 400, "invalid")
+    body = assert_error(act(officer, ms, "retain", reason="vacation"), 400, "member.reason_invalid")
     assert body["details"] == {"reason": "保留会籍原因“vacation”不在代码表中"}
-    body = assert_error(act(officer, ms, "withdraw", reason="angry"), 400, "invalid")
+    body = assert_error(act(officer, ms, "withdraw", reason="angry"), 400, "member.reason_invalid")
     assert body["details"] == {"reason": "退会原因“angry”不在代码表中"}
     assert registry_state() == before
 
@@ -452,7 +452,7 @@ def test_patch_refuses_fields_that_are_not_the_persons(tree, officer: Api) -> No
     ms = register(tree.courier_union, NUMBER)
     before = registry_state()
     resp = officer.patch(f"/api/v1/members/{ms.pk}", {"mobile": "123", "name": ""})
-    body = assert_error(resp, 400, "invalid")
+    body = assert_error(resp, 400, "member.fields_invalid", "手机号码应为 11 位数字，以 13–19 开头；姓名不能为空")
     assert body["details"] == {"mobile": "手机号码应为 11 位数字，以 13–19 开头", "name": "姓名不能为空"}
     assert registry_state() == before
 

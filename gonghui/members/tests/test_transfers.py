@@ -312,7 +312,7 @@ def test_a_completed_transfer_cannot_be_cancelled(tree, officers: Officers, memb
     [
         ({"to_code": "520201G001"}, 400, "member.transfer_same_org", "转入工会与当前所属工会相同。"),
         ({"to_code": "NOPE0000"}, 400, "member.transfer_target_unknown", "未找到工会代码“NOPE0000”。"),
-        ({"reason": "whim"}, 400, "invalid", None),
+        ({"reason": "whim"}, 400, "member.reason_invalid", "接转原因“whim”不在代码表中"),
         ({"reason": ""}, 400, "member.reason_required", "请填写接转原因。"),
     ],
     ids=["same-org", "unknown-target", "unknown-reason", "no-reason"],
@@ -346,7 +346,7 @@ def test_in_refusals(tree, officers: Officers, member) -> None:
     # The receiving union must be the caller's own.
     assert_error(start_in(o.gy, to_code="520200KD01"), 404, "not_found")
     assert_error(start_in(o.gy, to_code="520201G001"), 404, "not_found")
-    body = assert_error(start_in(o.gy, NUMBER[:17] + "0"), 400, "invalid")
+    body = assert_error(start_in(o.gy, NUMBER[:17] + "0"), 400, "member.id_number_invalid")
     assert body["details"] == {"id_number": "公民身份号码校验位不正确，请核对是否抄错"}
     assert_error(start_in(o.lps, to_code="520201G001"), 400, "member.transfer_same_org")
     assert registry_state() == before

@@ -200,10 +200,7 @@ def test_api_refuses_the_same_numbers_with_the_same_reason(
 ) -> None:
     before = registry_state()
     resp = create(officer, raw, id_type=id_type)
-    if raw == "":
-        body = assert_error(resp, 400, "invalid")
-    else:
-        body = assert_error(resp, 400, "invalid", "提交的数据有误，请检查后重试。")
+    body = assert_error(resp, 400, "member.id_number_invalid", message)
     assert body["details"] == {"id_number": message}
     assert_no_number(resp.content.decode(), raw) if len(raw) >= 15 else None
     assert registry_state() == before
@@ -211,7 +208,7 @@ def test_api_refuses_the_same_numbers_with_the_same_reason(
 
 def test_api_refuses_a_future_birth_date(tree, officer: Api) -> None:
     number = future_number()
-    body = assert_error(create(officer, number), 400, "invalid")
+    body = assert_error(create(officer, number), 400, "member.id_number_invalid")
     assert body["details"] == {"id_number": "公民身份号码中的出生日期晚于今天"}
     assert number[:17] not in str(body)
 
@@ -279,7 +276,7 @@ def test_api_registers_a_passport_holder_without_birth_date(tree, officer: Api) 
 
 
 def test_api_refuses_an_unknown_id_type(tree, officer: Api) -> None:
-    body = assert_error(create(officer, VALID, id_type="9"), 400, "invalid")
+    body = assert_error(create(officer, VALID, id_type="9"), 400, "member.id_number_invalid")
     assert body["details"] == {"id_number": "证件类型“9”不在代码表中"}
 
 
@@ -309,7 +306,7 @@ def test_malformed_id_number_field_is_422_without_echoing_it(tree, officer: Api)
 
 def test_errors_on_other_fields_never_carry_the_valid_number(tree, officer: Api) -> None:
     resp = create(officer, VALID, mobile="12345", ethnicity="火星族", employer_uscc="91520200MA6H12345X")
-    body = assert_error(resp, 400, "invalid")
+    body = assert_error(resp, 400, "member.fields_invalid")
     assert set(body["details"]) == {"mobile", "ethnicity", "employer_uscc"}
     assert_no_number(resp.content.decode(), VALID)
 
@@ -362,7 +359,9 @@ def test_api_stores_the_normalized_mobile(tree, officer: Api, raw: str, expected
 @pytest.mark.parametrize("raw", MOBILES_BAD)
 def test_api_refuses_bad_mobiles(tree, officer: Api, raw: str) -> None:
     before = registry_state()
-    body = assert_error(create(officer, VALID, mobile=raw), 400, "invalid")
+    body = assert_error(
+        create(officer, VALID, mobile=raw), 400, "member.fields_invalid", "手机号码应为 11 位数字，以 13–19 开头"
+    )
     assert body["details"] == {"mobile": "手机号码应为 11 位数字，以 13–19 开头"}
     assert registry_state() == before
 
@@ -435,7 +434,7 @@ def test_api_stores_codes_given_as_labels(tree, officer: Api) -> None:
 )
 def test_api_refuses_unknown_codes_in_chinese(tree, officer: Api, field: str, raw: str, message: str) -> None:
     before = registry_state()
-    body = assert_error(create(officer, VALID, **{field: raw}), 400, "invalid")
+    body = assert_error(create(officer, VALID, **{field: raw}), 400, "member.fields_invalid", message)
     assert body["details"] == {field: message}
     assert registry_state() == before
 
