@@ -212,11 +212,6 @@ for _adapter in (StandardAdapter(), CsvAdapter(), GzbTxtAdapter()):
     register_adapter(_adapter)
 
 
-def adapter_choices() -> list[tuple[str, str]]:
-    """(code, label) of every format, for a bank's settings form."""
-    return [(a.code, a.label) for a in _adapters.values()]
-
-
 def bank_file_adapter(bank: BankPartner) -> BankFileAdapter:
     """The adapter of the bank's `file_format`; an unknown format is a clear refusal."""
     adapter = _adapters.get((bank.file_format or "standard").strip())

@@ -46,10 +46,6 @@ def builtin_role_permissions() -> dict[str, set[str]]:
     return {name: set(perms) for name, perms in _defaults.items()}
 
 
-def is_declared(perm: str) -> bool:
-    return perm in _registry
-
-
 class CorePerm(models.TextChoices):
     AUDIT_VIEW = "core.audit.view", "查看审计日志"
 

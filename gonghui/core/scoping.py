@@ -10,7 +10,6 @@ rows of another union (the OpenSPP failure DESIGN.md mentions).
 from __future__ import annotations
 
 import contextvars
-import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,17 +38,6 @@ def unscoped() -> Iterator[None]:
         yield
     finally:
         _unscoped_depth.reset(token)
-
-
-def unscoped_function(func: F) -> F:
-    """Decorator form of `unscoped()` for services and jobs."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with unscoped():
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def is_unscoped() -> bool:
@@ -169,10 +157,6 @@ def require_perm_at(scope: Scope | None, perm: str, path: str) -> None:
     """
     if scope is not None and not scope.has_perm(perm, path):
         raise PermissionDeniedError(perm)
-
-
-class ScopedQuerySet(models.QuerySet[M], Generic[M]):
-    pass
 
 
 class ScopedManager(models.Manager[M], Generic[M]):

@@ -209,11 +209,6 @@ def membership_parts(*, scope: Scope, filters: RosterFilters, root: Org | None =
     return [base.filter(q).order_by(*order) for q, order in term.parts()]
 
 
-def membership_list(*, scope: Scope, filters: RosterFilters) -> QuerySet[Membership]:
-    """The first part of the roster (all of it unless the term is pinyin initials)."""
-    return membership_parts(scope=scope, filters=filters)[0]
-
-
 def _tally_count(scope: Scope, filters: RosterFilters, root: Org | None) -> int | None:
     """The exact count from the tallies, when the filters are ones the tallies keep."""
     if filters.q or filters.new_employment_type:

@@ -70,10 +70,6 @@ class Table:
         return dict(zip(self._keys, self._pick(cells), strict=True))
 
 
-def _blank(cells: list[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
-
-
 def open_table(path: str | Path, columns: list[Column], *, search_rows: int = SEARCH_ROWS) -> Table:
     """Read up to `search_rows` rows to find the header; the rest stream through `Table.rows`."""
     by_name: dict[str, str] = {}
