@@ -17,10 +17,9 @@ from ninja.files import UploadedFile
 from gonghui.aid import relief, selectors, services
 from gonghui.aid.models import HardshipFile, ReliefVisit
 from gonghui.aid.scans import authorization_store
-from gonghui.cards.payouts import yuan_to_fen
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
-from gonghui.core.money import fen_to_yuan
+from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
 
@@ -126,9 +125,11 @@ class VisitOut(Schema):
 
 
 def _fen(value: str, field: str) -> int:
+    if not str(value).strip():
+        return 0
     try:
-        return yuan_to_fen(value) if str(value).strip() not in ("", "0") else 0
-    except DomainError as exc:
+        return parse_yuan(value, allow_zero=True)
+    except AmountError as exc:
         raise DomainError("aid.amount_invalid", field=field) from exc
 
 

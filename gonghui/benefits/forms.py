@@ -8,7 +8,6 @@ on its field.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -16,9 +15,7 @@ from django.utils import timezone
 
 from gonghui.benefits.campaigns import FIELDS, MAX_COUNT
 from gonghui.benefits.models import Campaign, MerchantCategory, Recurrence, RuleType, Store
-from gonghui.cards.payouts import yuan_to_fen
-from gonghui.core.errors import DomainError
-from gonghui.core.money import fen_to_yuan
+from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 
 MAX_FEN = 100_000_000_000_00  # 1000 亿元, as the API: far above any budget, within the columns
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -54,15 +51,12 @@ class YuanField(forms.Field):
         if not text:
             return None
         try:
-            if self.allow_zero and Decimal(text.replace(",", "")) == 0:
-                return 0
-            fen = yuan_to_fen(text)
-        except (DomainError, InvalidOperation) as exc:
+            return parse_yuan(text, allow_zero=self.allow_zero, max_fen=MAX_FEN)
+        except AmountError as exc:
+            if exc.kind == "range":
+                raise forms.ValidationError(f"不能超过 {MAX_FEN // 100:,} 元") from exc
             need = "不小于 0 的" if self.allow_zero else "大于 0 的"
             raise forms.ValidationError(f"应为{need}金额（元），最多两位小数") from exc
-        if fen > MAX_FEN:
-            raise forms.ValidationError(f"不能超过 {MAX_FEN // 100:,} 元")
-        return fen
 
 
 def _count(label: str, help_text: str) -> forms.IntegerField:

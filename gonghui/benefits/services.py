@@ -43,17 +43,16 @@ from gonghui.cards.models import CardStatus, ServiceCard
 from gonghui.cards.numbers import card_index, normalize_card_number
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.money import AmountError, parse_yuan
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 
 
 def sale_amount(yuan: str) -> int:
-    """A till's amount in yuan ("200", "19.90") as fen, or the till's own refusal."""
-    from gonghui.cards.payouts import yuan_to_fen
-
+    """A till's amount in yuan ("200", "19.90", "¥1,200") as fen, or the till's own refusal."""
     try:
-        return yuan_to_fen(yuan)
-    except DomainError as exc:
+        return parse_yuan(yuan)
+    except AmountError as exc:
         raise DomainError("benefit.amount_invalid") from exc
 
 

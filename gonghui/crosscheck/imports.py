@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,6 +24,7 @@ from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_tex
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows, select_in
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
+from gonghui.core.money import AmountError, parse_yuan
 from gonghui.core.scoping import Scope, unscoped
 from gonghui.crosscheck.models import Agency, AgencyList, AgencyRecord
 from gonghui.crosscheck.permissions import CrossCheckPerm
@@ -51,7 +51,6 @@ AGENCY_WORDS: dict[str, str] = {
     **{str(label): value for value, label in Agency.choices},
     **{value: value for value in Agency.values},
 }
-_DECORATION = str.maketrans("", "", ",¥￥元 ")
 
 
 def parse_agency(value: Any) -> str | None:
@@ -75,20 +74,20 @@ def parse_year(value: Any) -> int | None:
 
 
 def parse_fen(value: Any) -> int | None:
-    """A yuan cell in fen; None when blank."""
-    text = cell_text(value).translate(_DECORATION)
+    """A yuan cell in fen (as `core.money.parse_yuan` reads it); None when blank."""
+    text = cell_text(value)
     if not text:
         return None
     try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise CellError("应为金额（元），如 1200.00") from exc
-    fen = amount * 100
-    if not amount.is_finite() or amount < 0 or fen >= 10**15:
-        raise CellError("应为不小于 0 的金额（元）")
-    if fen != fen.to_integral_value():
-        raise CellError("金额最多两位小数")
-    return int(fen)
+        return parse_yuan(text, allow_zero=True)
+    except AmountError as exc:
+        reasons = {
+            "format": "应为金额（元），如 1200.00",
+            "decimals": "金额最多两位小数",
+            "sign": "应为不小于 0 的金额（元）",
+            "range": "应为不小于 0 的金额（元）",
+        }
+        raise CellError(reasons[exc.kind]) from exc
 
 
 @dataclass

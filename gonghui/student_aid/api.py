@@ -109,7 +109,7 @@ class PublicationOut(Schema):
 
 
 def _fen(value: str, field: str) -> int:
-    if str(value).strip() in ("", "0"):
+    if not str(value).strip():
         return 0
     try:
         return parse_yuan(value, allow_zero=True)
