@@ -51,6 +51,8 @@ def browser(pw: Playwright) -> Iterator[Browser]:
 
 def open_nav(page: Page, label: str) -> None:
     """Open a page from the navigation as a cadre does: its area's menu, then the entry (two clicks)."""
-    area = page.get_by_test_id("nav").locator(".nav-area").filter(has=page.get_by_role("link", name=label, exact=True))
+    # The entry is hidden until its area opens, and role queries skip hidden elements.
+    entry = page.get_by_role("link", name=label, exact=True, include_hidden=True)
+    area = page.get_by_test_id("nav").locator(".nav-area").filter(has=entry)
     area.locator(".dropdown-toggle").click()
     area.get_by_role("link", name=label, exact=True).click()
