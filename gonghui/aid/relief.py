@@ -20,7 +20,7 @@ from gonghui.aid.models import ReliefCampaign, ReliefEvent, ReliefVisit, Welfare
 from gonghui.aid.permissions import AidPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
-from gonghui.core.regions import region_and_above
+from gonghui.core.regions import first_by_region
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 
@@ -29,9 +29,7 @@ EVENTS = dict(ReliefEvent.choices)
 
 def welfare_rule(region_code: str, event: str) -> WelfareRule | None:
     """The cap that applies in a region: its own, else its prefecture's, else its province's."""
-    codes = region_and_above(region_code)
-    found = {r.region_code: r for r in WelfareRule.objects.filter(region_code__in=codes, event=event)}
-    return next((found[c] for c in codes if c in found), None)
+    return first_by_region(WelfareRule.objects.filter(event=event), region_code)
 
 
 def relief_visit_record(

@@ -39,7 +39,7 @@ from gonghui.cards.models import CardStatus, ServiceCard
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, joined
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.regions import region_and_above, region_name
+from gonghui.core.regions import first_by_region, region_name
 from gonghui.core.scoping import Scope, require_perm_at, subtrees_q, unscoped
 from gonghui.crosscheck.models import CrossCheckReview, Decision
 from gonghui.crosscheck.services import Subject, crosscheck_subjects
@@ -53,9 +53,7 @@ ACCIDENT_SHARE = 0.8  # hardship costs over 80% of the household's income: 意�
 
 def subsistence_standard(region_code: str, year: int) -> SubsistenceStandard | None:
     """The 低保 standard that applies in a region: its own, else its prefecture's, else its province's."""
-    codes = region_and_above(region_code)
-    found = {s.region_code: s for s in SubsistenceStandard.objects.filter(region_code__in=codes, year=year)}
-    return next((found[c] for c in codes if c in found), None)
+    return first_by_region(SubsistenceStandard.objects.filter(year=year), region_code)
 
 
 @dataclass(frozen=True)

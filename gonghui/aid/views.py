@@ -39,7 +39,7 @@ from gonghui.aid.scans import authorization_store
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.regions import region_name
+from gonghui.core.regions import region_level, region_name
 from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     actor_of,
@@ -557,13 +557,6 @@ REACH = {
 STANDARD_FORMS = ("subsistence", "welfare")
 
 
-def _region_level(code: str) -> str:
-    """Which level a region code is: a rule set there reaches as far as REACH says."""
-    if code.endswith("0000"):
-        return "province"
-    return "prefecture" if code.endswith("00") else "county"
-
-
 def _region_label(code: str) -> str:
     return region_name(code) or code
 
@@ -571,7 +564,7 @@ def _region_label(code: str) -> str:
 def _standard_rows(scope: Scope, year: int | None) -> list[dict[str, Any]]:
     rows = []
     for s in selectors.standard_list(scope=scope, year=year):
-        level = _region_level(s.region_code)
+        level = region_level(s.region_code)
         rows.append(
             {
                 "region": _region_label(s.region_code),
@@ -590,7 +583,7 @@ def _standard_rows(scope: Scope, year: int | None) -> list[dict[str, Any]]:
 def _rule_rows(scope: Scope) -> list[dict[str, Any]]:
     rows = []
     for r in selectors.welfare_rule_list(scope=scope):
-        level = _region_level(r.region_code)
+        level = region_level(r.region_code)
         rows.append(
             {
                 "region": _region_label(r.region_code),
@@ -613,9 +606,9 @@ def _in_force_rows(scope: Scope, year: int) -> list[dict[str, Any]]:
         if standard is None:
             source = f"{_region_label(org.region_code)}及其上级地区均未设置 {year} 年标准，暂不能认定困难类别"
         elif standard.region_code == org.region_code:
-            source = f"本地区（{REGION_LEVELS[_region_level(org.region_code)]}）设置的标准"
+            source = f"本地区（{REGION_LEVELS[region_level(org.region_code)]}）设置的标准"
         else:
-            level = REGION_LEVELS[_region_level(standard.region_code)]
+            level = REGION_LEVELS[region_level(standard.region_code)]
             source = f"本地区未单独设置，沿用{_region_label(standard.region_code)}（{level}）的标准"
         rows.append(
             {

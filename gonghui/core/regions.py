@@ -11,6 +11,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound="Model")
 
 _ENTRY = re.compile(r"\[(\d*)-(\d*)\](.*)")
 
@@ -33,11 +39,7 @@ class Region:
 
     @property
     def level(self) -> str:
-        if self.code.endswith("0000"):
-            return "province"
-        if self.code.endswith("00"):
-            return "prefecture"
-        return "county"
+        return region_level(self.code)
 
 
 def _current_name(raw: str) -> str | None:
@@ -101,11 +103,33 @@ def region_children(code: str) -> list[Region]:
     return []
 
 
+def region_level(code: str) -> str:
+    """Which level a code is by its shape: "province" (xx0000), "prefecture" (xxxx00) or "county"."""
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "prefecture"
+    return "county"
+
+
 def region_and_above(code: str) -> list[str]:
     """A region's code, its prefecture's and its province's, nearest first (for rules set at any level)."""
     if not code:
         return []
     return list(dict.fromkeys([code, code[:4] + "00", code[:2] + "0000"]))
+
+
+def first_by_region(rows: QuerySet[M], region_code: str, *, field: str = "region_code") -> M | None:
+    """The row set for the region itself, else its prefecture's, else its province's; None when none is.
+
+    The one county → city → province fallback of every rule set by region (低保 standards, 慰问
+    caps, 金秋助学 amounts): `rows` is already narrowed to the rule (year, event, level…); one query.
+    """
+    codes = region_and_above(region_code)
+    if not codes:
+        return None
+    found = {getattr(row, field): row for row in rows.filter(**{f"{field}__in": codes})}
+    return next((found[c] for c in codes if c in found), None)
 
 
 def prefecture_code(code: str) -> str:
