@@ -1,12 +1,58 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+
+# Written beside the collected files: a digest of the sources they were collected from.
+SOURCES_STAMP = ".gonghui-static-sources"
+
+
+def pending_migrations() -> list[str]:
+    """The migrations not yet applied to the configured database, as "app.name"."""
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def static_sources_digest() -> str:
+    """What the static files would be collected from: every source file's path, size and time."""
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            full = storage.path(path)
+            stat = os.stat(full)
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def ensure_static_collected(stdout: Any) -> bool:
+    """Collect the static files when they are missing or older than their sources; True when it ran.
+
+    A fresh data directory has none, and the manifest storage answers every page with a 500
+    ("Missing staticfiles manifest entry") until they are collected.
+    """
+    root = Path(settings.STATIC_ROOT)
+    stamp = root / SOURCES_STAMP
+    digest = static_sources_digest()
+    manifest = root / "staticfiles.json"
+    if manifest.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
+        return False
+    stdout.write("正在收集静态文件（首次启动或前端资源已更新）…")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(digest, encoding="utf-8")
+    return True
 
 
 class Command(BaseCommand):
@@ -19,6 +65,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        pending = pending_migrations()
+        if pending:
+            raise CommandError(
+                f"数据库还有 {len(pending)} 个迁移未执行（如 {pending[0]}），请先运行 gonghui migrate 再启动。"
+            )
+        ensure_static_collected(self.stdout)
         env = os.environ.copy()
         env.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings.base")
         bind = f"{options['host']}:{options['port']}"

@@ -1,0 +1,96 @@
+"""`gonghui serve` on a fresh data directory: it refuses pending migrations, collects static files, and serves."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.django_db(databases=[])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGHUI_", "DJANGO_", "DATABASE_"))}
+    env.update(GONGHUI_DATA_DIR=str(tmp_path / "data"), DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    return env
+
+
+def _gonghui() -> str:
+    return str(Path(sys.executable).with_name("gonghui"))
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the test's own server
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_serve_refuses_to_start_with_pending_migrations(tmp_path: Path) -> None:
+    done = subprocess.run(  # noqa: S603 - fixed executable
+        [_gonghui(), "serve", "--no-worker", "--port", str(_free_port())],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "个迁移未执行" in done.stderr and "gonghui migrate" in done.stderr
+
+
+def test_a_fresh_data_directory_is_served_without_collectstatic(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    migrate = subprocess.run(  # noqa: S603 - fixed executable
+        [_gonghui(), "migrate", "--noinput", "-v", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert not (tmp_path / "data" / "static" / "staticfiles.json").exists()
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - fixed executable
+        [_gonghui(), "serve", "--no-worker", "--workers", "1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status, body = 0, b""
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/accounts/login/")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                time.sleep(0.5)
+        assert status == 200, body[:500]
+        page = body.decode()
+        assert "工会服务平台" in page
+        # The stylesheet's hashed name from the collected manifest, served by WhiteNoise.
+        css = page.split('href="')[1].split('"')[0]
+        assert css.startswith("/static/vendor/bootstrap/css/bootstrap.min.") and css.endswith(".css")
+        assert _get(f"http://127.0.0.1:{port}{css}")[0] == 200
+        assert (tmp_path / "data" / "static" / "staticfiles.json").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
