@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gonghui.aid.models import Cause, FileLevel, HousingType, ReliefEvent
 from gonghui.core.money import AmountError, parse_yuan
+from gonghui.core.validators import InvalidIdentifier, clean_region_code
 
 MAX_FEN = 100_000_000_00  # 1 亿元: far above any household's figures, within the columns
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -111,10 +112,10 @@ class FileForm(Styled):
         self.fields["year"].initial = timezone.localdate().year
 
     def clean_region_code(self) -> str:
-        code = (self.cleaned_data.get("region_code") or "").strip()
-        if code and not (len(code) == 6 and code.isdigit()):
-            raise forms.ValidationError("行政区划代码应为 6 位数字")
-        return code
+        try:
+            return clean_region_code(self.cleaned_data.get("region_code"))
+        except InvalidIdentifier as exc:
+            raise forms.ValidationError("行政区划代码应为 6 位数字") from exc
 
     def all_causes(self) -> list[str]:
         """The main cause first, then the others (as the file keeps them)."""

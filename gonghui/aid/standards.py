@@ -18,6 +18,7 @@ from gonghui.aid.permissions import AidPerm
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, joined
 from gonghui.core.scoping import Scope, require_perm_at
+from gonghui.core.validators import InvalidIdentifier, clean_region_code
 from gonghui.orgs.models import Org
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -27,8 +28,11 @@ EVENTS = dict(ReliefEvent.choices)
 
 
 def _region_errors(org: Org) -> dict[str, str]:
-    code = org.region_code or ""
-    if not (len(code) == 6 and code.isdigit()):
+    try:
+        code = clean_region_code(org.region_code)
+    except InvalidIdentifier:
+        code = ""
+    if not code:
         return {"org": f"{org.name}没有行政区划代码，不能设置本地区的标准"}
     return {}
 

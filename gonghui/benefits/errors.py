@@ -29,7 +29,6 @@ register_messages(
         # Merchant and store fields (each refusal names its field).
         "benefit.uscc_invalid": _("统一社会信用代码“{value}”无效：{why}"),
         "benefit.region_invalid": _("行政区划代码“{code}”应为 6 位数字"),
-        "benefit.region_unknown": _("行政区划代码“{code}”不在 GB/T 2260 代码表中"),
         "benefit.category_unknown": _("类别“{value}”不存在，可选：{choices}"),
         "benefit.field_required": _("{label}不能为空"),
         "benefit.too_long": _("{label}不能超过 {limit} 个字符"),

@@ -8,7 +8,6 @@ event. Refusals of a field name it: `DomainError(code, field=field, ...)`.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,11 +16,11 @@ from gonghui.accounts.models import User
 from gonghui.benefits import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.benefits.models import Merchant, MerchantCategory, MerchantOperator, Store
 from gonghui.benefits.permissions import BenefitPerm
+from gonghui.core import validators
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, NotFoundError
-from gonghui.core.regions import region_get
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
-from gonghui.core.validators import InvalidIdentifier, normalize_text, uscc_validate
+from gonghui.core.validators import InvalidIdentifier
 from gonghui.orgs.models import Org
 
 MERCHANT_FIELDS = ("name", "uscc", "category", "region_code", "address")
@@ -33,23 +32,18 @@ STORE_FIELDS = ("name", "address", "region_code", "is_active")
 
 def clean_uscc(value: str) -> str:
     """A 统一社会信用代码 (GB 32100, check character verified), or "" when not given."""
-    if not (value or "").strip():
-        return ""
     try:
-        return uscc_validate(value)
+        return validators.clean_uscc(value)
     except InvalidIdentifier as exc:
         raise DomainError("benefit.uscc_invalid", field="uscc", value=value, why=str(exc)) from exc
 
 
 def clean_region_code(value: str) -> str:
-    code = normalize_text(value or "")
-    if not code:
-        return ""
-    if not re.fullmatch(r"\d{6}", code):
-        raise DomainError("benefit.region_invalid", field="region_code", code=value)
-    if region_get(code) is None:
-        raise DomainError("benefit.region_unknown", field="region_code", code=code)
-    return code
+    """Six digits, or "" (`core.validators.clean_region_code`); a code missing from GB/T 2260 is kept."""
+    try:
+        return validators.clean_region_code(value)
+    except InvalidIdentifier as exc:
+        raise DomainError("benefit.region_invalid", field="region_code", code=value) from exc
 
 
 def clean_category(value: str) -> str:

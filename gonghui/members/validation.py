@@ -17,11 +17,10 @@ from typing import Any
 from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
-from gonghui.core import crypto
+from gonghui.core import crypto, validators
 from gonghui.core.idnumbers import InvalidIdNumber, normalize_id_number, parse_id_number
 from gonghui.core.masking import mask_id_number
-from gonghui.core.regions import region_get
-from gonghui.core.validators import InvalidIdentifier, uscc_validate
+from gonghui.core.validators import InvalidIdentifier
 
 ID_PURPOSE = "person.id"
 # Types whose numbers follow GB 11643 (ID cards and the 81/82/83 residence permits).
@@ -295,12 +294,11 @@ def clean_code(table: str, raw: Any, title: str) -> str:
 
 
 def clean_region(raw: Any) -> str:
-    value = str(raw or "").strip()
-    if not value:
-        return ""
-    if not re.fullmatch(r"\d{6}", value):
-        raise FieldError("行政区划代码应为 6 位数字")
-    return value
+    """Six digits, or "" (`core.validators.clean_region_code`); a code missing from GB/T 2260 is kept."""
+    try:
+        return validators.clean_region_code(raw)
+    except InvalidIdentifier as exc:
+        raise FieldError("行政区划代码应为 6 位数字") from exc
 
 
 def clean_bool(raw: Any) -> bool:
@@ -342,7 +340,7 @@ def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict
             elif key in REGION_FIELDS:
                 cleaned[key] = clean_region(raw)
             elif key == "employer_uscc":
-                cleaned[key] = uscc_validate(raw) if raw else ""
+                cleaned[key] = validators.clean_uscc(raw)
             elif key == "joined_on":
                 cleaned[key] = raw or None
             else:
@@ -358,5 +356,5 @@ def region_warnings(values: dict[str, Any]) -> list[str]:
     return [
         f"行政区划代码 {values[k]} 不在现行 GB/T 2260 代码表中"
         for k in REGION_FIELDS
-        if values.get(k) and region_get(values[k]) is None
+        if validators.region_unknown(values.get(k) or "")
     ]

@@ -8,9 +8,9 @@ from datetime import date
 
 from django.utils import timezone
 
+from gonghui.core import validators
 from gonghui.core.errors import DomainError
-from gonghui.core.regions import region_get
-from gonghui.core.validators import InvalidIdentifier, normalize_text, uscc_validate
+from gonghui.core.validators import InvalidIdentifier, normalize_text
 from gonghui.orgs.models import OrgForm, OrgKind
 
 CODE_PATTERN = re.compile(r"[0-9A-Z][0-9A-Z-]{3,31}")
@@ -49,24 +49,22 @@ def clean_form(value: str) -> str:
 
 
 def clean_region_code(value: str) -> str:
-    """Six digits; a code missing from GB/T 2260 is kept (see `region_warning`)."""
-    code = normalize_text(value)
-    if code and not re.fullmatch(r"\d{6}", code):
-        raise DomainError("org.region_invalid", code=value)
-    return code
+    """Six digits (`core.validators.clean_region_code`); a code missing from GB/T 2260 is kept: `region_warning`."""
+    try:
+        return validators.clean_region_code(value)
+    except InvalidIdentifier as exc:
+        raise DomainError("org.region_invalid", code=value) from exc
 
 
 def region_warning(code: str) -> str | None:
-    if code and region_get(code) is None:
+    if validators.region_unknown(code):
         return str(DomainError("org.region_unknown", code=code).message)
     return None
 
 
 def clean_uscc(value: str) -> str:
-    if not value or not value.strip():
-        return ""
     try:
-        return uscc_validate(value)
+        return validators.clean_uscc(value)
     except InvalidIdentifier as exc:
         raise DomainError("org.uscc_invalid", value=value, reason=str(exc)) from exc
 

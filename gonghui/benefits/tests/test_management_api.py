@@ -119,7 +119,6 @@ def test_a_merchant_from_sign_up_to_the_end_of_the_partnership(officer: Api) -> 
         ({"uscc": USCC[:-1] + ("0" if USCC[-1] != "0" else "1")}, "uscc", "benefit.uscc_invalid"),  # check character
         ({"uscc": "12345"}, "uscc", "benefit.uscc_invalid"),
         ({"region_code": "5202"}, "region_code", "benefit.region_invalid"),
-        ({"region_code": "999999"}, "region_code", "benefit.region_unknown"),  # not in GB/T 2260
         ({"category": "赌场"}, "category", "benefit.category_unknown"),
         ({"name": "  "}, "name", "benefit.field_required"),
         ({"name": "超" * 201}, "name", "benefit.too_long"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,9 +16,12 @@ from gonghui.core.validators import (
     USCC_CHARSET,
     InvalidIdentifier,
     normalize_text,
+    region_unknown,
     uscc_validate,
     uscc_with_check,
 )
+from gonghui.core.validators import clean_region_code as core_clean_region_code
+from gonghui.core.validators import clean_uscc as core_clean_uscc
 from gonghui.orgs.validation import clean_uscc, region_warning
 
 # --- USCC (GB 32100-2015) ----------------------------------------------------------
@@ -237,3 +242,86 @@ def test_mask_mapping_masks_nested_and_list_values() -> None:
     text = repr(masked)
     for secret in ("199001011234", "12345678", "Gonghui-demo", "234567890", "14321"):
         assert secret not in text
+
+
+# --- one 行政区划代码 rule and one USCC rule, for every caller -------------------------------
+
+# Known to GB/T 2260, a valid-format code the table does not list, and the same typed loosely.
+REGION_ACCEPTED = [
+    ("520201", "520201"),
+    ("990101", "990101"),  # not in the table: kept (a warning, never a refusal)
+    ("５２０２０１", "520201"),  # full-width digits
+    (" 520201 ", "520201"),
+    ("", ""),
+]
+REGION_REFUSED = ["5202", "5202011", "52O201", "52020A", "贵州"]
+
+
+def _region_callers() -> dict[str, Any]:
+    from gonghui.aid.forms import FileForm
+    from gonghui.benefits.partners import clean_region_code as benefits_clean
+    from gonghui.members.validation import clean_region as members_clean
+    from gonghui.orgs.validation import clean_region_code as orgs_clean
+
+    def aid_form(value: str) -> str:
+        form = FileForm()
+        form.cleaned_data = {"region_code": value}
+        return form.clean_region_code()
+
+    return {
+        "core": core_clean_region_code,
+        "orgs": orgs_clean,
+        "benefits": benefits_clean,
+        "members": members_clean,
+        "aid": aid_form,
+    }
+
+
+@pytest.mark.parametrize(("typed", "code"), REGION_ACCEPTED)
+def test_every_caller_accepts_the_same_region_codes(typed: str, code: str) -> None:
+    assert {name: clean(typed) for name, clean in _region_callers().items()} == dict.fromkeys(_region_callers(), code)
+
+
+@pytest.mark.parametrize("typed", REGION_REFUSED)
+def test_every_caller_refuses_the_same_region_codes(typed: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from gonghui.members.validation import FieldError
+
+    accepted = []
+    for name, clean in _region_callers().items():
+        try:
+            clean(typed)
+        except (InvalidIdentifier, DomainError, FieldError, ValidationError):
+            continue
+        accepted.append(name)
+    assert accepted == []
+
+
+def test_an_unknown_code_is_a_warning_not_a_refusal() -> None:
+    from gonghui.members.validation import region_warnings
+
+    assert region_unknown("990101") and not region_unknown("520201") and not region_unknown("")
+    assert region_warning("990101") and region_warning("520201") is None
+    assert region_warnings({"hukou_region": "990101", "residence_region": "520201"}) == [
+        "行政区划代码 990101 不在现行 GB/T 2260 代码表中"
+    ]
+
+
+def test_every_caller_reads_the_same_uscc() -> None:
+    from gonghui.benefits.partners import clean_uscc as benefits_uscc
+    from gonghui.members.validation import clean_person
+
+    code = NON_DIGIT_AUTHORITY_VALID[0]
+    typed = " " + code.lower() + " "
+    assert core_clean_uscc(typed) == clean_uscc(typed) == benefits_uscc(typed) == code
+    assert clean_person({"employer_uscc": typed}, partial=True) == ({"employer_uscc": code}, {})
+    assert core_clean_uscc("") == clean_uscc("  ") == benefits_uscc("") == ""
+    bad = code[:-1] + ("0" if code[-1] != "0" else "1")
+    with pytest.raises(InvalidIdentifier):
+        core_clean_uscc(bad)
+    with pytest.raises(DomainError):
+        clean_uscc(bad)
+    with pytest.raises(DomainError):
+        benefits_uscc(bad)
+    assert "employer_uscc" in clean_person({"employer_uscc": bad}, partial=True)[1]
