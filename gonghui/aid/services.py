@@ -39,6 +39,7 @@ from gonghui.cards.models import CardStatus, ServiceCard
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, joined
 from gonghui.core.money import fen_to_yuan
+from gonghui.core.paths import parent_path
 from gonghui.core.regions import first_by_region, region_name
 from gonghui.core.scoping import Scope, require_perm_at, subtrees_q, unscoped
 from gonghui.crosscheck.models import CrossCheckReview, Decision
@@ -357,19 +358,13 @@ STEPS = {
 }
 
 
-def _parent_path(path: str) -> str:
-    """The materialized path of the union above ("1/2/3/" → "1/2/"); a root's is its own."""
-    parts = path.split("/")[:-1]
-    return "/".join(parts[:-1]) + "/" if len(parts) > 1 else path
-
-
 def step_perm(file: HardshipFile, who: str) -> tuple[str, str]:
     """What a review step needs, and where: the unit's reviewer reviews at the file's union, the higher
     union's at its parent (a grant on the file's own union is not enough), the centre files."""
     if who == "unit":
         return AidPerm.REVIEW, file.org_path
     if who == "higher":
-        return AidPerm.REVIEW, _parent_path(file.org_path)
+        return AidPerm.REVIEW, parent_path(file.org_path)
     return AidPerm.FILE, file.org_path
 
 

@@ -23,6 +23,7 @@ from gonghui.accounts.models import User
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk.sql import select_in
 from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.paths import path_chain
 from gonghui.core.scoping import Scope, require_perm_at, subtree_q, unscoped
 from gonghui.crosscheck.models import AgencyList, AgencyRecord, CrossCheckMatch, CrossCheckReview, Decision
 from gonghui.crosscheck.permissions import CrossCheckPerm
@@ -31,12 +32,6 @@ from gonghui.orgs.models import Org
 
 CHUNK = 1000  # keys per IN list of the ORM reads below (SQLite's planner and variable limit)
 RECORD_FIELDS = ("id", "list_id", "org_path", "id_index", "id_masked", "name", "program", "year", "amount_fen")
-
-
-def path_and_ancestors(path: str) -> list[str]:
-    """ "1/5/12/" → ["1/", "1/5/", "1/5/12/"]: the unions whose lists apply to a subject at `path`."""
-    parts = path.split("/")[:-1]
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def matches_for(
@@ -48,7 +43,7 @@ def matches_for(
     if year is not None:
         where, params = "AND year = %s", [year]
     if org_path is not None:
-        paths = path_and_ancestors(org_path)
+        paths = path_chain(org_path)
         where += f" AND org_path IN ({', '.join(['%s'] * len(paths))})"
         params += paths
     found: dict[str, list[AgencyRecord]] = defaultdict(list)
@@ -81,7 +76,7 @@ def crosscheck_subjects(
     hits = matches_for([s.index for s in subjects], year=year)
     flagged: list[tuple[Subject, list[AgencyRecord]]] = []
     for s in subjects:
-        applies = set(path_and_ancestors(s.org.path))
+        applies = set(path_chain(s.org.path))
         records = [r for r in hits.get(s.index, []) if r.org_path in applies]
         if records:
             flagged.append((s, records))

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import PathField
+from gonghui.core.paths import path_ids
 from gonghui.core.regions import region_name
 from gonghui.core.scoping import ScopedManager
 
@@ -111,4 +112,4 @@ class Org(models.Model):
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [int(p) for p in self.path.split("/")[:-2]]
+        return path_ids(self.path)[:-1]
