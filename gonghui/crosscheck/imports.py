@@ -16,11 +16,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text
+from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, write_retrying
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows, select_in
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
@@ -200,15 +200,9 @@ class AgencyListKind:
 
     def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         """Write the batch in one transaction; once more if a concurrent import of the same list inserted first."""
-        errors = [list(r.errors) for r in rows]
-        seen, duplicates, the_list = dict(self.seen), self.duplicates, self.list
-        try:
-            return self._process(rows, dry_run=dry_run)
-        except IntegrityError:
-            for row, before in zip(rows, errors, strict=True):
-                row.errors[:] = before
-            self.seen, self.duplicates, self.list = seen, duplicates, the_list
-            return self._process(rows, dry_run=dry_run)
+        return write_retrying(
+            self, rows, lambda: self._process(rows, dry_run=dry_run), state=("seen", "duplicates", "list")
+        )
 
     def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()

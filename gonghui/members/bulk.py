@@ -16,13 +16,13 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record
-from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date
+from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date, write_retrying
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows, reserve_ids, select_in
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
@@ -275,18 +275,7 @@ class MembersKind:
 
     def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         """Write the batch in one transaction; once more if a concurrent registration collided with it."""
-        errors = [list(r.errors) for r in rows]
-        seen = dict(self.seen)
-        try:
-            return self._process(rows, dry_run=dry_run)
-        except IntegrityError:
-            # Someone registered one of these people (PostgreSQL runs writers side by
-            # side) after the batch looked them up. Looked up again, the row is
-            # updated, unchanged or refused like any other; a second clash is a fault.
-            for row, before in zip(rows, errors, strict=True):
-                row.errors[:] = before
-            self.seen = seen
-            return self._process(rows, dry_run=dry_run)
+        return write_retrying(self, rows, lambda: self._process(rows, dry_run=dry_run), state=("seen",))
 
     def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()

@@ -8,6 +8,7 @@ a workbook with a reason column, neutralizing formulas. Kinds (orgs, members…)
 build their validation and set-based writes on these pieces.
 """
 
+from gonghui.core.bulk.engine import write_retrying
 from gonghui.core.bulk.headers import Column, Table, open_table
 from gonghui.core.bulk.readers import UnreadableFile, read_rows
 from gonghui.core.bulk.report import ErrorWorkbook, safe_cell
@@ -27,5 +28,6 @@ __all__ = [
     "parse_int",
     "read_rows",
     "safe_cell",
+    "write_retrying",
     "write_table",
 ]

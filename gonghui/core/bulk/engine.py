@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gonghui.core.bulk.headers import Column, Table, open_table
@@ -89,6 +89,36 @@ class ImportKind(Protocol):
 
 
 Progress = Callable[[int, Summary], None]
+
+
+T = TypeVar("T")
+
+
+def write_retrying(kind: object, rows: list[Row], write: Callable[[], T], *, state: tuple[str, ...] = ()) -> T:
+    """Run a batch's `write` (one transaction); once more if a concurrent writer's insert collided with it.
+
+    PostgreSQL runs writers side by side: someone may insert one of the batch's keys after
+    the batch looked them up, and the transaction fails with `IntegrityError`. Everything
+    was rolled back, so the second try starts as the first did: each row's errors and the
+    kind's `state` attributes (its memory across batches: rows seen, the list made…) are
+    put back first. Looked up again, the row is updated, unchanged or refused like any
+    other; a second clash is a fault and propagates.
+    """
+    errors = [list(r.errors) for r in rows]
+    saved = {name: _snapshot(getattr(kind, name)) for name in state}
+    try:
+        return write()
+    except IntegrityError:
+        for row, before in zip(rows, errors, strict=True):
+            row.errors[:] = before
+        for name, value in saved.items():
+            setattr(kind, name, value)
+        return write()
+
+
+def _snapshot(value: Any) -> Any:
+    """A container as it is now (a copy); anything else by reference."""
+    return value.copy() if isinstance(value, dict | list | set) else value
 
 
 def open_kind_table(kind: ImportKind, path: str | Path) -> Table:
