@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -37,15 +36,17 @@ from gonghui.aid.models import (
 from gonghui.aid.permissions import AidPerm
 from gonghui.aid.scans import authorization_store
 from gonghui.core.api_common import paginate
-from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_level, region_name
 from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
+    Button,
     actor_of,
     apply_domain_error,
     found_or_404,
     page_number,
+    press_button,
     refusal_text,
     require_perm,
     run_action,
@@ -60,6 +61,18 @@ from gonghui.orgs.selectors import org_get
 PAGE_SIZE = 50
 CAUSES = dict(Cause.choices)
 DECISIONS = {"approve": "审核通过", "return": "退回补充材料", "reject": "不予建档"}
+
+
+def _decision(decision: str) -> Button:
+    """A review button: open to a reviewer or a centre anywhere; the service checks the step's own union."""
+    return Button(
+        (AidPerm.REVIEW, AidPerm.FILE),
+        lambda **kw: services.file_decide(decision=decision, **kw),
+        f"已办理：{DECISIONS[decision]}。",
+    )
+
+
+DECISION_BUTTONS = {decision: _decision(decision) for decision in DECISIONS}
 HISTORY_LABELS = {
     "aid.file.apply": "登记建档申请",
     "aid.file.authorize": "上传授权委托书",
@@ -294,22 +307,14 @@ def file_authorization(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def file_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    if decision not in DECISIONS:
+    if decision not in DECISION_BUTTONS:
         raise Http404
     file = _file(request, pk)
-    scope = scope_of(request)
-    if not (scope.has_perm_anywhere(AidPerm.REVIEW) or scope.has_perm_anywhere(AidPerm.FILE)):
-        raise PermissionDenied(AidPerm.REVIEW)
     form = af.NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.file_decide(actor=actor_of(request), scope=scope, file=file, decision=decision, note=note)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, f"已办理：{DECISIONS[decision]}。")
+    press_button(
+        request, DECISION_BUTTONS, decision, actor=actor_of(request), scope=scope_of(request), file=file, note=note
+    )
     return redirect("aid:file", pk=file.pk)
 
 

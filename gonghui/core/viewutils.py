@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
@@ -72,6 +73,49 @@ def run_action(request: HttpRequest, done: str, action: Callable[[], object]) ->
         messages.error(request, refusal_text(exc))
         return False
     messages.success(request, done)
+    return True
+
+
+@dataclass(frozen=True)
+class Button:
+    """One workflow button (a POSTed action name): who may press it, the service it calls, what it says.
+
+    `perm` is checked before the service (any one of them, at the record's path or, without
+    one, anywhere); None leaves every check to the service. `call` gets the view's context
+    as keywords (actor, scope, the record, the note…). `done` is the success message, or
+    makes it from what the service returned.
+    """
+
+    perm: str | tuple[str, ...] | None
+    call: Callable[..., object]
+    done: str | Callable[[Any], str]
+
+
+def press_button(
+    request: HttpRequest, buttons: Mapping[str, Button], name: str, *, path: str | None = None, **context: Any
+) -> bool:
+    """Press the button `name` of a page's `buttons`: the one dispatcher of workflow actions.
+
+    An unknown name is a 404; a permission the caller lacks (checked here or refused by the
+    service) a 403, as the API answers; any other refusal the page's error message. True
+    when the service ran (its success message is then on the page).
+    """
+    button = buttons.get(name)
+    if button is None:
+        raise Http404
+    if button.perm is not None:
+        perms = (button.perm,) if isinstance(button.perm, str) else button.perm
+        scope = scope_of(request)
+        if not any(scope.has_perm(p, path) if path is not None else scope.has_perm_anywhere(p) for p in perms):
+            raise PermissionDenied(perms[0])
+    try:
+        result = button.call(**context)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+        return False
+    messages.success(request, button.done(result) if callable(button.done) else button.done)
     return True
 
 

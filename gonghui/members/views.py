@@ -21,7 +21,7 @@ from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.scoping import Scope
 from gonghui.core.ui import member_panels
-from gonghui.core.viewutils import actor_of, found_or_404, require_perm, run_form, scope_of
+from gonghui.core.viewutils import Button, actor_of, found_or_404, press_button, require_perm, run_form, scope_of
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
@@ -379,24 +379,29 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _transfer_decided(tr: Any) -> str:
+    return "接转已完成。" if tr.status == "completed" else "已提交本方意见。"
+
+
+# Each side's buttons on a transfer; the services check who may press them.
+TRANSFER_BUTTONS = {
+    "cancel": Button(None, lambda note, **kw: services.transfer_cancel(**kw), "接转已撤回。"),
+    "approve": Button(None, lambda **kw: services.transfer_decide(approve=True, **kw), _transfer_decided),
+    "reject": Button(None, lambda **kw: services.transfer_decide(approve=False, **kw), _transfer_decided),
+}
+
+
 @login_required
 @require_POST
 def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    scope, actor = scope_of(request), actor_of(request)
+    if action not in TRANSFER_BUTTONS:
+        raise Http404
     tr = _transfer(request, pk)
     form = mf.NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        if action == "cancel":
-            services.transfer_cancel(actor=actor, scope=scope, transfer=tr)
-            messages.success(request, "接转已撤回。")
-        elif action in ("approve", "reject"):
-            tr = services.transfer_decide(actor=actor, scope=scope, transfer=tr, approve=action == "approve", note=note)
-            messages.success(request, "接转已完成。" if tr.status == "completed" else "已提交本方意见。")
-        else:
-            raise Http404
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    press_button(
+        request, TRANSFER_BUTTONS, action, actor=actor_of(request), scope=scope_of(request), transfer=tr, note=note
+    )
     return redirect("members:transfer", pk)
 
 
