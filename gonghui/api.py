@@ -21,7 +21,7 @@ from gonghui.accounts.scope import scope_for_user
 from gonghui.accounts.services import token_authenticate
 from gonghui.aid.api import router as aid_router
 from gonghui.benefits.api import router as benefits_router
-from gonghui.cards.api import banks_router, payouts_router
+from gonghui.cards.api import banks_router
 from gonghui.cards.api import router as cards_router
 from gonghui.cards.credit_api import router as credit_referrals_router
 from gonghui.core.errors import MESSAGES, DomainError
@@ -29,6 +29,7 @@ from gonghui.crosscheck.api import router as crosscheck_router
 from gonghui.members.api import codes_router, transfers_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
+from gonghui.payouts.api import router as payouts_router
 from gonghui.reports.api import router as reports_router
 from gonghui.student_aid.api import router as student_aid_router
 

@@ -7,22 +7,13 @@ class CardsConfig(AppConfig):
     verbose_name = "会员服务卡"
 
     def ready(self) -> None:
-        from gonghui.cards.permissions import CardPerm, PayoutPerm
+        from gonghui.cards.permissions import CardPerm
         from gonghui.core.ui import register_dashboard_cards, register_nav
 
         register_nav(
             area="services", section="cards", label="服务卡", url_name="cards:cards", allowed=CardPerm.VIEW, order=40
         )
-        register_dashboard_cards(key="payout_yuan", template="cards/_dashboard_payout_yuan.html", order=30)
         register_dashboard_cards(key="credit_cards", template="cards/_dashboard_credit_cards.html", order=70)
-        register_nav(
-            area="services",
-            section="payouts",
-            label="资金代发",
-            url_name="cards:payouts",
-            allowed=PayoutPerm.VIEW,
-            order=50,
-        )
         from gonghui.cards import errors, kinds, permissions  # noqa: F401  (registers)
         from gonghui.cards.views import member_cards
         from gonghui.core.ui import register_member_panel
@@ -30,8 +21,8 @@ class CardsConfig(AppConfig):
         register_member_panel(name="cards", template="cards/_member_cards.html", context=member_cards, order=10)
 
         kinds.register()
-        from gonghui.cards.models import CardEvent, PayoutBatch, PayoutItem, ServiceCard
+        from gonghui.cards.models import CardEvent, ServiceCard
         from gonghui.core.paths import register_path_column
 
-        for model in (ServiceCard, CardEvent, PayoutBatch, PayoutItem):
+        for model in (ServiceCard, CardEvent):
             register_path_column(model, "org_path")

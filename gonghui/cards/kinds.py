@@ -1,5 +1,4 @@
 """The cards app's bulk kinds: `cards` (issuance results in, the application list out),
-`payout_results` (the bank's payout results in, the batches' items out),
 `credit_referrals` (the bank's 黔优信用卡 applications in, the referrals out) and
 `card_spending` (the bank's service-card purchases in, the spending out)."""
 
@@ -7,14 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gonghui.cards.permissions import CardPerm, PayoutPerm
+from gonghui.cards.permissions import CardPerm
 from gonghui.core.bulk.kinds import BulkKind, register_kind
 from gonghui.core.idnumbers import id_number_with_check
 from gonghui.members.permissions import MemberPerm
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
-    from gonghui.cards.bulk import CardIssuanceKind, PayoutResultsKind
+    from gonghui.cards.bulk import CardIssuanceKind
     from gonghui.cards.credit import CreditReferralsKind
     from gonghui.cards.spending import CardSpendingKind
     from gonghui.core.scoping import Scope
@@ -31,20 +30,6 @@ def export(path: str, *, actor: User | None, org: Org | None, unmasked: bool, sc
     from gonghui.cards.bulk import export_applications
 
     return export_applications(path, actor=actor, org=org, unmasked=unmasked, scope=scope)
-
-
-def build_payout_results(*, actor: User | None, scope: Scope | None, org: Org | None) -> PayoutResultsKind:
-    from gonghui.cards.bulk import PayoutResultsKind
-
-    # With a scope, only batches in the job's subtree where the actor holds cards.payout.make.
-    return PayoutResultsKind(actor=actor, scope=scope, org=org)
-
-
-def export_payout_items(path: str, *, actor: User | None, org: Org | None, unmasked: bool, scope: Scope | None) -> int:
-    from gonghui.cards.bulk import export_payout_items
-
-    # Always masked: full card numbers leave only in the bank file of an approved batch.
-    return export_payout_items(path, actor=actor, org=org)
 
 
 def build_credit_referrals(*, actor: User | None, scope: Scope | None, org: Org | None) -> CreditReferralsKind:
@@ -77,7 +62,7 @@ def export_card_spending(path: str, *, actor: User | None, org: Org | None, unma
 
 
 def register() -> None:
-    from gonghui.cards.bulk import COLUMNS, RESULT_COLUMNS
+    from gonghui.cards.bulk import COLUMNS
     from gonghui.cards.credit import COLUMNS as CREDIT_COLUMNS
     from gonghui.cards.models import CardSpending, CreditCardReferral
     from gonghui.cards.spending import COLUMNS as SPENDING_COLUMNS
@@ -107,24 +92,6 @@ def register() -> None:
                 "bank": "GZB",
                 "issued_on": "2025-05-01",
             },
-        )
-    )
-    register_kind(
-        BulkKind(
-            name="payout_results",
-            label="资金代发（银行代发结果／代发明细）",
-            columns=RESULT_COLUMNS,
-            import_perm=PayoutPerm.MAKE,
-            export_perm=PayoutPerm.VIEW,
-            # The bank's answer may repeat its full card numbers: as many hands as the bank file.
-            private_perm=PayoutPerm.MAKE,
-            build=build_payout_results,
-            export=export_payout_items,
-            export_sheet="代发明细",
-            masked_columns={"card_no": "card"},
-            choices=lambda: {"result": ["成功", "失败"]},
-            text_columns=frozenset({"item_id", "amount"}),
-            example={"item_id": "1", "amount": "500.00", "result": "成功", "reason": ""},
         )
     )
     register_kind(

@@ -10,25 +10,11 @@ class CardPerm(models.TextChoices):
     VIEW_NUMBER = "cards.card.view_number", "查看完整卡号"
 
 
-class PayoutPerm(models.TextChoices):
-    VIEW = "cards.payout.view", "查看资金代发"
-    MAKE = "cards.payout.make", "经办资金代发（建批次、生成银行文件、导入结果）"
-    CHECK = "cards.payout.check", "复核资金代发"
-
-
 register(
     CardPerm,
     {
         CardPerm.VIEW: ["officer", "reviewer", "viewer"],
         CardPerm.APPLY: ["officer"],
         CardPerm.MANAGE: ["officer"],
-    },
-)
-register(
-    PayoutPerm,
-    {
-        PayoutPerm.VIEW: ["officer", "reviewer", "viewer"],
-        PayoutPerm.MAKE: ["officer"],
-        PayoutPerm.CHECK: ["reviewer"],
     },
 )

@@ -1,4 +1,4 @@
-"""Reads on service cards and payout batches, always within the caller's scope."""
+"""Reads on service cards and 黔优信用卡 referrals, always within the caller's scope."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from gonghui.cards.models import (
     CardEvent,
     CardStatus,
     CreditCardReferral,
-    PayoutBatch,
-    PayoutItem,
     ReferralStatus,
     ServiceCard,
 )
-from gonghui.cards.permissions import CardPerm, PayoutPerm
+from gonghui.cards.permissions import CardPerm
 from gonghui.core.errors import NotFoundError
-from gonghui.core.scoping import Scope, subtrees_q, unscoped
-from gonghui.members.models import Person
+from gonghui.core.idnumbers import normalize_id_number
+from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
+from gonghui.members.models import LIVE_STATUSES, Membership, Person
+from gonghui.members.validation import identity_index
 
 
 def card_queryset(*, scope: Scope, perm: str = CardPerm.VIEW) -> QuerySet[ServiceCard]:
@@ -71,40 +71,6 @@ def card_counts(paths: list[str] | None) -> dict[str, Any]:
         return {"cards_active": qs.count()}
 
 
-# --- payout batches ------------------------------------------------------------------------------
-
-
-def batch_queryset(*, scope: Scope, perm: str = PayoutPerm.VIEW) -> QuerySet[PayoutBatch]:
-    return PayoutBatch.objects.within(scope, perm)
-
-
-def batch_list(*, scope: Scope, status: str = "") -> QuerySet[PayoutBatch]:
-    qs = batch_queryset(scope=scope).select_related("org", "bank", "made_by", "checked_by")
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-created_at", "-id")
-
-
-def batch_get(*, scope: Scope, pk: int, perm: str = PayoutPerm.VIEW) -> PayoutBatch:
-    """The batch if the scope may see it; another union's id is not found (never 403)."""
-    batch = (
-        batch_queryset(scope=scope, perm=perm)
-        .select_related("org", "bank", "made_by", "checked_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if batch is None:
-        raise NotFoundError()
-    return batch
-
-
-def batch_items(*, scope: Scope, batch: PayoutBatch, status: str = "") -> QuerySet[PayoutItem]:
-    qs = PayoutItem.objects.within(scope, PayoutPerm.VIEW).filter(batch=batch).select_related("person", "card")
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("id")
-
-
 # --- 黔优信用卡 referrals ----------------------------------------------------------------------------
 
 
@@ -150,3 +116,23 @@ def member_cards(*, person: Person) -> list[ServiceCard]:
             .filter(person=person, status__in=LIVE_CARD_STATUSES)
             .order_by("-pk")
         )
+
+
+def memberships_by_key(org_path: str, keys: list[str]) -> dict[str, int]:
+    """Typed key → the live membership in the subtree at `org_path` (member numbers and ID numbers)."""
+    by_no: dict[str, str] = {}
+    by_index: dict[str, str] = {}
+    for key in keys:
+        if key.isdigit() and len(key) <= 10:
+            by_no[key.zfill(10)] = key
+        else:
+            # Typed ID numbers are GB 11643 ones ("1"), which are indexed bare.
+            by_index[identity_index("1", normalize_id_number(key))] = key
+    found: dict[str, int] = {}
+    with unscoped():
+        live = Membership.objects.filter(subtree_q("org_path", org_path), status__in=LIVE_STATUSES)
+        for ms_id, no in live.filter(person__member_no__in=list(by_no)).values_list("pk", "person__member_no"):
+            found[by_no[str(no)]] = ms_id
+        for ms_id, index in live.filter(person__id_index__in=list(by_index)).values_list("pk", "person__id_index"):
+            found[by_index[index]] = ms_id
+    return found

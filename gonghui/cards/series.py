@@ -1,4 +1,4 @@
-"""Monthly series of the cards domain: money paid to cards (by the month the bank settled it) and card spending."""
+"""Monthly series of the cards domain: card spending."""
 
 from __future__ import annotations
 
@@ -7,19 +7,9 @@ from datetime import date
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
-from gonghui.cards.models import CardSpending, ItemStatus, PayoutItem
+from gonghui.cards.models import CardSpending
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import series_provider
-
-
-@series_provider(order=31)
-def payout_by_month(paths: list[str] | None, since: date) -> dict[str, dict[str, float]]:
-    with unscoped():
-        qs = PayoutItem.objects.filter(status=ItemStatus.PAID, settled_at__date__gte=since)
-        if paths is not None:
-            qs = qs.filter(subtrees_q("org_path", paths))
-        rows = qs.annotate(month=TruncMonth("settled_at")).values("month").annotate(fen=Sum("amount_fen")).order_by()
-        return {"payout_yuan": {f"{r['month']:%Y-%m}": r["fen"] / 100 for r in rows}}
 
 
 @series_provider(order=32)

@@ -4,7 +4,6 @@ from typing import Any
 
 from gonghui.cards.selectors import card_counts, credit_counts
 from gonghui.core.stats import stat_provider
-from gonghui.core.ui import register_money_series
 
 
 @stat_provider(order=30)
@@ -12,17 +11,7 @@ def cards_stats(paths: list[str] | None) -> dict[str, Any]:
     return card_counts(paths)
 
 
-@stat_provider(order=31)
-def payout_stats(paths: list[str] | None) -> dict[str, Any]:
-    from gonghui.cards.payouts import payout_counts
-
-    return payout_counts(paths)
-
-
 @stat_provider(order=32)
 def credit_stats(paths: list[str] | None) -> dict[str, Any]:
     """credit_cards: approved 黔优信用卡 referrals; credit_line_yuan: their granted credit lines."""
     return credit_counts(paths)
-
-
-register_money_series(key="payout_yuan", label="资金代发", order=10)

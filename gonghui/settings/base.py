@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.cards",
+    "gonghui.payouts",
     "gonghui.benefits",
     "gonghui.aid",
     "gonghui.crosscheck",

@@ -27,7 +27,7 @@ class StudentAidConfig(AppConfig):
 
         for model in (StudentAidApplication, Publication, Objection):
             register_path_column(model, "org_path")
-        from gonghui.cards.signals import payout_items_settled
+        from gonghui.payouts.signals import payout_items_settled
 
         payout_items_settled.connect(_settled, dispatch_uid="student_aid.batch_paid_sync")
         from gonghui.crosscheck.subjects import register_open_subjects, register_subject

@@ -42,14 +42,7 @@ from gonghui.accounts.scope import scope_for_user
 from gonghui.accounts.services import grant_role, user_create
 from gonghui.aid.models import SubsistenceStandard
 from gonghui.aid.services import FamilyIn, file_apply, file_authorize, file_decide
-from gonghui.cards.models import BankPartner, CardStatus, PayoutBatch, PayoutItem, ServiceCard
-from gonghui.cards.payouts import (
-    ItemResult,
-    payout_bank_file,
-    payout_batch_decide,
-    payout_batch_submit,
-    payout_results_apply,
-)
+from gonghui.cards.models import BankPartner, CardStatus, ServiceCard
 from gonghui.cards.services import card_apply, card_transition
 from gonghui.core.bulk.engine import run_import
 from gonghui.core.bulk.kinds import get_kind
@@ -61,6 +54,14 @@ from gonghui.members.models import Membership, MembershipStatus
 from gonghui.members.validation import identity_index
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.services import OrgSpec, org_bulk_create
+from gonghui.payouts.models import PayoutBatch, PayoutItem
+from gonghui.payouts.services import (
+    ItemResult,
+    payout_bank_file,
+    payout_batch_decide,
+    payout_batch_submit,
+    payout_results_apply,
+)
 from gonghui.student_aid.models import (
     AidStandard,
     Publication,

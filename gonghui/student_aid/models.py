@@ -168,7 +168,7 @@ class StudentAidApplication(models.Model):
     # The payout batch reference the application is paid under (one per publication).
     payout_reference = models.CharField(_("发放事项"), max_length=100, blank=True)
     payout_item = models.ForeignKey(
-        "cards.PayoutItem",
+        "payouts.PayoutItem",
         verbose_name=_("代发明细"),
         null=True,
         blank=True,

@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.aid.models import OPEN_STATUSES, FamilyMember, HardshipFile
-from gonghui.cards.models import BankPartner, ItemStatus, PayoutBatch, PayoutItem, PayoutPurpose
-from gonghui.cards.payouts import payout_batch_create, payout_items_add
+from gonghui.cards.models import BankPartner
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, joined
 from gonghui.core.money import fen_to_yuan
@@ -35,6 +34,8 @@ from gonghui.core.scoping import Scope, require_perm_at, subtree_q, subtrees_q, 
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.models import Org, OrgKind
+from gonghui.payouts.models import ItemStatus, PayoutBatch, PayoutItem, PayoutPurpose
+from gonghui.payouts.services import payout_batch_create, payout_items_add
 from gonghui.student_aid import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.student_aid.models import (
     CLOSED_STATUSES,

@@ -16,7 +16,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,17 +24,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
-from gonghui.cards.permissions import PayoutPerm
 from gonghui.cards.selectors import bank_get
 from gonghui.core.api_common import paginate
-from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan, parse_yuan
 from gonghui.core.regions import region_name
 from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
+    Button,
     actor_of,
     found_or_404,
     page_number,
+    press_button,
     refusal_text,
     require_perm,
     run_action,
@@ -47,6 +47,7 @@ from gonghui.crosscheck.services import review_evidence, review_list
 from gonghui.members.models import Membership
 from gonghui.members.selectors import active_member_by_key, classify_search
 from gonghui.orgs.selectors import org_get
+from gonghui.payouts.permissions import PayoutPerm
 from gonghui.student_aid import forms as sf
 from gonghui.student_aid import selectors, services
 from gonghui.student_aid.actions import APPLICATION_ACTIONS, decide
@@ -62,6 +63,14 @@ from gonghui.student_aid.permissions import StudentAidPerm
 
 PAGE_SIZE = 50
 LEVELS = dict(StudentLevel.choices)
+
+
+def _application_button(action: str) -> Button:
+    """A button on an application: `decide` checks who may press it and maps it to its service."""
+    return Button(None, lambda **kw: decide(action=action, **kw), f"已办理：{APPLICATION_ACTIONS[action]}。")
+
+
+APPLICATION_BUTTONS = {action: _application_button(action) for action in APPLICATION_ACTIONS}
 
 
 def _application(request: HttpRequest, pk: int) -> StudentAidApplication:
@@ -287,19 +296,20 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in APPLICATION_ACTIONS:
+    if action not in APPLICATION_BUTTONS:
         raise Http404
     application = _application(request, pk)
-    scope, actor = scope_of(request), actor_of(request)
     note = (sf.NoteForm(request.POST).data.get("note", "") or "").strip()
-    try:
-        decide(actor=actor, scope=scope, application=application, action=action, note=note)
-    except PermissionDeniedError as exc:  # a step that is not the caller's: 403, as the API answers
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, refusal_text(exc))
-    else:
-        messages.success(request, f"已办理：{APPLICATION_ACTIONS[action]}。")
+    # A step that is not the caller's is a 403, as the API answers (`decide` checks who may press it).
+    press_button(
+        request,
+        APPLICATION_BUTTONS,
+        action,
+        actor=actor_of(request),
+        scope=scope_of(request),
+        application=application,
+        note=note,
+    )
     return redirect("student_aid:application", pk=application.pk)
 
 
@@ -567,7 +577,7 @@ def publication_disburse(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, "已生成代发批次（草稿），请提交复核。")
-    return redirect("cards:payout", pk=batch.pk)
+    return redirect("payouts:payout", pk=batch.pk)
 
 
 # --- the standard table --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("accounts",),
     ("members",),
     ("cards",),
+    ("payouts",),
     ("benefits",),
     ("crosscheck",),
     ("aid",),

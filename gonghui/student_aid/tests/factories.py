@@ -16,19 +16,20 @@ from typing import Any
 
 from gonghui.accounts.models import User
 from gonghui.accounts.scope import scope_for_user
-from gonghui.cards.models import BankPartner, PayoutItem
-from gonghui.cards.payouts import (
+from gonghui.cards.models import BankPartner
+from gonghui.cards.services import card_apply, card_issue, card_transition
+from gonghui.cards.tests.test_lifecycle import card_number
+from gonghui.core.scoping import Scope, unscoped
+from gonghui.members.models import Membership
+from gonghui.members.tests.factories import id_number, register
+from gonghui.payouts.models import PayoutItem
+from gonghui.payouts.services import (
     ItemResult,
     payout_bank_file,
     payout_batch_decide,
     payout_batch_submit,
     payout_results_apply,
 )
-from gonghui.cards.services import card_apply, card_issue, card_transition
-from gonghui.cards.tests.test_lifecycle import card_number
-from gonghui.core.scoping import Scope, unscoped
-from gonghui.members.models import Membership
-from gonghui.members.tests.factories import id_number, register
 from gonghui.student_aid.models import AidStandard, Publication, StudentAidApplication, StudentLevel
 from gonghui.student_aid.services import (
     StudentIn,

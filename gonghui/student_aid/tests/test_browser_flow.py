@@ -15,13 +15,13 @@ from django.utils import timezone
 from openpyxl import Workbook
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from gonghui.cards.models import BatchStatus, PayoutBatch, PayoutItem
 from gonghui.conftest import PASSWORD, build_tree
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.browser import SHOTS, open_nav
 from gonghui.crosscheck.models import Agency, CrossCheckReview, Decision
 from gonghui.crosscheck.tests.test_matching import make_list
 from gonghui.members.tests.test_browser_members import Pages
+from gonghui.payouts.models import BatchStatus, PayoutBatch, PayoutItem
 from gonghui.portal.tests.factories import WORKER_MOBILE, PortalWorld, build_portal_world
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
 from gonghui.student_aid.tests.factories import SON

@@ -21,7 +21,6 @@ from django.utils import timezone
 from gonghui.accounts.models import User
 from gonghui.accounts.scope import scope_for_user
 from gonghui.aid.models import FileStatus, HardshipFile
-from gonghui.cards.models import BatchStatus, PayoutBatch, PayoutPurpose
 from gonghui.core.demo import DemoContext
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
@@ -30,6 +29,7 @@ from gonghui.crosscheck.models import AgencyList, AgencyRecord, CrossCheckMatch,
 from gonghui.crosscheck.services import review_list
 from gonghui.members.models import Person
 from gonghui.orgs.models import Org
+from gonghui.payouts.models import BatchStatus, PayoutBatch, PayoutPurpose
 from gonghui.student_aid.demo import (
     SPECIAL_SON,
     SPECIAL_THIS_YEAR_YUAN,

@@ -17,13 +17,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from gonghui.cards.models import PayoutBatch, PayoutItem, PayoutPurpose
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.clients import client as new_client
 from gonghui.crosscheck.models import CrossCheckReview
 from gonghui.crosscheck.services import crosscheck_decide
 from gonghui.members.tests.factories import id_number
+from gonghui.payouts.models import PayoutBatch, PayoutItem, PayoutPurpose
 from gonghui.student_aid.models import (
     AidStandard,
     ApplicationStatus,

@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gonghui.cards.models import BatchStatus, ItemStatus, PayoutItem, PayoutPurpose
-from gonghui.cards.payouts import payout_batch_cancel
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.stats import series_collect, stats_collect
 from gonghui.members.tests.factories import id_number, register
+from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutItem, PayoutPurpose
+from gonghui.payouts.services import payout_batch_cancel
 from gonghui.student_aid.models import ApplicationStatus, ObjectionStatus, PublicationStatus, StudentLevel
 from gonghui.student_aid.services import (
     applications_mark_paid,

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.http import FileResponse
 
 from gonghui.accounts.models import User
-from gonghui.cards import payouts
-from gonghui.cards.adapters import bank_file_adapter
-from gonghui.cards.models import PayoutBatch
 from gonghui.core.scoping import Scope
+from gonghui.payouts import services
+from gonghui.payouts.adapters import bank_file_adapter
+from gonghui.payouts.models import PayoutBatch
 
 
 def bank_file_response(*, actor: User, scope: Scope, batch: PayoutBatch) -> FileResponse:
@@ -28,7 +28,7 @@ def bank_file_response(*, actor: User, scope: Scope, batch: PayoutBatch) -> File
     os.close(fd)
     path = Path(name)
     try:
-        payouts.payout_bank_file(actor=actor, scope=scope, batch=batch, path=path)
+        services.payout_bank_file(actor=actor, scope=scope, batch=batch, path=path)
         handle = path.open("rb")
     finally:
         # The open handle keeps the content until it is sent: no file with full card numbers stays behind.

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Playwright, expect
 
 from gonghui.accounts.models import User
 from gonghui.accounts.services import grant_role
-from gonghui.cards.models import BankPartner, BatchStatus, PayoutBatch, PayoutItem
+from gonghui.cards.models import BankPartner
 from gonghui.cards.services import card_apply, card_issue, card_transition
 from gonghui.cards.tests.test_lifecycle import card_number
 from gonghui.conftest import PASSWORD, build_tree
@@ -19,6 +19,7 @@ from gonghui.core.models import AuditEvent
 from gonghui.core.tests.browser import SHOTS, open_nav
 from gonghui.members.tests.factories import id_number, register
 from gonghui.members.tests.test_browser_members import Pages
+from gonghui.payouts.models import BatchStatus, PayoutBatch, PayoutItem
 
 pytestmark = pytest.mark.browser
 

@@ -14,16 +14,7 @@ from openpyxl import load_workbook
 from stdnum import luhn
 
 from gonghui.accounts.scope import scope_for_user
-from gonghui.cards.adapters import bank_file_adapter, batch_number, read_bank_answer
-from gonghui.cards.bulk import PayoutResultsKind
-from gonghui.cards.models import BankPartner, BatchStatus, ItemStatus, PayoutBatch, PayoutItem
-from gonghui.cards.payouts import (
-    payout_bank_file,
-    payout_batch_create,
-    payout_batch_decide,
-    payout_batch_submit,
-    payout_items_add,
-)
+from gonghui.cards.models import BankPartner
 from gonghui.cards.services import card_apply, card_issue, card_transition
 from gonghui.cards.tests.test_lifecycle import card_number
 from gonghui.core.bulk.engine import Row
@@ -32,6 +23,16 @@ from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.members.tests.factories import id_number, register
+from gonghui.payouts.adapters import bank_file_adapter, batch_number, read_bank_answer
+from gonghui.payouts.bulk import PayoutResultsKind
+from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutBatch, PayoutItem
+from gonghui.payouts.services import (
+    payout_bank_file,
+    payout_batch_create,
+    payout_batch_decide,
+    payout_batch_submit,
+    payout_items_add,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,16 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from gonghui.accounts.scope import scope_for_user
-from gonghui.cards.models import BankPartner, BatchStatus, ItemStatus, PayoutItem
-from gonghui.cards.payouts import (
+from gonghui.cards.models import BankPartner
+from gonghui.cards.services import card_apply, card_issue, card_transition
+from gonghui.cards.tests.test_lifecycle import card_number
+from gonghui.core.errors import DomainError, PermissionDeniedError
+from gonghui.core.models import AuditEvent
+from gonghui.core.scoping import unscoped
+from gonghui.core.stats import stats_collect
+from gonghui.members.tests.factories import id_number, register
+from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutItem
+from gonghui.payouts.services import (
     ItemResult,
     batch_totals,
     payout_bank_file,
@@ -23,13 +31,6 @@ from gonghui.cards.payouts import (
     payout_results_apply,
     yuan_to_fen,
 )
-from gonghui.cards.services import card_apply, card_issue, card_transition
-from gonghui.cards.tests.test_lifecycle import card_number
-from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.models import AuditEvent
-from gonghui.core.scoping import unscoped
-from gonghui.core.stats import stats_collect
-from gonghui.members.tests.factories import id_number, register
 
 pytestmark = pytest.mark.django_db
 

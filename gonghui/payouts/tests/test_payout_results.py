@@ -13,14 +13,7 @@ from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
 from gonghui.accounts.scope import scope_for_user
-from gonghui.cards.models import BankPartner, BatchStatus, ItemStatus, PayoutBatch, PayoutItem
-from gonghui.cards.payouts import (
-    payout_bank_file,
-    payout_batch_create,
-    payout_batch_decide,
-    payout_batch_submit,
-    payout_items_add,
-)
+from gonghui.cards.models import BankPartner
 from gonghui.cards.services import card_apply, card_issue, card_transition
 from gonghui.cards.tests.test_lifecycle import card_number
 from gonghui.core.bulk.engine import run_import
@@ -28,6 +21,14 @@ from gonghui.core.bulk.kinds import get_kind
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.members.tests.factories import id_number, register
+from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutBatch, PayoutItem
+from gonghui.payouts.services import (
+    payout_bank_file,
+    payout_batch_create,
+    payout_batch_decide,
+    payout_batch_submit,
+    payout_items_add,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,14 @@ from django.conf import settings
 from openpyxl import load_workbook
 
 from gonghui.accounts.scope import scope_for_user
-from gonghui.cards.models import BankPartner, PayoutBatch, PayoutItem
-from gonghui.cards.payouts import (
+from gonghui.cards.models import BankPartner
+from gonghui.cards.services import card_apply, card_issue, card_transition
+from gonghui.cards.tests.test_lifecycle import card_number
+from gonghui.core.models import AuditEvent
+from gonghui.core.scoping import unscoped
+from gonghui.members.tests.factories import Api, assert_error, id_number, register
+from gonghui.payouts.models import PayoutBatch, PayoutItem
+from gonghui.payouts.services import (
     ItemResult,
     payout_bank_file,
     payout_batch_create,
@@ -22,11 +28,6 @@ from gonghui.cards.payouts import (
     payout_items_add,
     payout_results_apply,
 )
-from gonghui.cards.services import card_apply, card_issue, card_transition
-from gonghui.cards.tests.test_lifecycle import card_number
-from gonghui.core.models import AuditEvent
-from gonghui.core.scoping import unscoped
-from gonghui.members.tests.factories import Api, assert_error, id_number, register
 
 pytestmark = pytest.mark.django_db
 

@@ -22,20 +22,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.cards import errors as _errors  # noqa: F401  (registers messages)
-from gonghui.cards.models import (
-    BankPartner,
-    BatchStatus,
-    CardStatus,
-    ItemStatus,
-    PayoutBatch,
-    PayoutItem,
-    PayoutPurpose,
-    ServiceCard,
-)
+from gonghui.cards.models import BankPartner, CardStatus, ServiceCard
 from gonghui.cards.numbers import CARD_PURPOSE
-from gonghui.cards.permissions import PayoutPerm
-from gonghui.cards.signals import payout_items_settled
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
@@ -44,6 +32,10 @@ from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.scoping import require_perm_at as _require
 from gonghui.members.models import Membership
 from gonghui.orgs.models import Org
+from gonghui.payouts import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutBatch, PayoutItem, PayoutPurpose
+from gonghui.payouts.permissions import PayoutPerm
+from gonghui.payouts.signals import payout_items_settled
 
 STATES = dict(BatchStatus.choices)
 PURPOSES = dict(PayoutPurpose.choices)
@@ -223,10 +215,10 @@ def payout_batch_cancel(*, actor: User | None, scope: Scope | None, batch: Payou
 def payout_bank_file(*, actor: User | None, scope: Scope | None, batch: PayoutBatch, path: str | Path) -> int:
     """Write the approved batch as its bank's file (full card numbers: the bank pays to them); audited.
 
-    The bank's `file_format` chooses the adapter (`cards.adapters`); `bank_file_adapter(bank)`
+    The bank's `file_format` chooses the adapter (`payouts.adapters`); `bank_file_adapter(bank)`
     tells a caller the file's name, extension and content type beforehand.
     """
-    from gonghui.cards.adapters import BankFileLine, bank_file_adapter
+    from gonghui.payouts.adapters import BankFileLine, bank_file_adapter
 
     _require(scope, PayoutPerm.MAKE, batch.org_path)
     with transaction.atomic(), unscoped():

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from gonghui.cards.models import BankPartner, CardSpending, PayoutItem, ServiceCard
-from gonghui.cards.tests.test_payouts_api import batch_in, world  # noqa: F401  (the fixture)
+from gonghui.cards.models import BankPartner, CardSpending, ServiceCard
 from gonghui.core.scoping import unscoped
 from gonghui.core.stats import months_back, series_collect
+from gonghui.payouts.models import PayoutItem
+from gonghui.payouts.tests.test_payouts_api import batch_in, world  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -28,14 +28,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils import timezone
 
-from gonghui.cards import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.core.bulk import Table, UnreadableFile, write_table
 from gonghui.core.bulk.readers import detect_encoding
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan as fen_text
+from gonghui.payouts import errors as _errors  # noqa: F401  (registers messages)
 
 if TYPE_CHECKING:
-    from gonghui.cards.models import BankPartner, PayoutBatch
+    from gonghui.cards.models import BankPartner
+from gonghui.payouts.models import PayoutBatch
 
 BANK_FILE_HEADERS = ["明细编号", "户名", "卡号", "金额（元）", "用途", "摘要"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

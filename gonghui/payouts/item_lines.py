@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gonghui.cards.models import CardStatus, PayoutBatch, ServiceCard
+from gonghui.cards.models import CardStatus, ServiceCard
+from gonghui.cards.selectors import memberships_by_key
 from gonghui.core.errors import DomainError
-from gonghui.core.idnumbers import normalize_id_number
 from gonghui.core.scoping import subtree_q, unscoped
-from gonghui.members.models import LIVE_STATUSES, Membership, MembershipStatus
-from gonghui.members.validation import identity_index
+from gonghui.members.models import Membership, MembershipStatus
+from gonghui.payouts.models import PayoutBatch
 
 MAX_LINES = 5000
 SEPARATORS = re.compile(r"[\s,，;；]+")
@@ -38,7 +38,7 @@ class ParsedLines:
 
 def parse_item_lines(batch: PayoutBatch, text: str) -> ParsedLines:
     """Each non-blank line: a member number or an ID number, then an amount in yuan."""
-    from gonghui.cards.payouts import yuan_to_fen
+    from gonghui.payouts.services import yuan_to_fen
 
     wanted: list[tuple[int, str, str, int]] = []  # (line, text, key, fen)
     refusals: list[LineRefusal] = []
@@ -70,26 +70,6 @@ def parse_item_lines(batch: PayoutBatch, text: str) -> ParsedLines:
             line_of[ms_id] = n
             pairs.append((ms_id, fen))
     return ParsedLines(pairs, line_of, refusals)
-
-
-def memberships_by_key(org_path: str, keys: list[str]) -> dict[str, int]:
-    """Typed key → the live membership in the subtree at `org_path` (member numbers and ID numbers)."""
-    by_no: dict[str, str] = {}
-    by_index: dict[str, str] = {}
-    for key in keys:
-        if key.isdigit() and len(key) <= 10:
-            by_no[key.zfill(10)] = key
-        else:
-            # Typed ID numbers are GB 11643 ones ("1"), which are indexed bare.
-            by_index[identity_index("1", normalize_id_number(key))] = key
-    found: dict[str, int] = {}
-    with unscoped():
-        live = Membership.objects.filter(subtree_q("org_path", org_path), status__in=LIVE_STATUSES)
-        for ms_id, no in live.filter(person__member_no__in=list(by_no)).values_list("pk", "person__member_no"):
-            found[by_no[str(no)]] = ms_id
-        for ms_id, index in live.filter(person__id_index__in=list(by_index)).values_list("pk", "person__id_index"):
-            found[by_index[index]] = ms_id
-    return found
 
 
 def cardholder_memberships(batch: PayoutBatch) -> list[int]:
