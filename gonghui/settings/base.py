@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # Installed for its bundled Swagger UI assets: /api/v1/docs must not fetch them from a CDN (intranets).
+    "ninja",
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
