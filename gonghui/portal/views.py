@@ -52,8 +52,9 @@ from gonghui.portal.selectors import (
     member_home,
     member_membership,
 )
+from gonghui.student_aid import applications as aid_applications
+from gonghui.student_aid import member_side as aid_member_side
 from gonghui.student_aid import selectors as aid_selectors
-from gonghui.student_aid import services as aid_services
 from gonghui.student_aid.models import StudentAidApplication
 
 # Activation logs the new account in at once; it has just proved its password.
@@ -268,12 +269,12 @@ def aid_new(request: HttpRequest) -> HttpResponse:
     form = AidApplyForm(request.POST or None, school_years=[year, year - 1], initial={"school_year": year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        student = aid_services.StudentIn.from_form(data)
+        student = aid_applications.StudentIn.from_form(data)
         try:
             membership = member_membership(person=account.person)
             if membership is None:
                 raise DomainError("student_aid.not_member")
-            application = aid_services.member_application_apply(
+            application = aid_member_side.member_application_apply(
                 actor=actor_of(request),
                 person=account.person,
                 membership=membership,
@@ -300,7 +301,7 @@ def aid_continue(request: HttpRequest, pk: int) -> HttpResponse:
     account = member_of(request)
     previous = _own_application(request, pk)
     try:
-        prefill = aid_services.prefill_next_year(previous)
+        prefill = aid_applications.prefill_next_year(previous)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("portal:aid_detail", previous.pk)
@@ -308,7 +309,7 @@ def aid_continue(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            application = aid_services.member_application_continue(
+            application = aid_member_side.member_application_continue(
                 actor=actor_of(request),
                 person=account.person,
                 application=previous,
@@ -364,7 +365,7 @@ def aid_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "loan_yuan": fen_to_yuan(application.loan_fen),
             "timeline": aid_timeline(application),
             "course": aid_course(application),
-            "can_withdraw": application.status in aid_services.WITHDRAWABLE,
+            "can_withdraw": application.status in aid_applications.WITHDRAWABLE,
             "withdraw_form": WithdrawForm(),
             "continuation": continuation,
         },
@@ -378,7 +379,7 @@ def aid_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        aid_services.member_application_withdraw(
+        aid_member_side.member_application_withdraw(
             actor=actor_of(request), person=member_of(request).person, application=application, reason=reason
         )
     except DomainError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.scoping import Scope, require_perm_at
-from gonghui.student_aid import services
+from gonghui.student_aid import applications, selectors
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
 from gonghui.student_aid.permissions import StudentAidPerm
 
@@ -34,7 +34,7 @@ def decide(*, actor: User, scope: Scope, application: StudentAidApplication, act
         require_perm_at(scope, StudentAidPerm.APPLY, application.org_path)
     elif not (
         scope.has_perm(StudentAidPerm.REVIEW, application.org_path)
-        or scope.has_perm(StudentAidPerm.APPROVE, services.approving_org(application.org).path)
+        or scope.has_perm(StudentAidPerm.APPROVE, selectors.approving_org(application.org).path)
     ):
         # Neither step is the caller's here: a 403 before any word on the state.
         raise PermissionDeniedError(StudentAidPerm.REVIEW)
@@ -46,10 +46,10 @@ def decide(*, actor: User, scope: Scope, application: StudentAidApplication, act
             action=APPLICATION_ACTIONS[action],
         )
     if action == "withdraw":
-        services.application_withdraw(actor=actor, scope=scope, application=application, reason=note)
+        applications.application_withdraw(actor=actor, scope=scope, application=application, reason=note)
     elif action in ("review", "approve"):
-        services.application_decide(actor=actor, scope=scope, application=application, approve=True, note=note)
+        applications.application_decide(actor=actor, scope=scope, application=application, approve=True, note=note)
     elif action == "return":
-        services.application_return(actor=actor, scope=scope, application=application, note=note)
+        applications.application_return(actor=actor, scope=scope, application=application, note=note)
     else:
-        services.application_decide(actor=actor, scope=scope, application=application, approve=False, note=note)
+        applications.application_decide(actor=actor, scope=scope, application=application, approve=False, note=note)

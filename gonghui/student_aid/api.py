@@ -20,7 +20,7 @@ from gonghui.core.errors import DomainError
 from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
-from gonghui.student_aid import selectors, services
+from gonghui.student_aid import applications, selectors
 from gonghui.student_aid.actions import decide
 from gonghui.student_aid.models import EnrolmentKind, Publication, StudentAidApplication
 
@@ -166,11 +166,11 @@ def apply_application(request: HttpRequest, body: ApplicationIn) -> Status[dict[
     scope = request_scope(request)
     membership = membership_get(scope=scope, pk=body.member_id)
     previous = selectors.application_get(scope=scope, pk=body.continued_from_id) if body.continued_from_id else None
-    application = services.application_apply(
+    application = applications.application_apply(
         actor=actor_of(request),
         scope=scope,
         membership=membership,
-        student=services.StudentIn(
+        student=applications.StudentIn(
             name=body.name,
             id_number=body.id_number,
             relation=body.relation,
@@ -250,7 +250,7 @@ def publication_out(p: Publication) -> dict[str, Any]:
                 "union": e["union"],
                 "amount": e["amount_yuan"],
             }
-            for e in services.publication_entries(p)
+            for e in selectors.publication_entries(p)
         ],
     }
 

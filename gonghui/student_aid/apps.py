@@ -31,7 +31,7 @@ class StudentAidConfig(AppConfig):
 
         payout_items_settled.connect(_settled, dispatch_uid="student_aid.batch_paid_sync")
         from gonghui.crosscheck.subjects import register_open_subjects, register_subject
-        from gonghui.student_aid.services import (
+        from gonghui.student_aid.selectors import (
             CROSSCHECK_SUBJECT,
             describe_application_subjects,
             open_application_subjects,
@@ -44,6 +44,6 @@ class StudentAidConfig(AppConfig):
 
 def _settled(sender: object, *, batch: object, actor: object = None, **kwargs: object) -> None:
     """The bank paid items of a 金秋助学 batch: the applications they settle are paid."""
-    from gonghui.student_aid.services import batch_paid_sync
+    from gonghui.student_aid.disbursement import batch_paid_sync
 
     batch_paid_sync(actor=actor, batch=batch)  # type: ignore[arg-type]

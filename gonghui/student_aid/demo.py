@@ -62,23 +62,17 @@ from gonghui.payouts.services import (
     payout_batch_submit,
     payout_results_apply,
 )
+from gonghui.student_aid.applications import StudentIn, application_continue, application_decide
+from gonghui.student_aid.disbursement import disbursement_create
+from gonghui.student_aid.member_side import member_application_apply
 from gonghui.student_aid.models import (
     AidStandard,
     Publication,
     StudentAidApplication,
     StudentLevel,
 )
-from gonghui.student_aid.services import (
-    StudentIn,
-    aid_standard_set,
-    application_continue,
-    application_decide,
-    disbursement_create,
-    member_application_apply,
-    objection_record,
-    publication_close,
-    publication_create,
-)
+from gonghui.student_aid.publication import objection_record, publication_close, publication_create
+from gonghui.student_aid.standards import aid_standard_set
 
 QIYANG = "431181"
 STUDENTS = 1_246  # "近 10 年来……先后资助困难职工子女 1246 人"
@@ -789,7 +783,7 @@ def _live_demo(
 
 
 def _officer_apply(officer: User, scope: Scope, membership: Membership, student: StudentIn) -> StudentAidApplication:
-    from gonghui.student_aid.services import application_apply
+    from gonghui.student_aid.applications import application_apply
 
     return application_apply(
         actor=officer, scope=scope, membership=membership, student=student, school_year=THIS_YEAR, promise_signed=True

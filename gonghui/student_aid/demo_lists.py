@@ -41,9 +41,10 @@ from gonghui.crosscheck.services import crosscheck_decide
 from gonghui.members.models import Person
 from gonghui.members.validation import ID_PURPOSE, identity_index
 from gonghui.orgs.models import Org
+from gonghui.student_aid.applications import application_decide
 from gonghui.student_aid.demo import SHARED, THIS_YEAR
 from gonghui.student_aid.models import StudentAidApplication
-from gonghui.student_aid.services import CROSSCHECK_SUBJECT, application_decide
+from gonghui.student_aid.selectors import CROSSCHECK_SUBJECT
 
 QIYANG, GUIZHOU = "431181", "520000"
 HEADER = ["序号", "证件号码", "姓名", "部门", "项目", "年度", "金额（元）"]

@@ -1,16 +1,38 @@
-"""Reads on 金秋助学: the officers' lists within their scope, and a member's own applications."""
+"""Reads on 金秋助学: the officers' lists within their scope, a member's own applications, the amount that
+applies, the approving federation, the public 公示 list, and the applications as cross-check subjects."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
 
+from gonghui.aid.models import OPEN_STATUSES, FamilyMember, HardshipFile
 from gonghui.core.errors import NotFoundError
+from gonghui.core.money import fen_to_yuan
+from gonghui.core.regions import first_by_region
 from gonghui.core.scoping import Scope, subtrees_q, unscoped
 from gonghui.members.models import Person
-from gonghui.student_aid.models import AidStandard, ApplicationStatus, Objection, Publication, StudentAidApplication
+from gonghui.orgs.models import Org, OrgKind
+from gonghui.student_aid.models import (
+    CLOSED_STATUSES,
+    AidStandard,
+    ApplicationStatus,
+    Objection,
+    Publication,
+    StudentAidApplication,
+    StudentLevel,
+)
 from gonghui.student_aid.permissions import StudentAidPerm
+
+if TYPE_CHECKING:
+    from gonghui.crosscheck.services import Subject
+    from gonghui.crosscheck.subjects import SubjectView
+
+FEDERATIONS = (OrgKind.COUNTY_FEDERATION, OrgKind.CITY_FEDERATION, OrgKind.PROVINCE_FEDERATION)
+CROSSCHECK_SUBJECT = "student_aid.application"
 
 
 def application_list(
@@ -113,3 +135,101 @@ def paid_by_school_year(paths: list[str] | None) -> dict[int, dict[str, Any]]:
             .order_by("school_year")
         )
         return {r["school_year"]: {"students": r["students"], "yuan": r["fen"] / 100} for r in rows}
+
+
+# --- the amount that applies, and who approves ---------------------------------------------------------
+
+
+def aid_standard(region_code: str, year: int, level: str, on_file: bool) -> AidStandard | None:
+    """The standard that applies in a region: its own, else its prefecture's, else its province's."""
+    return first_by_region(AidStandard.objects.filter(year=year, level=level, on_file=on_file), region_code)
+
+
+def _ancestors(org: Org) -> list[Org]:
+    """The orgs above `org`, nearest first."""
+    return sorted(Org.all_objects.filter(pk__in=org.ancestor_ids), key=lambda o: -len(o.path))
+
+
+def region_of(org: Org) -> str:
+    """The org's region code, else the nearest ancestor's."""
+    if org.region_code:
+        return org.region_code
+    with unscoped():
+        for ancestor in _ancestors(org):
+            if ancestor.region_code:
+                return ancestor.region_code
+    return ""
+
+
+def approving_org(org: Org) -> Org:
+    """The federation that approves an application of `org`: the nearest county (else city, province) above it."""
+    with unscoped():
+        above = _ancestors(org)
+    for kind in FEDERATIONS:
+        found = next((o for o in above if o.kind == kind), None)
+        if found is not None:
+            return found
+    return above[0] if above else org
+
+
+def is_on_file(person: Person) -> bool:
+    """Whether the worker's household is in an open hardship file, as its main worker or as family."""
+    with unscoped():
+        files = HardshipFile.objects.filter(status__in=OPEN_STATUSES)
+        if files.filter(person_id=person.pk).exists():
+            return True
+        return FamilyMember.objects.filter(file__status__in=OPEN_STATUSES, id_index=person.id_index).exists()
+
+
+# --- 公示 ------------------------------------------------------------------------------------------
+
+
+def publication_entries(publication: Publication) -> list[dict[str, Any]]:
+    """The public list: student name, school, level and amount (yuan). Never an ID number, masked or not."""
+    with unscoped():
+        rows = (
+            StudentAidApplication.all_objects.filter(publication=publication)
+            .exclude(status__in=CLOSED_STATUSES)
+            .select_related("org")
+            .order_by("org__name", "student_name", "pk")
+        )
+        return [
+            {
+                "name": a.student_name,
+                "school": a.school,
+                "level": str(StudentLevel(a.level).label),
+                "union": a.org.name,
+                "amount_yuan": fen_to_yuan(a.amount_fen),
+            }
+            for a in rows
+        ]
+
+
+# --- the applications as cross-check subjects ---------------------------------------------------------
+
+
+def describe_application_subjects(ids: Sequence[str]) -> dict[str, SubjectView]:
+    """For the review pages: "张小明（2026 学年，祁阳县第一中学）", linking to the application."""
+    from gonghui.crosscheck.subjects import SubjectView
+
+    with unscoped():
+        rows = StudentAidApplication.all_objects.filter(pk__in=[int(i) for i in ids]).values_list(
+            "pk", "student_name", "school_year", "school"
+        )
+        return {
+            str(pk): SubjectView(
+                "金秋助学申请", f"{name}（{year} 学年，{school}）", reverse("student_aid:application", args=[pk])
+            )
+            for pk, name, year, school in rows
+        }
+
+
+def open_application_subjects(paths: list[str]) -> list[tuple[Subject, int]]:
+    """Applications not yet approved in the subtrees, with their school year (what approval will check)."""
+    from gonghui.crosscheck.services import Subject
+
+    with unscoped():
+        rows = StudentAidApplication.all_objects.filter(
+            subtrees_q("org_path", paths), status__in=(ApplicationStatus.APPLIED, ApplicationStatus.UNIT_REVIEWED)
+        ).select_related("org")
+        return [(Subject(CROSSCHECK_SUBJECT, a.pk, a.student_id_index, a.org), a.school_year) for a in rows]

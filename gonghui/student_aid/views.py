@@ -48,8 +48,9 @@ from gonghui.members.models import Membership
 from gonghui.members.selectors import active_member_by_key, classify_search
 from gonghui.orgs.selectors import org_get
 from gonghui.payouts.permissions import PayoutPerm
+from gonghui.student_aid import applications, disbursement, selectors
 from gonghui.student_aid import forms as sf
-from gonghui.student_aid import selectors, services
+from gonghui.student_aid import publication as publishing
 from gonghui.student_aid.actions import APPLICATION_ACTIONS, decide
 from gonghui.student_aid.models import (
     ApplicationStatus,
@@ -60,6 +61,7 @@ from gonghui.student_aid.models import (
     StudentLevel,
 )
 from gonghui.student_aid.permissions import StudentAidPerm
+from gonghui.student_aid.standards import aid_standard_set
 
 PAGE_SIZE = 50
 LEVELS = dict(StudentLevel.choices)
@@ -146,11 +148,11 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         ms = _membership_by_key(scope, data["member"])
-        application = services.application_apply(
+        application = applications.application_apply(
             actor=actor_of(request),
             scope=scope,
             membership=ms,
-            student=services.StudentIn.from_form(data),
+            student=applications.StudentIn.from_form(data),
             school_year=data["school_year"],
             promise_signed=data["promise_signed"],
         )
@@ -172,7 +174,7 @@ def application_continue(request: HttpRequest, pk: int) -> HttpResponse:
     scope = require_perm(request, StudentAidPerm.APPLY, application.org_path)
     back = reverse("student_aid:application", args=[application.pk])
     try:
-        draft = services.prefill_next_year(application)
+        draft = applications.prefill_next_year(application)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(back)
@@ -186,7 +188,7 @@ def application_continue(request: HttpRequest, pk: int) -> HttpResponse:
     form = sf.ContinueForm(request.POST or None, initial=initial)
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
-        nxt = services.application_continue(
+        nxt = applications.application_continue(
             actor=actor_of(request),
             scope=scope,
             application=application,
@@ -221,7 +223,7 @@ def application_actions(scope: Scope, actor: User, application: StudentAidApplic
     review = status == ApplicationStatus.APPLIED and scope.has_perm(StudentAidPerm.REVIEW, application.org_path)
     approve = (
         status == ApplicationStatus.UNIT_REVIEWED
-        and scope.has_perm(StudentAidPerm.APPROVE, services.approving_org(application.org).path)
+        and scope.has_perm(StudentAidPerm.APPROVE, selectors.approving_org(application.org).path)
         and application.reviewed_by_id != actor.pk
     )
     apply = scope.has_perm(StudentAidPerm.APPLY, application.org_path)
@@ -229,7 +231,7 @@ def application_actions(scope: Scope, actor: User, application: StudentAidApplic
         "review": review,
         "approve": approve,
         "decide": review or approve,
-        "withdraw": apply and status in services.WITHDRAWABLE,
+        "withdraw": apply and status in applications.WITHDRAWABLE,
         "continue": apply
         and status not in (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
         and application.next_year_in_course,
@@ -242,7 +244,7 @@ def _crosscheck_of(scope: Scope, application: StudentAidApplication) -> dict[str
         return None
     review = (
         review_list(scope=scope)
-        .filter(subject_type=services.CROSSCHECK_SUBJECT, subject_id=str(application.pk))
+        .filter(subject_type=selectors.CROSSCHECK_SUBJECT, subject_id=str(application.pk))
         .first()
     )
     if review is None:
@@ -269,7 +271,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for y in course["years"]
     ]
-    standard = services.aid_standard(
+    standard = selectors.aid_standard(
         application.region_code, application.school_year, application.level, application.is_on_file
     )
     return render(
@@ -391,7 +393,7 @@ def publication_create(request: HttpRequest) -> HttpResponse:
         if picked - set(fitting.values_list("pk", flat=True)):
             # The service would leave them out silently: say so instead.
             raise DomainError("student_aid.selection_outside_publication", field="applications")
-        publication = services.publication_create(
+        publication = publishing.publication_create(
             actor=actor_of(request),
             scope=scope,
             org=org,
@@ -401,7 +403,7 @@ def publication_create(request: HttpRequest) -> HttpResponse:
             starts_on=data["starts_on"],
             application_ids=sorted(picked),
         )
-        listed = len(services.publication_entries(publication))
+        listed = len(selectors.publication_entries(publication))
         return (
             reverse("student_aid:publication", args=[publication.pk]),
             f"已发布公示，共 {listed} 名学生，公示期 {publication.starts_on} 至 {publication.ends_on}。",
@@ -452,7 +454,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "section": "student_aid",
             "p": publication,
             "period_over": publication.ends_on < timezone.localdate(),
-            "entries": services.publication_entries(publication),
+            "entries": selectors.publication_entries(publication),
             "objections": list(selectors.objection_list(scope=scope, publication=publication)),
             "can": publication_actions(scope, publication),
             "objection_form": sf.ObjectionForm(choices=choices),
@@ -469,7 +471,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def publication_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The 公示 as a notice to print and post (A4): the same public list, never an ID number."""
     publication = _publication(request, pk)
-    entries = services.publication_entries(publication)
+    entries = selectors.publication_entries(publication)
     return render(
         request,
         "student_aid/notice.html",
@@ -498,7 +500,7 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
     run_action(
         request,
         f"已登记对{application.student_name}的异议，待县级总工会处理。",
-        lambda: services.objection_record(
+        lambda: publishing.objection_record(
             actor=actor_of(request),
             scope=scope,
             application=application,
@@ -529,7 +531,7 @@ def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpR
     run_action(
         request,
         f"已处理异议：{outcome}。",
-        lambda: services.objection_resolve(
+        lambda: publishing.objection_resolve(
             actor=actor_of(request), scope=scope, objection=objection, upheld=upheld, note=form.cleaned_data["note"]
         ),
     )
@@ -544,7 +546,7 @@ def publication_close(request: HttpRequest, pk: int) -> HttpResponse:
     run_action(
         request,
         "公示已结束，名单上的学生可以发放助学金。",
-        lambda: services.publication_close(actor=actor_of(request), scope=scope, publication=publication),
+        lambda: publishing.publication_close(actor=actor_of(request), scope=scope, publication=publication),
     )
     return redirect("student_aid:publication", pk=publication.pk)
 
@@ -561,7 +563,7 @@ def publication_disburse(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择代发银行。")
         return back
     try:
-        batch, refusals = services.disbursement_create(
+        batch, refusals = disbursement.disbursement_create(
             actor=actor_of(request), scope=scope, publication=publication, bank=bank_get(form.cleaned_data["bank"])
         )
     except DomainError as exc:
@@ -615,7 +617,7 @@ def standards(request: HttpRequest) -> HttpResponse:
             org = org_get(scope=scope, code=data["org_code"].strip().upper(), perm=StudentAidPerm.STANDARD)
         except DomainError as exc:
             raise DomainError("org.not_in_scope", field="org_code") from exc
-        standard = services.aid_standard_set(
+        standard = aid_standard_set(
             actor=actor_of(request),
             scope=scope,
             org=org,

@@ -17,8 +17,9 @@ from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.portal.selectors import intake_school_year
 from gonghui.portal.tests.factories import WORKER_MOBILE, PortalWorld
+from gonghui.student_aid.applications import application_decide
+from gonghui.student_aid.member_side import member_application_apply, member_application_continue
 from gonghui.student_aid.models import AidStandard, ApplicationStatus, StudentAidApplication, StudentLevel
-from gonghui.student_aid.services import application_decide, member_application_apply, member_application_continue
 from gonghui.student_aid.tests.factories import SON, STUDENT, approve, close, publish, reload
 
 pytestmark = pytest.mark.django_db

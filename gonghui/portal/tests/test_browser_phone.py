@@ -13,8 +13,8 @@ from gonghui.conftest import build_tree
 from gonghui.core.tests.browser import SHOTS
 from gonghui.members.tests.test_browser_members import Pages
 from gonghui.portal.tests.factories import NEW_ID, NEW_MOBILE, NEW_PASSWORD, PortalWorld, build_portal_world
+from gonghui.student_aid.applications import application_decide
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
-from gonghui.student_aid.services import application_decide
 from gonghui.student_aid.tests.factories import SON
 
 pytestmark = pytest.mark.browser

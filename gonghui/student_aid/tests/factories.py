@@ -30,16 +30,10 @@ from gonghui.payouts.services import (
     payout_batch_submit,
     payout_results_apply,
 )
+from gonghui.student_aid.applications import StudentIn, application_apply, application_decide
+from gonghui.student_aid.disbursement import batch_paid_sync, disbursement_create
 from gonghui.student_aid.models import AidStandard, Publication, StudentAidApplication, StudentLevel
-from gonghui.student_aid.services import (
-    StudentIn,
-    application_apply,
-    application_decide,
-    batch_paid_sync,
-    disbursement_create,
-    publication_close,
-    publication_create,
-)
+from gonghui.student_aid.publication import publication_close, publication_create
 
 AMOUNTS = {
     (StudentLevel.UNDERGRADUATE, True): 5000_00,

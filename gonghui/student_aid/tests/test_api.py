@@ -9,8 +9,9 @@ import pytest
 from gonghui.crosscheck.models import CrossCheckReview
 from gonghui.crosscheck.services import crosscheck_decide
 from gonghui.members.tests.factories import Api, assert_error, id_number
+from gonghui.student_aid.applications import application_decide
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
-from gonghui.student_aid.services import application_decide, publication_create
+from gonghui.student_aid.publication import publication_create
 from gonghui.student_aid.tests.factories import SON, World, apply, approve, reload
 from gonghui.student_aid.tests.test_crosscheck import youth_league_list
 from gonghui.student_aid.tests.test_pages import MASKED_SON, state

@@ -13,6 +13,14 @@ from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.stats import stats_collect
 from gonghui.members.tests.factories import id_number, register
+from gonghui.student_aid.applications import (
+    application_apply,
+    application_continue,
+    application_decide,
+    application_withdraw,
+    prefill_next_year,
+)
+from gonghui.student_aid.member_side import member_application_apply, member_application_withdraw
 from gonghui.student_aid.models import (
     AidStandard,
     ApplicationStatus,
@@ -21,23 +29,14 @@ from gonghui.student_aid.models import (
     StudentLevel,
 )
 from gonghui.student_aid.selectors import (
+    aid_standard,
     application_get,
     application_list,
     member_applications,
     paid_by_school_year,
     student_course,
 )
-from gonghui.student_aid.services import (
-    aid_standard,
-    aid_standard_set,
-    application_apply,
-    application_continue,
-    application_decide,
-    application_withdraw,
-    member_application_apply,
-    member_application_withdraw,
-    prefill_next_year,
-)
+from gonghui.student_aid.standards import aid_standard_set
 from gonghui.student_aid.tests.factories import SON, STUDENT, World, apply, approve, close, pay, publish, reload
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from gonghui.core.errors import DomainError
 from gonghui.crosscheck.models import AgencyList, AgencyRecord, CrossCheckMatch, CrossCheckReview
 from gonghui.crosscheck.services import crosscheck_decide
 from gonghui.members.validation import identity_index
+from gonghui.student_aid.applications import application_decide
 from gonghui.student_aid.models import ApplicationStatus
-from gonghui.student_aid.services import application_decide
 from gonghui.student_aid.tests.factories import SON, World, apply
 
 pytestmark = pytest.mark.django_db

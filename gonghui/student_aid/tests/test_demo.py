@@ -30,6 +30,7 @@ from gonghui.crosscheck.services import review_list
 from gonghui.members.models import Person
 from gonghui.orgs.models import Org
 from gonghui.payouts.models import BatchStatus, PayoutBatch, PayoutPurpose
+from gonghui.student_aid.applications import application_decide
 from gonghui.student_aid.demo import (
     SPECIAL_SON,
     SPECIAL_THIS_YEAR_YUAN,
@@ -48,13 +49,8 @@ from gonghui.student_aid.models import (
     StudentLevel,
 )
 from gonghui.student_aid.permissions import StudentAidPerm
-from gonghui.student_aid.services import (
-    CROSSCHECK_SUBJECT,
-    application_decide,
-    objection_resolve,
-    publication_close,
-    publication_entries,
-)
+from gonghui.student_aid.publication import objection_resolve, publication_close
+from gonghui.student_aid.selectors import CROSSCHECK_SUBJECT, publication_entries
 
 pytestmark = pytest.mark.django_db
 

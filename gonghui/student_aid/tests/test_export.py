@@ -26,9 +26,9 @@ from gonghui.core.models import AuditEvent, BulkJob
 from gonghui.core.scoping import unscoped
 from gonghui.members.permissions import MemberPerm
 from gonghui.members.tests.factories import id_number, register
+from gonghui.student_aid.applications import application_apply
 from gonghui.student_aid.kinds import HEADERS
 from gonghui.student_aid.models import AidStandard, StudentAidApplication, StudentLevel
-from gonghui.student_aid.services import application_apply
 from gonghui.student_aid.tests.factories import SON, STUDENT, World, apply, approve, close, pay, publish, reload
 
 pytestmark = pytest.mark.django_db

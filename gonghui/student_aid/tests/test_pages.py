@@ -24,6 +24,7 @@ from gonghui.crosscheck.models import CrossCheckReview
 from gonghui.crosscheck.services import crosscheck_decide
 from gonghui.members.tests.factories import id_number
 from gonghui.payouts.models import PayoutBatch, PayoutItem, PayoutPurpose
+from gonghui.student_aid.applications import application_decide
 from gonghui.student_aid.models import (
     AidStandard,
     ApplicationStatus,
@@ -34,7 +35,7 @@ from gonghui.student_aid.models import (
     StudentAidApplication,
     StudentLevel,
 )
-from gonghui.student_aid.services import application_decide, objection_record, publication_create
+from gonghui.student_aid.publication import objection_record, publication_create
 from gonghui.student_aid.tests.factories import SON, World, apply, approve, reload
 from gonghui.student_aid.tests.test_crosscheck import youth_league_list
 

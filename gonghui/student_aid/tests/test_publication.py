@@ -15,16 +15,10 @@ from gonghui.core.stats import series_collect, stats_collect
 from gonghui.members.tests.factories import id_number, register
 from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutItem, PayoutPurpose
 from gonghui.payouts.services import payout_batch_cancel
+from gonghui.student_aid.disbursement import applications_mark_paid, disbursement_create
 from gonghui.student_aid.models import ApplicationStatus, ObjectionStatus, PublicationStatus, StudentLevel
-from gonghui.student_aid.services import (
-    applications_mark_paid,
-    disbursement_create,
-    objection_record,
-    objection_resolve,
-    publication_close,
-    publication_create,
-    publication_entries,
-)
+from gonghui.student_aid.publication import objection_record, objection_resolve, publication_close, publication_create
+from gonghui.student_aid.selectors import publication_entries
 from gonghui.student_aid.tests.factories import SON, World, apply, approve, close, give_card, pay, publish, reload
 
 pytestmark = pytest.mark.django_db
