@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -85,7 +85,7 @@ def tree(db: None) -> Tree:
 
 
 @pytest.fixture
-def make_user(db: None):
+def make_user(db: None) -> Callable[..., User]:
     def _make(username: str, *grants: tuple[str, str], superuser: bool = False) -> User:
         user = User.objects.create_user(username=username, password=PASSWORD, is_superuser=superuser)
         for role, code in grants:
@@ -96,7 +96,7 @@ def make_user(db: None):
 
 
 @pytest.fixture
-def login():
+def login() -> Callable[[User], Client]:
     def _login(user: User) -> Client:
         client = Client()
         client.force_login(user)
@@ -106,7 +106,7 @@ def login():
 
 
 @pytest.fixture
-def bearer():
+def bearer() -> Callable[[User], dict[str, str]]:
     def _bearer(user: User) -> dict[str, str]:
         return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user, name='test').raw}"}
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,
@@ -66,7 +67,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _review(request: HttpRequest, pk: int) -> CrossCheckReview:
-    def lookup(scope, pk):
+    def lookup(scope: Scope, pk: int) -> CrossCheckReview:
         review = review_list(scope=scope).select_related("org", "decided_by").filter(pk=pk).first()
         if review is None:
             raise NotFoundError()
