@@ -1,4 +1,4 @@
-"""Yuan as banks' files and spreadsheets write them, to fen; never through a float's rounding."""
+"""Yuan as banks' files and spreadsheets write them, to fen, through the one parser (`core.money.parse_yuan`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from typing import Any
 
 from gonghui.core.bulk import CellError, cell_text
 from gonghui.core.money import AmountError, parse_yuan
-
-# Signs a bank's file or a typist puts around an amount.
-_DECORATION = str.maketrans("", "", ",¥元 ")
 
 
 def yuan_cell_to_fen(value: Any, *, zero: bool = False) -> int:
@@ -18,10 +15,10 @@ def yuan_cell_to_fen(value: Any, *, zero: bool = False) -> int:
     Excel arrives as a float whose shortest form is the number typed.
     """
     text = cell_text(value)
-    if not text.translate(_DECORATION):
+    if not text:
         raise CellError("不能为空")
     try:
-        return parse_yuan(text, allow_zero=zero, max_fen=10**17 - 1)
+        return parse_yuan(text, allow_zero=zero)
     except AmountError as exc:
         reasons = {
             "format": "应为金额（元），如 1200.00",
