@@ -44,8 +44,8 @@ from gonghui.benefits.services import (
 )
 from gonghui.benefits.settlement import Settlement, SettlementRow, settlement_rows
 from gonghui.core.api_common import paginate, request_scope
-from gonghui.core.errors import DomainError, NotFoundError, joined
-from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
+from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
@@ -254,22 +254,12 @@ def reverse_sale(request: HttpRequest, sale_id: int) -> dict[str, Any]:
 # --- management: shared ---------------------------------------------------------------------------
 
 Amount = str | int | float  # yuan: "158.00", 158 or 158.0, parsed exactly
-MAX_FEN = 100_000_000_000_00  # 1000 亿元: far above any budget, far below the column's limit
 
 
-def _fen(field: str, label: str, value: Amount | None, *, positive: bool) -> int | None:
-    """Yuan as given to fen, or a refusal naming the field."""
-    if value is None:
-        return None
-    try:
-        return parse_yuan(value, allow_zero=not positive, max_fen=MAX_FEN)
-    except AmountError as exc:
-        if exc.kind == "range":
-            raise DomainError(
-                "benefit.amount_too_large", field=field, label=label, limit=f"{MAX_FEN // 100:,}"
-            ) from exc
-        need = "大于 0" if positive else "不小于 0"
-        raise DomainError("benefit.amount_malformed", field=field, label=label, need=need) from exc
+def _amount(name: str, default: Any = ...) -> Any:
+    """A campaign amount's schema field, described by its one description (`campaigns.CAMPAIGN_AMOUNTS`)."""
+    amount = campaigns.AMOUNTS[name]
+    return Field(default, description=f"{amount.label}（元）：{amount.bounds}")
 
 
 def _org(request: HttpRequest, code: str) -> Org:
@@ -583,15 +573,15 @@ class CampaignCreateIn(Schema):
     starts_at: datetime
     ends_at: datetime
     rule_type: str  # full_reduction（满减）/ discount（折扣）/ fixed（定额立减）
-    budget: Amount
-    threshold: Amount = "0"
-    reduction: Amount = "0"
+    budget: Amount = _amount("budget")
+    threshold: Amount = _amount("threshold", "0")
+    reduction: Amount = _amount("reduction", "0")
     discount_percent: int = 100  # pay this percent: 90 is 九折
-    max_discount: Amount | None = None
+    max_discount: Amount | None = _amount("max_discount", None)
     per_member_count: int | None = None  # per occurrence (普惠周) when recurring
-    per_member_amount: Amount | None = None
+    per_member_amount: Amount | None = _amount("per_member_amount", None)
     per_day_count: int | None = None
-    per_day_amount: Amount | None = None
+    per_day_amount: Amount | None = _amount("per_day_amount", None)
     recurrence: str = "none"  # none / quarterly（每季度普惠周）
     occurrence_month: int = 1  # quarterly: which month of the quarter, 1–3
     occurrence_start_day: int = 1  # quarterly: first day in that month, 1–28
@@ -605,15 +595,15 @@ class CampaignUpdateIn(Schema):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     rule_type: str | None = None
-    budget: Amount | None = None
-    threshold: Amount | None = None
-    reduction: Amount | None = None
+    budget: Amount | None = _amount("budget", None)
+    threshold: Amount | None = _amount("threshold", None)
+    reduction: Amount | None = _amount("reduction", None)
     discount_percent: int | None = None
-    max_discount: Amount | None = None
+    max_discount: Amount | None = _amount("max_discount", None)
     per_member_count: int | None = None
-    per_member_amount: Amount | None = None
+    per_member_amount: Amount | None = _amount("per_member_amount", None)
     per_day_count: int | None = None
-    per_day_amount: Amount | None = None
+    per_day_amount: Amount | None = _amount("per_day_amount", None)
     recurrence: str | None = None
     occurrence_month: int | None = None
     occurrence_start_day: int | None = None
@@ -633,35 +623,6 @@ class OccurrenceOut(Schema):
     first_day: date
     last_day: date
     state: str  # past / running / upcoming
-
-
-# API field → (model field, label, must be positive) for the amounts.
-AMOUNTS: dict[str, tuple[str, str, bool]] = {
-    "budget": ("budget_fen", "总预算", True),
-    "threshold": ("threshold_fen", "“满”金额", False),
-    "reduction": ("reduction_fen", "“减”金额", False),
-    "max_discount": ("max_discount_fen", "单笔最高优惠", True),
-    "per_member_amount": ("per_member_fen", "每人优惠金额上限", True),
-    "per_day_amount": ("per_day_fen", "每人每日优惠金额上限", True),
-}
-
-
-def _campaign_values(given: dict[str, Any]) -> dict[str, Any]:
-    """The API's fields as the model's, amounts in fen; every malformed amount refused at once."""
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for key, value in given.items():
-        if key in AMOUNTS:
-            field, label, positive = AMOUNTS[key]
-            try:
-                values[field] = _fen(key, label, value, positive=positive)
-            except DomainError as exc:
-                errors.update(exc.details)
-        else:
-            values[key] = value
-    if errors:
-        raise DomainError("benefit.campaign_amounts_invalid", details=errors, reasons=joined(errors))
-    return values
 
 
 def _yuan_or_none(fen: int | None) -> str | None:
@@ -750,7 +711,7 @@ def create_campaign(request: HttpRequest, body: CampaignCreateIn) -> Status[dict
         actor=actor_of(request),
         scope=request_scope(request),
         org=org,
-        values=_campaign_values(given),
+        values=campaigns.campaign_amounts_fen(given),
         merchants=merchants,
         stores=stores,
     )
@@ -766,7 +727,7 @@ def get_campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 def update_campaign(request: HttpRequest, campaign_id: int, body: CampaignUpdateIn) -> dict[str, Any]:
     scope = request_scope(request)
     campaign = selectors.campaign_get(scope=scope, pk=campaign_id)
-    changes = _campaign_values(body.dict(exclude_unset=True))
+    changes = campaigns.campaign_amounts_fen(body.dict(exclude_unset=True))
     campaigns.campaign_update(actor=actor_of(request), scope=scope, campaign=campaign, changes=changes)
     return _campaign_detail(request, campaign_id)
 

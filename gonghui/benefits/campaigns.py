@@ -8,12 +8,15 @@ participating merchants and stores may change while it runs (a merchant joins
 or leaves), never once it is closed. Each service needs `benefits.campaign.manage`
 on the campaign's union, locks the row, checks the state, writes and audits in
 one transaction. Amounts are in fen here; refusals name the fields as the API
-does (amounts in yuan: `budget`, not `budget_fen`).
+does (amounts in yuan: `budget`, not `budget_fen`). The amounts are described
+once, in `CAMPAIGN_AMOUNTS` (label and bounds), for the form, the API and the
+refusals here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +30,7 @@ from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import occurrences
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, NotFoundError, joined
+from gonghui.core.money import AmountError, parse_yuan
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.orgs.models import Org
 
@@ -50,13 +54,98 @@ FIELDS: dict[str, str] = {
     "per_day_count": "per_day_count",
     "per_day_fen": "per_day_amount",
 }
+MODEL_FIELDS = {api: field for field, api in FIELDS.items()}
 OPTIONAL = {"max_discount_fen", "per_member_count", "per_member_fen", "per_day_count", "per_day_fen"}
 COUNTS = {"per_member_count", "per_day_count"}
 MAX_COUNT = 100_000
 STATE_LABELS = dict(CampaignStatus.choices)
 
 
+# --- the campaign's amounts, described once --------------------------------------------------------
+
+AMOUNT_MAX_FEN = 100_000_000_000_00  # 1000 亿元: far above any budget, far below the columns' limit
+AMOUNT_LIMIT = f"{AMOUNT_MAX_FEN // 100:,}"  # in yuan, as the refusals and the API's schema say it
+
+
+@dataclass(frozen=True)
+class CampaignAmount:
+    """One of a campaign's amounts: yuan in the forms and the API, fen in the model.
+
+    The form's field, the API's schema and every refusal take the label and the
+    bounds from here: more than 0 (or, `allow_zero`, not below 0), at most two
+    decimals, at most `AMOUNT_MAX_FEN`.
+    """
+
+    name: str  # the API's and the form's field; `field` is the model's
+    label: str
+    allow_zero: bool = False
+    required: bool = False
+
+    @property
+    def field(self) -> str:
+        return MODEL_FIELDS[self.name]
+
+    @property
+    def need(self) -> str:
+        return "不小于 0" if self.allow_zero else "大于 0"
+
+    @property
+    def bounds(self) -> str:
+        """The bounds in words, as the API's schema describes the field."""
+        return f"{self.need}，最多两位小数，不超过 {AMOUNT_LIMIT} 元"
+
+    def to_fen(self, value: Any) -> int | None:
+        """Yuan as typed or sent ("158", "19.90", "1,200", 158.0) to fen; None stays None.
+
+        Anything else is refused naming the field: `benefit.amount_malformed` or `benefit.amount_too_large`.
+        """
+        if value is None:
+            return None
+        try:
+            return parse_yuan(value, allow_zero=self.allow_zero, max_fen=AMOUNT_MAX_FEN)
+        except AmountError as exc:
+            if exc.kind == "range":
+                raise DomainError(
+                    "benefit.amount_too_large", field=self.name, label=self.label, limit=AMOUNT_LIMIT
+                ) from exc
+            raise DomainError("benefit.amount_malformed", field=self.name, label=self.label, need=self.need) from exc
+
+
+CAMPAIGN_AMOUNTS: tuple[CampaignAmount, ...] = (
+    CampaignAmount("threshold", "“满”金额", allow_zero=True),
+    CampaignAmount("reduction", "“减”金额", allow_zero=True),  # 0 for a 折扣; the rule says what it needs
+    CampaignAmount("max_discount", "单笔最高优惠"),
+    CampaignAmount("budget", "总预算", required=True),
+    CampaignAmount("per_member_amount", "每人优惠金额上限"),
+    CampaignAmount("per_day_amount", "每人每日优惠金额上限"),
+)
+AMOUNTS = {a.name: a for a in CAMPAIGN_AMOUNTS}
+AMOUNT_OF_FIELD = {a.field: a for a in CAMPAIGN_AMOUNTS}
+
+
+def campaign_amounts_fen(given: dict[str, Any]) -> dict[str, Any]:
+    """Fields by the API's names to the model's, amounts in fen; every malformed amount refused at once."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, value in given.items():
+        amount = AMOUNTS.get(key)
+        if amount is None:
+            values[key] = value
+            continue
+        try:
+            values[amount.field] = amount.to_fen(value)
+        except DomainError as exc:
+            errors.update(exc.details)
+    if errors:
+        raise DomainError("benefit.campaign_amounts_invalid", details=errors, reasons=joined(errors))
+    return values
+
+
 def _label(field: str) -> str:
+    """The model field's name in a refusal: an amount's label, else the field's verbose name."""
+    amount = AMOUNT_OF_FIELD.get(field)
+    if amount is not None:
+        return amount.label
     return str(getattr(Campaign._meta.get_field(field), "verbose_name", field))
 
 
@@ -82,9 +171,9 @@ def _validate(c: Campaign) -> dict[str, str]:
         refuse("rule_type", f"优惠方式应为：{'、'.join(f'{v}（{lbl}）' for v, lbl in RuleType.choices)}")
     elif c.rule_type == RuleType.FULL_REDUCTION:
         if c.reduction_fen <= 0:
-            refuse("reduction_fen", "满减活动的“减”金额应大于 0")
+            refuse("reduction_fen", f"满减活动的{_label('reduction_fen')}应大于 0")
         elif c.threshold_fen < c.reduction_fen:
-            refuse("threshold_fen", "满减活动的“满”金额不能小于“减”金额")
+            refuse("threshold_fen", f"满减活动的{_label('threshold_fen')}不能小于{_label('reduction_fen')}")
     elif c.rule_type == RuleType.FIXED and c.reduction_fen <= 0:
         refuse("reduction_fen", "定额立减的金额应大于 0")
     # 100 (full price) is the column's default for the other rules; a 折扣 must take something off.
@@ -92,7 +181,7 @@ def _validate(c: Campaign) -> dict[str, str]:
     if not 1 <= c.discount_percent <= top:
         refuse("discount_percent", f"折扣应为 1–{top}（按原价的百分之几付款，如 90 即九折）")
     if c.budget_fen <= 0:
-        refuse("budget_fen", "总预算应大于 0")
+        refuse("budget_fen", f"{_label('budget_fen')}应大于 0")
     for field in OPTIONAL:
         value = getattr(c, field)
         if value is not None and value <= 0:
@@ -137,7 +226,8 @@ def campaign_create(
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise DomainError("benefit.field_not_settable", field=sorted(unknown))
-    missing = [f for f in ("name", "starts_at", "ends_at", "rule_type", "budget_fen") if values.get(f) is None]
+    needed = ("name", "starts_at", "ends_at", "rule_type", *(a.field for a in CAMPAIGN_AMOUNTS if a.required))
+    missing = [f for f in needed if values.get(f) is None]
     if missing:
         empty = {FIELDS[f]: f"{_label(f)}不能为空" for f in missing}
         raise DomainError("benefit.campaign_fields_missing", details=empty, reasons=joined(empty))

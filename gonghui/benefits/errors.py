@@ -41,7 +41,7 @@ register_messages(
         "benefit.campaign_rules_broken": _("{reasons}"),
         "benefit.campaign_amounts_invalid": _("{reasons}"),
         "benefit.amount_too_large": _("{label}不能超过 {limit} 元"),
-        "benefit.amount_malformed": _("{label}应为{need}的金额（元），最多两位小数"),
+        "benefit.amount_malformed": _("{label}应为{need} 的金额（元），最多两位小数"),
         "benefit.merchant_ambiguous": _("该账户服务多个商户，请指定 merchant_id"),
     }
 )

@@ -13,11 +13,11 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from gonghui.benefits.campaigns import FIELDS, MAX_COUNT
+from gonghui.benefits.campaigns import AMOUNTS, FIELDS, MAX_COUNT, MODEL_FIELDS, CampaignAmount
 from gonghui.benefits.models import Campaign, MerchantCategory, Recurrence, RuleType, Store
-from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
+from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 
-MAX_FEN = 100_000_000_000_00  # 1000 亿元, as the API: far above any budget, within the columns
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OCCURRENCE_MONTHS = [
     (1, "第 1 个月（1、4、7、10 月）"),
@@ -38,25 +38,30 @@ class Styled(forms.Form):
 
 
 class YuanField(forms.Field):
-    """An amount in yuan as typed ("158", "19.90", "1,200"), cleaned to fen; None when left empty."""
+    """A campaign's amount in yuan as typed ("158", "19.90", "1,200"), cleaned to fen; None when left empty.
+
+    Its label, whether it is required, its bounds and its refusals are the amount's (`campaigns.CAMPAIGN_AMOUNTS`),
+    as in the API.
+    """
 
     widget = forms.TextInput(attrs={"inputmode": "decimal"})
 
-    def __init__(self, *, allow_zero: bool = False, **kwargs: Any) -> None:
-        self.allow_zero = allow_zero
-        super().__init__(**kwargs)
+    def __init__(self, amount: CampaignAmount, *, help_text: str = "") -> None:
+        self.amount = amount
+        super().__init__(label=f"{amount.label}（元）", required=amount.required, help_text=help_text)
 
     def to_python(self, value: Any) -> int | None:
         text = str(value or "").strip()
         if not text:
             return None
         try:
-            return parse_yuan(text, allow_zero=self.allow_zero, max_fen=MAX_FEN)
-        except AmountError as exc:
-            if exc.kind == "range":
-                raise forms.ValidationError(f"不能超过 {MAX_FEN // 100:,} 元") from exc
-            need = "不小于 0 的" if self.allow_zero else "大于 0 的"
-            raise forms.ValidationError(f"应为{need}金额（元），最多两位小数") from exc
+            return self.amount.to_fen(text)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+def _yuan(name: str, help_text: str = "") -> YuanField:
+    return YuanField(AMOUNTS[name], help_text=help_text)
 
 
 def _count(label: str, help_text: str) -> forms.IntegerField:
@@ -92,19 +97,17 @@ class CampaignForm(Styled):
     )
     occurrence_days = forms.IntegerField(label="每期天数", min_value=1, max_value=31, initial=7, required=False)
     rule_type = forms.ChoiceField(label="优惠方式", choices=RuleType.choices)
-    threshold = YuanField(
-        label="满（元）", allow_zero=True, required=False, help_text="满减：消费满此金额；定额立减：门槛，不设请留空"
-    )
-    reduction = YuanField(label="减（元）", required=False, help_text="满减或定额立减的优惠金额")
+    threshold = _yuan("threshold", "满减：消费满此金额；定额立减：门槛，不设请留空")
+    reduction = _yuan("reduction", "满减或定额立减的优惠金额")
     discount_percent = forms.IntegerField(
         label="折扣（%）", min_value=1, max_value=99, required=False, help_text="按原价的百分之几付款，如 90 即九折"
     )
-    max_discount = YuanField(label="单笔最高优惠（元）", required=False, help_text="不限请留空")
-    budget = YuanField(label="总预算（元）")
+    max_discount = _yuan("max_discount", "不限请留空")
+    budget = _yuan("budget")
     per_member_count = _count("每人次数上限", "每期普惠周（不重复时为整个活动期）；不限请留空")
-    per_member_amount = YuanField(label="每人优惠金额上限（元）", required=False, help_text="同上；不限请留空")
+    per_member_amount = _yuan("per_member_amount", "同上；不限请留空")
     per_day_count = _count("每人每日次数上限", "不限请留空")
-    per_day_amount = YuanField(label="每人每日优惠金额上限（元）", required=False, help_text="不限请留空")
+    per_day_amount = _yuan("per_day_amount", "不限请留空")
 
     def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,8 +132,7 @@ class CampaignForm(Styled):
     def values(self, current: Campaign | None = None) -> dict[str, Any]:
         """The campaign's fields (amounts in fen): a day is its local midnight, except a day left as it was."""
         data = self.cleaned_data
-        model_field = {api: field for field, api in FIELDS.items()}
-        values = {model_field[k]: v for k, v in data.items() if k in model_field}
+        values = {MODEL_FIELDS[k]: v for k, v in data.items() if k in MODEL_FIELDS}
         values["starts_at"] = _midnight(data["starts_at"])
         values["ends_at"] = _midnight(data["ends_at"] + timedelta(days=1))
         if current is not None:
@@ -145,7 +147,7 @@ class CampaignForm(Styled):
         initial: dict[str, Any] = {}
         for field, api in FIELDS.items():
             value = getattr(campaign, field)
-            initial[api] = fen_to_yuan(value) if field.endswith("_fen") and value is not None else value
+            initial[api] = fen_to_yuan(value) if api in AMOUNTS and value is not None else value
         initial["starts_at"] = timezone.localtime(campaign.starts_at).date()
         initial["ends_at"] = last_day(campaign)
         if campaign.rule_type != RuleType.DISCOUNT:
