@@ -13,8 +13,11 @@ through the bulk engine, set-based:
 - the referring union must lie in the importer's subtree (where they hold
   cards.card.manage): a row naming another union is refused, never written.
 
-`credit_referrals_bulk_create` is the unchecked set-based insert for trusted
-loads (the demo's 37.2万 cards).
+`export_credit_referrals` writes the subtree's referrals as a file (reading them
+through `selectors.referrals_in_subtree`); `credit_referrals_bulk_create` is the
+unchecked set-based insert for trusted loads (the demo's 37.2万 cards, drawn in
+`demo.py`). What the bank's import files share is `bank_files.py`; the reads for
+pages and the API are `selectors.py`'s.
 """
 
 from __future__ import annotations
@@ -23,24 +26,25 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
+from gonghui.cards.bank_files import BankFileKind, row_bank
 from gonghui.cards.models import BankPartner, CreditCardReferral, ReferralStatus
 from gonghui.cards.money import yuan_cell_to_fen
-from gonghui.cards.permissions import CardPerm
+from gonghui.cards.selectors import referrals_in_subtree
 from gonghui.core import crypto
 from gonghui.core.audit import audit_record
-from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, parse_date
+from gonghui.core.bulk import CellError, Column, cell_text, parse_date
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
 from gonghui.core.money import fen_to_yuan
-from gonghui.core.scoping import Scope, subtree_q, unscoped
+from gonghui.core.scoping import Scope, unscoped
 from gonghui.members.models import Person
 from gonghui.members.validation import ID_PURPOSE, FieldError, clean_name, parse_identity
 from gonghui.orgs.models import Org
@@ -116,61 +120,6 @@ class _Clean:
     decided_on: date | None
 
 
-def _banks_of(table: Table, banks: dict[str, BankPartner]) -> None:
-    if "bank" not in table.mapping.values() and len(banks) != 1:
-        raise UnreadableFile("文件中没有“银行代码”列，而合作银行不止一家：请加上该列")
-
-
-def row_bank(row: Row, banks: dict[str, BankPartner], header: str) -> BankPartner | None:
-    """The row's bank by its 银行代码 cell, or the only active bank when the file has no such column."""
-    try:
-        code = cell_text(row.values.get("bank")).upper()
-    except CellError as exc:
-        row.reject(header, str(exc))
-        return None
-    if code:
-        bank = banks.get(code)
-        if bank is None:
-            row.reject(header, f"未找到启用的合作银行“{code}”")
-        return bank
-    if len(banks) == 1:
-        return next(iter(banks.values()))
-    row.reject(header, "不能为空")
-    return None
-
-
-class BankFileKind:
-    """What the bank's import files share: banks known by code, references seen once per file,
-    rows confined to the job's union and to where the importer manages cards, and a batch
-    that met a concurrent import of the same references read and written once more."""
-
-    def __init__(self, *, actor: User | None, scope: Scope | None, org: Org | None) -> None:
-        self.actor, self.scope, self.org = actor, scope, org
-        self.banks = {b.code: b for b in BankPartner.objects.filter(is_active=True)}
-        self.today = timezone.localdate()
-        self.seen: dict[tuple[int, str], int] = {}  # (bank, reference) → first row number, across batches
-
-    def _may(self, path: str) -> bool:
-        if self.org is not None and not path.startswith(self.org.path):
-            return False
-        return self.scope is None or self.scope.has_perm(CardPerm.MANAGE, path)
-
-    def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
-        """Write the batch in one transaction; once more if a concurrent import inserted one of its references."""
-        errors = [list(r.errors) for r in rows]
-        seen = dict(self.seen)
-        try:
-            return self._process(rows, dry_run=dry_run)
-        except IntegrityError:
-            for row, before in zip(rows, errors, strict=True):
-                row.errors[:] = before
-            self.seen = seen
-            return self._process(rows, dry_run=dry_run)
-
-    def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
-        raise NotImplementedError
-
-
 class CreditReferralsKind(BankFileKind):
     """The bank's file of credit-card applications (see the module docstring)."""
 
@@ -180,10 +129,6 @@ class CreditReferralsKind(BankFileKind):
     def __init__(self, *, actor: User | None, scope: Scope | None, org: Org | None) -> None:
         super().__init__(actor=actor, scope=scope, org=org)
         self.org_cache: dict[str, Org | None] = {}
-
-    def check_table(self, table: Table) -> list[str]:
-        _banks_of(table, self.banks)
-        return []
 
     def prepare(self, rows: list[Row]) -> None:
         """Nothing ahead of time: the cleaning needs the banks, and the file is the bank's, not a roster."""
@@ -426,9 +371,7 @@ def export_credit_referrals(
     if unmasked and scope is not None and (org is None or not scope.has_perm(MemberPerm.VIEW_ID, org.path)):
         raise PermissionDeniedError(MemberPerm.VIEW_ID)
     with unscoped():
-        qs = CreditCardReferral.objects.select_related("bank", "org", "person").order_by("id")
-        if org is not None:
-            qs = qs.filter(subtree_q("org_path", org.path))
+        qs = referrals_in_subtree(org)
 
         def number(r: CreditCardReferral) -> str:
             if not unmasked:
@@ -463,7 +406,7 @@ def export_credit_referrals(
     return count
 
 
-# --- trusted loads (the demo) ------------------------------------------------------------------
+# --- trusted loads (the demo's) ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -534,114 +477,3 @@ def credit_referrals_bulk_create(*, bank: BankPartner, referrals: Iterable[NewRe
     flush()
     audit_record(actor=None, action="cards.credit_referrals_load", org=None, data={"bank": bank.code, "rows": total})
     return total
-
-
-def split_credit_lines(
-    total_yuan: int, count: int, *, rng: Any, step_yuan: int = 1_000, low_yuan: int = 5_000, high_yuan: int = 50_000
-) -> list[int]:
-    """`count` credit lines in fen, each a multiple of `step_yuan` in [low, high], summing to `total_yuan` exactly.
-
-    Drawn from a triangular distribution whose mean is the total's average, then
-    nudged by single steps until the sum is exact (¥105.3亿 over 37.2万 cards).
-    """
-    units, low, high = total_yuan // step_yuan, low_yuan // step_yuan, high_yuan // step_yuan
-    if total_yuan % step_yuan or not low * count <= units <= high * count:
-        raise ValueError("total cannot be split into such lines")
-    mode = min(high, max(low, 3 * units / count - low - high))
-    lines = [round(rng.triangular(low, high, mode)) for _ in range(count)]
-    gap = units - sum(lines)
-    i = 0
-    while gap:
-        # Walk the lines, nudging each by one unit towards the total within its bounds.
-        j = i % count
-        if gap > 0 and lines[j] < high:
-            lines[j] += 1
-            gap -= 1
-        elif gap < 0 and lines[j] > low:
-            lines[j] -= 1
-            gap += 1
-        i += 1
-    return [u * step_yuan * 100 for u in lines]
-
-
-def demo_credit_referrals(
-    *,
-    bank: BankPartner,
-    root: Org,
-    approved: int,
-    total_line_yuan: int,
-    rng: Any,
-    pending: int = 0,
-    rejected: int = 0,
-    member_share: float = 0.6,
-    first_day: date = date(2023, 1, 1),
-    last_day: date = date(2023, 7, 31),
-) -> int:
-    """The demo's 黔优信用卡: `approved` granted cards whose lines sum to `total_line_yuan` exactly,
-    plus `pending` and `rejected` applications, referred by unions of `root`'s subtree.
-
-    About `member_share` of the applicants are members (their live memberships in
-    the subtree, nothing decrypted), the rest synthetic non-members whose numbers
-    match no person. Dates fall between `first_day` and `last_day`. Set-based; the
-    caller owns the transaction. Returns the number of referrals written.
-    """
-    from gonghui.core.idnumbers import id_number_with_check
-    from gonghui.members.models import LIVE_STATUSES, Membership
-    from gonghui.members.validation import identity_index
-
-    total = approved + pending + rejected
-    with unscoped():
-        members = list(
-            Membership.objects.filter(subtree_q("org_path", root.path), status__in=LIVE_STATUSES)
-            .order_by("pk")
-            .values_list("person_id", "person__id_index", "person__id_masked", "person__name", "org_id", "org_path")[
-                : round(total * member_share)
-            ]
-        )
-        taken = set(Person.objects.values_list("id_index", flat=True)) if len(members) < total else set()
-        orgs = [(o.pk, o.path, o.region_code or "520102") for o in Org.objects.filter(subtree_q("path", root.path))]
-    lines = split_credit_lines(total_line_yuan, approved, rng=rng) if approved else []
-    statuses = [ReferralStatus.APPROVED] * approved + [ReferralStatus.APPLIED] * pending
-    statuses += [ReferralStatus.REJECTED] * rejected
-    rng.shuffle(statuses)
-    span = (last_day - first_day).days
-    names = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-    given = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红玲芬建国林波斌宇浩凯鹏辉俊帅飞鑫晨欣怡佳琪雪梅婷燕"
-
-    def referrals() -> Any:
-        line = iter(lines)
-        for i, status in enumerate(statuses):
-            applied_on = first_day + timedelta(days=rng.randrange(span + 1))
-            decided_on = min(last_day, applied_on + timedelta(days=rng.randrange(3, 16)))
-            common: dict[str, Any] = {
-                "bank_reference": f"QY{applied_on:%Y%m%d}{i:08d}",
-                "applied_on": applied_on,
-                "status": status,
-                "credit_line_fen": next(line) if status == ReferralStatus.APPROVED else 0,
-                "decided_on": None if status == ReferralStatus.APPLIED else decided_on,
-            }
-            if i < len(members):
-                person_id, index, masked, name, org_id, org_path = members[i]
-                yield NewReferral(
-                    org_id=org_id,
-                    org_path=org_path,
-                    name=name,
-                    person_id=person_id,
-                    id_index=index,
-                    id_masked=masked,
-                    **common,
-                )
-                continue
-            org_id, org_path, region = orgs[rng.randrange(len(orgs))]
-            while True:
-                born = date(1965, 1, 1) + timedelta(days=rng.randrange(365 * 38))
-                area = region if region.isdigit() and len(region) == 6 else "520102"
-                number = id_number_with_check(f"{area}{born:%Y%m%d}{rng.randrange(1000):03d}")
-                index = identity_index("1", number)
-                if index not in taken:
-                    taken.add(index)
-                    break
-            name = rng.choice(names) + rng.choice(given) + (rng.choice(given) if rng.random() < 0.7 else "")
-            yield NewReferral(org_id=org_id, org_path=org_path, name=name, id_number=number, **common)
-
-    return credit_referrals_bulk_create(bank=bank, referrals=referrals())

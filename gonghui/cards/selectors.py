@@ -11,6 +11,7 @@ from gonghui.cards.models import (
     LIVE_CARD_STATUSES,
     BankPartner,
     CardEvent,
+    CardSpending,
     CardStatus,
     CreditCardReferral,
     ReferralStatus,
@@ -22,6 +23,7 @@ from gonghui.core.idnumbers import normalize_id_number
 from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 from gonghui.members.models import LIVE_STATUSES, Membership, Person
 from gonghui.members.validation import identity_index
+from gonghui.orgs.models import Org
 
 
 def card_queryset(*, scope: Scope, perm: str = CardPerm.VIEW) -> QuerySet[ServiceCard]:
@@ -62,6 +64,13 @@ def bank_get(code: str) -> BankPartner:
     return bank
 
 
+def spending_in_subtree(org: Org | None) -> QuerySet[CardSpending]:
+    """The card spending imported for `org`'s subtree (None: everywhere), by day, for a file; the caller
+    holds the right to export it and opens `unscoped()`."""
+    qs = CardSpending.objects.select_related("bank", "card", "card__org", "person").order_by("day", "id")
+    return qs.filter(subtree_q("org_path", org.path)) if org is not None else qs
+
+
 def card_counts(paths: list[str] | None) -> dict[str, Any]:
     """Cards in use (activated) in the subtrees (None: everywhere)."""
     with unscoped():
@@ -95,6 +104,13 @@ def referral_get(*, scope: Scope, pk: int) -> CreditCardReferral:
     if referral is None:
         raise NotFoundError()
     return referral
+
+
+def referrals_in_subtree(org: Org | None) -> QuerySet[CreditCardReferral]:
+    """The referrals of `org`'s subtree (None: everywhere), oldest first, for a file; the caller holds the
+    right to export them and opens `unscoped()`."""
+    qs = CreditCardReferral.objects.select_related("bank", "org", "person").order_by("id")
+    return qs.filter(subtree_q("org_path", org.path)) if org is not None else qs
 
 
 def credit_counts(paths: list[str] | None) -> dict[str, Any]:

@@ -31,11 +31,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.cards.credit import BankFileKind, row_bank
+from gonghui.cards.bank_files import BankFileKind, row_bank
 from gonghui.cards.models import BankPartner, CardSpending, ServiceCard
 from gonghui.cards.money import yuan_cell_to_fen
 from gonghui.cards.numbers import parse_card_number
-from gonghui.core.bulk import CellError, Column, Table, UnreadableFile, cell_text, parse_date
+from gonghui.cards.selectors import spending_in_subtree
+from gonghui.core.bulk import CellError, Column, cell_text, parse_date
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.errors import DomainError
@@ -87,11 +88,6 @@ class CardSpendingKind(BankFileKind):
 
     name = "card_spending"
     columns = COLUMNS
-
-    def check_table(self, table: Table) -> list[str]:
-        if "bank" not in table.mapping.values() and len(self.banks) != 1:
-            raise UnreadableFile("文件中没有“银行代码”列，而合作银行不止一家：请加上该列")
-        return []
 
     def prepare(self, rows: list[Row]) -> None:
         """Nothing ahead of time: cleaning needs the banks' card ranges."""
@@ -229,12 +225,9 @@ def export_card_spending(path: str, *, actor: User | None, org: Org | None) -> i
     """The subtree's imported spending, card numbers masked; audited."""
     from gonghui.core.audit import audit_record
     from gonghui.core.bulk import write_table
-    from gonghui.core.scoping import subtree_q
 
     with unscoped():
-        qs = CardSpending.objects.select_related("bank", "card", "card__org", "person").order_by("day", "id")
-        if org is not None:
-            qs = qs.filter(subtree_q("org_path", org.path))
+        qs = spending_in_subtree(org)
 
         def lines() -> Any:
             for s in qs.iterator(chunk_size=2000):

@@ -15,7 +15,8 @@ from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
 from gonghui.accounts.scope import scope_for_user
-from gonghui.cards.credit import NewReferral, credit_referrals_bulk_create, split_credit_lines
+from gonghui.cards.credit import NewReferral, credit_referrals_bulk_create
+from gonghui.cards.demo import split_credit_lines
 from gonghui.cards.models import BankPartner, CreditCardReferral, ReferralStatus
 from gonghui.core import crypto
 from gonghui.core.bulk.engine import run_import
@@ -294,7 +295,7 @@ def test_the_demos_bulk_load_and_exact_credit_lines(world) -> None:
 
 
 def test_the_demo_loader(world) -> None:
-    from gonghui.cards.credit import demo_credit_referrals
+    from gonghui.cards.demo import demo_credit_referrals
 
     written = demo_credit_referrals(
         bank=world["bank"],
