@@ -10,6 +10,10 @@ Anything else is not found (404), never forbidden: a foreign id tells nothing.
 
 The management pages read as staff only (`staff_only=True`): a cadre who also
 works some merchant's till does not manage that merchant's records through them.
+
+The till (the cashier's page and the till API) has selectors of its own, at the
+end: a cashier holds no grant to scope a query by, so what their till shows is
+resolved from their own binding, by one rule (`cashier_link`), and nowhere else.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from gonghui.accounts.models import User
 from gonghui.benefits.models import (
     BenefitTransaction,
     Campaign,
@@ -280,3 +285,63 @@ def period(*, day: date | None, date_from: date | None, date_to: date | None, ma
     if (end - start).days >= max_days:
         raise DomainError("benefit.period_invalid", why=f"一次最多查询 {max_days} 天")
     return start, end
+
+
+# --- a cashier's till ----------------------------------------------------------------------------
+
+
+def cashier_link(*, user: User, merchant_id: int | None = None) -> MerchantOperator:
+    """The binding (merchant, and store when bound to one) of the till `user` works: one rule for the
+    cashier's page and the till API.
+
+    Exactly one binding (to the merchant `merchant_id`, when named): that one. None, or a
+    merchant the account does not work: not found. More than one and no merchant named: refused
+    (`benefit.merchant_ambiguous`), never a guess. A binding exists while the account works the
+    till (unbinding deletes it); a deactivated merchant's binding still answers, so its till can
+    replay earlier sales and is told why it takes no new one.
+    """
+    links = MerchantOperator.objects.filter(user=user).select_related("merchant", "store")
+    if merchant_id is not None:
+        links = links.filter(merchant_id=merchant_id)
+    found = list(links[:2])
+    if not found:
+        raise NotFoundError()
+    if len(found) > 1:
+        raise DomainError("benefit.merchant_ambiguous", field="merchant_id")
+    return found[0]
+
+
+def till_stores(*, merchant: Merchant) -> dict[int, Store]:
+    """The merchant's stores by id (a POS batch names stores sale by sale)."""
+    return {s.pk: s for s in Store.objects.filter(merchant=merchant)}
+
+
+def till_store(*, merchant: Merchant, store_id: int | None, stores: dict[int, Store] | None = None) -> Store | None:
+    """The merchant's store `store_id` (None: none named), from `stores` when read already; another
+    merchant's store is not found."""
+    if not store_id:
+        return None
+    store = (stores or {}).get(store_id) or Store.objects.filter(pk=store_id, merchant=merchant).first()
+    if store is None or store.merchant_id != merchant.pk:
+        raise NotFoundError()
+    return store
+
+
+def till_sales_today(*, merchant: Merchant, status: str = "") -> QuerySet[BenefitTransaction]:
+    """The merchant's sales booked today (of `status`, when given), newest first."""
+    qs = BenefitTransaction.all_objects.filter(merchant=merchant, day=timezone.localdate())
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("merchant", "store", "campaign").order_by("-id")
+
+
+def till_sale_get(*, user: User, pk: int) -> BenefitTransaction:
+    """A sale of a merchant whose till `user` works; any other is not found."""
+    sale = (
+        BenefitTransaction.all_objects.filter(pk=pk, merchant__operators__user=user)
+        .select_related("merchant", "store", "campaign")
+        .first()
+    )
+    if sale is None:
+        raise NotFoundError()
+    return sale

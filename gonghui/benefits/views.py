@@ -34,21 +34,20 @@ from gonghui.benefits import campaigns, partners, selectors
 from gonghui.benefits import forms as bf
 from gonghui.benefits.downloads import settlement_response
 from gonghui.benefits.models import (
-    BenefitTransaction,
     Campaign,
     CampaignStatus,
     Merchant,
     MerchantCategory,
-    MerchantOperator,
     Recurrence,
     RuleType,
+    TransactionStatus,
 )
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import describe, next_occurrence, occurrence_at
 from gonghui.benefits.services import sale_amount, transaction_record
 from gonghui.benefits.settlement import settlement_rows
 from gonghui.core.api_common import paginate
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
@@ -75,10 +74,15 @@ SETTLEMENT_ROWS = 500  # shown on the page; the download has them all
 
 @login_required
 def till(request: HttpRequest) -> HttpResponse:
+    """The cashier's till, at the merchant (and store) `selectors.cashier_link` finds, as the till API does:
+    not a cashier is a 404; an account bound to several merchants is refused with the API's words."""
     user = actor_of(request)
-    link = MerchantOperator.objects.filter(user=user).select_related("merchant", "store").first()
-    if link is None:
-        raise Http404  # not a cashier: as if the page were not there
+    try:
+        link = selectors.cashier_link(user=user)
+    except NotFoundError as exc:
+        raise Http404 from exc  # not a cashier: as if the page were not there
+    except DomainError as exc:
+        return render(request, "benefits/till.html", {"refusal": exc.message}, status=exc.status)
     merchant = link.merchant
     context: dict[str, object] = {"merchant": merchant, "store": link.store}
     if request.method == "POST":
@@ -91,6 +95,7 @@ def till(request: HttpRequest) -> HttpResponse:
                 member_code=code,
                 amount_fen=sale_amount(amount),
                 store=link.store,
+                link=link,
             )
             sale = result.transaction
             context["sale"] = {
@@ -104,8 +109,7 @@ def till(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             context.update(error=exc.message, member_code=code, amount=amount, key=request.POST.get("key", ""))
     context.setdefault("key", uuid.uuid4().hex)
-    today = BenefitTransaction.all_objects.filter(merchant=merchant, day=timezone.localdate(), status="completed")
-    context["today_count"] = today.count()
+    context["today_count"] = selectors.till_sales_today(merchant=merchant, status=TransactionStatus.COMPLETED).count()
     return render(request, "benefits/till.html", context)
 
 

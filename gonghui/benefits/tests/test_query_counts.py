@@ -61,10 +61,10 @@ SALE = READS + WRITES_PER_SALE  # 15
 REPLAY = READS  # 7: the same key again writes nothing
 # The batch reads the merchant's stores once more.
 BATCH_READS = READS + 1  # 8
-# The page: session + user instead of the token (+1); the view reads the cashier's link and
-# `transaction_record` reads it again (+1); then today's sales (count) and the navigation's
-# grants (+2).
-PAGE = SALE + 1 + 1 + 2  # 19
+# The page: session + user instead of the token (+1); the view reads the cashier's link through
+# `selectors.cashier_link` and hands it to `transaction_record`, as the API does; then today's
+# sales (count) and the navigation's grants (+2).
+PAGE = SALE + 1 + 2  # 18
 
 
 @pytest.fixture
