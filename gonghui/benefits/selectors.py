@@ -19,7 +19,7 @@ resolved from their own binding, by one rule (`cashier_link`), and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -29,6 +29,7 @@ from gonghui.accounts.models import User
 from gonghui.benefits.models import (
     BenefitTransaction,
     Campaign,
+    CampaignStatus,
     Merchant,
     MerchantOperator,
     Store,
@@ -36,8 +37,11 @@ from gonghui.benefits.models import (
 )
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import Occurrence, occurrences
+from gonghui.cards.models import CardStatus, ServiceCard
+from gonghui.cards.numbers import card_index, normalize_card_number
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.scoping import Scope, subtree_q, unscoped
+from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.orgs.models import Org
 
 
@@ -345,3 +349,92 @@ def till_sale_get(*, user: User, pk: int) -> BenefitTransaction:
     if sale is None:
         raise NotFoundError()
     return sale
+
+
+# --- what a sale reads (for `services.Till`) ------------------------------------------------------
+
+
+def operator_link(*, operator: User | None, merchant: Merchant) -> MerchantOperator | None:
+    """The binding of `operator` to the merchant whose sale it records or reverses: None for the console
+    (`operator` None) and a superuser; anyone else must work this merchant's till (403 otherwise)."""
+    if operator is None or operator.is_superuser:
+        return None
+    link = MerchantOperator.objects.filter(merchant=merchant, user=operator).select_related("store").first()
+    if link is None:
+        raise DomainError("benefit.not_operator", status=403, merchant=merchant.name)
+    return link
+
+
+def open_campaigns(*, merchant: Merchant, now: datetime) -> list[tuple[Campaign, set[int]]]:
+    """The active campaigns at the merchant in their period at `now`, each with the merchant's stores it names."""
+    with unscoped():
+        campaigns = list(
+            Campaign.objects.filter(
+                merchants=merchant, status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
+            ).order_by("id")
+        )
+        named: dict[int, set[int]] = {c.pk: set() for c in campaigns}
+        if campaigns:
+            through = Campaign.stores.through.objects.filter(campaign_id__in=named, store__merchant=merchant)
+            for campaign_id, store_id in through.values_list("campaign_id", "store_id"):
+                named[campaign_id].add(store_id)
+    return [(c, named[c.pk]) for c in campaigns]
+
+
+def members_by_code(codes: list[str]) -> dict[str, tuple[int, bool]]:
+    """Each till scan → (person id, scanned a card): an activated service card's number or a member number.
+
+    Two queries whatever the number of codes (card numbers by blind index, member numbers).
+    """
+    cards: dict[str, list[str]] = {}
+    numbers: dict[str, list[str]] = {}
+    for code in codes:
+        value = normalize_card_number(code)
+        if len(value) >= 16:
+            cards.setdefault(card_index(value), []).append(code)
+        elif value.isdigit():
+            numbers.setdefault(value.zfill(10), []).append(code)
+    found: dict[str, tuple[int, bool]] = {}
+    with unscoped():
+        if cards:
+            rows = ServiceCard.objects.filter(card_index__in=list(cards), status=CardStatus.ACTIVATED)
+            for index, person_id in rows.values_list("card_index", "person_id"):
+                found.update(dict.fromkeys(cards[str(index)], (person_id, True)))
+        if numbers:
+            for number, person_id in Person.objects.filter(member_no__in=list(numbers)).values_list("member_no", "pk"):
+                found.update(dict.fromkeys(numbers[str(number)], (person_id, False)))
+    return found
+
+
+def member_lookup(code: str) -> Person:
+    """The member behind a till's scan: a service card number (activated) or a member number."""
+    found = members_by_code([code]).get(code)
+    with unscoped():
+        person = Person.objects.filter(pk=found[0]).first() if found else None
+    if person is None:
+        raise DomainError("benefit.member_unknown", status=404)
+    return person
+
+
+def sales_by_key(*, merchant: Merchant, keys: list[str]) -> dict[str, BenefitTransaction]:
+    """The merchant's sales already recorded under these idempotency keys, by key."""
+    rows = BenefitTransaction.all_objects.filter(merchant=merchant, idempotency_key__in=[k for k in keys if k])
+    return {t.idempotency_key: t for t in rows.select_related("merchant", "store", "campaign")}
+
+
+def member_eligibility(*, person_ids: set[int], holders: set[int]) -> tuple[dict[int, list[str]], set[int]]:
+    """Each person's active memberships' paths, and who of them holds an activated card (`holders`: proven
+    already, by a card scan)."""
+    paths: dict[int, list[str]] = {}
+    with unscoped():
+        active = Membership.objects.filter(person_id__in=person_ids, status=MembershipStatus.ACTIVE)
+        for person_id, path in active.values_list("person_id", "org_path"):
+            paths.setdefault(person_id, []).append(path)
+        unproven = person_ids - holders
+        if unproven:
+            holders = holders | set(
+                ServiceCard.objects.filter(person_id__in=unproven, status=CardStatus.ACTIVATED).values_list(
+                    "person_id", flat=True
+                )
+            )
+    return paths, holders

@@ -12,6 +12,8 @@ savepoint rolls the grants back and the sale is recorded without a discount,
 with the reason; so is a sale outside the store list or the 普惠周. The same
 key again returns the same sale; a key reused for a different sale is refused.
 
+What a sale reads first (the cashier's binding, the running campaigns, the
+members behind the codes, keys already used, eligibility) is `selectors.py`'s.
 Merchants, stores, cashiers and campaigns are managed in `partners.py` and
 `campaigns.py`.
 """
@@ -26,10 +28,10 @@ from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.benefits import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.benefits import selectors
 from gonghui.benefits.models import (
     BenefitTransaction,
     Campaign,
-    CampaignStatus,
     MemberUsage,
     Merchant,
     MerchantOperator,
@@ -39,13 +41,10 @@ from gonghui.benefits.models import (
     TransactionStatus,
 )
 from gonghui.benefits.recurrence import Occurrence, next_occurrence, occurrence_at
-from gonghui.cards.models import CardStatus, ServiceCard
-from gonghui.cards.numbers import card_index, normalize_card_number
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.money import AmountError, parse_yuan
 from gonghui.core.scoping import unscoped
-from gonghui.members.models import Membership, MembershipStatus, Person
 
 
 def sale_amount(yuan: str) -> int:
@@ -67,67 +66,6 @@ def discount_for(campaign: Campaign, amount_fen: int) -> int:
     if campaign.max_discount_fen is not None:
         off = min(off, campaign.max_discount_fen)
     return max(0, min(off, amount_fen))
-
-
-def members_by_code(codes: list[str]) -> dict[str, tuple[int, bool]]:
-    """Each till scan → (person id, scanned a card): an activated service card's number or a member number.
-
-    Two queries whatever the number of codes (card numbers by blind index, member numbers).
-    """
-    cards: dict[str, list[str]] = {}
-    numbers: dict[str, list[str]] = {}
-    for code in codes:
-        value = normalize_card_number(code)
-        if len(value) >= 16:
-            cards.setdefault(card_index(value), []).append(code)
-        elif value.isdigit():
-            numbers.setdefault(value.zfill(10), []).append(code)
-    found: dict[str, tuple[int, bool]] = {}
-    with unscoped():
-        if cards:
-            rows = ServiceCard.objects.filter(card_index__in=list(cards), status=CardStatus.ACTIVATED)
-            for index, person_id in rows.values_list("card_index", "person_id"):
-                found.update(dict.fromkeys(cards[str(index)], (person_id, True)))
-        if numbers:
-            for number, person_id in Person.objects.filter(member_no__in=list(numbers)).values_list("member_no", "pk"):
-                found.update(dict.fromkeys(numbers[str(number)], (person_id, False)))
-    return found
-
-
-def member_lookup(code: str) -> Person:
-    """The member behind a till's scan: a service card number (activated) or a member number."""
-    found = members_by_code([code]).get(code)
-    with unscoped():
-        person = Person.objects.filter(pk=found[0]).first() if found else None
-    if person is None:
-        raise DomainError("benefit.member_unknown", status=404)
-    return person
-
-
-def _open_campaigns(merchant: Merchant, now: datetime) -> list[tuple[Campaign, set[int]]]:
-    """The active campaigns at the merchant in their period, each with the merchant's stores it names."""
-    with unscoped():
-        campaigns = list(
-            Campaign.objects.filter(
-                merchants=merchant, status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
-            ).order_by("id")
-        )
-        named: dict[int, set[int]] = {c.pk: set() for c in campaigns}
-        if campaigns:
-            through = Campaign.stores.through.objects.filter(campaign_id__in=named, store__merchant=merchant)
-            for campaign_id, store_id in through.values_list("campaign_id", "store_id"):
-                named[campaign_id].add(store_id)
-    return [(c, named[c.pk]) for c in campaigns]
-
-
-def operator_link(operator: User | None, merchant: Merchant) -> MerchantOperator | None:
-    """`operator` None is the console; otherwise the user must work this merchant's till."""
-    if operator is None or operator.is_superuser:
-        return None
-    link = MerchantOperator.objects.filter(merchant=merchant, user=operator).select_related("store").first()
-    if link is None:
-        raise DomainError("benefit.not_operator", status=403, merchant=merchant.name)
-    return link
 
 
 def _sale_store(link: MerchantOperator | None, merchant: Merchant, store: Store | None) -> Store | None:
@@ -275,19 +213,19 @@ class Till:
         if link is not None and (operator is None or link.user_id != operator.pk or link.merchant_id != merchant.pk):
             link = None
         self.operator, self.merchant = operator, merchant
-        self.link = link if link is not None else operator_link(operator, merchant)
+        self.link = link if link is not None else selectors.operator_link(operator=operator, merchant=merchant)
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
-        self.campaigns = _open_campaigns(merchant, self.now)
+        self.campaigns = selectors.open_campaigns(merchant=merchant, now=self.now)
         # Filled per call of `record_many`: keys already used, members' paths, card holders.
         self.earlier: dict[str, BenefitTransaction] = {}
         self.member_paths: dict[int, list[str]] = {}
         self.card_holders: set[int] = set()
 
     def record_many(self, sales: list[SaleRequest]) -> list[SaleOutcome]:
-        people = members_by_code([s.member_code for s in sales])
+        people = selectors.members_by_code([s.member_code for s in sales])
         person_ids = {pid for pid, _card in people.values()}
-        self.earlier = self._earlier([s.idempotency_key.strip() for s in sales])
+        self.earlier = selectors.sales_by_key(merchant=self.merchant, keys=[s.idempotency_key.strip() for s in sales])
         self.member_paths, self.card_holders = self._eligibility(person_ids, people)
         outcomes = []
         for sale in sales:
@@ -298,30 +236,14 @@ class Till:
                 outcomes.append(SaleOutcome(key, error=exc))
         return outcomes
 
-    def _earlier(self, keys: list[str]) -> dict[str, BenefitTransaction]:
-        rows = BenefitTransaction.all_objects.filter(merchant=self.merchant, idempotency_key__in=[k for k in keys if k])
-        return {t.idempotency_key: t for t in rows.select_related("merchant", "store", "campaign")}
-
     def _eligibility(
         self, person_ids: set[int], people: dict[str, tuple[int, bool]]
     ) -> tuple[dict[int, list[str]], set[int]]:
         """Each person's active memberships' paths, and who holds an activated card (a card scan proves it)."""
-        paths: dict[int, list[str]] = {}
         holders = {pid for pid, card in people.values() if card}
         if not self.campaigns or not person_ids:
-            return paths, holders
-        with unscoped():
-            active = Membership.objects.filter(person_id__in=person_ids, status=MembershipStatus.ACTIVE)
-            for person_id, path in active.values_list("person_id", "org_path"):
-                paths.setdefault(person_id, []).append(path)
-            unproven = person_ids - holders
-            if unproven:
-                holders |= set(
-                    ServiceCard.objects.filter(person_id__in=unproven, status=CardStatus.ACTIVATED).values_list(
-                        "person_id", flat=True
-                    )
-                )
-        return paths, holders
+            return {}, holders
+        return selectors.member_eligibility(person_ids=person_ids, holders=holders)
 
     def _eligible(self, person_id: int, campaign: Campaign) -> bool:
         return person_id in self.card_holders and any(
@@ -387,7 +309,7 @@ class Till:
                     made = insert(campaign_, window_, 0, reason)
         except IntegrityError:
             # The same key from a parallel retry won: everything here was rolled back.
-            self.earlier.update(self._earlier([key]))
+            self.earlier.update(selectors.sales_by_key(merchant=self.merchant, keys=[key]))
             earlier = self._replay(key, person_id, sale.amount_fen)
             if earlier is None:
                 raise
@@ -423,7 +345,7 @@ def transaction_reverse(*, operator: User | None, merchant: Merchant, sale: Bene
 
     The reversal is booked on its own day (`reversed_day`) for the daily settlement.
     """
-    link = operator_link(operator, merchant)
+    link = selectors.operator_link(operator=operator, merchant=merchant)
     with transaction.atomic():
         sale = BenefitTransaction.all_objects.select_for_update().get(pk=sale.pk, merchant=merchant)
         if link is not None and link.store is not None and sale.store_id != link.store.pk:
