@@ -12,6 +12,6 @@ class OrgsConfig(AppConfig):
 
         register_nav(area="org", section="orgs", label="组织建设", url_name="orgs:tree", allowed=OrgPerm.VIEW, order=20)
         register_dashboard_cards(key="orgs", template="orgs/_dashboard_orgs.html", order=10)
-        from gonghui.orgs import kinds, permissions  # noqa: F401  (registers)
+        from gonghui.orgs import errors, kinds, permissions  # noqa: F401  (registers)
 
         kinds.register()

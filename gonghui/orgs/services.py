@@ -150,6 +150,7 @@ def org_create(
             parent = Org.all_objects.select_for_update().get(pk=parent.pk)
             if parent.is_closed:
                 raise DomainError("org.parent_closed", parent=parent.name)
+        v.check_kind_under(parent.kind if parent else None, values["kind"], parent=parent.name if parent else "")
         if Org.all_objects.filter(code=code).exists():
             raise DomainError("org.code_taken", code=code, status=409)
         _check_uscc_free(values.get("uscc", ""), scope=scope)
@@ -199,6 +200,8 @@ def org_update(*, actor: User | None, scope: Scope | None, org: Org, changes: di
             values["industry_federation"] = target
         if "uscc" in values:
             _check_uscc_free(values["uscc"], exclude_pk=org.pk, scope=scope)
+        if "kind" in values and values["kind"] != org.kind:
+            _check_kind_change(org, values["kind"])
         before = {k: _plain(getattr(org, k)) for k in values}
         for key, value in values.items():
             setattr(org, key, value)
@@ -208,6 +211,22 @@ def org_update(*, actor: User | None, scope: Scope | None, org: Org, changes: di
             org.save(update_fields=[*values.keys(), "updated_at"])
             audit_record(actor=actor, action="orgs.org.update", org=org, target=org, data={"changes": diff})
     return org
+
+
+def _check_kind_change(org: Org, kind: str) -> None:
+    """A new kind must fit under the org's parent, and its open children must fit under it."""
+    parent = org.parent
+    v.check_kind_under(parent.kind if parent else None, kind, parent=parent.name if parent else "")
+    allowed = set(v.allowed_child_kinds(kind))
+    children = Org.all_objects.filter(parent=org, closed_on__isnull=True).values_list("kind", flat=True).distinct()
+    misfits = sorted({k for k in children if k not in allowed})
+    if misfits:
+        raise DomainError(
+            "org.kind_children_conflict",
+            field="kind",
+            kind=v.kind_label(kind),
+            children="、".join(v.kind_label(k) for k in misfits),
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -234,6 +253,7 @@ def org_move(*, actor: User | None, scope: Scope | None, org: Org, new_parent: O
             raise DomainError("org.move_same_parent", org=org.name, parent=new_parent.name)
         if new_parent.is_closed:
             raise DomainError("org.parent_closed", parent=new_parent.name)
+        v.check_kind_under(new_parent.kind, org.kind, parent=new_parent.name)
         old_path, old_parent_code = org.path, org.parent.code if org.parent else None
         new_path = f"{new_parent.path}{org.pk}/"
         delta = new_parent.depth + 1 - org.depth
@@ -338,17 +358,24 @@ class OrgSpec:
 def org_bulk_create(*, actor: User | None, specs: list[OrgSpec], action: str = "orgs.org.bulk_create") -> int:
     """Create many orgs set-based (parents before children); one audit event for the job.
 
-    Rows are validated with the same cleaners as `org_create`, inserted level by
-    level with `bulk_create`, and their paths written in one `bulk_update` per level.
+    Rows are validated with the same cleaners and the same kind-under-parent rule
+    as `org_create` (a closed parent refuses them too), inserted level by level with
+    `bulk_create`, and their paths written in one `bulk_update` per level. Callers
+    that want a refusal per row (the `orgs` import) check first; here the first
+    refusal refuses the whole call.
     """
     with transaction.atomic(), unscoped():
         _lock_tree()
         known: dict[str, tuple[int, str, int]] = {}
+        kinds: dict[str, str] = {}
         parent_codes = {s.parent_code for s in specs if s.parent_code}
-        for pk, code, path, depth in Org.all_objects.filter(code__in=parent_codes).values_list(
-            "pk", "code", "path", "depth"
+        for pk, code, path, depth, kind, name, closed_on in Org.all_objects.filter(code__in=parent_codes).values_list(
+            "pk", "code", "path", "depth", "kind", "name", "closed_on"
         ):
+            if closed_on is not None:
+                raise DomainError("org.parent_closed", parent=name)
             known[code] = (pk, path, depth)
+            kinds[code] = kind
         pending = list(specs)
         created = 0
         while pending:
@@ -361,6 +388,9 @@ def org_bulk_create(*, actor: User | None, specs: list[OrgSpec], action: str = "
             objs = []
             for spec in wave:
                 values = _clean({"name": spec.name, "kind": spec.kind, **(spec.fields or {})})
+                v.check_kind_under(
+                    kinds[spec.parent_code] if spec.parent_code else None, values["kind"], parent=spec.parent_code or ""
+                )
                 parent_pk = known[spec.parent_code][0] if spec.parent_code else None
                 objs.append(
                     Org(code=v.clean_code(spec.code), parent_id=parent_pk, path=f"~{uuid.uuid4().hex}", **values)
@@ -376,6 +406,7 @@ def org_bulk_create(*, actor: User | None, specs: list[OrgSpec], action: str = "
                 org.path = f"{parent[1] if parent else ''}{org.pk}/"
                 org.depth = parent[2] + 1 if parent else 0
                 known[org.code] = (org.pk, org.path, org.depth)
+                kinds[org.code] = org.kind
             Org.all_objects.bulk_update(objs, ["path", "depth"], batch_size=500)
             created += len(objs)
         links = [s for s in specs if s.industry_federation_code]

@@ -79,3 +79,89 @@ def clean_employee_count(value: int | None) -> int | None:
     if value is not None and value < 0:
         raise DomainError("org.employee_count_negative")
     return value
+
+
+# --- 上下级组织类型 (DOMAIN §2) ----------------------------------------------------------------
+# Which kinds of union may sit directly under a union of each kind; None is the top of a
+# platform's tree (a root). The first kind of each list is the most likely one, offered first
+# (and preselected) when a child union is created. The levels run 省 → 市（州）→ 县（市、区）→
+# 乡镇（街道）→ 村（社区）/基层 → 分会（小组）; industry unions and sector, regional and
+# development-zone federations sit under the federation of their area. Data, not code: a
+# province with another practice changes this table and nothing else. Provincial federations
+# may hold counties directly (省直管县, e.g. 天门, 仙桃) and grassroots unions of enterprises
+# under them; cities may hold towns directly (不设区的市); an enterprise group's union may
+# hold its subsidiaries' unions.
+CHILD_KINDS: dict[str | None, tuple[str, ...]] = {
+    None: (OrgKind.PROVINCE_FEDERATION, OrgKind.CITY_FEDERATION, OrgKind.COUNTY_FEDERATION),
+    OrgKind.PROVINCE_FEDERATION: (
+        OrgKind.CITY_FEDERATION,
+        OrgKind.INDUSTRY_UNION,
+        OrgKind.SECTOR_FEDERATION,
+        OrgKind.COUNTY_FEDERATION,
+        OrgKind.DEVELOPMENT_ZONE,
+        OrgKind.REGIONAL_FEDERATION,
+        OrgKind.GRASSROOTS,
+        OrgKind.JOINT_GRASSROOTS,
+    ),
+    OrgKind.CITY_FEDERATION: (
+        OrgKind.COUNTY_FEDERATION,
+        OrgKind.INDUSTRY_UNION,
+        OrgKind.SECTOR_FEDERATION,
+        OrgKind.REGIONAL_FEDERATION,
+        OrgKind.DEVELOPMENT_ZONE,
+        OrgKind.TOWNSHIP,
+        OrgKind.GRASSROOTS,
+        OrgKind.JOINT_GRASSROOTS,
+    ),
+    OrgKind.COUNTY_FEDERATION: (
+        OrgKind.GRASSROOTS,
+        OrgKind.TOWNSHIP,
+        OrgKind.JOINT_GRASSROOTS,
+        OrgKind.SECTOR_FEDERATION,
+        OrgKind.REGIONAL_FEDERATION,
+        OrgKind.DEVELOPMENT_ZONE,
+        OrgKind.INDUSTRY_UNION,
+        OrgKind.COMMUNITY,
+    ),
+    OrgKind.TOWNSHIP: (
+        OrgKind.GRASSROOTS,
+        OrgKind.COMMUNITY,
+        OrgKind.JOINT_GRASSROOTS,
+        OrgKind.REGIONAL_FEDERATION,
+        OrgKind.SECTOR_FEDERATION,
+    ),
+    OrgKind.INDUSTRY_UNION: (OrgKind.GRASSROOTS, OrgKind.JOINT_GRASSROOTS, OrgKind.SECTOR_FEDERATION),
+    OrgKind.SECTOR_FEDERATION: (OrgKind.GRASSROOTS, OrgKind.JOINT_GRASSROOTS, OrgKind.BRANCH),
+    OrgKind.REGIONAL_FEDERATION: (OrgKind.GRASSROOTS, OrgKind.JOINT_GRASSROOTS, OrgKind.BRANCH),
+    OrgKind.DEVELOPMENT_ZONE: (
+        OrgKind.GRASSROOTS,
+        OrgKind.JOINT_GRASSROOTS,
+        OrgKind.SECTOR_FEDERATION,
+        OrgKind.REGIONAL_FEDERATION,
+    ),
+    OrgKind.COMMUNITY: (OrgKind.GRASSROOTS, OrgKind.JOINT_GRASSROOTS, OrgKind.BRANCH),
+    OrgKind.GRASSROOTS: (OrgKind.BRANCH, OrgKind.GRASSROOTS),
+    OrgKind.JOINT_GRASSROOTS: (OrgKind.BRANCH, OrgKind.GRASSROOTS),
+    OrgKind.BRANCH: (OrgKind.BRANCH,),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(OrgKind(kind).label) if kind in OrgKind.values else kind
+
+
+def allowed_child_kinds(parent_kind: str | None) -> tuple[str, ...]:
+    """The kinds a union may have under a parent of `parent_kind` (None: a root), the most likely first."""
+    return tuple(str(k) for k in CHILD_KINDS.get(parent_kind, ()))
+
+
+def check_kind_under(parent_kind: str | None, kind: str, *, parent: str = "") -> None:
+    """Refuse a union of `kind` under a parent of `parent_kind` (None: as a root); `parent` names it."""
+    allowed = allowed_child_kinds(parent_kind)
+    if kind in allowed:
+        return
+    labels = "、".join(kind_label(k) for k in allowed)
+    if parent_kind is None:
+        raise DomainError("org.root_kind_not_allowed", field="kind", kind=kind_label(kind), allowed=labels)
+    where = f"{kind_label(parent_kind)}“{parent}”" if parent else kind_label(parent_kind)
+    raise DomainError("org.kind_not_allowed", field="kind", kind=kind_label(kind), parent=where, allowed=labels)

@@ -294,7 +294,7 @@ def test_an_orgs_file_cannot_reach_past_the_chosen_union(
     header = "工会代码,工会名称,上级工会代码,组织类型,新就业形态"
     lines = [
         "520201G002,钟山区外卖骑手工会,,联合基层工会,是",  # new, under the chosen 520201
-        "520201G003,钟山区网约车司机工会,520201G002,联合基层工会,是",  # under the row above
+        "520201G003,钟山区网约车司机工会,520201G002,基层工会,是",  # under the row above
         "520201G001,钟山区快递员工会,520201,联合基层工会,是",  # in scope: updated
         "520102,南明区总工会（改）,520100,县（市、区）总工会,否",  # exists elsewhere: refused
         "520102X01,南明区某工会,520102,基层工会,否",  # a parent elsewhere: refused

@@ -266,11 +266,13 @@ def test_move_rewrites_the_whole_subtree(tree: Tree) -> None:
     assert (moved.depth, courier.depth) == (2, 3)
     assert org_tree_check() == []
 
-    # Deeper: the city (with its county and the courier union) under 南明区 raises every depth by one.
-    org_move(actor=None, scope=None, org=moved, new_parent=tree.nanming)
-    courier.refresh_from_db()
-    assert courier.depth == 4
-    assert courier.path == f"{tree.province.pk}/{tree.guiyang.pk}/{tree.nanming.pk}/{tree.zhongshan.pk}/{courier.pk}/"
+    # Deeper: the courier union (with a branch of its own) under a federation of 南明区 raises both depths by one.
+    branch = _create(courier, code="520201G00101", name="城东小组", kind=OrgKind.BRANCH)
+    sector = _create(tree.nanming, code="520102KD01", name="南明区快递行业工会联合会", kind=OrgKind.SECTOR_FEDERATION)
+    org_move(actor=None, scope=None, org=courier, new_parent=sector)
+    branch.refresh_from_db()
+    assert branch.depth == 5
+    assert branch.path == f"{tree.province.pk}/{tree.guiyang.pk}/{tree.nanming.pk}/{sector.pk}/{courier.pk}/{branch.pk}/"
     assert org_tree_check() == []
 
 
@@ -365,3 +367,53 @@ def test_close_needs_the_close_permission(tree: Tree, make_user) -> None:
     assert Org.all_objects.filter(closed_on__isnull=False).count() == 0
     org_close(actor=None, scope=admin, org=tree.courier_union)
     assert Org.all_objects.get(pk=tree.courier_union.pk).is_closed
+
+
+# --- the kinds a parent may hold --------------------------------------------------
+
+
+def test_a_kind_not_allowed_under_its_parent_is_refused_on_create_move_and_update(tree: Tree) -> None:
+    before = _state()
+    _refused(
+        lambda: _create(tree.zhongshan, code="520001", name="某省总工会", kind=OrgKind.PROVINCE_FEDERATION),
+        "org.kind_not_allowed",
+        "县（市、区）总工会“钟山区总工会”之下不能设省级总工会；可设：基层工会、乡镇（街道）工会、联合基层工会、"
+        "行业性工会联合会、区域性工会联合会、开发区（园区）工会、产业工会、村（社区）工会。",
+    )
+    error = _refused(
+        lambda: org_move(actor=None, scope=None, org=tree.zhongshan, new_parent=tree.nanming), "org.kind_not_allowed"
+    )
+    assert error.details == {"kind": error.message}  # shown on the form's kind field
+    assert "县（市、区）总工会“南明区总工会”之下不能设县（市、区）总工会" in error.message
+    _refused(
+        lambda: _create(None, code="520299", name="某基层工会", kind=OrgKind.GRASSROOTS),
+        "org.root_kind_not_allowed",
+        "基层工会不能作为顶级工会（没有上级工会）；顶级工会只能是：省级总工会、市（州）总工会、县（市、区）总工会。",
+    )
+    # A kind change must fit under the parent, and the open children must fit under the new kind.
+    _refused(
+        lambda: org_update(actor=None, scope=None, org=tree.zhongshan, changes={"kind": OrgKind.CITY_FEDERATION}),
+        "org.kind_not_allowed",
+    )
+    _refused(
+        lambda: org_update(actor=None, scope=None, org=tree.lps, changes={"kind": OrgKind.INDUSTRY_UNION}),
+        "org.kind_children_conflict",
+        "组织类型改为产业工会后，现有下级工会中的县（市、区）总工会不能设在其下；请先调整这些下级工会。",
+    )
+    assert _state() == before
+
+
+def test_the_allowed_kinds_keep_the_most_likely_first() -> None:
+    from gonghui.orgs.validation import allowed_child_kinds
+
+    assert allowed_child_kinds(None)[0] == OrgKind.PROVINCE_FEDERATION
+    assert allowed_child_kinds(OrgKind.PROVINCE_FEDERATION)[0] == OrgKind.CITY_FEDERATION
+    assert allowed_child_kinds(OrgKind.CITY_FEDERATION)[0] == OrgKind.COUNTY_FEDERATION
+    county = allowed_child_kinds(OrgKind.COUNTY_FEDERATION)
+    assert county[:2] == (OrgKind.GRASSROOTS, OrgKind.TOWNSHIP)
+    assert OrgKind.PROVINCE_FEDERATION not in county and OrgKind.CITY_FEDERATION not in county
+    assert allowed_child_kinds(OrgKind.GRASSROOTS)[0] == OrgKind.BRANCH
+    # Every kind may hold something, and every kind has a place somewhere.
+    assert all(allowed_child_kinds(k) for k in OrgKind.values)
+    placed = {k for parent in [None, *OrgKind.values] for k in allowed_child_kinds(parent)}
+    assert placed == set(OrgKind.values)
