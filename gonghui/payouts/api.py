@@ -195,7 +195,7 @@ def item_out(item: PayoutItem) -> dict[str, Any]:
 
 def _batch_detail(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     batch = selectors.batch_get(scope=request_scope(request), pk=batch_id)
-    return batch_out(batch, services.batch_totals(batch))
+    return batch_out(batch, selectors.batch_totals(batch))
 
 
 def _fen_or_reason(amount: Any) -> int | str:
@@ -210,7 +210,7 @@ def _fen_or_reason(amount: Any) -> int | str:
 def list_batches(request: HttpRequest, status: str = "", page: int = 1) -> dict[str, Any]:
     qs = selectors.batch_list(scope=request_scope(request), status=status)
     rows, count, number = paginate(qs, page)
-    totals = services.batch_totals_many([b.pk for b in rows])
+    totals = selectors.batch_totals_many([b.pk for b in rows])
     return {"items": [batch_out(b, totals[b.pk]) for b in rows], "count": count, "page": number}
 
 

@@ -1,12 +1,17 @@
-"""Reads on payout batches, always within the caller's scope."""
+"""Reads on payout batches: lists and records within the caller's scope; a batch's totals, the
+statistics' figure and the memberships a retry pays through."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gonghui.core.errors import NotFoundError
-from gonghui.core.scoping import Scope
-from gonghui.payouts.models import PayoutBatch, PayoutItem
+from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
+from gonghui.members.models import LIVE_STATUSES, Membership
+from gonghui.payouts.models import ItemStatus, PayoutBatch, PayoutItem
 from gonghui.payouts.permissions import PayoutPerm
 
 
@@ -39,3 +44,58 @@ def batch_items(*, scope: Scope, batch: PayoutBatch, status: str = "") -> QueryS
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("id")
+
+
+# --- totals and figures (no scope: the caller has the batch already, or asks for the statistics) -------
+
+
+def _totals() -> dict[str, Any]:
+    return {
+        "items": Count("pk"),
+        "total_fen": Sum("amount_fen"),
+        "paid_items": Count("pk", filter=Q(status=ItemStatus.PAID)),
+        "paid_fen": Sum("amount_fen", filter=Q(status=ItemStatus.PAID)),
+        "failed_items": Count("pk", filter=Q(status=ItemStatus.FAILED)),
+        "failed_fen": Sum("amount_fen", filter=Q(status=ItemStatus.FAILED)),
+        "pending_items": Count("pk", filter=Q(status=ItemStatus.PENDING)),
+    }
+
+
+def batch_totals(batch: PayoutBatch) -> dict[str, Any]:
+    """Counts and totals (fen) by item status: the reconciliation."""
+    with unscoped():
+        agg = PayoutItem.objects.filter(batch=batch).aggregate(**_totals())
+    return {k: v or 0 for k, v in agg.items()}
+
+
+def batch_totals_many(batch_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """`batch_totals` of several batches (a page of the list) in one query."""
+    totals = _totals()
+    out: dict[int, dict[str, Any]] = {pk: dict.fromkeys(totals, 0) for pk in batch_ids}
+    with unscoped():
+        rows = PayoutItem.objects.filter(batch_id__in=batch_ids).values("batch_id").annotate(**totals).order_by()
+        for row in rows:
+            out[row["batch_id"]] = {k: row[k] or 0 for k in totals}  # type: ignore[literal-required]
+    return out
+
+
+def payout_counts(paths: list[str] | None) -> dict[str, Any]:
+    """Money paid to cards in the subtrees (None: everywhere), in yuan."""
+    with unscoped():
+        qs = PayoutItem.objects.filter(status=ItemStatus.PAID)
+        if paths is not None:
+            qs = qs.filter(subtrees_q("org_path", paths))
+        fen = qs.aggregate(total=Sum("amount_fen"))["total"] or 0
+    return {"payout_yuan": float(Decimal(fen) / 100)}
+
+
+def memberships_to_repay(*, batch: PayoutBatch, items: list[PayoutItem]) -> dict[int, int]:
+    """person → the live membership within the batch's union to pay the items' people again through (a retry)."""
+    with unscoped():
+        return dict(
+            Membership.objects.filter(
+                subtree_q("org_path", batch.org_path),
+                person_id__in=[i.person_id for i in items],
+                status__in=LIVE_STATUSES,
+            ).values_list("person_id", "pk")
+        )

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -33,6 +31,7 @@ from gonghui.core.scoping import require_perm_at as _require
 from gonghui.members.models import Membership
 from gonghui.orgs.models import Org
 from gonghui.payouts import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.payouts import selectors
 from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutBatch, PayoutItem, PayoutPurpose
 from gonghui.payouts.permissions import PayoutPerm
 from gonghui.payouts.signals import payout_items_settled
@@ -174,7 +173,7 @@ def payout_batch_submit(*, actor: User | None, scope: Scope | None, batch: Payou
             raise DomainError("payout.empty")
         batch.status, batch.submitted_at = BatchStatus.SUBMITTED, timezone.now()
         batch.save(update_fields=["status", "submitted_at"])
-        _audit(batch, actor, "submit", **batch_totals(batch))
+        _audit(batch, actor, "submit", **selectors.batch_totals(batch))
     return batch
 
 
@@ -193,7 +192,7 @@ def payout_batch_decide(
         batch.status = BatchStatus.APPROVED if approve else BatchStatus.DRAFT
         batch.checked_by, batch.checked_at, batch.check_note = actor, timezone.now(), note.strip()[:200]
         batch.save(update_fields=["status", "checked_by", "checked_at", "check_note"])
-        _audit(batch, actor, "approve" if approve else "return", note=batch.check_note, **batch_totals(batch))
+        _audit(batch, actor, "approve" if approve else "return", note=batch.check_note, **selectors.batch_totals(batch))
     return batch
 
 
@@ -249,7 +248,7 @@ def payout_bank_file(*, actor: User | None, scope: Scope | None, batch: PayoutBa
             file=str(path).rsplit("/", 1)[-1],
             format=adapter.code,
             rows=count,
-            **batch_totals(batch),
+            **selectors.batch_totals(batch),
         )
     return count
 
@@ -301,7 +300,7 @@ def payout_results_apply(
         if not pending and batch.status != BatchStatus.RECONCILED:
             batch.status, batch.reconciled_at = BatchStatus.RECONCILED, now
             batch.save(update_fields=["status", "reconciled_at"])
-        outcome.update(batch_totals(batch))
+        outcome.update(selectors.batch_totals(batch))
         _audit(batch, actor, "results", paid=outcome["paid"], failed=outcome["failed"], refused=len(outcome["refused"]))
         if outcome["paid"]:
             payout_items_settled.send(sender=PayoutBatch, batch=batch, actor=actor)
@@ -328,7 +327,7 @@ def payout_batch_retry(*, actor: User | None, scope: Scope | None, batch: Payout
             made_by=actor,
         )
         _audit(retry, actor, "retry", of=batch.pk, items=len(failed))
-        memberships = _memberships_of(batch, failed)
+        memberships = selectors.memberships_to_repay(batch=batch, items=failed)
         payout_items_add(
             actor=actor,
             scope=scope,
@@ -336,60 +335,3 @@ def payout_batch_retry(*, actor: User | None, scope: Scope | None, batch: Payout
             items=[(memberships[i.person_id], i.amount_fen) for i in failed if i.person_id in memberships],
         )
     return retry
-
-
-def _memberships_of(batch: PayoutBatch, items: list[PayoutItem]) -> dict[int, int]:
-    """person → the membership within the batch's union to pay again through."""
-    from gonghui.core.scoping import subtree_q
-    from gonghui.members.models import LIVE_STATUSES
-
-    with unscoped():
-        return dict(
-            Membership.objects.filter(
-                subtree_q("org_path", batch.org_path),
-                person_id__in=[i.person_id for i in items],
-                status__in=LIVE_STATUSES,
-            ).values_list("person_id", "pk")
-        )
-
-
-def _totals() -> dict[str, Any]:
-    return {
-        "items": Count("pk"),
-        "total_fen": Sum("amount_fen"),
-        "paid_items": Count("pk", filter=Q(status=ItemStatus.PAID)),
-        "paid_fen": Sum("amount_fen", filter=Q(status=ItemStatus.PAID)),
-        "failed_items": Count("pk", filter=Q(status=ItemStatus.FAILED)),
-        "failed_fen": Sum("amount_fen", filter=Q(status=ItemStatus.FAILED)),
-        "pending_items": Count("pk", filter=Q(status=ItemStatus.PENDING)),
-    }
-
-
-def batch_totals(batch: PayoutBatch) -> dict[str, Any]:
-    """Counts and totals (fen) by item status: the reconciliation."""
-    with unscoped():
-        agg = PayoutItem.objects.filter(batch=batch).aggregate(**_totals())
-    return {k: v or 0 for k, v in agg.items()}
-
-
-def batch_totals_many(batch_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """`batch_totals` of several batches (a page of the list) in one query."""
-    totals = _totals()
-    out: dict[int, dict[str, Any]] = {pk: dict.fromkeys(totals, 0) for pk in batch_ids}
-    with unscoped():
-        rows = PayoutItem.objects.filter(batch_id__in=batch_ids).values("batch_id").annotate(**totals).order_by()
-        for row in rows:
-            out[row["batch_id"]] = {k: row[k] or 0 for k in totals}  # type: ignore[literal-required]
-    return out
-
-
-def payout_counts(paths: list[str] | None) -> dict[str, Any]:
-    """Money paid to cards in the subtrees (None: everywhere), in yuan."""
-    from gonghui.core.scoping import subtrees_q
-
-    with unscoped():
-        qs = PayoutItem.objects.filter(status=ItemStatus.PAID)
-        if paths is not None:
-            qs = qs.filter(subtrees_q("org_path", paths))
-        fen = qs.aggregate(total=Sum("amount_fen"))["total"] or 0
-    return {"payout_yuan": float(Decimal(fen) / 100)}

@@ -8,7 +8,7 @@ from gonghui.core.ui import register_money_series
 
 @stat_provider(order=31)
 def payout_stats(paths: list[str] | None) -> dict[str, Any]:
-    from gonghui.payouts.services import payout_counts
+    from gonghui.payouts.selectors import payout_counts
 
     return payout_counts(paths)
 

@@ -55,7 +55,7 @@ def payout_list(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, PayoutPerm.VIEW)
     status = request.GET.get("status", "")
     rows, count, number = paginate(selectors.batch_list(scope=scope, status=status), page_number(request), PAGE_SIZE)
-    totals = {pk: _with_yuan(t) for pk, t in services.batch_totals_many([b.pk for b in rows]).items()}
+    totals = {pk: _with_yuan(t) for pk, t in selectors.batch_totals_many([b.pk for b in rows]).items()}
     return render(
         request,
         "payouts/payout_list.html",
@@ -124,7 +124,7 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows, count, number = paginate(items, page_number(request), PAGE_SIZE)
     for item in rows:
         item.amount_yuan = fen_to_yuan(item.amount_fen)
-    totals = _with_yuan(services.batch_totals(batch))
+    totals = _with_yuan(selectors.batch_totals(batch))
     return render(
         request,
         "payouts/payout_detail.html",

@@ -18,9 +18,9 @@ from gonghui.core.scoping import unscoped
 from gonghui.core.stats import stats_collect
 from gonghui.members.tests.factories import id_number, register
 from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutItem
+from gonghui.payouts.selectors import batch_totals
 from gonghui.payouts.services import (
     ItemResult,
-    batch_totals,
     payout_bank_file,
     payout_batch_cancel,
     payout_batch_create,
