@@ -52,6 +52,12 @@ def card_history(*, scope: Scope, card: ServiceCard) -> list[CardEvent]:
     return list(CardEvent.objects.within(scope, CardPerm.VIEW).filter(card=card).select_related("actor"))
 
 
+def live_card(*, person_id: int, bank: BankPartner) -> ServiceCard | None:
+    """The person's card in a live state at `bank`, if any (one at most: a partial unique index); no scope:
+    a service names it in its refusal."""
+    return ServiceCard.all_objects.filter(person_id=person_id, bank=bank, status__in=LIVE_CARD_STATUSES).first()
+
+
 def bank_list(*, active_only: bool = True) -> list[BankPartner]:
     qs = BankPartner.objects.all()
     return list(qs.filter(is_active=True) if active_only else qs)

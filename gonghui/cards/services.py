@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.cards import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.cards import selectors
 from gonghui.cards.models import (
     LIVE_CARD_STATUSES,
     BankPartner,
@@ -72,7 +73,7 @@ def _record(card: ServiceCard, *, actor: User | None, event: str, before: str, r
 
 
 def _live_card_refusal(person_id: int, bank: BankPartner) -> DomainError:
-    live = ServiceCard.all_objects.filter(person_id=person_id, bank=bank, status__in=LIVE_CARD_STATUSES).first()
+    live = selectors.live_card(person_id=person_id, bank=bank)
     state = STATUS_LABELS.get(live.status, "") if live else ""
     return DomainError("card.live_card", status=409, bank=bank.name, state=state)
 
