@@ -11,8 +11,11 @@ class CoreConfig(AppConfig):
         from gonghui.core import logmask
 
         logmask.install()
-        from gonghui.core.models import BulkJob
+        from gonghui.core import words
+        from gonghui.core.models import BulkJob, Synonym
         from gonghui.core.paths import register_path_column
+
+        words.set_admin_loader(lambda: Synonym.objects.values_list("table", "word", "value"))
 
         register_path_column(BulkJob, "org_path")
         # Each domain app adds its statistics keys, monthly series and demo steps

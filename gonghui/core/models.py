@@ -132,3 +132,28 @@ class BulkJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class Synonym(models.Model):
+    """A word people type for one choice of a table (高中 → 普通高中), added by a platform admin.
+
+    The shipped synonyms live in code with the app that owns the table (`core.words`);
+    these rows extend them and win where both name the same word.
+    """
+
+    table = models.CharField(_("对照表"), max_length=40)
+    word = models.CharField(_("常用写法"), max_length=60)  # as compared: `core.words.normalize_word`
+    value = models.CharField(_("对应代码"), max_length=40)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("添加人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("词语对照")
+        verbose_name_plural = _("词语对照")
+        ordering = ["table", "word"]
+        constraints = [models.UniqueConstraint(fields=["table", "word"], name="core_synonym_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.word} → {self.value}"

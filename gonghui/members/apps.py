@@ -26,6 +26,7 @@ class MembersConfig(AppConfig):
         from gonghui.members import errors, kinds, permissions  # noqa: F401  (registers)
 
         kinds.register()
+        _register_choice_tables()
         from gonghui.members.models import Code, Membership, MembershipEvent, MemberTally, Transfer
 
         for model, field in (
@@ -43,6 +44,22 @@ class MembersConfig(AppConfig):
             CLOSE_GUARDS.append(guard_org_close)
         post_migrate.connect(sync_code_tables, sender=self, weak=False)
         post_save.connect(_codes_changed, sender=Code, weak=False)
+
+
+def _register_choice_tables() -> None:
+    """Each code table is a choice table of `core.words`: the same everyday words in imports, forms and API."""
+    from gonghui.core.words import register_choice_table
+    from gonghui.members.codes import CODE_TABLES
+    from gonghui.members.validation import code_labels
+    from gonghui.members.words import SYNONYMS
+
+    for table, (title, _rows) in CODE_TABLES.items():
+        register_choice_table(
+            key=table,
+            title=title,
+            options=lambda table=table: code_labels(table).items(),  # type: ignore[misc]
+            synonyms=SYNONYMS.get(table, {}),
+        )
 
 
 def _codes_changed(**kwargs: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
-from gonghui.core import crypto, validators
+from gonghui.core import crypto, validators, words
 from gonghui.core.idnumbers import InvalidIdNumber, normalize_id_number, parse_id_number
 from gonghui.core.masking import mask_id_number
 from gonghui.core.validators import InvalidIdentifier
@@ -258,39 +258,36 @@ def clean_name(raw: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _code_maps(table: str) -> tuple[dict[str, str], dict[str, str]]:
+def _code_map(table: str) -> dict[str, str]:
     from gonghui.members.models import Code
 
-    rows = list(Code.objects.filter(table=table, is_active=True).values_list("code", "label"))
-    # Inputs are NFKC-normalized, so the labels they are matched against must be too: （） → ().
-    return dict(rows), {unicodedata.normalize("NFKC", label): code for code, label in rows}
+    return dict(Code.objects.filter(table=table, is_active=True).values_list("code", "label"))
 
 
 def code_tables_changed() -> None:
-    _code_maps.cache_clear()
+    _code_map.cache_clear()
+    words.choices_changed()
 
 
 def code_labels(table: str) -> dict[str, str]:
-    return dict(_code_maps(table)[0])
+    return dict(_code_map(table))
 
 
 def code_label(table: str, code: str) -> str:
-    return _code_maps(table)[0].get(code, code) if code else ""
+    return _code_map(table).get(code, code) if code else ""
 
 
 def clean_code(table: str, raw: Any, title: str) -> str:
-    """A code of `table`, given as the code or as its label."""
-    value = unicodedata.normalize("NFKC", str(raw or "")).strip()
-    if not value:
-        return ""
-    by_code, by_label = _code_maps(table)
-    if value in by_code:
-        return value
-    if value in by_label:
-        return by_label[value]
-    if value.isdigit() and value.zfill(2) in by_code:
-        return value.zfill(2)
-    raise FieldError(f"{title}“{value}”不在代码表中")
+    """A code of `table`, given as the code, its label or an everyday word (`core.words.match`).
+
+    `title` names the field in the reason where it differs from the table's own title.
+    """
+    try:
+        return words.match(table, raw)
+    except words.ChoiceError as exc:
+        reason = str(exc)
+        own = words.choice_table(table).title
+        raise FieldError(reason.replace(own, title, 1) if title and own != title else reason) from exc
 
 
 def clean_region(raw: Any) -> str:
@@ -302,14 +299,11 @@ def clean_region(raw: Any) -> str:
 
 
 def clean_bool(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    value = str(raw or "").strip().lower()
-    if value in {"是", "1", "true", "y", "yes", "on", "√", "✓"}:
-        return True
-    if value in {"否", "0", "false", "n", "no", "off", "", "×", "✗"}:
-        return False
-    raise FieldError("应为“是”或“否”")
+    """是/否 in everyday words (`core.words.match_bool`); a blank is 否."""
+    try:
+        return bool(words.match_bool(raw))
+    except words.ChoiceError as exc:
+        raise FieldError("应为“是”或“否”") from exc
 
 
 def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:

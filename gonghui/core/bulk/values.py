@@ -11,6 +11,8 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from gonghui.core.words import ChoiceError, match_bool
+
 # Excel's day zero in the 1900 date system (its 1900-02-29 bug is why it is the 30th).
 EXCEL_EPOCH = date(1899, 12, 30)
 # Above this, a float has lost digits: Excel keeps 15 significant digits.
@@ -109,13 +111,8 @@ def parse_int(value: Any, *, minimum: int | None = None) -> int | None:
 
 
 def parse_bool(value: Any) -> bool | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    text = cell_text(value).lower()
-    if text in {"是", "1", "y", "yes", "true", "√", "✓"}:
-        return True
-    if text in {"否", "0", "n", "no", "false", "×", "✗"}:
-        return False
-    raise CellError("应为“是”或“否”")
+    """是/否 in everyday words (`core.words.match_bool`: Y/N, √/×, 1/0, 有/无…); None for a blank."""
+    try:
+        return match_bool(value)
+    except ChoiceError as exc:
+        raise CellError("应为“是”或“否”") from exc

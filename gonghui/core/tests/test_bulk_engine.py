@@ -178,7 +178,7 @@ def test_cells_as_text() -> None:
         cell_text(520102199003071234.0)  # an ID number Excel stored as a number
 
 
-def test_numbers_and_yes_no() -> None:
+def test_numbers_and_yes_no(db: None) -> None:  # an unknown word is looked up among the admin synonyms
     assert parse_int("1,200") == 1200
     assert parse_int(12.0) == 12
     assert parse_int("") is None

@@ -362,9 +362,12 @@ def test_unknown_reason_codes_are_refused(tree, officer: Api) -> None:
     ms = register(tree.courier_union, NUMBER)
     before = registry_state()
     body = assert_error(act(officer, ms, "retain", reason="vacation"), 400, "member.reason_invalid")
-    assert body["details"] == {"reason": "保留会籍原因“vacation”不在代码表中"}
+    assert body["details"] == {
+        "reason": "保留会籍原因“vacation”不在代码表中，可填："
+        "退休（含提前退休）、失业、下岗待岗、用人单位破产、关闭或撤销、其他"
+    }
     body = assert_error(act(officer, ms, "withdraw", reason="angry"), 400, "member.reason_invalid")
-    assert body["details"] == {"reason": "退会原因“angry”不在代码表中"}
+    assert body["details"]["reason"].startswith("退会原因“angry”不在代码表中，可填：本人申请退会、")
     assert registry_state() == before
 
 

@@ -312,7 +312,12 @@ def test_a_completed_transfer_cannot_be_cancelled(tree, officers: Officers, memb
     [
         ({"to_code": "520201G001"}, 400, "member.transfer_same_org", "转入工会与当前所属工会相同。"),
         ({"to_code": "NOPE0000"}, 400, "member.transfer_target_unknown", "未找到工会代码“NOPE0000”。"),
-        ({"reason": "whim"}, 400, "member.reason_invalid", "接转原因“whim”不在代码表中"),
+        (
+            {"reason": "whim"},
+            400,
+            "member.reason_invalid",
+            "接转原因“whim”不在代码表中，可填：劳动（工作）关系发生变化、新单位未建工会，转至居住地工会、工会组织调整、其他",
+        ),
         ({"reason": ""}, 400, "member.reason_required", "请填写接转原因。"),
     ],
     ids=["same-org", "unknown-target", "unknown-reason", "no-reason"],

@@ -277,7 +277,10 @@ def test_api_registers_a_passport_holder_without_birth_date(tree, officer: Api) 
 
 def test_api_refuses_an_unknown_id_type(tree, officer: Api) -> None:
     body = assert_error(create(officer, VALID, id_type="9"), 400, "member.id_number_invalid")
-    assert body["details"] == {"id_number": "证件类型“9”不在代码表中"}
+    assert body["details"] == {
+        "id_number": "证件类型“9”不在代码表中，可填：居民身份证、港澳居民居住证、台湾居民居住证、护照、"
+        "港澳居民来往内地通行证、台湾居民来往大陆通行证、外国人永久居留身份证"
+    }
 
 
 def test_an_id_card_number_cannot_be_registered_again_as_a_passport(tree, officer: Api) -> None:
@@ -401,7 +404,8 @@ def test_code_tables_accept_the_code_or_the_label(table: str, raw: str, expected
 def test_unknown_codes_are_refused_in_chinese(table: str, title: str, raw: str) -> None:
     with pytest.raises(FieldError) as info:
         clean_code(table, raw, title)
-    assert str(info.value) == f"{title}“{raw}”不在代码表中"
+    # A short table lists what may be written after the reason ("，可填：博士、硕士…").
+    assert str(info.value).split("，可填：")[0] == f"{title}“{raw}”不在代码表中"
 
 
 def test_api_stores_codes_given_as_labels(tree, officer: Api) -> None:
@@ -424,8 +428,17 @@ def test_api_stores_codes_given_as_labels(tree, officer: Api) -> None:
     ("field", "raw", "message"),
     [
         ("ethnicity", "火星族", "民族“火星族”不在代码表中"),
-        ("education", "博士后", "学历“博士后”不在代码表中"),
-        ("new_employment_type", "宇航员", "新就业形态类别“宇航员”不在代码表中"),
+        (
+            "education",
+            "博士后",
+            "学历“博士后”不在代码表中，可填：研究生、大学本科、大学专科、中等职业教育、普通高中、初中、小学、其他",
+        ),
+        (
+            "new_employment_type",
+            "宇航员",
+            "新就业形态类别“宇航员”不在代码表中，可填：货车司机、快递员、护工护理员、家政服务员、商场信息员、"
+            "网约送餐员、房产中介员、保安员、网约车司机、外卖配送员、网络主播、其他新就业形态",
+        ),
         ("hukou_region", "52010", "行政区划代码应为 6 位数字"),
         ("name", "王小明2", "姓名不能包含数字"),
         ("name", " ", "姓名不能为空"),
