@@ -20,12 +20,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
-from gonghui.core import crypto
+from gonghui.core import crypto, words
 from gonghui.core.audit import audit_record
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date, write_retrying
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows, reserve_ids, select_in
-from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
+from gonghui.core.bulk.values import LOST_DIGITS, MonthOnly, lost_digits
 from gonghui.core.scoping import Scope, unscoped
 from gonghui.members.models import (
     LIVE_STATUSES,
@@ -45,25 +45,55 @@ from gonghui.members.validation import (
     clean_name,
     clean_person,
     code_labels,
+    joined_on_reason,
     name_keys,
     parse_identity,
 )
 from gonghui.orgs.models import Org
 
+# The headers unions put on their 会员实名制信息采集表 and 花名册 are aliases: a column is
+# taken under any of its names (after `normalize_header`), never dropped for its wording.
 COLUMNS = [
-    Column("name", "姓名", ("name",), required=True),
-    Column("id_number", "公民身份号码", ("身份证号", "身份证号码", "证件号码", "id_number"), required=True),
-    Column("mobile", "手机号码", ("手机号", "手机", "mobile")),
+    Column("name", "姓名", ("会员姓名", "name"), required=True),
+    Column(
+        "id_number",
+        "公民身份号码",
+        ("身份证号", "身份证号码", "公民身份证号", "公民身份证号码", "身份证件号码", "证件号码", "证件号", "id_number"),
+        required=True,
+    ),
+    Column(
+        "mobile",
+        "手机号码",
+        (
+            "手机号",
+            "手机",
+            "联系电话",
+            "联系方式",
+            "联系手机",
+            "电话",
+            "电话号码",
+            "移动电话",
+            "手机号码/联系电话",
+            "mobile",
+        ),
+    ),
+    Column("gender", "性别", ("gender", "sex")),  # checked against the ID number, not stored from here
+    Column("birth_date", "出生年月", ("出生日期", "出生年月日", "birth_date")),  # checked likewise
     Column("ethnicity", "民族", ("ethnicity",)),
-    Column("education", "学历", ("education",)),
-    Column("political_status", "政治面貌", ("political_status",)),
-    Column("hukou_type", "户籍类型", ("hukou_type",)),
-    Column("is_migrant_worker", "是否农民工", ("农民工", "is_migrant_worker", "migrant")),
-    Column("employment_status", "就业状况", ("employment_status",)),
-    Column("new_employment_type", "新就业形态类别", ("新就业形态", "new_employment_type")),
-    Column("employer", "工作单位", ("employer",)),
+    Column("education", "学历", ("文化程度", "最高学历", "学历（文化程度）", "education")),
+    Column("degree", "学位", ("最高学位", "degree")),
+    Column("political_status", "政治面貌", ("政治身份", "political_status")),
+    Column("hukou_type", "户籍类型", ("户口性质", "户籍性质", "户口类型", "hukou_type")),
+    Column("is_migrant_worker", "是否农民工", ("农民工", "是否为农民工", "is_migrant_worker", "migrant")),
+    Column("employment_status", "就业状况", ("就业状态", "employment_status")),
+    Column("skill_level", "技能等级", ("职业技能等级", "技术等级", "skill_level")),
+    Column(
+        "new_employment_type", "新就业形态类别", ("新就业形态", "新就业形态类型", "从业类型", "new_employment_type")
+    ),
+    Column("employer", "工作单位", ("单位名称", "所在单位", "工作单位名称", "employer")),
+    Column("position", "职务", ("岗位", "职务/岗位", "职务（岗位）", "position")),
     Column("org_code", "所属工会代码", ("工会代码", "org_code")),
-    Column("joined_on", "入会日期", ("joined_on",)),
+    Column("joined_on", "入会日期", ("入会时间", "入会年月", "加入工会时间", "joined_on")),
     Column("card_no", "会员卡号", ("card_no",)),
 ]
 HEADERS = {c.key: c.header for c in COLUMNS}
@@ -78,7 +108,11 @@ PERSON_KEYS = (
     "employment_status",
     "new_employment_type",
     "employer",
+    "degree",
+    "skill_level",
+    "position",
 )
+GENDERS = {"1": "男", "2": "女"}
 
 
 @dataclass(slots=True)
@@ -159,6 +193,7 @@ class MembersKind:
         self.default_org = default_org
         self.seen: dict[str, int] = {}  # blind index → first row number, across batches
         self.totals: Counter[str] = Counter()
+        self.month_only = 0  # rows whose 入会日期 gave a year and a month only
         self.today = timezone.localdate()
         self.cells = _CellCleaner(self.today)
         self.org_cache: dict[str, Org | None] = {}
@@ -211,6 +246,12 @@ class MembersKind:
             joined_on, reason = field("joined_on", v.get("joined_on"))
             if reason is not None:
                 row.reject(HEADERS["joined_on"], reason)
+            elif identity is not None and joined_on is not _BLANK:
+                reason = joined_on_reason(joined_on, identity.birth_date)
+                if reason is not None:
+                    row.reject(HEADERS["joined_on"], reason)
+            if identity is not None and identity.gender:
+                _check_against_id(row, v, identity.gender, identity.birth_date)
             if "name" in values:
                 # Search keys travel with the name, so a changed name never keeps stale keys.
                 values["name_pinyin"], values["name_initials"] = name_keys(values["name"])
@@ -275,7 +316,15 @@ class MembersKind:
 
     def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         """Write the batch in one transaction; once more if a concurrent registration collided with it."""
-        return write_retrying(self, rows, lambda: self._process(rows, dry_run=dry_run), state=("seen",))
+        counts = write_retrying(self, rows, lambda: self._process(rows, dry_run=dry_run), state=("seen",))
+        self.month_only += sum(1 for r in rows if not r.errors and isinstance(r.prepared[3], MonthOnly))
+        return counts
+
+    def notes(self) -> list[str]:
+        """Said in the summary once the file is through."""
+        if self.month_only:
+            return [f"有 {self.month_only} 行的入会日期只写了年月（如 2023.5），已按当月 1 日登记"]
+        return []
 
     def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()
@@ -439,6 +488,33 @@ def _lock_open_orgs(orgs: list[Org]) -> set[int]:
 
 def _flags(person: dict[str, Any]) -> tuple[bool, bool]:
     return bool(person["new_employment_type"]), bool(person["is_migrant_worker"])
+
+
+def _check_against_id(row: Row, v: dict[str, Any], gender: str, birth_date: date | None) -> None:
+    """性别 and 出生年月, where the file gives them, must agree with the ID number: one of them is mistyped."""
+    if v.get("gender") not in (None, ""):
+        try:
+            given = words.match("gender", v["gender"])
+        except words.ChoiceError as exc:
+            row.reject(HEADERS["gender"], str(exc))
+        else:
+            if given and given != gender:
+                row.reject(HEADERS["gender"], f"与证件号码不符（证件号码为{GENDERS[gender]}性），请核对性别或证件号码")
+    if v.get("birth_date") not in (None, "") and birth_date is not None:
+        try:
+            given_birth = parse_date(v["birth_date"])
+        except CellError as exc:
+            row.reject(HEADERS["birth_date"], str(exc))
+            return
+        if given_birth is None:
+            return
+        same = (
+            (given_birth.year, given_birth.month) == (birth_date.year, birth_date.month)
+            if isinstance(given_birth, MonthOnly)
+            else given_birth == birth_date
+        )
+        if not same:
+            row.reject(HEADERS["birth_date"], "与证件号码中的出生日期不符，请核对出生年月或证件号码")
 
 
 def _id_type_of(number: str) -> str:

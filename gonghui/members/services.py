@@ -41,6 +41,7 @@ from gonghui.members.validation import (
     Identity,
     clean_code,
     clean_person,
+    joined_on_reason,
     name_keys,
     parse_identity,
     region_warnings,
@@ -174,6 +175,13 @@ def _clean_fields(fields: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
+def _check_joined(joined_on: date | None, birth_date: date | None) -> None:
+    """入会日期 against the birth date (`joined_on_reason`): refused as a field of the form."""
+    reason = joined_on_reason(joined_on, birth_date)
+    if reason is not None:
+        raise DomainError("member.fields_invalid", details={"joined_on": reason}, reasons=f"入会日期：{reason}")
+
+
 def _open_org(org: Org) -> Org:
     """The union, checked open and share-locked until commit.
 
@@ -281,6 +289,7 @@ def member_register(
     _require(scope, MemberPerm.REGISTER, org)
     identity = _identity(id_number, id_type)
     values = _clean_fields(fields, partial=False)
+    _check_joined(values.get("joined_on"), identity.birth_date)
     today = timezone.localdate()
     # 入会日期 is the person's first joining ("一次入会"); a later registration keeps it.
     joined_on = values.pop("joined_on", None) or today
@@ -324,6 +333,7 @@ def join_apply(*, org: Org, id_number: str, id_type: str = "1", fields: dict[str
     """
     identity = _identity(id_number, id_type)
     values = _clean_fields(fields, partial=False)
+    _check_joined(values.get("joined_on"), identity.birth_date)
     if not values.get("mobile"):
         raise DomainError("member.mobile_required", field="mobile")
     with transaction.atomic(), unscoped():
@@ -830,6 +840,8 @@ def person_update(
         if ms.status not in LIVE_STATUSES:
             raise _refuse_status(ms, "修改会员信息")
         person = Person.objects.select_for_update().get(pk=ms.person_id)
+        if "joined_on" in values:
+            _check_joined(values["joined_on"], person.birth_date)
         diff = _update_person(person, values)
         if diff:
             audit_record(actor=actor, action="members.person.update", org=ms.org, target=person, data={"changes": diff})

@@ -18,6 +18,7 @@ from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
 from gonghui.core import crypto, validators, words
+from gonghui.core.bulk.values import MonthOnly
 from gonghui.core.idnumbers import InvalidIdNumber, normalize_id_number, parse_id_number
 from gonghui.core.masking import mask_id_number
 from gonghui.core.validators import InvalidIdentifier
@@ -344,6 +345,39 @@ def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict
     if not partial and "name" not in values:
         errors["name"] = "姓名不能为空"
     return cleaned, errors
+
+
+# 最低就业年龄 (劳动法 §15): nobody joins a union through work before it.
+MIN_JOIN_AGE = 16
+
+
+def _birthday(birth: date, years: int) -> date:
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:  # born on 29 February
+        return date(birth.year + years, 3, 1)
+
+
+def joined_on_reason(joined_on: date | None, birth_date: date | None) -> str | None:
+    """Why a 入会日期 cannot be, given the birth date from the ID number; None when it can.
+
+    A date given as a year and a month (`MonthOnly`, the first of the month) is judged by its
+    month: joining "in May" is possible if the 16th birthday falls in May.
+    """
+    if joined_on is None or birth_date is None:
+        return None
+    sixteen = _birthday(birth_date, MIN_JOIN_AGE)
+    if isinstance(joined_on, MonthOnly):
+        month = (joined_on.year, joined_on.month)
+        before_birth = month < (birth_date.year, birth_date.month)
+        too_young = month < (sixteen.year, sixteen.month)
+    else:
+        before_birth, too_young = joined_on < birth_date, joined_on < sixteen
+    if before_birth:
+        return "入会日期早于出生日期，请核对入会日期或证件号码"
+    if too_young:
+        return f"入会时未满 {MIN_JOIN_AGE} 周岁（最低就业年龄），请核对入会日期或证件号码"
+    return None
 
 
 def region_warnings(values: dict[str, Any]) -> list[str]:

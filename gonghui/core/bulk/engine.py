@@ -306,6 +306,9 @@ def run_import(
                     report.add(row.number, row.cells, row.errors)
             if progress is not None:
                 progress(summary.rows, summary)
+    notes = getattr(kind, "notes", None)  # what the kind has to say about the file as a whole, once through
+    if notes is not None:
+        summary.warnings += notes()
     if report is not None:
         summary.report = str(report.save())
     return summary

@@ -23,6 +23,18 @@ _DATE_FORMS = [
     re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
 ]
+# A year and a month, as rosters give 入会时间 and 出生年月: 2023.5, 2023-05, 2023/5, 2023年5月, 202305.
+_MONTH_FORMS = [
+    re.compile(r"(\d{4})[-/.](\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月?"),
+    re.compile(r"(\d{4})(\d{2})"),
+]
+# Years a month-only date may name (a bare number outside them is an Excel serial or a mistake).
+_MONTH_YEARS = range(1900, 2101)
+
+
+class MonthOnly(date):
+    """A date written as a year and a month, taken as the first of that month (callers may say so)."""
 
 
 LOST_DIGITS = "该单元格是超过 15 位的数字，Excel 已丢失末尾几位；请把该列设为“文本”格式后重新录入"
@@ -61,8 +73,56 @@ def cell_text(value: Any) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
+def _month(year: int, month: int) -> MonthOnly:
+    if year not in _MONTH_YEARS or not 1 <= month <= 12:
+        raise CellError("日期不存在（请检查年份和月份）")
+    return MonthOnly(year, month, 1)
+
+
+def _number_date(value: float) -> date:
+    """A number cell: an Excel serial, 20230720 typed as a number, or 2023.5 (a year and a month)."""
+    whole = int(value)
+    if whole in _MONTH_YEARS:
+        # Excel keeps 2023.10 as 2023.1: a one-digit 1 after the point could be January or October.
+        fraction = repr(float(value)).split(".")[1]
+        if fraction == "0":
+            raise CellError("只有年份，请写成 2023-05 或 2023-05-01")
+        if fraction == "1":
+            raise CellError(
+                f"“{whole}.1”可能是 1 月也可能是 10 月（Excel 会去掉末尾的 0），请写成 {whole}-10 或 {whole}年10月"
+            )
+        return _month(whole, int(fraction))
+    if 1 <= value < 2958466:  # up to 9999-12-31
+        return EXCEL_EPOCH + timedelta(days=whole)
+    if value == whole and 10000101 <= value <= 99991231:
+        return _text_date(str(whole))
+    raise CellError("日期数值超出范围")
+
+
+def _text_date(text: str) -> date:
+    head = text.split(" ")[0]
+    for form in _DATE_FORMS:
+        match = form.fullmatch(head)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError as exc:
+                raise CellError("日期不存在（请检查月份和日）") from exc
+    for form in _MONTH_FORMS:
+        match = form.fullmatch(head)
+        if match:
+            return _month(int(match.group(1)), int(match.group(2)))
+    raise CellError("无法识别的日期，请写成 2023-07-20、2023/7/20、2023年7月20日，或只写年月：2023-07、2023年7月")
+
+
 def parse_date(value: Any) -> date | None:
-    """Excel serials, date cells, 2023-07-20, 2023/7/20, 2023.07.20, 2023年7月20日, 20230720; blank is None."""
+    """Excel serials, date cells, 2023-07-20, 2023/7/20, 2023.07.20, 2023年7月20日, 20230720; blank is None.
+
+    A year and a month (2023.5, 2023-05, 2023年5月, 202305, or the number 2023.5) is the first
+    of that month, as a `MonthOnly`; a year alone, or 2023.1 as a number (January or October?),
+    is refused.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -70,25 +130,13 @@ def parse_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value < 2958466:  # up to 9999-12-31
-            return EXCEL_EPOCH + timedelta(days=int(value))
-        if value == int(value) and 10000101 <= value <= 99991231:
-            return parse_date(str(int(value)))  # 20230720 typed into a number cell
-        raise CellError("日期数值超出范围")
+        return _number_date(value)
     text = cell_text(value)
     if not text:
         return None
     if re.fullmatch(r"\d{1,5}(\.0+)?", text) and len(text.split(".")[0]) <= 5:
-        return parse_date(int(text.split(".")[0]))
-    for form in _DATE_FORMS:
-        match = form.fullmatch(text.split(" ")[0])
-        if match:
-            year, month, day = (int(g) for g in match.groups())
-            try:
-                return date(year, month, day)
-            except ValueError as exc:
-                raise CellError("日期不存在（请检查月份和日）") from exc
-    raise CellError("无法识别的日期，请写成 2023-07-20、2023/7/20 或 2023年7月20日")
+        return _number_date(int(text.split(".")[0]))
+    return _text_date(text)
 
 
 def parse_int(value: Any, *, minimum: int | None = None) -> int | None:

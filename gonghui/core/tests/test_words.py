@@ -7,12 +7,20 @@ import pytest
 from gonghui.core import words
 from gonghui.core.models import Synonym
 
-OPTIONS = [("01", "市（州）总工会"), ("02", "县（市、区）总工会"), ("03", "一级/高级技师"), ("04", "中共党员"), ("05", "中共预备党员")]
+OPTIONS = [
+    ("01", "市（州）总工会"),
+    ("02", "县（市、区）总工会"),
+    ("03", "一级/高级技师"),
+    ("04", "中共党员"),
+    ("05", "中共预备党员"),
+]
 
 
 @pytest.fixture(autouse=True)
 def table():
-    words.register_choice_table(key="_test", title="测试", options=lambda: OPTIONS, synonyms={"党员": "04", "旧词": "99"})
+    words.register_choice_table(
+        key="_test", title="测试", options=lambda: OPTIONS, synonyms={"党员": "04", "旧词": "99"}
+    )
     yield
     words.unregister_choice_table("_test")
     words.synonyms_changed()
@@ -72,6 +80,8 @@ def test_yes_and_no_in_everyday_words(raw, value, db) -> None:
     assert words.match_bool(raw) is value
 
 
-@pytest.mark.parametrize(("raw", "value"), [("男", "1"), ("M", "1"), ("男性", "1"), ("女", "2"), ("f", "2"), ("2", "2")])
+@pytest.mark.parametrize(
+    ("raw", "value"), [("男", "1"), ("M", "1"), ("男性", "1"), ("女", "2"), ("f", "2"), ("2", "2")]
+)
 def test_gender_in_everyday_words(raw, value, db) -> None:
     assert words.match("gender", raw) == value

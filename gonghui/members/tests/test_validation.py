@@ -424,6 +424,34 @@ def test_api_stores_codes_given_as_labels(tree, officer: Api) -> None:
     assert out["new_employment_type_label"] == "网约送餐员"
 
 
+def test_api_stores_codes_given_in_everyday_words(tree, officer: Api) -> None:
+    # The same matcher as the import (core.words): 高中, 党员, 汉, 农村, 外卖骑手, 在职.
+    fields = {
+        "ethnicity": "汉",
+        "education": "高中",
+        "political_status": "党员",
+        "new_employment_type": "外卖骑手",
+        "hukou_type": "农村",
+        "employment_status": "在职",
+    }
+    resp = create(officer, VALID, **fields)
+    assert resp.status_code == 201, resp.content.decode()
+    out = resp.json()
+    assert [out[k] for k in fields] == ["01", "60", "01", "10", "1", "10"]
+
+
+def test_api_refuses_an_ambiguous_word_with_its_candidates(tree, officer: Api) -> None:
+    message = "政治面貌“中共”不明确，可能是：中共党员、中共预备党员"
+    body = assert_error(create(officer, VALID, political_status="中共"), 400, "member.fields_invalid", message)
+    assert body["details"] == {"political_status": message}
+
+
+def test_api_refuses_a_join_date_before_the_sixteenth_birthday(tree, officer: Api) -> None:
+    # VALID was born in 1990 (its ID number): joining in 1999 is at nine.
+    body = assert_error(create(officer, VALID, joined_on="1999-05-01"), 400, "member.fields_invalid")
+    assert body["details"] == {"joined_on": "入会时未满 16 周岁（最低就业年龄），请核对入会日期或证件号码"}
+
+
 @pytest.mark.parametrize(
     ("field", "raw", "message"),
     [
