@@ -272,7 +272,7 @@ def test_move_rewrites_the_whole_subtree(tree: Tree) -> None:
     org_move(actor=None, scope=None, org=courier, new_parent=sector)
     branch.refresh_from_db()
     assert branch.depth == 5
-    assert branch.path == f"{tree.province.pk}/{tree.guiyang.pk}/{tree.nanming.pk}/{sector.pk}/{courier.pk}/{branch.pk}/"
+    assert branch.path == f"{tree.nanming.path}{sector.pk}/{courier.pk}/{branch.pk}/"
     assert org_tree_check() == []
 
 
