@@ -10,7 +10,7 @@ from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.viewutils import actor_of
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import Org, OrgKind
-from gonghui.orgs.validation import region_warning
+from gonghui.orgs.validation import allowed_child_kinds, kind_label, region_warning
 
 router = Router(tags=["orgs"])
 
@@ -79,6 +79,11 @@ class OrgUpdateIn(Schema):
     employee_count: int | None = None
     unit_name: str | None = None
     address: str | None = None
+
+
+class KindOut(Schema):
+    kind: str
+    label: str
 
 
 class MoveIn(Schema):
@@ -151,6 +156,12 @@ def get_children(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     scope = request_scope(request)
     org = selectors.org_get(scope=scope, code=code)
     return [org_out(o) for o in selectors.org_children(scope=scope, org=org, limit=1000)]
+
+
+@router.get("/{code}/child-kinds", response=list[KindOut], summary="可在其下新建的组织类型（最常用的在前）")
+def get_child_kinds(request: HttpRequest, code: str) -> list[dict[str, str]]:
+    org = selectors.org_get(scope=request_scope(request), code=code)
+    return [{"kind": k, "label": kind_label(k)} for k in allowed_child_kinds(org.kind)]
 
 
 @router.post("", response={201: OrgOut}, summary="新建下级工会")

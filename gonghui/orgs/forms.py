@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 
 from gonghui.orgs.models import OrgForm, OrgKind
@@ -21,6 +24,16 @@ class OrgFieldsForm(forms.Form):
     employee_count = forms.IntegerField(label="职工人数", min_value=0, required=False)
     unit_name = forms.CharField(label="所在单位", max_length=200, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
+
+    def __init__(self, *args: Any, kinds: Sequence[str] | None = None, **kwargs: Any) -> None:
+        """`kinds`: the kinds the drop-down offers (those the union's parent may hold), the first preselected."""
+        super().__init__(*args, **kwargs)
+        if kinds:
+            field = self.fields["kind"]
+            assert isinstance(field, forms.ChoiceField)
+            labels = dict(OrgKind.choices)
+            field.choices = [(k, labels.get(k, k)) for k in kinds]
+            self.initial.setdefault("kind", kinds[0])
 
 
 class OrgCreateForm(OrgFieldsForm):

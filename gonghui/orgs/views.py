@@ -16,7 +16,7 @@ from gonghui.orgs import selectors, services
 from gonghui.orgs.forms import OrgCloseForm, OrgCreateForm, OrgFieldsForm, OrgMoveForm
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import OrgPerm
-from gonghui.orgs.validation import region_warning
+from gonghui.orgs.validation import allowed_child_kinds, region_warning
 
 CHILDREN_PAGE = 200
 
@@ -110,7 +110,9 @@ def create_child(request: HttpRequest, code: str) -> HttpResponse:
         )
         return org, f"已新建“{org.name}”。"
 
-    form = OrgCreateForm(request.POST or None, initial={"region_code": parent.region_code})
+    # Only the kinds this parent may hold, the most likely preselected (validation.CHILD_KINDS).
+    kinds = allowed_child_kinds(parent.kind)
+    form = OrgCreateForm(request.POST or None, initial={"region_code": parent.region_code}, kinds=kinds)
     return _submit(request, parent, form, f"在“{parent.name}”下新建工会", perform)
 
 
@@ -120,7 +122,10 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     require_perm(request, OrgPerm.CHANGE, org.path)
     initial = {name: getattr(org, name) for name in OrgFieldsForm.base_fields if hasattr(org, name)}
     initial["industry_federation_code"] = org.industry_federation.code if org.industry_federation else ""
-    form = OrgFieldsForm(request.POST or None, initial=initial)
+    kinds = list(allowed_child_kinds(org.parent.kind if org.parent else None))
+    if org.kind not in kinds:
+        kinds.insert(0, org.kind)  # recorded before the rule: kept until someone changes it
+    form = OrgFieldsForm(request.POST or None, initial=initial, kinds=kinds)
 
     def perform(data: dict[str, Any]) -> tuple[Org, str]:
         changes = {k: v for k, v in data.items() if k in form.changed_data}

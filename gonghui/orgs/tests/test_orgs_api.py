@@ -584,6 +584,7 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/orgs": {"get", "post"},
         "/api/v1/orgs/{code}": {"get", "patch"},
         "/api/v1/orgs/{code}/children": {"get"},
+        "/api/v1/orgs/{code}/child-kinds": {"get"},
         "/api/v1/orgs/{code}/move": {"post"},
         "/api/v1/orgs/{code}/close": {"post"},
         "/api/v1/stats": {"get"},
