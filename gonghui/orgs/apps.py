@@ -15,3 +15,9 @@ class OrgsConfig(AppConfig):
         from gonghui.orgs import errors, kinds, permissions  # noqa: F401  (registers)
 
         kinds.register()
+        from gonghui.core.words import register_choice_table
+        from gonghui.orgs.models import OrgForm, OrgKind
+        from gonghui.orgs.words import FORM_SYNONYMS, KIND_SYNONYMS
+
+        register_choice_table(key="org_kind", title="组织类型", options=lambda: OrgKind.choices, synonyms=KIND_SYNONYMS)
+        register_choice_table(key="org_form", title="组织形式", options=lambda: OrgForm.choices, synonyms=FORM_SYNONYMS)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
 from django.utils import timezone
 
-from gonghui.core import validators
+from gonghui.core import validators, words
 from gonghui.core.errors import DomainError
 from gonghui.core.validators import InvalidIdentifier, normalize_text
-from gonghui.orgs.models import OrgForm, OrgKind
+from gonghui.orgs.models import OrgKind
 
 CODE_PATTERN = re.compile(r"[0-9A-Z][0-9A-Z-]{3,31}")
 
@@ -23,29 +22,27 @@ def clean_code(value: str) -> str:
     return code
 
 
-def _nfkc(value: str) -> str:
-    # Labels carry full-width brackets "（州）"; spreadsheet cells arrive NFKC-normalized "(州)".
-    return unicodedata.normalize("NFKC", value).strip()
-
-
 def clean_kind(value: str) -> str:
-    if value in OrgKind.values:
-        return value
-    by_label = {_nfkc(str(label)): v for v, label in OrgKind.choices}
-    if _nfkc(value) in by_label:
-        return by_label[_nfkc(value)]
-    raise DomainError("org.kind_invalid", kind=value)
+    """An OrgKind value, its label or an everyday name (市总工会, 行业工联…; `core.words`); refused when blank."""
+    try:
+        kind = words.match("org_kind", value)
+    except words.ChoiceError as exc:
+        if exc.candidates:
+            raise DomainError("org.kind_ambiguous", kind=value, candidates="、".join(exc.candidates)) from exc
+        raise DomainError("org.kind_invalid", kind=value) from exc
+    if not kind:
+        raise DomainError("org.kind_invalid", kind=value)
+    return kind
 
 
 def clean_form(value: str) -> str:
-    """An OrgForm value or its Chinese label; "" when not given."""
-    value = value.strip()
-    if not value or value in OrgForm.values:
-        return value
-    by_label = {_nfkc(str(label)): v for v, label in OrgForm.choices}
-    if _nfkc(value) in by_label:
-        return by_label[_nfkc(value)]
-    raise DomainError("org.form_invalid", form=value)
+    """An OrgForm value, its label or an everyday name (`core.words`); "" when not given."""
+    try:
+        return words.match("org_form", value)
+    except words.ChoiceError as exc:
+        if exc.candidates:
+            raise DomainError("org.form_ambiguous", form=value, candidates="、".join(exc.candidates)) from exc
+        raise DomainError("org.form_invalid", form=value) from exc
 
 
 def clean_region_code(value: str) -> str:
