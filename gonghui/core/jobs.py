@@ -53,9 +53,20 @@ def _check_org(org: Org) -> None:
 
 
 def bulk_import_start(
-    *, actor: User, scope: Scope, kind: BulkKind, org: Org, stored: str, file_name: str, dry_run: bool
+    *,
+    actor: User,
+    scope: Scope,
+    kind: BulkKind,
+    org: Org,
+    stored: str,
+    file_name: str,
+    dry_run: bool,
+    header_map: dict[str, str] | None = None,
 ) -> BulkJob:
-    """Queue the import of an upload (`stored` under uploads/pending/) into `org`'s subtree."""
+    """Queue the import of an upload (`stored` under uploads/pending/) into `org`'s subtree.
+
+    `header_map` ({header as in the file: column}) reads the columns the user confirmed.
+    """
     if not kind.importable or not scope.has_perm(kind.import_perm, org.path):
         raise PermissionDeniedError(kind.import_perm)
     _check_org(org)
@@ -74,6 +85,7 @@ def bulk_import_start(
             file_path=path,
             file_name=file_name,
             dry_run=dry_run,
+            header_map=header_map or {},
         )
         job.save(force_insert=True)
         _enqueue_on_commit(job)
@@ -197,7 +209,7 @@ def _run_import(job: BulkJob) -> dict[str, Any]:
 
     assert kind.build is not None  # only an importable kind's job is ever queued
     importer = kind.build(actor=job.actor, scope=scope, org=job.org)
-    summary = run_import(importer, path, dry_run=job.dry_run, progress=progress)
+    summary = run_import(importer, path, dry_run=job.dry_run, progress=progress, renames=job.header_map or None)
     if not summary.dry_run:
         importer.audit(summary.as_json(), job.file_name)
     result = summary.as_json()

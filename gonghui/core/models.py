@@ -98,6 +98,8 @@ class BulkJob(models.Model):
     file_path = models.CharField(_("文件"), max_length=500, blank=True)  # relative to DATA_DIR
     file_name = models.CharField(_("文件名"), max_length=255, blank=True)  # as uploaded / as downloaded
     dry_run = models.BooleanField(_("只校验不写入"), default=False)
+    # Columns the user confirmed on the preview ({header as in the file: column}): `Table.likely`.
+    header_map = models.JSONField(_("确认的列对应"), default=dict, blank=True)
     unmasked = models.BooleanField(_("包含完整证件号码"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     # Bumped by each re-run; a task only claims the attempt it was enqueued for.

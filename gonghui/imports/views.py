@@ -247,7 +247,14 @@ def _preview(kind: BulkKind, scope: Scope, org: Org, actor: User, path: Path) ->
             # A header that names a column already mapped further left is a duplicate.
             duplicate = table.headers[i] not in table.unknown
             columns.append(
-                {"header": table.headers[i], "label": "", "required": False, "ignored": True, "duplicate": duplicate}
+                {
+                    "header": table.headers[i],
+                    "label": "",
+                    "required": False,
+                    "ignored": True,
+                    "duplicate": duplicate,
+                    "likely": table.likely.get(table.headers[i], ""),
+                }
             )
     masked = {i: kind.masked_columns[key] for i, key in table.mapping.items() if key in kind.masked_columns}
     rows = []
@@ -265,6 +272,7 @@ def _preview(kind: BulkKind, scope: Scope, org: Org, actor: User, path: Path) ->
         "missing": table.missing,
         "warnings": warnings,
         "rows": rows,
+        "likely": table.likely,
     }
 
 
@@ -318,6 +326,12 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "imports/preview.html", context)
 
 
+def _confirmed(request: HttpRequest, data: dict[str, Any]) -> dict[str, str]:
+    """The columns ticked on the preview: only the likely matches it offered can be confirmed."""
+    likely = data["preview"].get("likely", {})
+    return {header: likely[header] for header in request.POST.getlist("rename") if header in likely}
+
+
 @login_required
 @require_POST
 def preview_start(request: HttpRequest, token: str) -> HttpResponse:
@@ -332,6 +346,7 @@ def preview_start(request: HttpRequest, token: str) -> HttpResponse:
             stored=data["file"],
             file_name=data["name"],
             dry_run=data["dry_run"],
+            header_map=_confirmed(request, data),
         )
     except PermissionDeniedError as exc:
         raise PermissionDenied from exc

@@ -121,10 +121,26 @@ def _snapshot(value: Any) -> Any:
     return value.copy() if isinstance(value, dict | list | set) else value
 
 
-def open_kind_table(kind: ImportKind, path: str | Path) -> Table:
-    """The file as `kind` reads it: its own `open_table` (a bank's fixed text format) or the common reader."""
+def open_kind_table(kind: ImportKind, path: str | Path, renames: dict[str, str] | None = None) -> Table:
+    """The file as `kind` reads it: its own `open_table` (a bank's fixed text format) or the common reader.
+
+    `renames` ({header as in the file: column}) are columns the user confirmed (`Table.likely`);
+    they stay on the kind, so the reading children of `_read_ahead` open the file the same way.
+    """
+    if renames is not None:
+        kind.renames = renames  # type: ignore[attr-defined]
     opener = getattr(kind, "open_table", None)
-    return opener(path) if opener is not None else open_table(path, kind.columns)
+    if opener is not None:
+        return opener(path)
+    return open_table(path, kind.columns, renames=getattr(kind, "renames", None))
+
+
+def unknown_column_warnings(table: Table) -> list[str]:
+    """Each column not read, and the column it is likely meant to be (to confirm and import again)."""
+    return [
+        f"未识别的列“{h}”已忽略" + (f"：可能是“{table.likely[h]}”，确认后可按该列导入" if h in table.likely else "")
+        for h in table.unknown
+    ]
 
 
 def _batches(table: Table, size: int, keep: Callable[[int], bool] | None = None) -> Iterator[list[Row]]:
@@ -284,13 +300,17 @@ def run_import(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    renames: dict[str, str] | None = None,
 ) -> Summary:
-    """Import `path` as `kind`; raises `UnreadableFile` when it is not a table at all."""
-    table = open_kind_table(kind, path)
+    """Import `path` as `kind`; raises `UnreadableFile` when it is not a table at all.
+
+    `renames` ({header as in the file: column}) reads columns the user confirmed.
+    """
+    table = open_kind_table(kind, path, renames)
     if table.missing:
         raise UnreadableFile("缺少必填列：" + "、".join(table.missing))
     summary = Summary(kind=kind.name, dry_run=dry_run)
-    summary.warnings += [f"未识别的列“{h}”已忽略" for h in table.unknown]
+    summary.warnings += unknown_column_warnings(table)
     summary.warnings += kind.check_table(table)
     report: ErrorWorkbook | None = None
     with _write_session():

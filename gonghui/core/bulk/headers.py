@@ -3,12 +3,16 @@
 Rosters arrive with a title row or two (often one merged cell, "XX工会会员花名册"),
 notes, blank lines; the header is the row among the first ones that names the
 most known columns. Headers match their Chinese names or English aliases after
-normalization (full-width, spaces, a trailing "*" or "（必填）"); extra columns
-are reported and ignored.
+normalization (full-width, spaces, a trailing "*" or "（必填）"). A column that
+matches none is reported, and when it looks like a known one (one name inside the
+other, a close spelling, the same pinyin: 联络手机, 手机号吗) the report names that
+column as a likely match; the user confirms it (`renames`, from the preview page
+or `gonghui import --column 联络手机=手机号码`) and the column is read.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -16,6 +20,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+
+from pypinyin import lazy_pinyin
 
 from gonghui.core.bulk.readers import UnreadableFile, read_rows
 from gonghui.core.bulk.values import CellError, cell_text
@@ -54,6 +60,7 @@ class Table:
     unknown: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # required columns' Chinese headers
     rows: Iterator[tuple[int, list[Any]]] = field(default_factory=lambda: iter(()))
+    likely: dict[str, str] = field(default_factory=dict)  # unknown header → the Chinese header it looks like
     _pick: Any = field(default=None, repr=False)
     _keys: tuple[str, ...] = field(default=(), repr=False)
     _width: int = field(default=0, repr=False)
@@ -70,12 +77,62 @@ class Table:
         return dict(zip(self._keys, self._pick(cells), strict=True))
 
 
-def open_table(path: str | Path, columns: list[Column], *, search_rows: int = SEARCH_ROWS) -> Table:
-    """Read up to `search_rows` rows to find the header; the rest stream through `Table.rows`."""
+# A close spelling: difflib's ratio on the normalized names (one character off in five).
+LIKELY_RATIO = 0.8
+
+
+def likely_column(header: str, columns: list[Column], taken: set[str]) -> Column | None:
+    """The one column not yet `taken` that `header` looks like, or None when none does (or several do)."""
+    name = normalize_header(header)
+    if len(name) < 2:
+        return None
+    sound = "".join(lazy_pinyin(name))
+    found: list[Column] = []
+    for column in columns:
+        if column.key in taken:
+            continue
+        names = column.names()
+        if any(
+            (len(n) >= 2 and (n in name or name in n))
+            or difflib.SequenceMatcher(None, n, name).ratio() >= LIKELY_RATIO
+            or "".join(lazy_pinyin(n)) == sound
+            for n in names
+        ):
+            found.append(column)
+    return found[0] if len(found) == 1 else None
+
+
+def renames_to_keys(renames: dict[str, str], columns: list[Column]) -> dict[str, str]:
+    """{header as in the file: column (its key or any of its names)} → {normalized header: column key}.
+
+    Raises `UnreadableFile` naming a target that is no column of the kind.
+    """
+    by_name = {name: c.key for c in columns for name in c.names()}
+    keys: dict[str, str] = {}
+    for header, target in renames.items():
+        key = by_name.get(normalize_header(target))
+        if key is None:
+            raise UnreadableFile(f"没有名为“{target}”的列，无法把“{header}”对应过去")
+        keys[normalize_header(header)] = key
+    return keys
+
+
+def open_table(
+    path: str | Path,
+    columns: list[Column],
+    *,
+    search_rows: int = SEARCH_ROWS,
+    renames: dict[str, str] | None = None,
+) -> Table:
+    """Read up to `search_rows` rows to find the header; the rest stream through `Table.rows`.
+
+    `renames` ({header as in the file: column}) reads a column the user confirmed.
+    """
     by_name: dict[str, str] = {}
     for column in columns:
         for name in column.names():
             by_name[name] = column.key
+    by_name.update(renames_to_keys(renames or {}, columns))
     rows = read_rows(path)
     seen: list[list[Any]] = []
     best, best_hits = -1, 0
@@ -100,6 +157,12 @@ def open_table(path: str | Path, columns: list[Column], *, search_rows: int = SE
         elif key not in mapping.values():
             mapping[i] = key
     missing = [c.header for c in columns if c.required and c.key not in mapping.values()]
+    taken = set(mapping.values())
+    likely: dict[str, str] = {}
+    for header in unknown:
+        guess = likely_column(header, columns, taken)
+        if guess is not None:
+            likely[header] = guess.header
 
     imported = sorted(mapping)
 
@@ -122,4 +185,4 @@ def open_table(path: str | Path, columns: list[Column], *, search_rows: int = SE
             if not empty(cells):
                 yield number, cells
 
-    return Table(best + 1, headers, mapping, unknown, missing, data())
+    return Table(best + 1, headers, mapping, unknown, missing, data(), likely=likely)

@@ -362,12 +362,12 @@ def test_progress_is_committed_batch_by_batch(officer, as_user, monkeypatch, dja
     seen: list[int] = []
     real = engine.run_import
 
-    def small_batches(kind, path, *, dry_run, progress):
+    def small_batches(kind, path, *, dry_run, progress, renames):
         def spy(rows, summary):
             progress(rows, summary)
             seen.append(BulkJob.all_objects.get().rows_done)  # what the job page reads now
 
-        return real(kind, path, dry_run=dry_run, progress=spy, batch_size=2)
+        return real(kind, path, dry_run=dry_run, progress=spy, batch_size=2, renames=renames)
 
     monkeypatch.setattr(jobs, "run_import", small_batches)
     client = as_user(officer)

@@ -30,6 +30,13 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--org", help="members：没有“所属工会代码”时导入到该工会；orgs：没有“上级工会代码”时的上级")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+        parser.add_argument(
+            "--column",
+            action="append",
+            default=[],
+            metavar="文件中的列名=列",
+            help="把文件中未识别的列按指定列导入（可多次），如 --column 联络手机=手机号码",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = self._kind(options["kind"], options.get("org"))
@@ -44,7 +51,8 @@ class Command(BaseCommand):
             sys.stderr.flush()
 
         try:
-            summary = run_import(kind, options["file"], dry_run=options["dry_run"], progress=progress)
+            renames = _renames(options["column"])
+            summary = run_import(kind, options["file"], dry_run=options["dry_run"], progress=progress, renames=renames)
         except UnreadableFile as exc:
             self.stderr.write(f"无法导入：{exc}")
             # The contract's shape still (nothing read, so all zero), with the reason.
@@ -71,3 +79,14 @@ class Command(BaseCommand):
         build = get_kind(name).build
         assert build is not None  # argparse offers importable kinds only
         return build(actor=None, scope=None, org=org)
+
+
+def _renames(pairs: list[str]) -> dict[str, str]:
+    """--column 联络手机=手机号码 … as {header as in the file: column}."""
+    renames = {}
+    for pair in pairs:
+        header, sep, target = pair.partition("=")
+        if not sep or not header.strip() or not target.strip():
+            raise CommandError(f"--column 应写成“文件中的列名=列”，如 联络手机=手机号码（收到“{pair}”）")
+        renames[header.strip()] = target.strip()
+    return renames
