@@ -28,3 +28,11 @@ class ImportsConfig(AppConfig):
             allowed=any_bulk_perm,
             order=900,
         )
+        register_nav(
+            area="system",
+            section="synonyms",
+            label="词语对照",
+            url_name="imports:synonyms",
+            allowed=lambda scope: scope.is_superuser,
+            order=910,
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.imports import views
+from gonghui.imports import synonym_views, views
 
 app_name = "imports"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("imports/<int:pk>/status/", views.job_status, name="bulk_job_status"),
     path("imports/<int:pk>/rerun/", views.job_rerun, name="bulk_job_rerun"),
     path("imports/<int:pk>/download/", views.job_download, name="bulk_job_download"),
+    path("synonyms/", synonym_views.synonym_list, name="synonyms"),
+    path("synonyms/<str:table>/add/", synonym_views.synonym_create, name="synonym_add"),
+    path("synonyms/<int:pk>/delete/", synonym_views.synonym_remove, name="synonym_delete"),
 ]
