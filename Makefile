@@ -46,7 +46,7 @@ test-browser: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy gonghui
 
 clean:

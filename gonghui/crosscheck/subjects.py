@@ -70,4 +70,3 @@ def register_open_subjects(subject_type: str, provider: OpenSubjects) -> None:
 
 def open_subjects(paths: list[str]) -> dict[str, list[tuple[Subject, int]]]:
     return {subject_type: provider(paths) for subject_type, provider in _OPEN.items()}
-
