@@ -10,6 +10,7 @@ their live memberships — and written in one transaction with the tallies.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -95,7 +96,15 @@ COLUMNS = [
     Column("org_code", "所属工会代码", ("工会代码", "org_code")),
     Column("joined_on", "入会日期", ("入会时间", "入会年月", "加入工会时间", "joined_on")),
     Column("card_no", "会员卡号", ("card_no",)),
+    # The export's own columns: 会员编号 carries the identity when the ID number is masked;
+    # 所属工会 and 会籍状态 are read-only there (a transfer or a status change has its own page).
+    Column("member_no", "会员编号", ("member_no",)),
+    Column("org_name", "所属工会", ("工会名称",)),
+    Column("status", "会籍状态", ("status",)),
 ]
+# What the export writes in place of an ID number or a mobile it may not show (core.masking).
+MASKED_ID = re.compile(r"[0-9A-Z]{6}\*{4,}[0-9A-Z]{4}")
+MASKED_MOBILE = re.compile(r"1\d{2}\*{4}\d{4}")
 HEADERS = {c.key: c.header for c in COLUMNS}
 PERSON_KEYS = (
     "name",
@@ -194,6 +203,7 @@ class MembersKind:
         self.seen: dict[str, int] = {}  # blind index → first row number, across batches
         self.totals: Counter[str] = Counter()
         self.month_only = 0  # rows whose 入会日期 gave a year and a month only
+        self.masked = 0  # rows whose masked ID number (and mobile) were left alone, found by 会员编号
         self.today = timezone.localdate()
         self.cells = _CellCleaner(self.today)
         self.org_cache: dict[str, Org | None] = {}
@@ -220,13 +230,22 @@ class MembersKind:
         for row in rows:
             v = row.values
             identity = None
+            member_no = ""
             try:
                 number = cell_text(v.get("id_number"))
                 if lost_digits(number):
                     raise CellError(LOST_DIGITS)
-                identity = parse_identity(number, _id_type_of(number), today=self.today)
+                if MASKED_ID.fullmatch(number.upper()):
+                    # The export's masked number: the row names its person by 会员编号 and the ID stays as it is.
+                    member_no = cell_text(v.get("member_no"))
+                    if not member_no:
+                        raise CellError("证件号码为脱敏显示，请填写会员编号或完整的证件号码")
+                else:
+                    identity = parse_identity(number, _id_type_of(number), today=self.today)
             except (FieldError, CellError) as exc:
                 row.reject(HEADERS["id_number"], str(exc))
+            if "mobile" in v and MASKED_MOBILE.fullmatch(cell_text(v.get("mobile"))):
+                del v["mobile"]  # masked in the export: keep the registry's
             try:
                 code = cell_text(v.get("org_code")).upper()
             except CellError as exc:
@@ -263,7 +282,7 @@ class MembersKind:
                 if identity is not None
                 else None
             )
-            row.prepared = (person, code, values, None if joined_on is _BLANK else joined_on, cipher)
+            row.prepared = (person, code, values, None if joined_on is _BLANK else joined_on, cipher, member_no)
             row.values = {}  # consumed: `prepared` holds what the writer needs
 
     def _orgs(self, codes: set[str]) -> dict[str, Org | None]:
@@ -288,11 +307,16 @@ class MembersKind:
         if rows and rows[0].prepared is None:
             self.prepare(rows)  # called without the engine's read-ahead
         orgs = self._orgs({r.prepared[1] for r in rows} - {""})
+        by_member_no = _people_by_member_no({r.prepared[5] for r in rows if r.prepared[5] and not r.errors})
         targets = [o for o in {*orgs.values(), self.default_org} if o is not None]
         open_now = _lock_open_orgs(targets)
         parsed: list[_Parsed] = []
         for row in rows:
-            person, code, values, joined_on, cipher = row.prepared
+            person, code, values, joined_on, cipher, member_no = row.prepared
+            if member_no and not row.errors:
+                person = by_member_no.get(member_no)
+                if person is None:
+                    row.reject(HEADERS["member_no"], f"会员编号“{member_no}”不存在，证件号码为脱敏显示，无法登记")
             org = orgs.get(code) if code else self.default_org
             if org is None:
                 row.reject(
@@ -318,13 +342,19 @@ class MembersKind:
         """Write the batch in one transaction; once more if a concurrent registration collided with it."""
         counts = write_retrying(self, rows, lambda: self._process(rows, dry_run=dry_run), state=("seen",))
         self.month_only += sum(1 for r in rows if not r.errors and isinstance(r.prepared[3], MonthOnly))
+        self.masked += sum(1 for r in rows if not r.errors and r.prepared[5])
         return counts
 
     def notes(self) -> list[str]:
         """Said in the summary once the file is through."""
+        notes = []
+        if self.masked:
+            notes.append(
+                f"有 {self.masked} 行的证件号码为脱敏显示，已按会员编号找到本人，证件号码和脱敏的手机号码保持不变"
+            )
         if self.month_only:
-            return [f"有 {self.month_only} 行的入会日期只写了年月（如 2023.5），已按当月 1 日登记"]
-        return []
+            notes.append(f"有 {self.month_only} 行的入会日期只写了年月（如 2023.5），已按当月 1 日登记")
+        return notes
 
     def _process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         counts: Counter[str] = Counter()
@@ -488,6 +518,17 @@ def _lock_open_orgs(orgs: list[Org]) -> set[int]:
 
 def _flags(person: dict[str, Any]) -> tuple[bool, bool]:
     return bool(person["new_employment_type"]), bool(person["is_migrant_worker"])
+
+
+def _people_by_member_no(numbers: set[str]) -> dict[str, tuple[str, str, str, str, date | None]]:
+    """Person tuples (as `prepare` makes them, without the clear number) by 会员编号, one query."""
+    if not numbers:
+        return {}
+    with unscoped():
+        rows = Person.objects.filter(member_no__in=numbers).values_list(
+            "member_no", "id_index", "id_masked", "gender", "birth_date"
+        )
+        return {str(no): (index, "", masked, gender, birth) for no, index, masked, gender, birth in rows}
 
 
 def _check_against_id(row: Row, v: dict[str, Any], gender: str, birth_date: date | None) -> None:

@@ -15,8 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
+from gonghui.core.bulk.values import FORMULA_START
 
 # Excel's limit for one cell; a longer one makes it "repair" (truncate) the file.
 EXCEL_CELL_LIMIT = 32_767

@@ -47,6 +47,11 @@ def lost_digits(text: str) -> bool:
     return bool(_SCIENTIFIC.fullmatch(text))
 
 
+# A cell that starts with one of these would be a formula in Excel: exports put a "'" before it
+# (`report.safe_cell`), and reading such a file back takes the "'" off (`cell_text`).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 class CellError(ValueError):
     """A Chinese reason why one cell cannot be used."""
 
@@ -54,6 +59,8 @@ class CellError(ValueError):
 def cell_text(value: Any) -> str:
     """A cell as normalized text: NFKC (full-width to half-width), trimmed; integral numbers without ".0"."""
     if type(value) is str:  # the usual cell, first: NFKC leaves ASCII as it is
+        if value[:1] == "'" and value[1:2] in FORMULA_START and len(value) > 1:
+            value = value[1:]  # our own exports' neutralized formula text, read back as it was
         text = value if value.isascii() else unicodedata.normalize("NFKC", value)
         return " ".join(text.split())
     if value is None:
