@@ -7,6 +7,10 @@ The category is assessed from the household's figures against the local 低保
 standard of the year whenever a file is made; a household that meets none of
 the categories is refused with its figures. A review step past the unit needs
 the worker's signed authorization on file. Every write is audited.
+
+A household already in an open file is refused with that file's worker and
+union only when the caller may see the file; a file outside the caller's
+scope gives the neutral `member.handled_elsewhere`, which names no one.
 """
 
 from __future__ import annotations
@@ -137,6 +141,14 @@ def _household_clash(person_id: int, indexes: list[str]) -> HardshipFile | None:
     return clash
 
 
+def _clash_refusal(scope: Scope | None, clash: HardshipFile | None) -> DomainError:
+    """The refusal for a household already in an open file: with the worker and union only where the caller
+    sees that file; a file outside the caller's scope is the neutral refusal (no name, union or status)."""
+    if clash is not None and (scope is None or scope.has_perm(AidPerm.VIEW, clash.org_path)):
+        return DomainError("aid.household_on_file", status=409, who=clash.person.name, org=clash.org.name)
+    return DomainError("member.handled_elsewhere", status=409)
+
+
 def _person_index(person_id: int) -> list[str]:
     from gonghui.members.models import Person
 
@@ -192,7 +204,7 @@ def file_apply(
             raise DomainError("aid.not_member")
         clash = _household_clash(ms.person_id, indexes)
         if clash is not None:
-            raise DomainError("aid.household_on_file", status=409, who=clash.person.name, org=clash.org.name)
+            raise _clash_refusal(scope, clash)
         try:
             with transaction.atomic():
                 file = HardshipFile.all_objects.create(
@@ -212,7 +224,7 @@ def file_apply(
                     **{k: v for k, v in (details or {}).items() if k in DETAILS},
                 )
         except IntegrityError as exc:  # a concurrent application for the same worker won
-            raise DomainError("aid.household_on_file", status=409, who="本人", org=ms.org.name) from exc
+            raise _clash_refusal(scope, _household_clash(ms.person_id, indexes)) from exc
         FamilyMember.objects.bulk_create(
             [
                 FamilyMember(

@@ -1,7 +1,11 @@
 """`/api/v1/members` and `/api/v1/transfers`: the registry for integrations and scripts.
 
-IDs and mobiles are masked in every response; the full ID number is one
-audited call (`reveal-id`) for holders of `members.person.view_id`.
+IDs and mobiles are masked in every response, and birth dates are given as a
+year and an age: the full date is eight of the digits the masked number hides.
+The full ID number and the birth date are one audited call (`reveal-id`) for
+holders of `members.person.view_id`. A transfer asked for by ID number (转入)
+shows the person masked and the releasing union withheld until that union
+agrees, unless the caller's scope covers it.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import BaseModel
 
@@ -19,7 +24,6 @@ from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import actor_of
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
-from gonghui.members.permissions import MemberPerm
 from gonghui.members.selectors import RosterRow
 from gonghui.members.validation import code_label, code_labels
 from gonghui.orgs.selectors import org_get
@@ -42,8 +46,10 @@ class MemberOut(BaseModel):
     id_number_masked: str
     gender: str
     birth_year: int | None
-    # The full date only for holders of members.person.view_id: it is exactly the
-    # eight digits the masked number hides.
+    age: int | None
+    # Always null here: the full date is exactly the eight digits the masked number
+    # hides, so it comes only with the audited reveal (POST …/reveal-id). Kept for
+    # the clients that read the field.
     birth_date: date | None
     mobile_masked: str
     org_code: str
@@ -164,7 +170,10 @@ class TransferInIn(Schema):
 class TransferOut(Schema):
     id: int
     member_id: int
+    # 王*明 and no releasing union (from_code, from_name empty) while person_withheld:
+    # a 转入 the releasing union has not agreed to, outside the caller's scope.
     name: str
+    person_withheld: bool
     id_number_masked: str
     from_code: str
     from_name: str
@@ -195,6 +204,7 @@ class EventOut(Schema):
 
 class RevealOut(Schema):
     id_number: str
+    birth_date: date | None
 
 
 class CodeOut(Schema):
@@ -204,7 +214,6 @@ class CodeOut(Schema):
 
 def member_out(ms: Membership | RosterRow, scope: Scope, *, detail: bool = False) -> dict[str, Any]:
     p = ms.person
-    full_birth = scope.has_perm(MemberPerm.VIEW_ID, ms.org_path)
     out: dict[str, Any] = {
         "id": ms.pk,
         "member_no": p.member_no,
@@ -213,7 +222,8 @@ def member_out(ms: Membership | RosterRow, scope: Scope, *, detail: bool = False
         "id_number_masked": p.id_masked,
         "gender": p.gender,
         "birth_year": p.birth_date.year if p.birth_date else None,
-        "birth_date": p.birth_date if full_birth else None,
+        "age": selectors.age_on(p.birth_date, timezone.localdate()),
+        "birth_date": None,
         "mobile_masked": mask_mobile(p.mobile) if p.mobile else "",
         "org_code": ms.org.code,
         "org_name": ms.org.name,
@@ -236,14 +246,16 @@ def member_out(ms: Membership | RosterRow, scope: Scope, *, detail: bool = False
     return out
 
 
-def transfer_out_dict(tr: Transfer) -> dict[str, Any]:
+def transfer_out_dict(tr: Transfer, scope: Scope) -> dict[str, Any]:
+    shown = selectors.transfer_shown(scope, tr)
     return {
         "id": tr.pk,
         "member_id": tr.membership_id,
-        "name": tr.person.name,
+        "name": shown.name,
+        "person_withheld": shown.withheld,
         "id_number_masked": tr.person.id_masked,
-        "from_code": tr.from_org.code,
-        "from_name": tr.from_org.name,
+        "from_code": shown.from_code,
+        "from_name": shown.from_name,
         "to_code": tr.to_org.code,
         "to_name": tr.to_org.name,
         "initiated_by": tr.initiated_by,
@@ -364,12 +376,13 @@ def member_history(request: HttpRequest, member_id: int) -> list[dict[str, Any]]
     ]
 
 
-@router.post("/{member_id}/reveal-id", response=RevealOut, summary="查看完整证件号码（需权限，记入审计）")
+@router.post("/{member_id}/reveal-id", response=RevealOut, summary="查看完整证件号码和出生日期（需权限，记入审计）")
 def reveal_id(request: HttpRequest, member_id: int) -> dict[str, Any]:
+    """The full number and the birth date: one reveal, one audit event (the date is digits 7–14 of the number)."""
     scope = request_scope(request)
     ms = selectors.membership_get(scope=scope, pk=member_id)
     value = services.person_reveal_id(actor=actor_of(request), scope=scope, membership=ms, ip_address=_ip(request))
-    return {"id_number": value}
+    return {"id_number": value, "birth_date": ms.person.birth_date}
 
 
 def _transition(request: HttpRequest, member_id: int, action: str, body: Any = None) -> dict[str, Any]:
@@ -431,13 +444,14 @@ def transfer_member_out(request: HttpRequest, member_id: int, body: TransferOutI
     tr = services.transfer_out(
         actor=actor_of(request), scope=scope, membership=ms, to_code=body.to_code, reason=body.reason, note=body.note
     )
-    return Status(201, transfer_out_dict(tr))
+    return Status(201, transfer_out_dict(tr, scope))
 
 
 @transfers_router.get("", response=list[TransferOut], summary="会籍接转列表（转出或转入本辖区）")
 def list_transfers(request: HttpRequest, status: str = "pending") -> list[dict[str, Any]]:
-    qs = selectors.transfer_list(scope=request_scope(request), status=status)[:500]
-    return [transfer_out_dict(tr) for tr in qs]
+    scope = request_scope(request)
+    qs = selectors.transfer_list(scope=scope, status=status)[:500]
+    return [transfer_out_dict(tr, scope) for tr in qs]
 
 
 @transfers_router.post("", response={201: TransferOut}, summary="转入：按证件号码申请接收会员")
@@ -453,12 +467,13 @@ def transfer_member_in(request: HttpRequest, body: TransferInIn) -> Status[dict[
         reason=body.reason,
         note=body.note,
     )
-    return Status(201, transfer_out_dict(tr))
+    return Status(201, transfer_out_dict(tr, scope))
 
 
 @transfers_router.get("/{transfer_id}", response=TransferOut, summary="会籍接转详情")
 def get_transfer(request: HttpRequest, transfer_id: int) -> dict[str, Any]:
-    return transfer_out_dict(selectors.transfer_get(scope=request_scope(request), pk=transfer_id))
+    scope = request_scope(request)
+    return transfer_out_dict(selectors.transfer_get(scope=scope, pk=transfer_id), scope)
 
 
 @transfers_router.post("/{transfer_id}/approve", response=TransferOut, summary="同意接转（本方）")
@@ -466,7 +481,7 @@ def approve_transfer(request: HttpRequest, transfer_id: int, body: NoteIn) -> di
     scope = request_scope(request)
     tr = selectors.transfer_get(scope=scope, pk=transfer_id)
     tr = services.transfer_decide(actor=actor_of(request), scope=scope, transfer=tr, approve=True, note=body.note)
-    return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk))
+    return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk), scope)
 
 
 @transfers_router.post("/{transfer_id}/reject", response=TransferOut, summary="不同意接转（需填理由）")
@@ -474,7 +489,7 @@ def reject_transfer(request: HttpRequest, transfer_id: int, body: NoteIn) -> dic
     scope = request_scope(request)
     tr = selectors.transfer_get(scope=scope, pk=transfer_id)
     tr = services.transfer_decide(actor=actor_of(request), scope=scope, transfer=tr, approve=False, note=body.note)
-    return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk))
+    return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk), scope)
 
 
 @transfers_router.post("/{transfer_id}/cancel", response=TransferOut, summary="撤回接转（发起方）")
@@ -482,7 +497,7 @@ def cancel_transfer(request: HttpRequest, transfer_id: int) -> dict[str, Any]:
     scope = request_scope(request)
     tr = selectors.transfer_get(scope=scope, pk=transfer_id)
     tr = services.transfer_cancel(actor=actor_of(request), scope=scope, transfer=tr)
-    return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk))
+    return transfer_out_dict(selectors.transfer_get(scope=scope, pk=tr.pk), scope)
 
 
 @codes_router.get("/{table}", response=list[CodeOut], summary="代码表（民族、学历、新就业形态类别等）")

@@ -21,6 +21,10 @@ register_messages(
             "工会“{org}”还有 {count} 条有效会籍（含待审核申请和接转中），请先办理接转或转至上级工会保留会籍后再撤销。"
         ),
         "member.reinstate_conflict": _("该人员已在其他工会有有效会籍，不能恢复此会籍。"),
+        # A refusal caused by a record outside the caller's scope (another union's membership, transfer,
+        # hardship file or 金秋助学 application): it never names the person, the union or a status.
+        # Shared by members, aid, 金秋助学 and the member's phone.
+        "member.handled_elsewhere": _("该人员已在其他工会办理相关事项，请联系上级工会核实。"),
         # What the code tables or the ID number check said about the one field.
         "member.reason_invalid": _("{why}"),
         "member.id_number_invalid": _("{why}"),

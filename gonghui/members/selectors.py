@@ -28,6 +28,7 @@ from gonghui.members.models import (
     MemberTally,
     Person,
     Transfer,
+    TransferState,
     TransferStatus,
 )
 from gonghui.members.permissions import MemberPerm
@@ -427,6 +428,49 @@ def transfer_get(*, scope: Scope, pk: int) -> Transfer:
 
 def transfers_of(*, scope: Scope, membership: Membership) -> list[Transfer]:
     return list(transfer_list(scope=scope, status="").filter(person_id=membership.person_id))
+
+
+def mask_name(name: str) -> str:
+    """A name with its middle hidden: 王小明 → 王*明, 王明 → 王*, 欧阳小明 → 欧**明."""
+    chars = list((name or "").strip())
+    if len(chars) <= 1:
+        return "*" * len(chars)
+    if len(chars) == 2:
+        return chars[0] + "*"
+    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
+
+
+def transfer_shows_person(scope: Scope, tr: Transfer) -> bool:
+    """Whether the caller may see who a transfer moves and where from.
+
+    A union asking for a worker by ID number (转入) learns the person's name and
+    union only once the releasing union has agreed, unless the releasing union
+    is in its own scope: until then the person is 王*明 from a union withheld.
+    """
+    return tr.out_state == TransferState.APPROVED or scope.has_perm(MemberPerm.VIEW, tr.from_path)
+
+
+@dataclass(frozen=True)
+class TransferShown:
+    """What the caller is shown of a transfer's person and releasing union."""
+
+    name: str
+    from_code: str
+    from_name: str
+    withheld: bool
+
+
+def transfer_shown(scope: Scope, tr: Transfer) -> TransferShown:
+    if transfer_shows_person(scope, tr):
+        return TransferShown(tr.person.name, tr.from_org.code, tr.from_org.name, False)
+    return TransferShown(mask_name(tr.person.name), "", "", True)
+
+
+def age_on(birth: date | None, today: date) -> int | None:
+    """Full years of age on `today`."""
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def transfer_actions(scope: Scope, tr: Transfer) -> dict[str, bool]:

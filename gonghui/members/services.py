@@ -434,7 +434,10 @@ def _start_transfer(
     initiated_by: str,
     reason: str,
     note: str,
+    in_scope: bool = True,
 ) -> Transfer:
+    """Open the transfer; `in_scope` False: the membership lies outside the caller's scope (a 转入 by ID number),
+    so a refusal names nothing of it and the audit keeps the name masked and the releasing union out."""
     if ms.status not in (MembershipStatus.ACTIVE, MembershipStatus.RETAINED):
         raise _refuse_status(ms, "办理会籍接转")
     if to_org.pk == ms.org_id:
@@ -466,13 +469,20 @@ def _start_transfer(
         with transaction.atomic():
             transfer.save(force_insert=True)
     except IntegrityError as exc:
+        if not in_scope:
+            raise DomainError("member.handled_elsewhere", status=409) from exc
         raise DomainError("member.transfer_pending", status=409) from exc
+    data = {"name": ms.person.name, "from": ms.org.code, "to": to_org.code, "reason": reason_label}
+    if not in_scope:
+        from gonghui.members.selectors import mask_name
+
+        data = {"name": mask_name(ms.person.name), "to": to_org.code, "reason": reason_label}
     audit_record(
         actor=actor,
         action=f"members.transfer.request_{initiated_by}",
         org=ms.org if initiated_by == "out" else to_org,
         target=transfer,
-        data={"name": ms.person.name, "from": ms.org.code, "to": to_org.code, "reason": reason_label},
+        data=data,
     )
     return transfer
 
@@ -498,7 +508,13 @@ def transfer_in(
     reason: str,
     note: str = "",
 ) -> Transfer:
-    """The receiving union asks for a worker's membership by ID number (its own side approved)."""
+    """The receiving union asks for a worker's membership by ID number (its own side approved).
+
+    The worker's membership usually lies outside the caller's scope: a refusal
+    caused by it is then the neutral `member.handled_elsewhere` (no name, union
+    or status), and the transfer shows the person masked until the releasing
+    union agrees (`selectors.transfer_shown`).
+    """
     _require(scope, MemberPerm.TRANSFER, to_org)
     identity = _identity(id_number, id_type)
     with transaction.atomic(), unscoped():
@@ -511,9 +527,14 @@ def transfer_in(
         )
         if ms is None or ms.status == MembershipStatus.APPLIED:
             raise DomainError("member.transfer_no_membership", status=404)
+        in_scope = scope is None or scope.has_perm(MemberPerm.VIEW, ms.org_path)
         if ms.status == MembershipStatus.TRANSFER_PENDING:
+            if not in_scope:
+                raise DomainError("member.handled_elsewhere", status=409)
             raise DomainError("member.transfer_pending", status=409)
-        return _start_transfer(actor=actor, ms=ms, to_org=to_org, initiated_by="in", reason=reason, note=note)
+        return _start_transfer(
+            actor=actor, ms=ms, to_org=to_org, initiated_by="in", reason=reason, note=note, in_scope=in_scope
+        )
 
 
 def _pending_side(transfer: Transfer, scope: Scope | None) -> str:

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError
@@ -212,9 +213,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "application": _application_rows(ms) if ms.status == MembershipStatus.APPLIED else [],
         "history": selectors.membership_history(scope=scope, membership=ms),
         "memberships": selectors.person_memberships(scope=scope, membership=ms),
-        "transfers": [(tr, selectors.transfer_actions(scope, tr)) for tr in transfers],
+        "transfers": [(tr, selectors.transfer_shown(scope, tr)) for tr in transfers],
         "actions": _actions(scope, ms),
         "can_view_id": scope.has_perm(MemberPerm.VIEW_ID, ms.org_path),
+        # The full birth date is eight of the digits the masked number hides: it comes with the reveal.
+        "age": selectors.age_on(p.birth_date, timezone.localdate()),
         "can_edit": ms.is_live and scope.has_perm(MemberPerm.PERSON_CHANGE, ms.org_path),
     }
     # Panels of the apps above members (service cards…), registered with core.ui.
@@ -225,7 +228,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the full ID number in place of the masked one; audited by the service."""
+    """htmx: the full ID number in place of the masked one, and the full birth date (out of band) in place
+    of the year: one reveal, audited by the service."""
     ms = _membership(request, pk)
     try:
         value = services.person_reveal_id(
@@ -233,7 +237,7 @@ def reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.status)
-    response = render(request, "members/detail.html#full_id", {"value": value})
+    response = render(request, "members/detail.html#full_id", {"value": value, "birth_date": ms.person.birth_date})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -346,7 +350,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, MemberPerm.VIEW)
     status = request.GET.get("status", "pending")
     qs = selectors.transfer_list(scope=scope, status="" if status == "all" else status)[:500]
-    rows = [(tr, selectors.transfer_actions(scope, tr)) for tr in qs]
+    rows = [(tr, selectors.transfer_actions(scope, tr), selectors.transfer_shown(scope, tr)) for tr in qs]
     return render(
         request,
         "members/transfers.html",
@@ -369,6 +373,8 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "section": "members",
             "tr": tr,
+            # 转入 by ID number: the person masked and the releasing union withheld until it agrees.
+            "shown": selectors.transfer_shown(scope, tr),
             "reason": code_label("transfer_reason", tr.reason),
             "can": selectors.transfer_actions(scope, tr),
             "form": mf.NoteForm(),

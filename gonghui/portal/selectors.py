@@ -139,8 +139,9 @@ def aid_timeline(application: StudentAidApplication) -> list[dict[str, Any]]:
 
 
 def aid_course(application: StudentAidApplication) -> dict[str, Any]:
-    """The student's whole course of aid, with labels and yuan for the page."""
-    course = student_course(application)
+    """The student's whole course of aid through the member's own applications, with labels and yuan for the page
+    (another applicant's years for the same student, their status and union, are not the member's to read)."""
+    course = student_course(application, own_only=True)
     levels, states = dict(StudentLevel.choices), dict(ApplicationStatus.choices)
     return {
         "years": [

@@ -10,6 +10,11 @@ county's else its city's else its province's: `selectors.aid_standard`).
 Exclusions (military academies, 公费师范, 定向生, already aided this school
 year) refuse with the reason; the last one is also the database's rule. Every
 write is audited, never with the student's ID number.
+
+A student already applied for is refused with the other application's union
+and status only where the caller sees it (`student_aid.application.view`, or
+the console); otherwise, and always from the member's phone unless it is the
+member's own application, with the neutral `member.handled_elsewhere`.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, joined
 from gonghui.core.regions import region_name
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
-from gonghui.members.models import Membership, MembershipStatus
+from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.models import Org
 from gonghui.student_aid import errors as _errors  # noqa: F401  (registers messages)
@@ -114,6 +119,35 @@ def _check_student(student: StudentIn) -> dict[str, str]:
     return errors
 
 
+def _clash_refusal(
+    clash: StudentAidApplication | None, *, scope: Scope | None, member: Person | None, year: int
+) -> DomainError:
+    """The refusal for a student already applied for in the school year, naming only what the caller may see.
+
+    The member on the phone (`member`) hears of their own application; an
+    officer (or the console, `scope` None) of an application in their scope
+    gets its union and status; anyone else the neutral refusal.
+    """
+    if member is not None:
+        if clash is not None and clash.person_id == member.pk:
+            return DomainError("student_aid.already_applied_own", status=409, year=year)
+        return DomainError("member.handled_elsewhere", status=409)
+    if clash is not None and (scope is None or scope.has_perm(StudentAidPerm.VIEW, clash.org_path)):
+        return DomainError(
+            "student_aid.already_applied", status=409, year=year, org=clash.org.name, state=STATES[clash.status]
+        )
+    return DomainError("member.handled_elsewhere", status=409)
+
+
+def _standing_clash(index: str, school_year: int) -> StudentAidApplication | None:
+    return (
+        StudentAidApplication.all_objects.filter(student_id_index=index, school_year=school_year)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("org")
+        .first()
+    )
+
+
 def application_apply(
     *,
     actor: User | None,
@@ -123,8 +157,12 @@ def application_apply(
     school_year: int,
     promise_signed: bool,
     continued_from: StudentAidApplication | None = None,
+    member: Person | None = None,
 ) -> StudentAidApplication:
-    """A member's application for a student for a school year; exclusions, the amount and duplicates checked now."""
+    """A member's application for a student for a school year; exclusions, the amount and duplicates checked now.
+
+    `member`: the member applying from their phone (`member_side`), so a duplicate names nothing but their own.
+    """
     require_perm_at(scope, StudentAidPerm.APPLY, membership.org_path)
     errors = _check_student(student)
     identity = None
@@ -154,20 +192,9 @@ def application_apply(
             previous = StudentAidApplication.all_objects.get(pk=continued_from.pk)
             if previous.student_id_index != identity.index or previous.school_year >= school_year:
                 raise DomainError("student_aid.continuation_mismatch")
-        clash = (
-            StudentAidApplication.all_objects.filter(student_id_index=identity.index, school_year=school_year)
-            .exclude(status__in=CLOSED_STATUSES)
-            .select_related("org")
-            .first()
-        )
+        clash = _standing_clash(identity.index, school_year)
         if clash is not None:
-            raise DomainError(
-                "student_aid.already_applied",
-                status=409,
-                year=school_year,
-                org=clash.org.name,
-                state=STATES[clash.status],
-            )
+            raise _clash_refusal(clash, scope=scope, member=member, year=school_year)
         on_file = is_on_file(ms.person)
         region = region_of(ms.org)
         standard = aid_standard(region, school_year, student.level, on_file) if region else None
@@ -208,9 +235,8 @@ def application_apply(
                     created_by=actor if actor is not None and actor.pk else None,
                 )
         except IntegrityError as exc:  # a concurrent application for the same student and year won
-            raise DomainError(
-                "student_aid.already_applied", status=409, year=school_year, org=ms.org.name, state="已申请"
-            ) from exc
+            clash = _standing_clash(identity.index, school_year)
+            raise _clash_refusal(clash, scope=scope, member=member, year=school_year) from exc
         audit_write(
             application,
             ms.org_id,
@@ -261,10 +287,11 @@ def application_continue(
     application: StudentAidApplication,
     promise_signed: bool,
     changes: dict[str, Any] | None = None,
+    member: Person | None = None,
 ) -> StudentAidApplication:
     """Next school year's application from this one (the same student, ID from the sealed record).
 
-    `changes` updates the prefilled student fields (fees, loans, major, 低保).
+    `changes` updates the prefilled student fields (fees, loans, major, 低保); `member` as in `application_apply`.
     """
     from gonghui.core import crypto
     from gonghui.members.validation import ID_PURPOSE
@@ -286,6 +313,7 @@ def application_continue(
         school_year=data["school_year"],
         promise_signed=promise_signed,
         continued_from=application,
+        member=member,
     )
 
 

@@ -10,6 +10,14 @@ register_messages(
         "student_aid.already_applied": _(
             "该学生 {year} 学年已有金秋助学申请（{org}，{state}），同一学年只能资助一次。"
         ),
+        # The member's own duplicate, from the phone: nothing about anyone else's (that is member.handled_elsewhere).
+        "student_aid.already_applied_own": _(
+            "您已为该学生申请了 {year} 学年的金秋助学，同一学年只能申请一次，请在“我的申请”中查看进度。"
+        ),
+        # From the phone a member applies only for their own child (member_side: the rule and why).
+        "student_aid.child_unverifiable": _(
+            "您登记的证件号码不含出生日期，无法在手机上核验子女关系，请持户口簿等证明到所在工会办理。"
+        ),
         "student_aid.no_standard": _("{region}尚未设置 {year} 学年{level}的金秋助学资助标准，请先设置资助标准。"),
         "student_aid.promise_required": _("请先由职工签署未获得其他同类资助的承诺书。"),
         "student_aid.out_of_course": _(
@@ -41,6 +49,16 @@ register_messages(
         "student_aid.resolution_note_required": _("请填写处理意见"),
         "student_aid.member_key_invalid": _("请填写会员编号或 18 位证件号码"),
         "student_aid.member_not_found": _("您管理的工会中没有这名在册会员"),
+        "student_aid.child_relation": _("手机上只能为本人的子女（儿子或女儿）申请"),
+        "student_aid.child_is_self": _("这是您本人的证件号码，请填写子女的身份证号码"),
+        "student_aid.child_gender": _("与您的关系和该身份证号码中的性别不符，请核对"),
+        "student_aid.child_age": _(
+            "按该身份证号码，学生不是您的子女年龄（须比您小 16 岁以上，且申请学年开始时未满 30 岁）；"
+            "情况特殊的请持户口簿等证明到所在工会办理"
+        ),
+        "student_aid.child_not_in_household": _(
+            "该学生不在您的困难职工档案登记的家庭成员中；请到所在工会核实家庭成员后办理"
+        ),
         "student_aid.selection_outside_publication": _("所选申请中有不属于该工会或该学年的，请重新筛选"),
         # Checks of several fields at once: each field's reason in the details, joined as the message.
         "student_aid.standard_invalid": _("{reasons}"),

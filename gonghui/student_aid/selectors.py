@@ -114,10 +114,15 @@ def member_application_get(*, person: Person, pk: int) -> StudentAidApplication:
     return application
 
 
-def student_course(application: StudentAidApplication) -> dict[str, Any]:
-    """The student's whole course of aid (every school year, whoever applied): years and the total paid."""
+def student_course(application: StudentAidApplication, *, own_only: bool = False) -> dict[str, Any]:
+    """The student's whole course of aid (every school year, whoever applied): years and the total paid.
+
+    `own_only`: only the applications of the same applicant (the member's phone shows no one else's).
+    """
     with unscoped():
         rows = StudentAidApplication.all_objects.filter(student_id_index=application.student_id_index)
+        if own_only:
+            rows = rows.filter(person_id=application.person_id)
         years = list(rows.order_by("school_year").values("school_year", "level", "status", "amount_fen"))
         paid = rows.filter(status=ApplicationStatus.PAID).aggregate(fen=Sum("amount_fen"))["fen"] or 0
     return {"years": years, "paid_fen": paid}

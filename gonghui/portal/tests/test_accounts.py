@@ -27,6 +27,7 @@ from gonghui.members.tests.factories import id_number, register
 from gonghui.portal.models import MemberAccount
 from gonghui.portal.services import member_account_activate, member_account_create
 from gonghui.portal.tests.factories import NEW_ID, NEW_MOBILE, NEW_PASSWORD, WORKER_MOBILE, PortalWorld
+from gonghui.student_aid.tests.factories import WORKER_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +208,7 @@ def test_home_shows_name_union_status_and_masked_cards(pw_world: PortalWorld) ->
     # The card number is on the page only masked, and the worker's ID number not at all.
     from gonghui.cards.tests.test_lifecycle import card_number
 
-    assert card_number(70) not in html and id_number(700) not in html
+    assert card_number(70) not in html and WORKER_ID not in html
     other = pw_world.member_client(pw_world.other).get("/m/").content.decode()
     assert "赵师傅" in other and "李师傅" not in other and "暂无服务卡" in other
 

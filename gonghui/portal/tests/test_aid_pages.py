@@ -152,14 +152,19 @@ def test_errors_show_next_to_their_fields_and_save_nothing(pw_world: PortalWorld
     assert applications() == []
 
 
-def test_a_second_application_for_the_same_year_is_refused_with_the_reason(pw_world: PortalWorld) -> None:
+def test_a_second_application_for_the_same_year_is_refused_without_details(pw_world: PortalWorld) -> None:
     client = pw_world.member_client(pw_world.worker)
     client.post("/m/aid/new/", apply_body())
     before = applications()
-    # The other parent applies for the same child in the same school year.
+    # The same member again: told only that they have applied already.
+    html = client.post("/m/aid/new/", apply_body()).content.decode()
+    assert f"您已为该学生申请了 {YEAR} 学年的金秋助学" in html and 'data-testid="form-error"' in html
+    # Another member (the other parent?) for the same child: the neutral refusal, nothing of the first one.
     other = pw_world.member_client(pw_world.other)
     html = other.post("/m/aid/new/", apply_body()).content.decode()
-    assert f"该学生 {YEAR} 学年已有金秋助学申请" in html and 'data-testid="form-error"' in html
+    assert "该人员已在其他工会办理相关事项" in html and 'data-testid="form-error"' in html
+    for leak in ("李师傅", "钟山区快递员联合工会", "待基层工会审核", "李小龙的"):
+        assert leak not in html
     assert applications() == before
 
 
@@ -283,9 +288,10 @@ def test_continue_next_year_from_the_phone_never_shows_or_asks_for_the_id(pw_wor
     assert "李小龙的金秋助学申请已提交" in detail and SON not in detail
     assert 'data-testid="aid-course"' in detail and f"{YEAR - 1} 学年" in detail and f"{YEAR} 学年" in detail
     assert "aid-continue" not in client.get("/m/aid/").content.decode()
-    # Continuing the same year twice is refused with the reason, and nothing more is created.
+    # Continuing the same year twice is refused with the reason (the member's own application), and nothing
+    # more is created.
     again = client.post(url, continue_body()).content.decode()
-    assert f"该学生 {YEAR} 学年已有金秋助学申请" in again and 'data-testid="form-error"' in again
+    assert f"您已为该学生申请了 {YEAR} 学年的金秋助学" in again and 'data-testid="form-error"' in again
     assert len(applications()) == 2
 
 

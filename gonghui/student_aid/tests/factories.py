@@ -55,6 +55,10 @@ class World:
         return {"actor": self.users[who], "scope": self.scopes[who]}
 
 
+# 李师傅, born 1976: old enough to be 李小龙's father (the phone checks the ages of a parent and a child).
+WORKER_ID = id_number(700, birth="19760307")
+
+
 def build_world(tree: Any, make_user: Any) -> World:
     for (level, on_file), fen in AMOUNTS.items():
         AidStandard.objects.bulk_create(
@@ -64,7 +68,7 @@ def build_world(tree: Any, make_user: Any) -> World:
             ]
         )
     bank = BankPartner.objects.create(code="GZB", name="贵州银行", bin_prefixes="621795")
-    worker = register(tree.courier_union, id_number(700), name="李师傅")
+    worker = register(tree.courier_union, WORKER_ID, name="李师傅")
     give_card(worker, bank, 70)
     users = {
         "officer": make_user("unit_officer", ("officer", "520201G001")),

@@ -37,7 +37,18 @@ from gonghui.student_aid.selectors import (
     student_course,
 )
 from gonghui.student_aid.standards import aid_standard_set
-from gonghui.student_aid.tests.factories import SON, STUDENT, World, apply, approve, close, pay, publish, reload
+from gonghui.student_aid.tests.factories import (
+    SON,
+    STUDENT,
+    WORKER_ID,
+    World,
+    apply,
+    approve,
+    close,
+    pay,
+    publish,
+    reload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -317,6 +328,6 @@ def test_next_year_goes_through_the_union_the_worker_belongs_to_now(world: World
     first = apply(world, school_year=2024, enrolment_year=2024, graduation_year=2028)
     membership_withdraw(actor=None, scope=None, membership=world.worker, reason="voluntary")
     # The worker has joined 钟山区总工会's own roster since (another union of the county).
-    moved = register(world.tree.zhongshan, id_number(700), name="李师傅")
+    moved = register(world.tree.zhongshan, WORKER_ID, name="李师傅")
     nxt = application_continue(**world.as_("county_officer"), application=first, promise_signed=True)
     assert (nxt.membership_id, nxt.org_id, nxt.continued_from_id) == (moved.pk, world.tree.zhongshan.pk, first.pk)
