@@ -14,7 +14,7 @@ EXPORT_FORMATS = [("xlsx", "Excel 工作簿（.xlsx）"), ("csv", "CSV（UTF-8�
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="导入内容")
+    kind = forms.ChoiceField(label="导入内容", error_messages={"required": "请选择导入内容"})
     org = forms.CharField(
         label="导入到工会（代码）",
         max_length=32,
@@ -34,7 +34,8 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["kind"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(k.name, k.label) for k in kinds]
+        # No default: a roster left on the first entry once went in as another agency's list.
+        field.choices = [("", "请选择导入内容…"), *((k.name, k.label) for k in kinds)]
 
     def clean_org(self) -> str:
         return str(self.cleaned_data["org"]).strip().upper()

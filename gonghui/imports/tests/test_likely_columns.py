@@ -99,3 +99,17 @@ def test_a_column_confirmed_as_no_known_column_is_refused_with_the_reason(tree, 
     assert (
         json.loads(out.getvalue().strip().splitlines()[-1])["error"] == "没有名为“微信号”的列，无法把“联络手机”对应过去"
     )
+
+
+def test_the_upload_form_makes_the_user_choose_what_the_file_is(tree, make_user, login) -> None:
+    # Left on a default, a roster once went in as another agency's list.
+    client = login(make_user("officer", ("officer", "520200")))
+    page = client.get("/imports/new/").content.decode()
+    select = page[page.index('name="kind"') :]
+    assert select.index('<option value="">请选择导入内容…</option>') < select.index('<option value="members"')
+    f = io.BytesIO(roster())
+    f.name = "花名册.csv"
+    resp = client.post("/imports/new/", {"kind": "", "org": "520201G001", "file": f})
+    assert resp.status_code == 200
+    assert "请选择导入内容" in resp.content.decode()
+    assert not BulkJob.all_objects.exists()
