@@ -19,5 +19,6 @@ class CoreConfig(AppConfig):
 
         register_path_column(BulkJob, "org_path")
         # Each domain app adds its statistics keys, monthly series and demo steps
-        # in its own stats.py / series.py / demo.py; importing them registers them.
-        autodiscover_modules("stats", "series", "demo")
+        # in its own stats.py / series.py / demo.py, and its audit log's words in
+        # audit_labels.py; importing them registers them.
+        autodiscover_modules("stats", "series", "demo", "audit_labels")

@@ -164,3 +164,63 @@ def register_money_series(*, key: str, label: str, order: int) -> None:
 
 def money_series() -> list[tuple[str, str]]:
     return [(k, label) for k, (label, _o) in sorted(_money_series.items(), key=lambda kv: kv[1][1])]
+
+
+# --- the audit log in words: action codes and data keys as people read them ----------------------
+
+_audit_actions: dict[str, str] = {}
+_audit_fields: dict[str, str] = {}
+
+
+def _merge_labels(into: dict[str, str], labels: dict[str, str], what: str) -> None:
+    for key, label in labels.items():
+        if into.get(key, label) != label:
+            raise ValueError(f"audit {what} {key!r} labelled twice: {into[key]!r} and {label!r}")
+        into[key] = label
+
+
+def register_audit_labels(actions: dict[str, str], fields: dict[str, str] | None = None) -> None:
+    """Chinese labels for audit action codes ("aid.relief.record" → "登记慰问") and data keys.
+
+    Each app calls this from its `audit_labels.py` (autodiscovered by core). A key may be
+    registered again by another app only with the same label.
+    """
+    _merge_labels(_audit_actions, actions, "action")
+    _merge_labels(_audit_fields, fields or {}, "field")
+
+
+def audit_action_label(action: str) -> str:
+    """The action's label; the code itself when no app registered one."""
+    return _audit_actions.get(action, action)
+
+
+def audit_field_label(key: str) -> str:
+    """A data key's label; the key itself when no app registered one."""
+    return _audit_fields.get(key, key)
+
+
+def audit_actions() -> list[tuple[str, str]]:
+    """Every registered (code, label), by code."""
+    return sorted(_audit_actions.items())
+
+
+# --- where an account without staff pages lands after login --------------------------------------
+
+# (the signed-in user) → the URL of that account's own home (a cashier's till…), or None.
+Landing = Callable[[Any], str | None]
+_landings: list[Landing] = []
+
+
+def register_landing(resolver: Landing) -> None:
+    """An app whose non-staff accounts have a home of their own (the till) says where it is."""
+    if resolver not in _landings:
+        _landings.append(resolver)
+
+
+def landing_for(user: Any) -> str | None:
+    """The first registered home of this user, for the dashboard to send them to instead of a 403."""
+    for resolver in _landings:
+        url = resolver(user)
+        if url:
+            return url
+    return None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django import forms
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,11 +13,13 @@ from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.permissions import CorePerm
 from gonghui.core.selectors import audit_list
 from gonghui.core.stats import months_back, series_collect, stats_collect
-from gonghui.core.ui import dashboard_cards, dashboard_charts, money_series
+from gonghui.core.templatetags.money import thousands
+from gonghui.core.ui import dashboard_cards, dashboard_charts, landing_for, money_series
 from gonghui.core.viewutils import require_perm, scope_of
 from gonghui.orgs.selectors import org_children, org_counts_by_kind, org_counts_by_region, org_get, org_roots
+from gonghui.reports.forms import AuditFilterForm
 from gonghui.reports.permissions import ReportPerm
-from gonghui.reports.selectors import stats_paths
+from gonghui.reports.selectors import audit_filter_action, audit_in_words, stats_paths
 
 DRILL_LIMIT = 40
 MONTHS = 12
@@ -31,6 +34,21 @@ MEMBER_STATUS_KEYS = [
 ]
 
 
+def card_figures(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures as the apps' cards print them: counts grouped by thousands (1,234,567).
+
+    The cards print counts with `intcomma`, which follows the locale's THOUSAND_SEPARATOR, and
+    zh-hans leaves it empty (1234567). A count handed over as "1,234,567" comes through `intcomma`
+    as it is; money (`*_yuan`, printed by `cny`) and anything not a whole number stay numbers.
+    """
+    return {
+        key: thousands(value)
+        if isinstance(value, int) and not isinstance(value, bool) and not key.endswith("_yuan")
+        else value
+        for key, value in figures.items()
+    }
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
@@ -42,6 +60,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except DomainError:
         if is_member_account(request.user):  # a member who opened the staff site: their pages are on the phone
             return redirect("portal:home")
+        home = landing_for(request.user)  # a cashier lands on the till, not on a 403
+        if home is not None:
+            return redirect(home)
         return render(request, "reports/no_access.html", {"section": "dashboard"}, status=403)
     figures = stats_collect(paths)
     if org is not None:
@@ -85,6 +106,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             },
             "chart_city": {
                 "labels": [child.name for child, _f in city_rows],
+                # Clicking a union's bar opens its own dashboard (?org=CODE, as the drill rows do).
+                "codes": [child.code for child, _f in city_rows],
                 "series": [
                     {"name": label, "values": [round(f.get(key, 0) / 10_000, 2) for _c, f in city_rows]}
                     for key, label in money
@@ -94,20 +117,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # Charts registered by the domain apps (金秋助学 by school year…), in 万元.
             "charts": dashboard_charts(paths),
             "figure_cards": dashboard_cards(figures),
+            "card_figures": card_figures(figures),
             "chart_status": {
                 "labels": [label for key, label in MEMBER_STATUS_KEYS if key in figures],
                 "values": [figures[key] for key, _ in MEMBER_STATUS_KEYS if key in figures],
             },
         },
     )
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(label="操作", required=False)
-    actor = forms.CharField(label="操作人", required=False)
-    org = forms.CharField(label="工会代码（含下级）", required=False)
-    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 @login_required
@@ -127,13 +143,14 @@ def audit(request: HttpRequest) -> HttpResponse:
         if not error:
             events = audit_list(
                 scope=scope,
-                action=data.get("action", ""),
                 actor=data.get("actor", ""),
                 within_path=within,
                 since=data.get("since"),
                 until=data.get("until"),
-            ).select_related("org")
+            ).select_related("org", "actor")
+            events = audit_filter_action(events, kind=data.get("kind", ""), text=data.get("action", ""))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    audit_in_words(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,0 +1,48 @@
+"""The audit log's words for 普惠 (merchants, campaigns, transactions; see `core.ui.register_audit_labels`)."""
+
+from gonghui.core.ui import register_audit_labels
+
+register_audit_labels(
+    {
+        "benefits.merchant.create": "新增商户",
+        "benefits.merchant.update": "修改商户",
+        "benefits.merchant.deactivate": "停用商户",
+        "benefits.store.create": "新增门店",
+        "benefits.store.update": "修改门店",
+        "benefits.operator.bind": "绑定商户操作员",
+        "benefits.operator.move": "调整操作员门店",
+        "benefits.operator.unbind": "解绑商户操作员",
+        "benefits.campaign.create": "创建普惠活动",
+        "benefits.campaign.update": "修改普惠活动",
+        "benefits.campaign.participants": "调整参与商户",
+        "benefits.campaign.activate": "启动普惠活动",
+        "benefits.campaign.close": "结束普惠活动",
+        "benefits.transaction.reverse": "冲正交易",
+        "benefits.settlement.export": "导出结算表",
+    },
+    {
+        "uscc": "统一社会信用代码",
+        "is_active": "启用",
+        "before": "调整前",
+        "after": "调整后",
+        "merchants": "商户",
+        "stores": "门店",
+        "discount_fen": "优惠金额",
+        "day": "日期",
+        "by_store": "按门店",
+        "settle_fen": "结算金额",
+        "starts_at": "开始时间",
+        "ends_at": "结束时间",
+        "recurrence": "周期",
+        "rule_type": "优惠规则",
+        "threshold_fen": "满额",
+        "reduction_fen": "立减",
+        "discount_percent": "折扣（%）",
+        "max_discount_fen": "单笔最高优惠",
+        "budget_fen": "预算",
+        "per_member_count": "每人次数上限",
+        "per_member_fen": "每人金额上限",
+        "per_day_count": "每日次数上限",
+        "per_day_fen": "每日金额上限",
+    },
+)
