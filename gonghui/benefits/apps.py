@@ -8,7 +8,9 @@ class BenefitsConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.benefits.permissions import BenefitPerm
-        from gonghui.core.ui import register_dashboard_cards, register_nav
+        from gonghui.core.ui import register_dashboard_cards, register_landing, register_nav
+
+        register_landing(_till_of)
 
         register_nav(
             area="services",
@@ -28,3 +30,12 @@ class BenefitsConfig(AppConfig):
         for model in (Merchant, Campaign, BenefitTransaction):
             register_path_column(model, "org_path")
         kinds.register()
+
+
+def _till_of(user: object) -> str | None:
+    """A cashier's home is the till (the dashboard would be a 403 to them)."""
+    from django.urls import reverse
+
+    from gonghui.benefits.selectors import is_cashier
+
+    return reverse("benefits:till") if is_cashier(user=user) else None

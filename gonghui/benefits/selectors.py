@@ -331,6 +331,12 @@ def till_store(*, merchant: Merchant, store_id: int | None, stores: dict[int, St
     return store
 
 
+def is_cashier(*, user: object) -> bool:
+    """True when `user` works some merchant's till (bound as its operator)."""
+    pk = getattr(user, "pk", None)
+    return pk is not None and MerchantOperator.objects.filter(user_id=pk).exists()
+
+
 def till_sales_today(*, merchant: Merchant, status: str = "") -> QuerySet[BenefitTransaction]:
     """The merchant's sales booked today (of `status`, when given), newest first."""
     qs = BenefitTransaction.all_objects.filter(merchant=merchant, day=timezone.localdate())

@@ -5,6 +5,7 @@ from gonghui.benefits import views
 app_name = "benefits"
 urlpatterns = [
     path("till/", views.till, name="till"),
+    path("till/sales/<int:pk>/reverse/", views.till_reverse, name="till_reverse"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),

@@ -44,7 +44,7 @@ from gonghui.benefits.models import (
 )
 from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import describe, next_occurrence, occurrence_at
-from gonghui.benefits.services import sale_amount, transaction_record
+from gonghui.benefits.services import sale_amount, transaction_record, transaction_reverse
 from gonghui.benefits.settlement import settlement_rows
 from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, NotFoundError
@@ -110,7 +110,28 @@ def till(request: HttpRequest) -> HttpResponse:
             context.update(error=exc.message, member_code=code, amount=amount, key=request.POST.get("key", ""))
     context.setdefault("key", uuid.uuid4().hex)
     context["today_count"] = selectors.till_sales_today(merchant=merchant, status=TransactionStatus.COMPLETED).count()
+    context["today"] = list(selectors.till_sales_today(merchant=merchant)[:TILL_TODAY_SHOWN])
     return render(request, "benefits/till.html", context)
+
+
+TILL_TODAY_SHOWN = 30  # the till lists today's latest sales; the settlement has them all
+
+
+@login_required
+@require_POST
+def till_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销 one of today's sales at the cashier's till (a refund); its discount goes back to the budget."""
+    user = actor_of(request)
+    try:
+        sale = selectors.till_sale_get(user=user, pk=pk)
+        transaction_reverse(operator=user, merchant=sale.merchant, sale=sale)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已撤销 {timezone.localtime(sale.at):%H:%M} 的交易，优惠已退回活动预算。")
+    return redirect("benefits:till")
 
 
 # --- shared by the management pages ---------------------------------------------------------------

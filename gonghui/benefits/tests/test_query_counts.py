@@ -63,8 +63,9 @@ REPLAY = READS  # 7: the same key again writes nothing
 BATCH_READS = READS + 1  # 8
 # The page: session + user instead of the token (+1); the view reads the cashier's link through
 # `selectors.cashier_link` and hands it to `transaction_record`, as the API does; then today's
-# sales (count) and the navigation's grants (+2).
-PAGE = SALE + 1 + 2  # 18
+# sales (count), today's latest sales listed (one query, whatever their number) and the
+# navigation's grants (+3).
+PAGE = SALE + 1 + 3  # 19
 
 
 @pytest.fixture

@@ -98,3 +98,37 @@ def test_the_cashier_link_rule(tree, make_user) -> None:
         {"merchant_id": "该账户服务多个商户，请指定 merchant_id"},
     )
     assert selectors.cashier_link(user=cashier, merchant_id=other.pk).merchant == other
+
+
+def test_a_cashier_lands_on_the_till_sees_todays_sales_and_reverses_one(tree, make_user) -> None:
+    world = make_world(tree, make_user)
+    c = logged_in("cashier")
+    # After login the dashboard would be a 403 to a cashier: they land on the till.
+    landing = c.get("/")
+    assert (landing.status_code, landing["Location"]) == (302, "/benefits/till/")
+    page = c.get("/benefits/till/").content.decode()
+    assert 'data-testid="logout"' in page and "今天还没有交易" in page
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page).group(1)  # type: ignore[union-attr]
+    c.post("/benefits/till/", {"key": key, "member_code": world["cards"][0], "amount": "200"})
+    sale = BenefitTransaction.all_objects.get()
+    page = c.get("/benefits/till/").content.decode()
+    assert "消费 200.00 元 · 优惠 20.00 元" in page and f'data-testid="reverse-{sale.pk}"' in page
+    done = c.post(f"/benefits/till/sales/{sale.pk}/reverse/")
+    assert done.status_code == 302
+    sale.refresh_from_db()
+    assert sale.status == "reversed"
+    page = c.get("/benefits/till/").content.decode()
+    assert "已撤销" in page and f'data-testid="reverse-{sale.pk}"' not in page
+
+
+def test_a_sale_is_reversed_only_from_its_merchants_till(tree, make_user) -> None:
+    world = make_world(tree, make_user)
+    c = logged_in("cashier")
+    page = c.get("/benefits/till/").content.decode()
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page).group(1)  # type: ignore[union-attr]
+    c.post("/benefits/till/", {"key": key, "member_code": world["cards"][0], "amount": "200"})
+    sale = BenefitTransaction.all_objects.get()
+    make_user("stranger")
+    assert logged_in("stranger").post(f"/benefits/till/sales/{sale.pk}/reverse/").status_code == 404
+    sale.refresh_from_db()
+    assert sale.status == "completed"
