@@ -39,7 +39,9 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
     """htmx fragment: one level of the tree, opened on demand."""
     scope = scope_of(request)
     org = _get(request, code)
-    offset = max(int(request.GET.get("offset", "0") or 0), 0)
+    given = request.GET.get("offset", "0")
+    # Not a number, or past any tree: the first page (the list is built by clicking "more").
+    offset = int(given) if given.isdigit() and len(given) <= 9 else 0
     rows = selectors.org_children(scope=scope, org=org, limit=CHILDREN_PAGE + 1, offset=offset)
     return render(
         request,

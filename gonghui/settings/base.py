@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "gonghui.accounts.middleware.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gonghui.core.middleware.OverflowAsNotFound",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
