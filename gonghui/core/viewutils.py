@@ -57,6 +57,25 @@ def page_number(request: HttpRequest) -> int:
         return 1
 
 
+PAGE_SIZES = (20, 50, 100)
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 100
+
+
+def page_size(request: HttpRequest, default: int = PAGE_SIZE_DEFAULT) -> int:
+    """The `?page_size=` asked for, bounded to 1..100 (`default` when absent or not a number).
+
+    Every list page that builds a paginator reads its page size here, so `?page_size=abc` or
+    `?page_size=10**30` never reaches the paginator (nor the database) as asked.
+    """
+    raw = request.GET.get("page_size", "").strip()
+    if not (raw.isascii() and raw.isdigit()):  # absent, "abc", "-5", "2.5", full-width digits
+        return default
+    if len(raw) > 6:  # a huge number: the maximum (int() is never asked to read 10,000 digits)
+        return PAGE_SIZE_MAX
+    return min(max(int(raw), 1), PAGE_SIZE_MAX)
+
+
 def refusal_text(exc: DomainError) -> str:
     """A service's refusal as one Chinese sentence for a flash message: its per-field reasons, or its message."""
     # A permission refusal's details name the permission, not a field: its message says it better.

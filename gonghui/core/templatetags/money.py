@@ -23,3 +23,23 @@ def cny(value: float | int | str | None) -> str:
         if abs(amount) >= unit:
             return f"¥{(amount / unit).quantize(CENT, ROUND_HALF_UP):,}{suffix}"
     return f"¥{amount.quantize(CENT, ROUND_HALF_UP):,}"
+
+
+@register.filter
+def thousands(value: float | int | str | None) -> str:
+    """A count with thousands separators, 1234567 → 1,234,567, whatever the locale.
+
+    Django's `intcomma` follows the locale's THOUSAND_SEPARATOR, which zh-hans leaves empty, so
+    under LANGUAGE_CODE = "zh-hans" it prints 1234567. Decimals keep their fraction: 1234.5 → 1,234.5.
+    """
+    if value in (None, ""):
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number:,}"

@@ -202,6 +202,47 @@ def test_dashboard_draws_the_chart_and_shows_the_computed_figures(demo, session)
     assert "/static/vendor/echarts/echarts.min.js" in served
     assert "/static/reports/dashboard.js" in served
 
+    # Figures are grouped by thousands (zh-hans's own separator is empty).
+    if expected["orgs"] >= 1000:
+        expect(page.get_by_test_id("stat-orgs")).to_have_text(f"{expected['orgs']:,}")
+
+    # Drill-down from the chart: clicking a union's bar opens that union's dashboard (?org=CODE).
+    page.locator("#chart-city").scroll_into_view_if_needed()
+    page.wait_for_function(BARS_SETTLED, arg="chart-city")
+    index = max(range(len(city["labels"])), key=lambda i: city["series"][0]["values"][i])
+    code, name = city["codes"][index], city["labels"][index]
+    centre = page.evaluate(
+        """([id, i]) => {
+            const el = document.getElementById(id);
+            const layout = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0).getData().getItemLayout(i);
+            const box = el.getBoundingClientRect();
+            return {x: box.x + layout.x + layout.width / 2, y: box.y + layout.y + layout.height / 2};
+        }""",
+        ["chart-city", index],
+    )
+    with page.expect_navigation():
+        page.mouse.click(centre["x"], centre["y"])
+    assert _path(page) == f"/?org={code}"
+    expect(page.get_by_role("heading", name=f"统计概览 · {name}")).to_be_visible()
+    expect(page.locator("#chart-kind")).to_have_attribute("data-rendered", "true")
+
+    # An empty chart says 暂无数据 instead of drawing a 0–1 axis: a union with no lower union.
+    with unscoped():
+        leaf = (
+            Org.objects.filter(path__startswith=Org.objects.get(code=code).path, closed_on__isnull=True)
+            .filter(children__isnull=True)
+            .order_by("code")
+            .first()
+        )
+    assert leaf is not None
+    page.goto(f"/?org={leaf.code}")
+    empty = page.locator("#chart-city")
+    expect(empty).to_have_attribute("data-empty", "true")
+    expect(empty).to_have_text("暂无数据")
+    expect(empty.locator("canvas")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "dashboard-empty.png"), full_page=True)
+    assert not session.js_errors, session.js_errors
+
 
 def test_logout_from_the_user_menu_then_protected_pages_redirect_to_login(demo, session):
     page = session.login("gz_admin")
