@@ -19,3 +19,8 @@ class AccountsConfig(AppConfig):
             roles_sync_builtin()
 
         post_migrate.connect(_sync, sender=self, weak=False, dispatch_uid="gonghui.roles_sync_builtin")
+        from django.contrib.auth.signals import user_logged_in
+
+        from gonghui.accounts.middleware import mark_member_session
+
+        user_logged_in.connect(mark_member_session, weak=False, dispatch_uid="gonghui.mark_member_session")

@@ -307,10 +307,10 @@ def test_a_member_account_sees_nothing_of_the_staff_pages(pw_world: PortalWorld)
         assert "赵师傅" not in html and "张三" not in html and "钟山区快递员联合工会" not in html
     roster = client.post("/members/", {"q": "李师傅"})
     assert roster.status_code == 403
-    # The API's roster answers a caller without grants with an empty page, not an error.
+    # The API refuses a member's session outright (an empty page was still an answer to probe).
     api = client.get("/api/v1/members")
-    assert api.status_code == 200
-    assert api.json()["count"] == 0 and api.json()["items"] == []
+    assert api.status_code == 403
+    assert api.json()["code"] == "accounts.member_account"
 
 
 def test_refused_activations_lock_the_mobile_out_like_failed_logins(pw_world: PortalWorld) -> None:
