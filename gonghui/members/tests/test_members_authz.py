@@ -198,7 +198,7 @@ def effect_patch(w: World, before: dict[str, Any], resp) -> None:
 
 
 def effect_reveal(w: World, before: dict[str, Any], resp) -> None:
-    assert resp.json() == {"id_number": id_number(901)}
+    assert resp.json() == {"id_number": id_number(901), "birth_date": "1990-03-07"}
     audited("members.person.view_id", org="courier_union")(w, before, resp)
     event = new_audit(before)[0]
     assert event.data == {"id_number": f"{id_number(901)[:6]}********{id_number(901)[-4:]}"}
@@ -585,7 +585,7 @@ def test_superuser_may_reveal_anywhere_and_it_is_audited(tree, make_user, bearer
     dx = register(tree.dingxi, id_number(913))
     root = make_user("root", superuser=True)
     resp = new_client().post(f"/api/v1/members/{dx.pk}/reveal-id", **bearer(root))
-    assert resp.json() == {"id_number": id_number(913)}
+    assert resp.json() == {"id_number": id_number(913), "birth_date": "1990-03-07"}
     event = AuditEvent.all_objects.get(action="members.person.view_id")
     assert (event.actor_id, event.org_id) == (root.pk, tree.dingxi.pk)
 

@@ -146,7 +146,7 @@ def test_refusals_and_failures_log_no_id_number(
     expect(viewer.get("/api/v1/members", q=NUMBER.lower()), 200)
     reveal = admin.post(f"/api/v1/members/{ms.pk}/reveal-id")
     expect(reveal, 200)
-    assert reveal.json() == {"id_number": NUMBER}
+    assert reveal.json() == {"id_number": NUMBER, "birth_date": f"{NUMBER[6:10]}-{NUMBER[10:12]}-{NUMBER[12:14]}"}
     # A request that fails inside the database layer on PostgreSQL (NUL in a text field).
     nul = raw_post(officer, "/api/v1/members", json.dumps({**body, "name": "王\x00明", "id_number": OTHER}))
     statuses.append(nul.status_code)
