@@ -42,6 +42,7 @@ class ErrorWorkbook:
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet("未导入的行")
         self.rows = 0
+        self.width = len(headers)
         bold = Font(bold=True)
         header = [WriteOnlyCell(self.sheet, value=safe_cell(v)) for v in ["原行号", *headers, "未导入原因"]]
         for cell in header:
@@ -50,7 +51,10 @@ class ErrorWorkbook:
         self.sheet.append(header)
 
     def add(self, row_number: int, cells: list[Any], reasons: list[str]) -> None:
-        self.sheet.append([row_number, *(safe_cell(c) for c in cells), "；".join(reasons)])
+        """The row as read (cut or padded to the header's width), its reasons in the last column."""
+        kept = [safe_cell(c) for c in cells[: self.width]]
+        kept += [None] * (self.width - len(kept))
+        self.sheet.append([row_number, *kept, "；".join(reasons)])
         self.rows += 1
 
     def save(self) -> Path:
