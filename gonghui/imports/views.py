@@ -32,6 +32,7 @@ from gonghui.core.bulk import Table, UnreadableFile
 from gonghui.core.bulk.engine import open_kind_table
 from gonghui.core.bulk.files import BulkUploadHandler, StoredUpload, purge_pending, resolve
 from gonghui.core.bulk.kinds import BulkKind, JobKind, all_kinds, get_kind
+from gonghui.core.bulk.limits import PREVIEW_SECONDS, read_deadline, rows_within
 from gonghui.core.bulk.template import template_workbook
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.masking import mask_value
@@ -232,7 +233,9 @@ def _preview(kind: BulkKind, scope: Scope, org: Org, actor: User, path: Path) ->
     confined = scope.confined_to(org_id=org.pk, org_code=org.code, path=org.path)
     assert kind.build is not None  # the upload form offers importable kinds only
     job_kind = kind.build(actor=actor, scope=confined, org=org)
-    table = _read(job_kind, path)
+    # Within the readers' limits and a time budget (only what the page shows is read): a web worker is never held long.
+    with read_deadline(PREVIEW_SECONDS) as budget:
+        table = _read(job_kind, path)
     warnings = job_kind.check_table(table)
     labels = {c.key: (c.header, c.required) for c in kind.columns}
     # Columns with a header or a mapping; a column with neither is blank and not shown.
@@ -258,7 +261,7 @@ def _preview(kind: BulkKind, scope: Scope, org: Org, actor: User, path: Path) ->
             )
     masked = {i: kind.masked_columns[key] for i, key in table.mapping.items() if key in kind.masked_columns}
     rows = []
-    for number, cells in table.rows:
+    for number, cells in rows_within(table.rows, budget):
         texts = []
         for i in shown:
             text = _display(cells[i] if i < len(cells) else None)

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.utils import timezone
 
 from gonghui.core.bulk import Table, UnreadableFile, write_table
-from gonghui.core.bulk.readers import detect_encoding
+from gonghui.core.bulk.limits import MAX_CELL_CHARS, MAX_COLUMNS, TooLarge
+from gonghui.core.bulk.readers import detect_encoding, text_lines
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan as fen_text
 from gonghui.payouts import errors as _errors  # noqa: F401  (registers messages)
@@ -190,14 +191,20 @@ class GzbTxtAdapter:
         except UnreadableFile:
             return None
 
+        width = len(GZB_ANSWER_HEADERS)
+
         def rows() -> Iterator[tuple[int, list[Any]]]:
-            with Path(path).open("r", encoding=encoding, newline="") as f:
-                for number, raw in enumerate(f, start=1):
-                    text = raw.rstrip("\r\n")
-                    if number == 1 or not text.strip():
-                        continue
-                    cells: list[Any] = text.split("|")
-                    yield number, cells + [""] * (len(GZB_ANSWER_HEADERS) - len(cells))
+            # Within the readers' limits: a line is read up to MAX_ROW_BYTES, never whole, and only
+            # the answer's own fields are kept (a line of a million "|" is refused before it is split).
+            for number, text in text_lines(path, encoding):
+                if number == 1 or not text.strip():
+                    continue
+                if text.count("|") >= MAX_COLUMNS:
+                    raise TooLarge(f"第 {number} 行超过 {MAX_COLUMNS} 个字段的上限")
+                cells: list[Any] = text.split("|", width)[:width]
+                if max(map(len, cells)) > MAX_CELL_CHARS:
+                    raise TooLarge(f"第 {number} 行有字段超过 {MAX_CELL_CHARS} 个字符的上限")
+                yield number, cells + [""] * (width - len(cells))
 
         return Table(1, list(GZB_ANSWER_HEADERS), dict(_GZB_ANSWER_MAPPING), rows=rows())
 

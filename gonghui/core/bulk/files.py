@@ -13,7 +13,6 @@ import codecs
 import re
 import secrets
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +97,15 @@ def display_name(name: str) -> str:
 
 
 def estimate_rows(path: Path) -> int | None:
-    """About how many rows the file holds (the progress bar's end); None when it is dear to tell."""
+    """About how many rows the file holds (the progress bar's end); None when it is dear to tell.
+
+    Never by loading a workbook: an XLSX's <dimension> is read from the sheet's first
+    bytes (within the zip limits), an XLS or ODS is measured the way the reader will
+    measure it before loading (`extents`), and only when small.
+    """
     try:
         with path.open("rb") as f:
-            head = f.read(4)
+            head = f.read(8)
         if head.startswith(b"PK\x03\x04"):
             rows = _xlsx_dimension(path)
             if rows is not None:
@@ -126,24 +130,29 @@ def _count_lines(path: Path) -> int:
 
 
 def _xlsx_dimension(path: Path) -> int | None:
+    from gonghui.core.bulk.zips import Member, open_zip
+
     try:
-        with zipfile.ZipFile(path) as z:
-            sheets = sorted(n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
-            if not sheets:
-                return None
-            with z.open(sheets[0]) as f:
-                match = _DIMENSION.search(f.read(4096))
-    except (zipfile.BadZipFile, KeyError):
+        with open_zip(path) as z:
+            sheets = [i for i in z.infolist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", i.filename)]
+        if not sheets:
+            return None
+        first = min(sheets, key=lambda i: (len(i.filename), i.filename))
+        with Member(path, first, limit=first.file_size, label=first.filename) as stream:
+            match = _DIMENSION.search(stream.read(4096))
+    except (ValueError, OSError):  # UnreadableFile, TooLarge: the import reports them
         return None
     return int(match.group(1)) if match else None
 
 
 def _workbook_height(path: Path) -> int | None:
-    from python_calamine import CalamineWorkbook
+    from gonghui.core.bulk.extents import check_ods, check_xls
 
     try:
-        return int(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).height)
-    except Exception:  # a broken workbook: the import reports it
+        with path.open("rb") as f:
+            ole = f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        return (check_xls(path) if ole else check_ods(path)).rows
+    except (ValueError, OSError):  # not an ODS, broken or too large: the import reports it
         return None
 
 
