@@ -107,3 +107,27 @@ def test_what_is_not_a_backup_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as broken:
         call_command("restore_check", str(damaged), stdout=StringIO(), stderr=StringIO())
     assert broken.value.returncode == 2
+
+
+def test_a_plain_sql_dump_restores_through_psql(
+    keydir: Path,  # noqa: F811 - the fixture
+    tree: Any,
+    tmp_path: Path,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump's plain SQL format is a PostgreSQL backup")
+    import subprocess
+
+    from gonghui.core.management.commands._databases import pg_env, pg_tool
+
+    world = build_world(tree)
+    dump = tmp_path / "gonghui.sql"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [pg_tool("pg_dump"), "--format=plain", "--no-owner", f"--file={dump}"],
+        env=pg_env(connection.settings_dict),
+        check=True,
+    )
+    code, report, text = restore_check(str(dump))
+    assert code == 0, text
+    assert report["format"] == "postgresql-sql"
+    assert report["sealed"]["members.Person.id"]["index_ok"] == len(world.numbers)
