@@ -316,16 +316,23 @@ class _CsvLines:
         return itertools.chain.from_iterable(self._blocks())
 
     def _blocks(self) -> Iterator[list[str]]:
-        tail = ""
+        tail: list[str] = []  # a line not ended yet, in pieces (not joined again for every block)
+        size = 0
         record, served = self.record, 0  # characters handed over while `record` was being read
         while True:
             check_deadline()
             block = self._text.read(self.BLOCK)
             if not block:
                 if tail:
-                    yield [tail]
+                    yield ["".join(tail)]
                 return
-            data = tail + block
+            if "\n" not in block and "\r" not in block:
+                tail.append(block)
+                size += len(block)
+                if size > MAX_ROW_BYTES:
+                    raise self._too_long(self.record)
+                continue
+            data = "".join(tail) + block if tail else block
             end = len(data) - 1 if data.endswith("\r") else len(data)  # "\r" may be half of "\r\n"
             if self._OTHER_BREAKS.search(data, 0, end) is None:
                 lines = data[:end].splitlines(True)  # fast, and right while only \r and \n break lines
@@ -334,18 +341,23 @@ class _CsvLines:
             else:
                 lines = self._LINE.findall(data, 0, end)
             used = sum(map(len, lines))
-            tail = data[used:]
+            rest = data[used:]
+            tail, size = ([rest], len(rest)) if rest else ([], 0)
             if not self.long and lines and max(map(len, lines)) > _SHORT_LINE:
                 self.long = True
             if self.record != record:
                 record, served = self.record, 0
             served += used
-            if len(tail) > MAX_ROW_BYTES or served > MAX_ROW_BYTES + 2 * self.BLOCK:
-                raise TooLarge(
-                    f"第 {record} 行超过 {MAX_ROW_BYTES} 个字符的上限（每行的大小；单元格最多 {MAX_CELL_CHARS} 个字符）"
-                )
+            if size > MAX_ROW_BYTES or served > MAX_ROW_BYTES + 2 * self.BLOCK:
+                raise self._too_long(record)
             if lines:
                 yield lines
+
+    @staticmethod
+    def _too_long(record: int) -> TooLarge:
+        return TooLarge(
+            f"第 {record} 行超过 {MAX_ROW_BYTES} 个字符的上限（每行的大小；单元格最多 {MAX_CELL_CHARS} 个字符）"
+        )
 
 
 _SHORT_LINE = min(MAX_CELL_CHARS, MAX_COLUMNS)
