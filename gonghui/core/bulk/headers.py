@@ -23,10 +23,12 @@ from typing import Any
 
 from pypinyin import lazy_pinyin
 
+from gonghui.core.bulk.limits import HEADER_BAND_ROWS
 from gonghui.core.bulk.readers import UnreadableFile, read_rows
 from gonghui.core.bulk.values import CellError, cell_text
 
-SEARCH_ROWS = 20
+# The header is looked for where the readers keep every column (core.bulk.limits).
+SEARCH_ROWS = HEADER_BAND_ROWS
 # Nearly every roster numbers its rows: such a column is ignored without a warning.
 ROW_NUMBER_HEADERS = {"序号", "序", "行号", "no", "no.", "#"}
 
