@@ -20,6 +20,7 @@ compared after NFKC, with spaces dropped and Latin letters lower-cased.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import unicodedata
@@ -64,6 +65,7 @@ _tables: dict[str, ChoiceTable] = {}
 ADMIN_TTL = 30.0
 _admin: dict[str, dict[str, str]] | None = None
 _admin_at = 0.0
+_admin_pid = 0  # the process that loaded them: a forked reader keeps its parent's copy (no database)
 _AdminLoader = Callable[[], Iterable[tuple[str, str, str]]]
 _admin_loader: _AdminLoader | None = None
 
@@ -102,12 +104,15 @@ def synonyms_changed() -> None:
 
 
 def _admin_synonyms(key: str) -> dict[str, str]:
-    global _admin, _admin_at
-    if _admin is None or time.monotonic() - _admin_at > ADMIN_TTL:
+    global _admin, _admin_at, _admin_pid
+    # A child forked to read a file (the bulk engine's read-ahead) must not touch its parent's
+    # database connection: it keeps what the parent loaded before the fork (`preload`).
+    forked = _admin is not None and _admin_pid != os.getpid()
+    if not forked and (_admin is None or time.monotonic() - _admin_at > ADMIN_TTL):
         loaded: dict[str, dict[str, str]] = {}
         for table, word, value in _admin_loader() if _admin_loader else ():
             loaded.setdefault(table, {})[normalize_word(word)] = value
-        _admin, _admin_at = loaded, time.monotonic()
+        _admin, _admin_at, _admin_pid = loaded, time.monotonic(), os.getpid()
     return _admin.get(key, {})
 
 
@@ -121,6 +126,16 @@ def _short_forms(label: str) -> set[str]:
             forms.add(re.sub(r"[()]", "", part))
     forms.discard("")
     return forms
+
+
+def preload() -> None:
+    """Read everything matching needs from the database now (admin synonyms, every table's options).
+
+    Called before a process forks readers that match words without a database of their own.
+    """
+    _admin_synonyms("")
+    for key in list(_tables):
+        _index(key)
 
 
 def synonym_value(key: str, word: str) -> str | None:

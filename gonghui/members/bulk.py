@@ -211,6 +211,7 @@ class MembersKind:
         # in the engine's reading process and must not touch the database.
         for table in CODE_FIELDS.values():
             code_labels(table)
+        words.preload()  # the everyday words too (admin synonyms): `prepare` matches them without a database
 
     def check_table(self, table: Table) -> list[str]:
         warnings = []
