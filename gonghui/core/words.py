@@ -113,7 +113,7 @@ def _admin_synonyms(key: str) -> dict[str, str]:
         for table, word, value in _admin_loader() if _admin_loader else ():
             loaded.setdefault(table, {})[normalize_word(word)] = value
         _admin, _admin_at, _admin_pid = loaded, time.monotonic(), os.getpid()
-    return _admin.get(key, {})
+    return (_admin or {}).get(key, {})
 
 
 def _short_forms(label: str) -> set[str]:
