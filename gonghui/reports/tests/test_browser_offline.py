@@ -1,7 +1,7 @@
 """No page asks another host for anything: deployments sit on intranets (DESIGN, issue "Day one").
 
 The browser may reach the live server only; every other request is aborted and
-recorded. A province admin then opens every page of the navigation (each app's
+recorded. The platform admin then opens every page of the navigation (each app's
 registered entries, so a module that arrives later is visited too), the API's
 Swagger page, and a member's phone pages. Any request to another host fails the test.
 """
@@ -48,7 +48,7 @@ def test_every_page_loads_with_the_outside_world_cut_off(demo, browser: Browser,
     page.on("response", lambda r: statuses.__setitem__(r.url, r.status) if urlsplit(r.url).netloc == server else None)
 
     page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill("gz_admin")
+    page.get_by_label("用户名").fill("admin")  # the platform admin: every entry, 词语对照 included
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
