@@ -121,7 +121,6 @@ PERSON_KEYS = (
     "skill_level",
     "position",
 )
-GENDERS = {"1": "男", "2": "女"}
 
 
 @dataclass(slots=True)
@@ -541,7 +540,10 @@ def _check_against_id(row: Row, v: dict[str, Any], gender: str, birth_date: date
             row.reject(HEADERS["gender"], str(exc))
         else:
             if given and given != gender:
-                row.reject(HEADERS["gender"], f"与证件号码不符（证件号码为{GENDERS[gender]}性），请核对性别或证件号码")
+                row.reject(
+                    HEADERS["gender"],
+                    f"与证件号码不符（证件号码为{dict(words.choice_table('gender').options())[gender]}性），请核对性别或证件号码",
+                )
     if v.get("birth_date") not in (None, "") and birth_date is not None:
         try:
             given_birth = parse_date(v["birth_date"])
