@@ -106,12 +106,6 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", str(MESSAGES["not_found"]))
 
 
-@api.exception_handler(OverflowError)
-def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
-    # A number too large for the database (SQLite: 64 bits) names no record.
-    return error_response(request, 404, "not_found", str(MESSAGES["not_found"]))
-
-
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "http_error", str(exc))

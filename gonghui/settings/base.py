@@ -75,7 +75,6 @@ MIDDLEWARE = [
     "gonghui.accounts.middleware.MemberSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "gonghui.core.middleware.OverflowAsNotFound",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,4 +1,8 @@
-"""Numbers nobody types by accident: garbage and 30-digit ids answer 404 or the first page, never a 500."""
+"""Numbers nobody types by accident: garbage and 30-digit ids answer 404 or the first page, never a 500.
+
+The tree fragment parsed ?offset= itself (a 500 on "abc"); the id lookups already answer 404 on
+both databases, and these tests keep them so.
+"""
 
 from __future__ import annotations
 
