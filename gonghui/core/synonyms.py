@@ -67,12 +67,15 @@ def synonym_add(*, actor: User | None, scope: Scope | None, table: str, word: st
 
 def synonym_delete(*, actor: User | None, scope: Scope | None, synonym: Synonym) -> None:
     _require_admin(scope)
+    # Recorded in the same words as its addition: the table's title and the choice's label.
+    choices = words.choice_table(synonym.table)
+    labels = {str(v): str(label) for v, label in choices.options()}
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="core.synonym.delete",
             target=synonym,
-            data={"table": synonym.table, "word": synonym.word, "value": synonym.value},
+            data={"table": choices.title, "word": synonym.word, "value": labels.get(synonym.value, synonym.value)},
         )
         synonym.delete()
     words.synonyms_changed()

@@ -46,7 +46,8 @@ def test_a_word_added_twice_is_refused_and_a_word_removed_is_forgotten(tree, adm
     assert admin.post(f"/synonyms/{synonym.pk}/delete/").status_code == 302
     with pytest.raises(FieldError):
         clean_code("education", "普高班", "学历")
-    assert AuditEvent.all_objects.filter(action="core.synonym.delete").count() == 1
+    deleted = AuditEvent.all_objects.get(action="core.synonym.delete")
+    assert deleted.data == {"table": "学历", "word": "普高班", "value": "普通高中"}
 
 
 def test_only_a_platform_admin_may_open_or_change_it(tree, make_user, login) -> None:
