@@ -184,8 +184,11 @@ def _index(key: str) -> _Index:
     return index
 
 
-def match(key: str, raw: Any) -> str:
-    """The value of table `key` that `raw` names; "" for a blank. Raises `ChoiceError`."""
+def match(key: str, raw: Any, *, title: str = "") -> str:
+    """The value of table `key` that `raw` names; "" for a blank. Raises `ChoiceError`.
+
+    `title` names the field in the refusal when it is not the table's own title.
+    """
     word = normalize_word(raw)
     if not word:
         return ""
@@ -204,7 +207,7 @@ def match(key: str, raw: Any) -> str:
         fits = {value for value, label in index.normalized if label.startswith(word)}
     if len(fits) == 1:
         return fits.pop()
-    title, shown = _tables[key].title, str(raw).strip()
+    title, shown = title or _tables[key].title, str(raw).strip()
     if fits:
         candidates = tuple(index.labels[v] for v in index.order if v in fits)[:MAX_CANDIDATES]
         raise ChoiceError(f"{title}“{shown}”不明确，可能是：{'、'.join(candidates)}", candidates)

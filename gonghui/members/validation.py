@@ -281,14 +281,12 @@ def code_label(table: str, code: str) -> str:
 def clean_code(table: str, raw: Any, title: str) -> str:
     """A code of `table`, given as the code, its label or an everyday word (`core.words.match`).
 
-    `title` names the field in the reason where it differs from the table's own title.
+    `title` names the field in the reason.
     """
     try:
-        return words.match(table, raw)
+        return words.match(table, raw, title=title)
     except words.ChoiceError as exc:
-        reason = str(exc)
-        own = words.choice_table(table).title
-        raise FieldError(reason.replace(own, title, 1) if title and own != title else reason) from exc
+        raise FieldError(str(exc)) from exc
 
 
 def clean_region(raw: Any) -> str:
