@@ -11,7 +11,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings.base")
+    from gonghui.core.keys import default_settings_module
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module(os.environ))
     args = list(sys.argv if argv is None else argv)
     args[0] = "gonghui"
     if len(args) > 1 and not args[1].startswith("-"):

@@ -26,6 +26,24 @@ from typing import Any
 KEY_NAMES = ("secret_key", "field_key", "index_key")
 ROTATED_NAMES = ("field_key", "index_key")
 KEYS_FILE = "keys.json"
+PRODUCTION_SETTINGS = "gonghui.settings.production"
+DEMO_SETTINGS = "gonghui.settings.base"
+
+
+def keys_from_environment(environ: Mapping[str, str]) -> bool:
+    """The operator supplies every key: this is a deployment, not a demo."""
+    return all(environ.get(env_name(name)) for name in KEY_NAMES)
+
+
+def default_settings_module(environ: Mapping[str, str]) -> str:
+    """The settings a process runs when DJANGO_SETTINGS_MODULE is not set.
+
+    Keys in the environment mean someone deployed the platform on purpose, so it gets the
+    production settings (Secure cookies, HSTS, no keys on disk) without having to know the
+    settings module's name; without them it is a demo or a trial on a laptop, which must
+    start with no configuration at all (`make demo`), and `gonghui serve` says so loudly.
+    """
+    return PRODUCTION_SETTINGS if keys_from_environment(environ) else DEMO_SETTINGS
 
 
 def generate_key() -> str:

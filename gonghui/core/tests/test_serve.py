@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,8 +55,7 @@ def test_serve_refuses_to_start_with_pending_migrations(tmp_path: Path) -> None:
     assert "个迁移未执行" in done.stderr and "gonghui migrate" in done.stderr
 
 
-def test_a_fresh_data_directory_is_served_without_collectstatic(tmp_path: Path) -> None:
-    env = _env(tmp_path)
+def _migrate(env: dict[str, str]) -> None:
     migrate = subprocess.run(  # noqa: S603 - fixed executable
         [_gonghui(), "migrate", "--noinput", "-v", "0"],
         env=env,
@@ -64,7 +65,11 @@ def test_a_fresh_data_directory_is_served_without_collectstatic(tmp_path: Path) 
         check=False,
     )
     assert migrate.returncode == 0, migrate.stderr
-    assert not (tmp_path / "data" / "static" / "staticfiles.json").exists()
+
+
+@contextlib.contextmanager
+def _serving(env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """`gonghui serve` on a free port, once it answers; stopped on the way out."""
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - fixed executable
         [_gonghui(), "serve", "--no-worker", "--workers", "1", "--port", str(port)],
@@ -74,15 +79,32 @@ def test_a_fresh_data_directory_is_served_without_collectstatic(tmp_path: Path) 
         text=True,
     )
     try:
-        status, body = 0, b""
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             try:
-                status, body = _get(f"http://127.0.0.1:{port}/accounts/login/")
+                _get(f"http://127.0.0.1:{port}/accounts/login/")
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert server.poll() is None, server.stdout.read() if server.stdout else ""
                 time.sleep(0.5)
+        yield port, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _output(server: subprocess.Popen[str]) -> str:
+    server.terminate()
+    server.wait(timeout=30)
+    return server.stdout.read() if server.stdout else ""
+
+
+def test_a_fresh_data_directory_is_served_without_collectstatic(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    _migrate(env)
+    assert not (tmp_path / "data" / "static" / "staticfiles.json").exists()
+    with _serving(env) as (port, server):
+        status, body = _get(f"http://127.0.0.1:{port}/accounts/login/")
         assert status == 200, body[:500]
         page = body.decode()
         assert "工会服务平台" in page
@@ -91,6 +113,19 @@ def test_a_fresh_data_directory_is_served_without_collectstatic(tmp_path: Path) 
         assert css.startswith("/static/vendor/bootstrap/css/bootstrap.min.") and css.endswith(".css")
         assert _get(f"http://127.0.0.1:{port}{css}")[0] == 200
         assert (tmp_path / "data" / "static" / "staticfiles.json").exists()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        # No keys in the environment: a demo, and the server says why, loudly.
+        assert "以演示模式启动" in _output(server)
+
+
+def test_keys_from_the_environment_select_the_production_settings(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    env.update(GONGHUI_SECRET_KEY="s" * 50, GONGHUI_FIELD_KEY="f" * 64, GONGHUI_INDEX_KEY="i" * 64)
+    _migrate(env)
+    with _serving(env) as (port, server):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
+            cookies = response.headers.get_all("Set-Cookie") or []
+        csrf = next(c for c in cookies if c.startswith("csrftoken="))
+        assert "Secure" in csrf
+        assert "以演示模式启动" not in _output(server)
+    # Production never writes the keys beside the data.
+    assert not (tmp_path / "data" / "keys.json").exists()

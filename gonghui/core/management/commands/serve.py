@@ -15,6 +15,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from gonghui.core.keys import DEMO_SETTINGS, default_settings_module
+
+DEMO_WARNING = (
+    "警告：以演示模式启动。密钥没有全部从环境变量提供（GONGHUI_SECRET_KEY、GONGHUI_FIELD_KEY、"
+    "GONGHUI_INDEX_KEY），所以使用数据目录中的 keys.json，且 Cookie 不带 Secure 标记。"
+    "真实数据请按 docs/deploying.md 从环境变量提供密钥，服务会自动使用生产设置。"
+)
+
 # Written beside the collected files: a digest of the sources they were collected from.
 SOURCES_STAMP = ".gonghui-static-sources"
 
@@ -72,7 +80,9 @@ class Command(BaseCommand):
             )
         ensure_static_collected(self.stdout)
         env = os.environ.copy()
-        env.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings.base")
+        env.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module(env))
+        if env["DJANGO_SETTINGS_MODULE"] == DEMO_SETTINGS:
+            self.stderr.write(self.style.WARNING(DEMO_WARNING))
         bind = f"{options['host']}:{options['port']}"
         web = subprocess.Popen(  # noqa: S603 - fixed argument list
             [
