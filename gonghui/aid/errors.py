@@ -28,6 +28,7 @@ register_messages(
         "aid.close_reason_required": _("请填写撤档原因"),
         "aid.review_note_required": _("不再符合建档条件时请说明情况"),
         "aid.scan_invalid": _("请上传 10 MB 以内的 PDF、JPG 或 PNG 扫描件"),
+        "aid.scan_unreadable": _("授权委托书扫描件无法读取：{reason}"),
         "aid.event_unknown": _("慰问事项不在代码表中"),
         "aid.relief_negative": _("金额和份数不能为负"),
         "aid.relief_outside_campaign": _("慰问日期不在“{campaign}”的活动期内"),

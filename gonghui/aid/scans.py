@@ -1,45 +1,78 @@
 """The worker's signed authorization scan: checked, stored under the data directory, then recorded.
 
-Pages and the API upload it the same way: a PDF, JPG or PNG by its first bytes
-(not its name), at most 10 MB, under a random name; a refusal by the service
-removes the stored file again.
+Pages and the API upload it the same way: a PDF, JPG or PNG at most 10 MB, checked
+by decoding it (`gonghui.core.documents`), not by its name or first bytes. It is
+written under a temporary name and renamed into place only once it decodes, so a
+half-written or refused file never sits under a name the file record could point
+to. A refusal by the service removes the new file; a scan that replaces an earlier
+one removes the earlier one once the new record is committed, so a household's old
+authorizations do not pile up on disk.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 
 from gonghui.accounts.models import User
 from gonghui.aid import services
 from gonghui.aid.models import HardshipFile
+from gonghui.core.documents import DOCUMENT_SUFFIXES, DocumentInvalid, verify_document
 from gonghui.core.errors import DomainError
 from gonghui.core.scoping import Scope
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
-# A scan's suffix and the magic bytes its content must start with.
-SCAN_KINDS = {".pdf": (b"%PDF",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG",)}
+
+
+def scan_folder() -> Path:
+    return Path(settings.DATA_DIR) / "aid" / "authorizations"
 
 
 def authorization_store(
     *, actor: User | None, scope: Scope | None, file: HardshipFile, scan: UploadedFile
 ) -> HardshipFile:
     suffix = Path(scan.name or "").suffix.lower()
-    head = scan.read(8)
-    scan.seek(0)
-    if suffix not in SCAN_KINDS or not head.startswith(SCAN_KINDS[suffix]) or (scan.size or 0) > SCAN_MAX_BYTES:
+    if suffix not in DOCUMENT_SUFFIXES or (scan.size or 0) > SCAN_MAX_BYTES:
         raise DomainError("aid.scan_invalid", field="scan")
-    folder = Path(settings.DATA_DIR) / "aid" / "authorizations"
+    folder = scan_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}{suffix}"
-    with (folder / stored).open("wb") as out:
-        for chunk in scan.chunks():
-            out.write(chunk)
+    partial = folder / f".{stored}.part"
     try:
-        return services.file_authorize(actor=actor, scope=scope, file=file, stored_name=stored)
+        written = 0
+        with partial.open("wb") as out:
+            for chunk in scan.chunks():
+                written += len(chunk)
+                if written > SCAN_MAX_BYTES:  # the declared size can lie
+                    raise DomainError("aid.scan_invalid", field="scan")
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            verify_document(partial, suffix)
+        except DocumentInvalid as exc:
+            raise DomainError("aid.scan_unreadable", field="scan", reason=str(exc)) from exc
+        os.replace(partial, folder / stored)
+    finally:
+        partial.unlink(missing_ok=True)
+    previous = file.authorization_file
+    try:
+        authorized = services.file_authorize(actor=actor, scope=scope, file=file, stored_name=stored)
     except DomainError:
         (folder / stored).unlink(missing_ok=True)
         raise
+    if previous and previous != stored:
+        transaction.on_commit(lambda: _remove(previous))
+    return authorized
+
+
+def _remove(stored_name: str) -> None:
+    # Only names this module wrote (a random hex name and a known suffix) are removed.
+    name = Path(stored_name).name
+    if name == stored_name and Path(name).suffix in DOCUMENT_SUFFIXES:
+        (scan_folder() / name).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from gonghui.aid.models import HardshipFile, ReliefVisit, WelfareRule
 from gonghui.aid.tests.test_files import world  # noqa: F401  (the fixture)
 from gonghui.core.tests.clients import client
+from gonghui.core.tests.documents import image_bytes, pdf_bytes
 from gonghui.members.tests.factories import Api, assert_error, id_number
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def upload(headers: dict[str, str], file_id: int, name: str, content: bytes):  #
     )
 
 
-def test_a_file_over_http(world, apis, bearer, settings) -> None:  # noqa: F811
+def test_a_file_over_http(world, apis, bearer, settings, django_capture_on_commit_callbacks) -> None:  # noqa: F811
     created = apis["officer"].post("/api/v1/aid/files", body(world))
     assert created.status_code == 201, created.content.decode()
     f = created.json()
@@ -61,11 +62,20 @@ def test_a_file_over_http(world, apis, bearer, settings) -> None:  # noqa: F811
     assert apis["unit"].post(f"{url}/approve", {}).json()["status"] == "unit_approved"
     assert_error(apis["higher"].post(f"{url}/approve", {}), 400, "aid.authorization_required")
     officer = bearer(world["users"]["officer"])
-    refused = upload(officer, f["id"], "auth.pdf", b"GIF89a not a pdf")
+    refused = upload(officer, f["id"], "auth.gif", b"GIF89a not a pdf")
     assert_error(refused, 400, "aid.scan_invalid", "请上传 10 MB 以内的 PDF、JPG 或 PNG 扫描件")
+    refused = upload(officer, f["id"], "auth.pdf", b"GIF89a not a pdf")
+    assert_error(refused, 400, "aid.scan_unreadable", "授权委托书扫描件无法读取：文件不是完整的 PDF，请重新扫描后上传")
     assert not list((Path(settings.DATA_DIR) / "aid" / "authorizations").glob("*"))
-    assert upload(officer, f["id"], "auth.pdf", b"%PDF-1.7 signed").json()["authorized"] is True
-    assert len(list((Path(settings.DATA_DIR) / "aid" / "authorizations").glob("*.pdf"))) == 1
+    assert upload(officer, f["id"], "auth.pdf", pdf_bytes()).json()["authorized"] is True
+    folder = Path(settings.DATA_DIR) / "aid" / "authorizations"
+    first = [p.name for p in folder.glob("*")]
+    assert len(first) == 1 and first[0].endswith(".pdf")
+    # A new scan replaces the old one on disk as well as on the file: one scan, the new one.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(officer, f["id"], "auth.jpg", image_bytes("JPEG")).json()["authorized"] is True
+    second = [p.name for p in folder.glob("*")]
+    assert len(second) == 1 and second[0].endswith(".jpg")
     assert apis["higher"].post(f"{url}/approve", {}).json()["status"] == "higher_approved"
     assert apis["center"].post(f"{url}/approve", {}).json()["status"] == "filed"
     assert apis["center"].post(f"{url}/close", {"reason": "脱困"}).json()["status"] == "closed"

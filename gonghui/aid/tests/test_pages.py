@@ -33,6 +33,7 @@ from gonghui.conftest import gb11643_numbers_in
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.clients import client as new_client
+from gonghui.core.tests.documents import image_bytes, pdf_bytes
 from gonghui.members.models import Membership
 from gonghui.members.tests.factories import id_number, register
 
@@ -223,12 +224,15 @@ def test_a_file_from_the_officers_form_to_the_centre_and_closed(pages, settings)
     assert state() == before
 
     # The scan: a GIF named .pdf is refused and nothing is stored; a PDF is taken.
-    resp = officer.post(f"{url}authorization/", {"scan": SimpleUploadedFile("auth.pdf", b"GIF89a fake")}, follow=True)
+    resp = officer.post(f"{url}authorization/", {"scan": SimpleUploadedFile("auth.gif", b"GIF89a fake")}, follow=True)
     assert messages_of(resp) == ["请上传 10 MB 以内的 PDF、JPG 或 PNG 扫描件"]
     assert scans(settings) == [] and state() == before
-    resp = officer.post(
-        f"{url}authorization/", {"scan": SimpleUploadedFile("auth.pdf", b"%PDF-1.7 signed")}, follow=True
-    )
+    # `%PDF` in front of a web page is not a PDF: it is decoded, not sniffed.
+    disguised = SimpleUploadedFile("auth.pdf", b"%PDF-1.7\n<script>alert(1)</script>")
+    resp = officer.post(f"{url}authorization/", {"scan": disguised}, follow=True)
+    assert messages_of(resp) == ["授权委托书扫描件无法读取：文件不是完整的 PDF，请重新扫描后上传"]
+    assert scans(settings) == [] and state() == before
+    resp = officer.post(f"{url}authorization/", {"scan": SimpleUploadedFile("auth.pdf", pdf_bytes())}, follow=True)
     assert messages_of(resp) == ["已上传家庭经济状况核对授权委托书。"]
     assert len(scans(settings)) == 1 and resp.context["file"].authorized_at is not None
 
@@ -520,7 +524,7 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     (
         "post",
         "/aid/files/{file}/authorization/",
-        lambda w: {"scan": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n....")},
+        lambda w: {"scan": SimpleUploadedFile("a.png", image_bytes("PNG"))},
         {"anonymous": 302, "foreign": 404, "viewer": 403, "higher": 403, "officer": 302},
     ),
     (
