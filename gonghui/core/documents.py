@@ -62,15 +62,17 @@ def _verify_image(path: Path, fmt: str) -> None:
 def _verify_pdf(path: Path) -> None:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
+    from pypdf.generic import DictionaryObject
 
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
             raise DocumentInvalid("PDF 已加密，请上传未加密的扫描件")
         pages = len(reader.pages)
-        root = reader.trailer["/Root"].get_object()
+        root = reader.root_object
         names = root.get("/Names")
-        scripted = (names is not None and "/JavaScript" in names.get_object()) or any(
+        names = names.get_object() if names is not None else None
+        scripted = (isinstance(names, DictionaryObject) and "/JavaScript" in names) or any(
             _runs_something(root.get(key)) for key in ("/OpenAction", "/AA")
         )
     except DocumentInvalid:
