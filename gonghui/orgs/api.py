@@ -30,6 +30,7 @@ class OrgOut(Schema):
     is_new_employment: bool
     is_industry_chain: bool
     industry_federation_code: str | None
+    accepts_affiliates: bool
     founded_on: date | None
     chair: str
     employee_count: int | None
@@ -55,6 +56,7 @@ class OrgCreateIn(Schema):
     is_new_employment: bool = False
     is_industry_chain: bool = False
     industry_federation_code: str | None = None
+    accepts_affiliates: bool = False
     founded_on: date | None = None
     chair: str = ""
     contact_phone: str = ""
@@ -73,6 +75,7 @@ class OrgUpdateIn(Schema):
     is_new_employment: bool | None = None
     is_industry_chain: bool | None = None
     industry_federation_code: str | None = None
+    accepts_affiliates: bool | None = None
     founded_on: date | None = None
     chair: str | None = None
     contact_phone: str | None = None
@@ -114,6 +117,7 @@ def org_out(org: Org) -> dict[str, Any]:
         "is_new_employment": org.is_new_employment,
         "is_industry_chain": org.is_industry_chain,
         "industry_federation_code": org.industry_federation.code if org.industry_federation else None,
+        "accepts_affiliates": org.accepts_affiliates,
         "founded_on": org.founded_on,
         "chair": org.chair,
         "employee_count": org.employee_count,

@@ -18,6 +18,9 @@ class OrgFieldsForm(forms.Form):
     is_new_employment = forms.BooleanField(label="新就业形态工会", required=False)
     is_industry_chain = forms.BooleanField(label="产业链工会", required=False)
     industry_federation_code = forms.CharField(label="归口产业（行业）工会代码", max_length=32, required=False)
+    accepts_affiliates = forms.BooleanField(
+        label="允许辖区外工会归口", required=False, help_text="产业（行业）工会：辖区以外的工会也可以把它填为归口工会"
+    )
     founded_on = forms.DateField(label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     chair = forms.CharField(label="工会主席", max_length=60, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)

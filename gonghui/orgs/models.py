@@ -63,6 +63,14 @@ class Org(models.Model):
         on_delete=models.SET_NULL,
         related_name="rollup_members",
     )
+    # An industry union or sector federation whose affiliates sit in other parts of the
+    # tree (a province's 交通运输工会 and the county unions of its trade) says so here;
+    # without it, only a union that can already see the federation may name it.
+    accepts_affiliates = models.BooleanField(
+        _("允许辖区外工会归口"),
+        default=False,
+        help_text=_("产业（行业）工会：辖区以外的工会也可以把它填为归口工会"),
+    )
     region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     is_new_employment = models.BooleanField(_("新就业形态工会"), default=False)

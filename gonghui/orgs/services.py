@@ -51,6 +51,7 @@ UPDATABLE_FIELDS = (
     "unit_name",
     "address",
     "industry_federation",
+    "accepts_affiliates",
 )
 
 
@@ -102,9 +103,11 @@ def _resolve_industry_federation(code: str | None, scope: Scope | None = None) -
     if not code:
         return None
     target = Org.all_objects.filter(code=code).first()
-    # Industry federations may sit outside the caller's subtree (roll-ups cross
-    # the tree); any other org out of scope answers as if it did not exist.
-    if target is None or (target.kind not in INDUSTRY_ROLLUP_KINDS and not _visible(scope, target)):
+    # Roll-ups cross the tree, but only into a federation that accepts affiliates from
+    # elsewhere; any other org out of scope answers as if it did not exist, so the
+    # answer never tells a caller what lies outside its part of the tree.
+    open_to_all = target is not None and target.kind in INDUSTRY_ROLLUP_KINDS and target.accepts_affiliates
+    if target is None or not (open_to_all or _visible(scope, target)):
         raise DomainError("org.parent_not_found", code=code)
     if target.kind not in INDUSTRY_ROLLUP_KINDS:
         raise DomainError("org.industry_federation_kind", org=target.name)
@@ -193,7 +196,10 @@ def org_update(*, actor: User | None, scope: Scope | None, org: Org, changes: di
         org = Org.all_objects.select_for_update().get(pk=org.pk)
         if org.is_closed:
             raise DomainError("org.already_closed", org=org.name)
-        if "industry_federation_code" in changes:
+        current = org.industry_federation.code if org.industry_federation is not None else None
+        # The link as it stands is kept without a new check: a form submits it unchanged, and a
+        # federation that has stopped accepting affiliates does not undo earlier links.
+        if "industry_federation_code" in changes and (changes["industry_federation_code"] or None) != current:
             target = _resolve_industry_federation(changes["industry_federation_code"], scope)
             if target is not None and target.pk == org.pk:
                 raise DomainError("org.industry_federation_kind", org=org.name)

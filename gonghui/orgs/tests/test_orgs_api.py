@@ -685,11 +685,41 @@ def test_form_accepts_a_value_or_its_chinese_label(tree, officer: Api) -> None:
 
 
 def test_an_industry_federation_outside_the_scope_can_still_be_linked(tree, officer: Api) -> None:
-    # Roll-ups cross the tree: a 六盘水 union may belong to an industry union elsewhere.
+    # Roll-ups cross the tree: a 六盘水 union may belong to an industry union elsewhere that accepts it.
     from gonghui.conftest import make_org
     from gonghui.orgs.models import OrgKind
 
-    make_org("520100JT01", "贵阳市交通运输工会", OrgKind.INDUSTRY_UNION, tree.guiyang)
+    make_org("520100JT01", "贵阳市交通运输工会", OrgKind.INDUSTRY_UNION, tree.guiyang, accepts_affiliates=True)
     resp = officer.patch("/api/v1/orgs/520201G001", {"industry_federation_code": "520100JT01"})
     assert resp.status_code == 200
     assert resp.json()["industry_federation_code"] == "520100JT01"
+
+
+def test_an_industry_federation_outside_the_scope_is_linked_only_when_it_accepts_affiliates(
+    tree, officer: Api, make_user, bearer
+) -> None:
+    county = Api(bearer(make_user("zs_officer", ("officer", "520201"))))
+
+    def refusal(code: str) -> dict[str, Any]:
+        resp = county.patch("/api/v1/orgs/520201G001", {"industry_federation_code": code})
+        assert resp.status_code == 400
+        body = resp.json()
+        return {**body, "message": body["message"].replace(code, "<code>")}
+
+    # The city's industry union is outside the county's part of the tree: the answer is the
+    # one for a code that does not exist, and names neither the union nor its kind.
+    hidden, missing = refusal("520200KD01"), refusal("520200KD99")
+    assert hidden == missing and hidden["code"] == "org.parent_not_found"
+    assert "六盘水" not in json.dumps(hidden, ensure_ascii=False)
+    assert Org.all_objects.get(code="520201G001").industry_federation is None
+
+    # The city opens its industry union to affiliates from anywhere; then the county may link.
+    opened = officer.patch("/api/v1/orgs/520200KD01", {"accepts_affiliates": True})
+    assert opened.status_code == 200 and opened.json()["accepts_affiliates"] is True
+    linked = county.patch("/api/v1/orgs/520201G001", {"industry_federation_code": "520200KD01"})
+    assert linked.status_code == 200 and linked.json()["industry_federation_code"] == "520200KD01"
+
+    # Closing the door later keeps the links made, and an unchanged link is not checked again.
+    officer.patch("/api/v1/orgs/520200KD01", {"accepts_affiliates": False})
+    kept = county.patch("/api/v1/orgs/520201G001", {"industry_federation_code": "520200KD01", "chair": "王芳"})
+    assert kept.status_code == 200 and kept.json()["industry_federation_code"] == "520200KD01"
