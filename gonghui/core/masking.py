@@ -32,6 +32,16 @@ def mask_id_number(value: str) -> str:
     return v[:6] + "*" * (len(v) - 10) + v[-4:]
 
 
+def mask_name(name: str) -> str:
+    """A name with its middle hidden: 王小明 → 王*明, 王明 → 王*, 欧阳小明 → 欧**明."""
+    chars = list((name or "").strip())
+    if len(chars) <= 1:
+        return "*" * len(chars)
+    if len(chars) == 2:
+        return chars[0] + "*"
+    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
+
+
 def mask_mobile(value: str) -> str:
     digits = re.sub(r"\D", "", value)
     if len(digits) < 7:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import ByteOrderCharField, PathField
+from gonghui.core.masking import mask_name
 from gonghui.core.scoping import ScopedManager
 
 
@@ -279,7 +280,9 @@ class Transfer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person.name}: {self.from_org_id} → {self.to_org_id}"
+        # The label audit events keep: read by both unions, and the receiving one may not
+        # know the person's name before the releasing one agrees (selectors.transfer_shown).
+        return f"{mask_name(self.person.name)}: {self.from_org_id} → {self.to_org_id}"
 
 
 class MemberTally(models.Model):

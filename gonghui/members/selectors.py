@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from gonghui.core.errors import NotFoundError
+from gonghui.core.masking import mask_name
 from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 from gonghui.members.models import (
     MEMBER_STATUSES,
@@ -428,16 +429,6 @@ def transfer_get(*, scope: Scope, pk: int) -> Transfer:
 
 def transfers_of(*, scope: Scope, membership: Membership) -> list[Transfer]:
     return list(transfer_list(scope=scope, status="").filter(person_id=membership.person_id))
-
-
-def mask_name(name: str) -> str:
-    """A name with its middle hidden: 王小明 → 王*明, 王明 → 王*, 欧阳小明 → 欧**明."""
-    chars = list((name or "").strip())
-    if len(chars) <= 1:
-        return "*" * len(chars)
-    if len(chars) == 2:
-        return chars[0] + "*"
-    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
 
 
 def transfer_shows_person(scope: Scope, tr: Transfer) -> bool:

@@ -474,7 +474,7 @@ def _start_transfer(
         raise DomainError("member.transfer_pending", status=409) from exc
     data = {"name": ms.person.name, "from": ms.org.code, "to": to_org.code, "reason": reason_label}
     if not in_scope:
-        from gonghui.members.selectors import mask_name
+        from gonghui.core.masking import mask_name
 
         data = {"name": mask_name(ms.person.name), "to": to_org.code, "reason": reason_label}
     audit_record(

@@ -218,6 +218,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_view_id": scope.has_perm(MemberPerm.VIEW_ID, ms.org_path),
         # The full birth date is eight of the digits the masked number hides: it comes with the reveal.
         "age": selectors.age_on(p.birth_date, timezone.localdate()),
+        # Masked as on the roster; the full number comes with the audited reveal.
+        "mobile_masked": mask_mobile(p.mobile) if p.mobile else "",
         "can_edit": ms.is_live and scope.has_perm(MemberPerm.PERSON_CHANGE, ms.org_path),
     }
     # Panels of the apps above members (service cards…), registered with core.ui.
@@ -237,7 +239,11 @@ def reveal_id(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.status)
-    response = render(request, "members/detail.html#full_id", {"value": value, "birth_date": ms.person.birth_date})
+    response = render(
+        request,
+        "members/detail.html#full_id",
+        {"value": value, "birth_date": ms.person.birth_date, "mobile": ms.person.mobile},
+    )
     response["Cache-Control"] = "no-store"
     return response
 

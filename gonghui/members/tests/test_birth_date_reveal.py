@@ -31,7 +31,7 @@ def age_today() -> int:
 
 @pytest.fixture
 def member(tree):  # type: ignore[no-untyped-def]
-    return register(tree.courier_union, NUMBER, name="王小明")
+    return register(tree.courier_union, NUMBER, name="王小明", mobile="13800138000")
 
 
 @pytest.fixture
@@ -94,6 +94,8 @@ def test_the_member_page_shows_the_year_and_age(member, users, who: str) -> None
     assert f"1990 年（{age_today()} 岁）" in html
     assert FULL_DATE not in html and "1990-03" not in html and "19900307" not in html
     assert ('data-testid="reveal-id"' in html) == (who == "admin")
+    # The mobile is masked as on the roster; the full number comes with the reveal.
+    assert "138****8000" in html and "13800138000" not in html
     assert reveals(member.person_id) == 0
 
 
@@ -106,6 +108,7 @@ def test_the_page_reveal_shows_the_number_and_the_birth_date_audited(member, use
     assert NUMBER in html
     # The birth date replaces the year in its own cell (htmx out-of-band swap), from the same reveal.
     assert 'id="birth" hx-swap-oob="true"' in html and FULL_DATE in html
+    assert 'id="mobile" hx-swap-oob="true"' in html and "13800138000" in html
     assert reveals(member.person_id) == 1
 
 

@@ -18,9 +18,9 @@ import pytest
 from django.test import Client
 
 from gonghui.core.errors import MESSAGES
+from gonghui.core.masking import mask_name
 from gonghui.core.models import AuditEvent
 from gonghui.members.models import Transfer
-from gonghui.members.selectors import mask_name
 from gonghui.members.tests.factories import Api, assert_error, id_number_ending_in_x, register
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,9 @@ def test_transfer_in_answers_carry_no_name_or_union_until_the_releasing_union_ag
     event = AuditEvent.all_objects.get(action="members.transfer.request_in")
     assert event.org_id == tree.nanming.pk
     assert event.data == {"name": "王*明", "to": "520102", "reason": "劳动（工作）关系发生变化"}
+    # So does the label every audit event on the transfer carries (the transfer's own name).
+    labels = AuditEvent.all_objects.filter(target_type="members.Transfer").values_list("target_label", flat=True)
+    assert labels and all("王小明" not in label and label.startswith("王*明") for label in labels)
     # Once the releasing union agrees, the member is the receiving union's: shown in full.
     done = apis["lps"].post(f"/api/v1/transfers/{tr['id']}/approve", {})
     assert done.json()["status"] == "completed"
