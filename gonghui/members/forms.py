@@ -134,8 +134,10 @@ class JoinForm(forms.Form):
 
     name = forms.CharField(label="姓名", max_length=60)
     id_type = forms.ChoiceField(label="证件类型")
-    id_number = forms.CharField(label="证件号码", max_length=40)
-    mobile = forms.CharField(label="手机号码", max_length=20)
+    id_number = forms.CharField(label="证件号码", max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    mobile = forms.CharField(
+        label="手机号码", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+    )
     new_employment_type = forms.ChoiceField(label="职业（新就业形态）", required=False)
     employer = forms.CharField(label="工作单位或平台", max_length=200, required=False)
     ethnicity = forms.ChoiceField(label="民族", required=False)

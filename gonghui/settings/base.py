@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 
 from gonghui.core.keys import load_or_create_keys
 
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     "axes",
     # Installed for its bundled Swagger UI assets: /api/v1/docs must not fetch them from a CDN (intranets).
     "ninja",
+    # django-csp's system checks (its middleware sets the Content-Security-Policy header).
+    "csp",
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "gonghui.accounts.middleware.MemberSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,6 +161,25 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from this server, no inline script and no
+# eval (pages ask for behaviour through data-attributes read by static/gonghui/app.js), no
+# other host ever (deployments sit on intranets). Inline style attributes stay allowed:
+# Bootstrap's, htmx's indicator and Swagger UI's set them, and they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000

@@ -3,7 +3,9 @@
 The browser may reach the live server only; every other request is aborted and
 recorded. The platform admin then opens every page of the navigation (each app's
 registered entries, so a module that arrives later is visited too), the API's
-Swagger page, and a member's phone pages. Any request to another host fails the test.
+Swagger page, and a member's phone pages. Any request to another host fails the test,
+and so does anything the Content-Security-Policy refused (Chromium reports each refusal
+on the console), so no page may depend on inline script or eval.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def test_every_page_loads_with_the_outside_world_cut_off(demo, browser: Browser,
     context.route("**/*", only_the_server)
     page = context.new_page()
     page.on("response", lambda r: statuses.__setitem__(r.url, r.status) if urlsplit(r.url).netloc == server else None)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
 
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill("admin")  # the platform admin: every entry, 词语对照 included
@@ -76,5 +80,6 @@ def test_every_page_loads_with_the_outside_world_cut_off(demo, browser: Browser,
 
     context.close()
     assert not outside, f"requests to other hosts: {outside}"
+    assert not refused, refused
     failed = {url: status for url, status in statuses.items() if status >= 400}
     assert not failed, failed
