@@ -321,6 +321,11 @@ class Till:
         self, store: Store | None, person_id: int, amount_fen: int
     ) -> tuple[list[tuple[int, Campaign, Occurrence]], str]:
         """The campaigns that may discount this sale, best first, or the reason none may."""
+        if not self.campaigns:
+            return [], "无可参加的活动"
+        # Said apart: a member who has not activated the card can do something about it.
+        if person_id not in self.card_holders:
+            return [], "会员服务卡未激活，激活后可享受普惠优惠"
         eligible = [(c, named) for c, named in self.campaigns if self._eligible(person_id, c)]
         if not eligible:
             return [], "无可参加的活动"

@@ -145,6 +145,19 @@ class TestRules:
         out = sale(world, "z").transaction
         assert (out.discount_fen, out.no_discount_reason) == (0, "无可参加的活动")
 
+    def test_a_member_without_an_activated_card_is_told_to_activate_it(self, tree, make_user) -> None:
+        world = make_world(tree, make_user)
+        # A member of the campaign's union, found by member number, who has no card yet.
+        ms = register(tree.courier_union, id_number(790), name="未办卡会员")
+        out = transaction_record(
+            operator=world["cashier"],
+            merchant=world["merchant"],
+            idempotency_key="no-card",
+            member_code=ms.person.member_no,
+            amount_fen=20000,
+        ).transaction
+        assert (out.discount_fen, out.no_discount_reason) == (0, "会员服务卡未激活，激活后可享受普惠优惠")
+
 
 # --- parallel tills ---------------------------------------------------------------------------------
 
