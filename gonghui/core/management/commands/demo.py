@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
 from gonghui.core.demo import SCALES, DemoContext, demo_steps
+from gonghui.core.management.commands.serve import ensure_static_collected
 
 
 class Command(BaseCommand):
@@ -43,9 +44,9 @@ class Command(BaseCommand):
         self.stdout.write("演示账户（密码相同）：")
         for acc in ctx.accounts:
             self.stdout.write(f"  {acc.username:<12} 密码 {acc.password}  角色 {acc.role:<8} 范围 {acc.org_label}")
+        # Collected even without serving: the next step may be `runserver` or a hand-started process.
+        ensure_static_collected(self.stdout)
         if options["no_serve"]:
             return
-        if not (settings.STATIC_ROOT / "staticfiles.json").exists():
-            call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"打开 http://127.0.0.1:{options['port']}/ 登录。")
         call_command("serve", port=options["port"])

@@ -1,0 +1,28 @@
+"""Static files: WhiteNoise's compressed, hashed storage, which never fails a page for a missing entry.
+
+Django's manifest storage raises for a name the manifest lacks, so a fresh data directory
+served before `collectstatic` (by `runserver`, or a process started by hand) answered every
+page with "Server Error (500)". `gonghui serve` and `gonghui demo` collect first; here a
+missing entry links the plain name instead, and says once in the log what to run.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+log = logging.getLogger(__name__)
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    _warned = False
+
+    def stored_name(self, name: str) -> str:
+        try:
+            return str(super().stored_name(name))
+        except ValueError:
+            if not StaticStorage._warned:
+                StaticStorage._warned = True
+                log.warning("静态文件尚未收集（缺少 %s），请运行 gonghui collectstatic 或使用 gonghui serve 启动", name)
+            return name
