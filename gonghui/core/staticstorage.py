@@ -18,11 +18,13 @@ log = logging.getLogger(__name__)
 class StaticStorage(CompressedManifestStaticFilesStorage):
     _warned = False
 
-    def stored_name(self, name: str) -> str:
+    def url(self, name: str | None, force: bool = False) -> str:
+        # `url` is what pages call ({% static %}); collectstatic's own processing goes through
+        # `_url`/`stored_name` and keeps Django's checks.
         try:
-            return str(super().stored_name(name))
+            return str(super().url(name, force))
         except ValueError:
             if not StaticStorage._warned:
                 StaticStorage._warned = True
                 log.warning("静态文件尚未收集（缺少 %s），请运行 gonghui collectstatic 或使用 gonghui serve 启动", name)
-            return name
+            return str(self.base_url or "/static/") + str(name or "")
