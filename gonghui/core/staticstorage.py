@@ -24,6 +24,8 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
         try:
             return str(super().url(name, force))
         except ValueError:
+            if self.hashed_files:
+                raise  # collected, and this name is not among them: Django's answer stands
             if not StaticStorage._warned:
                 StaticStorage._warned = True
                 log.warning("静态文件尚未收集（缺少 %s），请运行 gonghui collectstatic 或使用 gonghui serve 启动", name)

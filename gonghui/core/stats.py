@@ -7,9 +7,14 @@ dashboard all call `stats_collect`, so they can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+import itertools
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
+
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
 
 StatProvider = Callable[[list[str] | None], dict[str, Any]]
 
@@ -69,3 +74,47 @@ def series_collect(paths: list[str] | None, months: list[str]) -> dict[str, list
             for month, value in by_month.items():
                 target[month] = target.get(month, 0.0) + value
     return {key: [round(by_month.get(m, 0.0), 2) for m in months] for key, by_month in merged.items()}
+
+
+def month_starts(since: date, today: date | None = None) -> list[date]:
+    """The first day of every month from `since`'s to the month after `today`'s (the last bound)."""
+    today = today or timezone.localdate()
+    y, m = since.year, since.month
+    out = []
+    while (y, m) <= (today.year, today.month):
+        out.append(date(y, m, 1))
+        y, m = (y, m + 1) if m < 12 else (y + 1, 1)
+    out.append(date(y, m, 1))
+    return out
+
+
+def sums_by_month(
+    qs: models.QuerySet[Any], *, field: str, sums: Mapping[str, str], since: date
+) -> dict[str, dict[str, int]]:
+    """Each of `sums` (alias → column) per calendar month of `field`, local time: {alias: {"YYYY-MM": total}}.
+
+    One query of range comparisons (`field >= first AND field < next first`, one filtered SUM per
+    month and column) instead of truncating every row: SQLite truncates a datetime with a
+    Python function per row and a time-zone conversion (0.8 s for 20,000 payouts), while a
+    range is compared natively, and an index on `field` can serve the outer bound.
+    """
+    starts = month_starts(since)
+    is_datetime = isinstance(qs.model._meta.get_field(field), models.DateTimeField)
+
+    def bound(day: date) -> date | datetime:
+        return datetime(day.year, day.month, 1, tzinfo=timezone.get_current_timezone()) if is_datetime else day
+
+    bounds = [bound(d) for d in starts]
+    aggregates = {
+        f"{alias}__{i}": Sum(column, filter=Q(**{f"{field}__gte": lo, f"{field}__lt": hi}))
+        for alias, column in sums.items()
+        for i, (lo, hi) in enumerate(itertools.pairwise(bounds))
+    }
+    row = qs.filter(**{f"{field}__gte": bounds[0], f"{field}__lt": bounds[-1]}).aggregate(**aggregates)
+    out: dict[str, dict[str, int]] = {alias: {} for alias in sums}
+    for alias in sums:
+        for i, start in enumerate(starts[:-1]):
+            total = row[f"{alias}__{i}"]
+            if total:
+                out[alias][f"{start:%Y-%m}"] = int(total)
+    return out

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
-
 from gonghui.core.scoping import subtrees_q, unscoped
-from gonghui.core.stats import series_provider
+from gonghui.core.stats import series_provider, sums_by_month
 from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
 
 
 @series_provider(order=51)
 def student_aid_by_month(paths: list[str] | None, since: date) -> dict[str, dict[str, float]]:
     with unscoped():
-        qs = StudentAidApplication.all_objects.filter(status=ApplicationStatus.PAID, paid_at__date__gte=since)
+        qs = StudentAidApplication.all_objects.filter(status=ApplicationStatus.PAID)
         if paths is not None:
             qs = qs.filter(subtrees_q("org_path", paths))
-        rows = qs.annotate(month=TruncMonth("paid_at")).values("month").annotate(fen=Sum("amount_fen")).order_by()
-        return {"student_aid_yuan": {f"{r['month']:%Y-%m}": r["fen"] / 100 for r in rows}}
+        fen = sums_by_month(qs, field="paid_at", sums={"fen": "amount_fen"}, since=since)["fen"]
+        return {"student_aid_yuan": {month: value / 100 for month, value in fen.items()}}

@@ -49,3 +49,17 @@ def test_payouts_and_card_spending_by_month_within_the_subtree(world: dict[str, 
     # Another subtree sees none of it.
     elsewhere = series_collect([world["tree"].nanming.path], months)
     assert elsewhere["payout_yuan"] == [0.0, 0.0, 0.0] and elsewhere["benefit_spend_yuan"] == [0.0, 0.0, 0.0]
+
+
+def test_a_payout_falls_in_the_month_of_its_local_time(world: dict[str, Any]) -> None:  # noqa: F811
+    # 23:30 on 31 October in Beijing is 15:30 UTC the same day; 00:10 on 1 November is 16:10 UTC
+    # on 31 October: the month is the one on the cadre's calendar, not UTC's.
+    batch = batch_in(world, "reconciled")
+    months = months_back(date(2026, 11, 29), 3)
+    path = [world["tree"].zhongshan.path]
+    with unscoped():
+        paid = PayoutItem.objects.filter(batch=batch, status="paid")
+        paid.update(settled_at=timezone.make_aware(datetime(2026, 10, 31, 23, 30)))
+        assert series_collect(path, months)["payout_yuan"] == [0.0, 100.0, 0.0]
+        paid.update(settled_at=timezone.make_aware(datetime(2026, 11, 1, 0, 10)))
+        assert series_collect(path, months)["payout_yuan"] == [0.0, 0.0, 100.0]
