@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 
+from gonghui.core.pickers import RegionCodeField
+from gonghui.orgs.fields import OrgCodeField
 from gonghui.orgs.models import OrgForm, OrgKind
 
 
@@ -13,11 +15,11 @@ class OrgFieldsForm(forms.Form):
     short_name = forms.CharField(label="简称", max_length=60, required=False)
     kind = forms.ChoiceField(label="组织类型", choices=OrgKind.choices)
     form = forms.ChoiceField(label="组织形式", choices=[("", "—"), *OrgForm.choices], required=False)
-    region_code = forms.CharField(label="行政区划代码", max_length=6, required=False)
+    region_code = RegionCodeField(label="行政区划代码", max_length=6, required=False)
     uscc = forms.CharField(label="统一社会信用代码", max_length=24, required=False)
     is_new_employment = forms.BooleanField(label="新就业形态工会", required=False)
     is_industry_chain = forms.BooleanField(label="产业链工会", required=False)
-    industry_federation_code = forms.CharField(label="归口产业（行业）工会代码", max_length=32, required=False)
+    industry_federation_code = OrgCodeField(label="归口产业（行业）工会代码", max_length=32, required=False)
     founded_on = forms.DateField(label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     chair = forms.CharField(label="工会主席", max_length=60, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
@@ -42,7 +44,7 @@ class OrgCreateForm(OrgFieldsForm):
 
 
 class OrgMoveForm(forms.Form):
-    parent_code = forms.CharField(label="新上级工会代码", max_length=32)
+    parent_code = OrgCodeField(label="新上级工会代码", max_length=32)
 
 
 class OrgCloseForm(forms.Form):
