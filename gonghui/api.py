@@ -24,6 +24,7 @@ from gonghui.benefits.api import router as benefits_router
 from gonghui.cards.api import banks_router
 from gonghui.cards.api import router as cards_router
 from gonghui.cards.credit_api import router as credit_referrals_router
+from gonghui.core.api import regions_router
 from gonghui.core.errors import MESSAGES, DomainError
 from gonghui.crosscheck.api import router as crosscheck_router
 from gonghui.members.api import codes_router, transfers_router
@@ -116,6 +117,7 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/codes", codes_router)
+api.add_router("/regions", regions_router)
 api.add_router("/cards", cards_router)
 api.add_router("/banks", banks_router)
 api.add_router("/benefits", benefits_router)

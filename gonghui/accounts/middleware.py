@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.functional import SimpleLazyObject
 
 from gonghui.accounts.scope import scope_for_user
+from gonghui.core.scoping import answering_with
 
 
 class ScopeMiddleware:
@@ -16,8 +17,11 @@ class ScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.scope = SimpleLazyObject(lambda: scope_for_user(request.user))  # type: ignore[attr-defined]
-        return self.get_response(request)
+        scope = SimpleLazyObject(lambda: scope_for_user(request.user))
+        request.scope = scope  # type: ignore[attr-defined]
+        # Form fields that take a union's name resolve it within this scope (core.scoping.request_scope_now).
+        with answering_with(scope):  # type: ignore[arg-type]
+            return self.get_response(request)
 
 
 # Set at login for a member's own account (the phone's): one query then, none per request.

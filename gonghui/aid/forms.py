@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from gonghui.aid.models import Cause, FileLevel, HousingType, ReliefEvent
 from gonghui.core.money import AmountError, parse_yuan
+from gonghui.core.pickers import RegionCodeField
 from gonghui.core.validators import InvalidIdentifier, clean_region_code
+from gonghui.orgs.fields import OrgCodeField
 
 MAX_FEN = 100_000_000_00  # 1 亿元: far above any household's figures, within the columns
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -77,7 +79,7 @@ def member_field(label: str = "会员") -> forms.CharField:
 class FileForm(Styled):
     member = member_field("困难职工")
     level = forms.ChoiceField(label="建档标准", choices=FileLevel.choices)
-    region_code = forms.CharField(
+    region_code = RegionCodeField(
         label="低保标准所在地",
         max_length=6,
         required=False,
@@ -197,7 +199,7 @@ class IncomeForm(Styled):
 
 
 class ReviewOpenForm(Styled):
-    org = forms.CharField(label="工会代码", max_length=40)
+    org = OrgCodeField(label="工会代码", max_length=40)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
 
 
@@ -229,7 +231,7 @@ class VisitForm(Styled):
         self.fields["campaign"].choices = [("", "（不属于活动）"), *campaigns]  # type: ignore[attr-defined]
 
 
-class StandardOrgField(forms.CharField):
+class StandardOrgField(OrgCodeField):
     def __init__(self) -> None:
         super().__init__(
             label="设置单位（工会代码）",

@@ -17,6 +17,8 @@ from gonghui.benefits.campaigns import AMOUNTS, FIELDS, MAX_COUNT, MODEL_FIELDS,
 from gonghui.benefits.models import Campaign, MerchantCategory, Recurrence, RuleType, Store
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
+from gonghui.core.pickers import RegionCodeField
+from gonghui.orgs.fields import OrgCodeField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OCCURRENCE_MONTHS = [
@@ -80,7 +82,7 @@ def last_day(campaign: Campaign) -> date:
 class CampaignForm(Styled):
     """A campaign's fields; `org_code` only when creating."""
 
-    org_code = forms.CharField(
+    org_code = OrgCodeField(
         label="主办工会代码",
         max_length=40,
         help_text="本工会及下级工会持已激活会员服务卡的在册会员可享受优惠",
@@ -179,11 +181,11 @@ class ReasonForm(Styled):
 class MerchantForm(Styled):
     """A merchant's fields; `org_code` only when signing one up."""
 
-    org_code = forms.CharField(label="签约工会代码", max_length=40)
+    org_code = OrgCodeField(label="签约工会代码", max_length=40)
     name = forms.CharField(label="商户名称", max_length=200)
     category = forms.ChoiceField(label="类别", choices=MerchantCategory.choices)
     uscc = forms.CharField(label="统一社会信用代码", max_length=30, required=False, help_text="18 位，校验位会核对")
-    region_code = forms.CharField(label="行政区划代码", max_length=10, required=False, help_text="6 位，如 520201")
+    region_code = RegionCodeField(label="行政区划代码", max_length=10, required=False, help_text="6 位，如 520201")
     address = forms.CharField(label="地址", max_length=200, required=False)
 
     def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
@@ -195,7 +197,7 @@ class MerchantForm(Styled):
 class StoreForm(Styled):
     name = forms.CharField(label="门店名称", max_length=200)
     address = forms.CharField(label="地址", max_length=200, required=False)
-    region_code = forms.CharField(label="行政区划代码", max_length=10, required=False, help_text="6 位，如 520201")
+    region_code = RegionCodeField(label="行政区划代码", max_length=10, required=False, help_text="6 位，如 520201")
 
 
 class OperatorForm(Styled):

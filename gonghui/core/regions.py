@@ -137,3 +137,52 @@ def prefecture_code(code: str) -> str:
     if code.endswith("0000"):
         return code
     return code[:4] + "00"
+
+
+@cache
+def _search_rows() -> list[tuple[Region, str, str, str]]:
+    """(region, full name, full pinyin, initials) of every current region, built once (~3,500 rows).
+
+    The keys are of the full name (贵州省六盘水市钟山区), so "lpssz" and "zhongshan" both find 钟山区.
+    The 市辖区 placeholders of GB/T 2260 are no place anyone picks.
+    """
+    from gonghui.core.pinyin import pinyin_keys
+
+    rows = []
+    for _code, region in sorted(_table().items()):
+        if region.name == "市辖区":
+            continue
+        full = region.full_name
+        pinyin, initials = pinyin_keys(region.name)
+        full_pinyin, full_initials = pinyin_keys(full)
+        rows.append((region, full, f"{pinyin} {full_pinyin}", f"{initials} {full_initials}"))
+    return rows
+
+
+def region_search(text: str, *, limit: int = 20) -> list[Region]:
+    """Regions whose name holds `text`, whose code starts with it, or whose pinyin (full or initials) holds it.
+
+    Names, codes and pinyin that start with it come first, then provinces before cities before counties.
+    """
+    from gonghui.core.pinyin import pinyin_query
+
+    text = text.strip()
+    if not text:
+        return []
+    key = pinyin_query(text)
+    found: list[tuple[int, int, str, Region]] = []
+    for region, full, pinyin, initials in _search_rows():
+        if region.code.startswith(text):
+            rank = 0
+        elif region.name.startswith(text) or (key and (pinyin.startswith(key) or initials.startswith(key))):
+            rank = 1
+        elif text in full or (key and (key in pinyin or key in initials)):
+            rank = 2
+        else:
+            continue
+        found.append((rank, _LEVELS[region_level(region.code)], region.code, region))
+    found.sort(key=lambda t: t[:3])
+    return [t[3] for t in found[:limit]]
+
+
+_LEVELS = {"province": 0, "prefecture": 1, "county": 2}

@@ -22,6 +22,7 @@ from gonghui.core.errors import PermissionDeniedError
 from gonghui.core.permissions import all_permissions
 
 _unscoped_depth: contextvars.ContextVar[int] = contextvars.ContextVar("gonghui_unscoped", default=0)
+_request_scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("gonghui_request_scope", default=None)
 
 M = TypeVar("M", bound=models.Model)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +43,26 @@ def unscoped() -> Iterator[None]:
 
 def is_unscoped() -> bool:
     return _unscoped_depth.get() > 0
+
+
+@contextmanager
+def answering_with(scope: Scope) -> Iterator[None]:
+    """The request being answered acts with `scope` (accounts' ScopeMiddleware opens it around each request)."""
+    token = _request_scope.set(scope)
+    try:
+        yield
+    finally:
+        _request_scope.reset(token)
+
+
+def request_scope_now() -> Scope | None:
+    """The scope of the request being answered; None outside one (the console, a job, a test's form).
+
+    Only for form fields that resolve what a person typed (a union's name) while a form is
+    cleaned, since forms are built without the request (pretix's django_scopes works alike).
+    Selectors and services take their scope as an argument.
+    """
+    return _request_scope.get()
 
 
 def subtree_q(field: str, path: str) -> Q:

@@ -35,6 +35,7 @@ from gonghui.crosscheck.services import (
     review_list,
 )
 from gonghui.crosscheck.subjects import describe_subjects
+from gonghui.orgs.fields import OrgCodeField
 from gonghui.orgs.selectors import org_get
 
 PAGE_SIZE = 50
@@ -129,7 +130,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class RunForm(forms.Form):
-    org_code = forms.CharField(
+    org_code = OrgCodeField(
         label="工会代码",
         max_length=40,
         help_text="比对该工会及其下级所有在办的金秋助学申请和困难职工家庭（已签授权书的）。",

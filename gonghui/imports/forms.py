@@ -8,6 +8,7 @@ from django import forms
 
 from gonghui.core.bulk.files import UPLOAD_SUFFIXES
 from gonghui.core.bulk.kinds import BulkKind
+from gonghui.orgs.fields import OrgCodeField
 
 ACCEPT = ",".join(UPLOAD_SUFFIXES)
 EXPORT_FORMATS = [("xlsx", "Excel 工作簿（.xlsx）"), ("csv", "CSV（UTF-8，带 BOM）")]
@@ -15,7 +16,7 @@ EXPORT_FORMATS = [("xlsx", "Excel 工作簿（.xlsx）"), ("csv", "CSV（UTF-8�
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="导入内容", error_messages={"required": "请选择导入内容"})
-    org = forms.CharField(
+    org = OrgCodeField(
         label="导入到工会（代码）",
         max_length=32,
         help_text="文件中没有“所属工会代码”（或“上级工会代码”）的行归入此工会；文件中的工会必须是它本身或它的下级。",
@@ -43,7 +44,7 @@ class UploadForm(forms.Form):
 
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(label="导出内容")
-    org = forms.CharField(label="工会代码（含下级）", max_length=32)
+    org = OrgCodeField(label="工会代码（含下级）", max_length=32)
     fmt = forms.ChoiceField(label="格式", choices=EXPORT_FORMATS, initial="xlsx")
     unmasked = forms.BooleanField(
         label="包含完整证件号码",

@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 
+from gonghui.core.pickers import RegionCodeField
 from gonghui.members.models import MembershipStatus
 from gonghui.members.validation import code_labels
+from gonghui.orgs.fields import OrgCodeField
 
 
 def code_choices(table: str, blank: str = "—") -> list[tuple[str, str]]:
@@ -23,8 +25,8 @@ class PersonForm(forms.Form):
     political_status = forms.ChoiceField(label="政治面貌", required=False)
     hukou_type = forms.ChoiceField(label="户籍类型", required=False)
     is_migrant_worker = forms.BooleanField(label="农民工", required=False)
-    hukou_region = forms.CharField(label="户籍所在地（行政区划代码）", max_length=6, required=False)
-    residence_region = forms.CharField(label="现居住地（行政区划代码）", max_length=6, required=False)
+    hukou_region = RegionCodeField(label="户籍所在地（行政区划代码）", max_length=6, required=False)
+    residence_region = RegionCodeField(label="现居住地（行政区划代码）", max_length=6, required=False)
     residence_address = forms.CharField(label="现居住详细地址", max_length=200, required=False)
     employment_status = forms.ChoiceField(label="就业状况", required=False)
     skill_level = forms.ChoiceField(label="技能等级", required=False)
@@ -56,7 +58,7 @@ class PersonForm(forms.Form):
 
 
 class RegisterForm(PersonForm):
-    org_code = forms.CharField(label="所属工会代码", max_length=32)
+    org_code = OrgCodeField(label="所属工会代码", max_length=32)
     id_type = forms.ChoiceField(label="证件类型")
     id_number = forms.CharField(label="证件号码", max_length=40)
     joined_on = forms.DateField(label="入会日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -71,7 +73,7 @@ class RegisterForm(PersonForm):
 
 class RosterFilterForm(forms.Form):
     q = forms.CharField(label="检索", required=False)
-    org = forms.CharField(label="工会代码", required=False)
+    org = OrgCodeField(label="工会代码", required=False)
     status = forms.ChoiceField(
         label="会籍状态",
         required=False,
@@ -105,7 +107,7 @@ class NoteForm(forms.Form):
 
 
 class TransferOutForm(forms.Form):
-    to_code = forms.CharField(label="转入工会代码", max_length=32)
+    to_code = OrgCodeField(label="转入工会代码", max_length=32)
     reason = forms.ChoiceField(label="接转原因")
     note = forms.CharField(label="说明", max_length=200, required=False)
 
@@ -117,7 +119,7 @@ class TransferOutForm(forms.Form):
 
 
 class TransferInForm(TransferOutForm):
-    to_code = forms.CharField(label="接收工会代码（本辖区）", max_length=32)
+    to_code = OrgCodeField(label="接收工会代码（本辖区）", max_length=32)
     id_type = forms.ChoiceField(label="证件类型")
     id_number = forms.CharField(label="会员证件号码", max_length=40)
     field_order = ["to_code", "id_type", "id_number", "reason", "note"]

@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.viewutils import actor_of
 from gonghui.orgs import selectors, services
+from gonghui.orgs.fields import org_label
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.validation import allowed_child_kinds, kind_label, region_warning
 
@@ -148,6 +149,27 @@ def list_orgs(
     ).select_related("parent", "industry_federation")
     items, count, number = paginate(qs, page)
     return {"items": [org_out(o) for o in items], "count": count, "page": number}
+
+
+class OrgChoiceOut(Schema):
+    code: str
+    name: str
+    kind_label: str
+    label: str
+
+
+@router.get(
+    "/suggest",
+    response=list[OrgChoiceOut],
+    url_name="org_suggest",
+    summary="工会选择器：按名称、代码或拼音搜索（限本人管辖范围，最多 20 个）",
+)
+def suggest_orgs(request: HttpRequest, q: str = "") -> list[dict[str, str]]:
+    # Declared before /{code}: "suggest" is no code (codes are capitals and digits).
+    return [
+        {"code": o.code, "name": o.name, "kind_label": kind_label(o.kind), "label": org_label(o)}
+        for o in selectors.org_suggest(scope=request_scope(request), q=q)
+    ]
 
 
 @router.get("/{code}", response=OrgOut, summary="工会组织详情")

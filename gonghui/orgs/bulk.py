@@ -77,7 +77,7 @@ from gonghui.core.scoping import subtree_q, unscoped
 from gonghui.orgs import validation as v
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.permissions import OrgPerm
-from gonghui.orgs.services import OrgSpec, org_bulk_create
+from gonghui.orgs.services import NAME_KEY_FIELDS, OrgSpec, org_bulk_create, org_set_name_keys
 
 COLUMNS = [
     Column("code", "工会代码", ("code",), required=True),
@@ -316,7 +316,9 @@ class OrgsKind:
                 transaction.set_rollback(True)
                 return dict(counts)
             if changed:
-                Org.all_objects.bulk_update(changed, list(FIELDS), batch_size=500)
+                for org in changed:
+                    org_set_name_keys(org)  # a renamed union is found by its new name's pinyin
+                Org.all_objects.bulk_update(changed, [*FIELDS, *NAME_KEY_FIELDS], batch_size=500)
         return dict(counts)
 
     def _lookup(self, codes: set[str]) -> dict[str, Org]:

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 
+from gonghui.core.pickers import RegionCodeField
+from gonghui.orgs.fields import OrgCodeField
 from gonghui.orgs.models import OrgForm, OrgKind
 
 
@@ -13,11 +15,11 @@ class OrgFieldsForm(forms.Form):
     short_name = forms.CharField(label="简称", max_length=60, required=False)
     kind = forms.ChoiceField(label="组织类型", choices=OrgKind.choices)
     form = forms.ChoiceField(label="组织形式", choices=[("", "—"), *OrgForm.choices], required=False)
-    region_code = forms.CharField(label="行政区划代码", max_length=6, required=False)
+    region_code = RegionCodeField(label="行政区划代码", max_length=6, required=False)
     uscc = forms.CharField(label="统一社会信用代码", max_length=24, required=False)
     is_new_employment = forms.BooleanField(label="新就业形态工会", required=False)
     is_industry_chain = forms.BooleanField(label="产业链工会", required=False)
-    industry_federation_code = forms.CharField(label="归口产业（行业）工会代码", max_length=32, required=False)
+    industry_federation_code = OrgCodeField(label="归口产业（行业）工会代码", max_length=32, required=False)
     accepts_affiliates = forms.BooleanField(
         label="允许辖区外工会归口", required=False, help_text="产业（行业）工会：辖区以外的工会也可以把它填为归口工会"
     )
@@ -45,7 +47,7 @@ class OrgCreateForm(OrgFieldsForm):
 
 
 class OrgMoveForm(forms.Form):
-    parent_code = forms.CharField(label="新上级工会代码", max_length=32)
+    parent_code = OrgCodeField(label="新上级工会代码", max_length=32)
 
 
 class OrgCloseForm(forms.Form):

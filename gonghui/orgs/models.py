@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.fields import PathField
+from gonghui.core.fields import ByteOrderCharField, PathField
 from gonghui.core.paths import path_ids
 from gonghui.core.regions import region_name
 from gonghui.core.scoping import ScopedManager
@@ -48,6 +48,9 @@ class Org(models.Model):
     code = models.CharField(_("工会代码"), max_length=32, unique=True)
     name = models.CharField(_("工会名称"), max_length=200)
     short_name = models.CharField(_("简称"), max_length=60, blank=True)
+    # Search keys of the name, written by the services with it (core.pinyin): "yilingquzonggonghui", "ylqzgh".
+    name_pinyin = ByteOrderCharField(_("名称全拼"), max_length=200, blank=True, editable=False)
+    name_initials = ByteOrderCharField(_("名称首字母"), max_length=100, blank=True, editable=False)
     kind = models.CharField(_("组织类型"), max_length=32, choices=OrgKind.choices)
     form = models.CharField(_("组织形式"), max_length=32, choices=OrgForm.choices, blank=True)
     parent = models.ForeignKey(
@@ -98,6 +101,8 @@ class Org(models.Model):
         indexes = [
             models.Index(fields=["parent", "name"], name="orgs_org_parent_name"),
             models.Index(fields=["region_code"], name="orgs_org_region"),
+            models.Index(fields=["name_pinyin"], name="orgs_org_pinyin"),
+            models.Index(fields=["name_initials"], name="orgs_org_initials"),
         ]
         constraints = [
             # The unique index on path is the b-tree every subtree range scan

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from gonghui.core.errors import NotFoundError
+from gonghui.core.pinyin import pinyin_query
 from gonghui.core.regions import prefecture_code, region_name
 from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 from gonghui.orgs.models import Org, OrgKind
@@ -29,7 +31,7 @@ def org_list(
 ) -> QuerySet[Org]:
     qs = org_queryset(scope=scope)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__startswith=q.upper()))
+        qs = qs.filter(org_search_q(q))
     if kind:
         qs = qs.filter(kind=kind)
     if parent_code:
@@ -42,6 +44,71 @@ def org_list(
     if not include_closed:
         qs = qs.filter(closed_on__isnull=True)
     return qs.order_by("path")
+
+
+SEARCH_LIMIT = 40  # characters of a search box that are read (a name is rarely longer)
+SUGGEST_LIMIT = 20
+
+
+def search_text(raw: str) -> str:
+    """A search box as read: NFKC, trimmed, at most SEARCH_LIMIT characters."""
+    return unicodedata.normalize("NFKC", raw or "").strip()[:SEARCH_LIMIT]
+
+
+def org_search_q(raw: str) -> Q:
+    """Orgs whose name or short name holds the text, whose code starts with it, or whose pinyin holds it.
+
+    Latin letters are also read as pinyin: full syllables ("yiling") or initials ("ylq") anywhere in
+    the name, so 宜昌市夷陵区总工会 is found by either.
+    """
+    text = search_text(raw)
+    if not text:
+        return Q()
+    q = Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__startswith=text.upper())
+    key = pinyin_query(text)
+    if key:
+        q |= Q(name_pinyin__contains=key) | Q(name_initials__contains=key)
+    return q
+
+
+def org_suggest(*, scope: Scope, q: str, limit: int = SUGGEST_LIMIT) -> list[Org]:
+    """The open orgs of the scope a picker offers for `q`: the exact code first, then names, codes or
+    pinyin that start with it, then the rest, higher levels first; at most `limit`."""
+    text = search_text(q)
+    if not text:
+        return []
+    key = pinyin_query(text)
+    starts = Q(name__startswith=text) | Q(short_name__startswith=text) | Q(code__startswith=text.upper())
+    if key:
+        starts |= Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key)
+    rank = Case(
+        When(code=text.upper(), then=Value(0)),
+        When(starts, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    qs = (
+        org_queryset(scope=scope)
+        .filter(org_search_q(text), closed_on__isnull=True)
+        .annotate(rank=rank)
+        .order_by("rank", "depth", "code")
+    )
+    return list(qs[: max(1, min(limit, SUGGEST_LIMIT))])
+
+
+def org_by_name(*, scope: Scope, name: str) -> list[Org]:
+    """The open orgs of the scope named exactly `name` (or with that short name), for a form that takes a name.
+
+    More than one is the caller's ambiguity to report; a few are enough to list.
+    """
+    text = search_text(name)
+    if not text:
+        return []
+    qs = org_queryset(scope=scope).filter(Q(name=text) | Q(short_name=text), closed_on__isnull=True)
+    exact = list(qs.order_by("depth", "code")[:10])
+    # A full name beats a short name that happens to equal it.
+    by_name = [o for o in exact if o.name == text]
+    return by_name or exact
 
 
 def org_get(*, scope: Scope, code: str, perm: str = OrgPerm.VIEW) -> Org:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from gonghui.core.audit import audit_record, changed_fields
 from gonghui.core.errors import DomainError, joined
 from gonghui.core.paths import rewrite_path_columns
+from gonghui.core.pinyin import pinyin_keys
 from gonghui.core.scoping import Scope, require_perm_at, subtree_q, unscoped
 from gonghui.orgs import validation as v
 from gonghui.orgs.models import INDUSTRY_ROLLUP_KINDS, Org
@@ -160,6 +161,7 @@ def org_create(
         values["industry_federation"] = _resolve_industry_federation(industry_federation_code, scope)
         # The path holds the org's own id, known only after the insert.
         org = Org(code=code, parent=parent, path=f"~{uuid.uuid4().hex}", **values)
+        org_set_name_keys(org)
         org.save(force_insert=True)
         org.path = f"{parent.path if parent else ''}{org.pk}/"
         org.depth = parent.depth + 1 if parent else 0
@@ -214,9 +216,19 @@ def org_update(*, actor: User | None, scope: Scope | None, org: Org, changes: di
         after = {k: _plain(getattr(org, k)) for k in values}
         diff = changed_fields(before, after)
         if diff:
-            org.save(update_fields=[*values.keys(), "updated_at"])
+            keys = org_set_name_keys(org) if "name" in values else []
+            org.save(update_fields=[*values.keys(), *keys, "updated_at"])
             audit_record(actor=actor, action="orgs.org.update", org=org, target=org, data={"changes": diff})
     return org
+
+
+NAME_KEY_FIELDS = ["name_pinyin", "name_initials"]
+
+
+def org_set_name_keys(org: Org) -> list[str]:
+    """Write the pinyin search keys of `org.name` on the instance (the caller saves); the fields it set."""
+    org.name_pinyin, org.name_initials = pinyin_keys(org.name)
+    return NAME_KEY_FIELDS
 
 
 def _check_kind_change(org: Org, kind: str) -> None:
@@ -398,9 +410,9 @@ def org_bulk_create(*, actor: User | None, specs: list[OrgSpec], action: str = "
                     kinds[spec.parent_code] if spec.parent_code else None, values["kind"], parent=spec.parent_code or ""
                 )
                 parent_pk = known[spec.parent_code][0] if spec.parent_code else None
-                objs.append(
-                    Org(code=v.clean_code(spec.code), parent_id=parent_pk, path=f"~{uuid.uuid4().hex}", **values)
-                )
+                org = Org(code=v.clean_code(spec.code), parent_id=parent_pk, path=f"~{uuid.uuid4().hex}", **values)
+                org_set_name_keys(org)
+                objs.append(org)
             Org.all_objects.bulk_create(objs, batch_size=500)
             if any(o.pk is None for o in objs):
                 # Backends that cannot return ids from a bulk insert: read them back.

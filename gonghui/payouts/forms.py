@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 
 from gonghui.cards.selectors import bank_list
+from gonghui.orgs.fields import OrgCodeField
 from gonghui.payouts.models import PayoutPurpose
 
 
 class BatchCreateForm(forms.Form):
-    org_code = forms.CharField(label="发放工会代码", max_length=40)
+    org_code = OrgCodeField(label="发放工会代码", max_length=40)
     bank = forms.ChoiceField(label="代发银行")
     purpose = forms.ChoiceField(label="用途", choices=PayoutPurpose.choices)
     reference = forms.CharField(

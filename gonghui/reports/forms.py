@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from gonghui.core.ui import audit_actions
+from gonghui.orgs.fields import OrgCodeField, OrgPickerInput
 
 INPUT = {"class": "form-control form-control-sm"}
 
@@ -21,7 +22,7 @@ class AuditFilterForm(forms.Form):
         widget=forms.TextInput(attrs={**INPUT, "placeholder": "如 慰问 或 aid.relief"}),
     )
     actor = forms.CharField(label="操作人（账号）", required=False, widget=forms.TextInput(attrs=INPUT))
-    org = forms.CharField(label="工会代码（含下级）", required=False, widget=forms.TextInput(attrs=INPUT))
+    org = OrgCodeField(label="工会代码（含下级）", required=False, widget=OrgPickerInput(attrs=INPUT))
     since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
     until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={**INPUT, "type": "date"}))
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gonghui.cards.selectors import bank_list
 from gonghui.core.money import AmountError, parse_yuan
+from gonghui.orgs.fields import OrgCodeField
 from gonghui.student_aid.models import ApplicationStatus, EnrolmentKind, ObjectionStatus, StudentLevel
 
 MAX_FEN = 10_000_000_00  # ¥1,000万: beyond any school's fees or any aid standard
@@ -112,9 +113,7 @@ class ApplicationFilterForm(forms.Form):
 class PublicationForm(forms.Form):
     """Publish approved applications of a union and school year for a number of days."""
 
-    org_code = forms.CharField(
-        label="公示工会代码", max_length=40, help_text="公示名单由该工会发布，含其下级工会的申请。"
-    )
+    org_code = OrgCodeField(label="公示工会代码", max_length=40, help_text="公示名单由该工会发布，含其下级工会的申请。")
     school_year = _year_field("学年")
     days = forms.IntegerField(label="公示天数", min_value=1, max_value=60)
     starts_on = forms.DateField(label="公示开始日期", required=False, help_text="不填为今天。")
@@ -166,7 +165,7 @@ class DisbursementForm(forms.Form):
 
 
 class StandardForm(forms.Form):
-    org_code = forms.CharField(
+    org_code = OrgCodeField(
         label="工会代码", max_length=40, help_text="按该工会的行政区划设置；下级地区未单独设置的沿用上级标准。"
     )
     year = _year_field("学年")

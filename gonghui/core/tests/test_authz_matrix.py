@@ -227,6 +227,16 @@ def check_list(w: World, resp) -> None:
     assert body["count"] == len(visible)
 
 
+def check_suggest(w: World, resp) -> None:
+    # "gonghui" is in every union's pinyin: the picker offers exactly what the caller may see.
+    visible = {"foreign": {"621100"}, "sibling": {"520100", "520102"}, "blind": set()}.get(w.actor, LPS_CODES)
+    assert {o["code"] for o in resp.json()} == visible
+
+
+def check_regions(w: World, resp) -> None:
+    assert resp.json()[0]["code"] == "520201"
+
+
 def check_lps_subtree(w: World, resp) -> None:
     assert {o["code"] for o in resp.json()["items"]} == LPS_CODES
 
@@ -305,6 +315,8 @@ CREATE_BODY = {"code": "520201G002", "name": "钟山区外卖骑手工会", "kin
 API_ENDPOINTS = [
     Endpoint("list", "get", "/api/v1/orgs", "authenticated", check=check_list),
     Endpoint("list-within", "get", "/api/v1/orgs?within=520200", "view", check=check_lps_subtree),
+    Endpoint("suggest", "get", "/api/v1/orgs/suggest?q=gonghui", "authenticated", check=check_suggest),
+    Endpoint("regions", "get", "/api/v1/regions/suggest?q=520201", "authenticated", check=check_regions),
     Endpoint("detail", "get", "/api/v1/orgs/520200", "view", check=check_detail),
     Endpoint("children", "get", "/api/v1/orgs/520200/children", "view", check=check_children),
     Endpoint(

@@ -589,6 +589,8 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/orgs/{code}/close": {"post"},
         "/api/v1/stats": {"get"},
         "/api/v1/codes/{table}": {"get"},
+        "/api/v1/orgs/suggest": {"get"},
+        "/api/v1/regions/suggest": {"get"},
         "/api/v1/members": {"get", "post"},
         "/api/v1/members/search": {"post"},
         "/api/v1/members/{member_id}": {"get", "patch"},

@@ -25,7 +25,17 @@ def test_the_bulk_pages_are_forbidden_with_the_pointer(member, url: str) -> None
     assert "/m/login/" in resp.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/api/v1/members", "/api/v1/orgs", "/api/v1/aid/files", "/api/v1/stats"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/members",
+        "/api/v1/orgs",
+        "/api/v1/aid/files",
+        "/api/v1/stats",
+        "/api/v1/orgs/suggest?q=zgh",
+        "/api/v1/regions/suggest?q=zhongshan",
+    ],
+)
 def test_the_api_is_forbidden_with_the_reason(member, url: str) -> None:
     resp = member.get(url)
     assert resp.status_code == 403
