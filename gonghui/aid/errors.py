@@ -26,6 +26,8 @@ register_messages(
         "aid.decision_unknown": _("应为 approve、return 或 reject"),
         "aid.decision_note_required": _("退回或不予建档时请填写审核意见"),
         "aid.close_reason_required": _("请填写撤档原因"),
+        "aid.closed_in_future": _("撤档日期不能晚于今天"),
+        "aid.closed_before_filed": _("撤档日期不能早于建档日期（{filed}），请核对日期"),
         "aid.review_note_required": _("不再符合建档条件时请说明情况"),
         "aid.scan_invalid": _("请上传 10 MB 以内的 PDF、JPG 或 PNG 扫描件"),
         "aid.event_unknown": _("慰问事项不在代码表中"),

@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from django.utils import timezone
 from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
@@ -356,13 +357,20 @@ def _birthday(birth: date, years: int) -> date:
         return date(birth.year + years, 3, 1)
 
 
-def joined_on_reason(joined_on: date | None, birth_date: date | None) -> str | None:
+def joined_on_reason(joined_on: date | None, birth_date: date | None, *, today: date | None = None) -> str | None:
     """Why a 入会日期 cannot be, given the birth date from the ID number; None when it can.
 
-    A date given as a year and a month (`MonthOnly`, the first of the month) is judged by its
-    month: joining "in May" is possible if the 16th birthday falls in May.
+    The one home of the rule for the import, the forms and the API: a join date later
+    than today, before the birth date, or before the 16th birthday. A date given as a
+    year and a month (`MonthOnly`, the first of the month) is judged by its month:
+    joining "in May" is possible if the 16th birthday falls in May. Imports pass `today`
+    once for the file.
     """
-    if joined_on is None or birth_date is None:
+    if joined_on is None:
+        return None
+    if joined_on > (today or timezone.localdate()):
+        return "入会日期不能晚于今天，请核对入会日期"
+    if birth_date is None:
         return None
     sixteen = _birthday(birth_date, MIN_JOIN_AGE)
     if isinstance(joined_on, MonthOnly):
@@ -375,6 +383,19 @@ def joined_on_reason(joined_on: date | None, birth_date: date | None) -> str | N
         return "入会日期早于出生日期，请核对入会日期或证件号码"
     if too_young:
         return f"入会时未满 {MIN_JOIN_AGE} 周岁（最低就业年龄），请核对入会日期或证件号码"
+    return None
+
+
+def status_reason_missing(status: str, reason: str) -> str | None:
+    """What a membership in `status` must name and does not (None when nothing is missing).
+
+    保留会籍 is kept for a reason (退休, 失业, 下岗待岗, the employer closed…): a retained
+    membership without one cannot be told from a lapsed one. The one rule for every
+    service that writes a status (retain, a transfer that carries a retained membership
+    over, a status change), so the pages and the API refuse alike.
+    """
+    if status == "retained" and not (reason or "").strip():
+        return "保留会籍原因"
     return None
 
 
