@@ -306,6 +306,18 @@ def clean_bool(raw: Any) -> bool:
         raise FieldError("应为“是”或“否”") from exc
 
 
+def _clean_day(raw: Any) -> date | None:
+    """A date field as a date: the forms and the API give one, a caller in Python may give ISO text."""
+    if not raw:
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError as exc:
+        raise FieldError("日期格式应为 YYYY-MM-DD") from exc
+
+
 def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean the person fields present in `values`: (cleaned, {field: reason})."""
     from gonghui.members.models import Person
@@ -336,7 +348,7 @@ def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict
             elif key == "employer_uscc":
                 cleaned[key] = validators.clean_uscc(raw)
             elif key == "joined_on":
-                cleaned[key] = raw or None
+                cleaned[key] = _clean_day(raw)
             else:
                 errors[key] = "不能修改该字段"
         except (FieldError, InvalidIdentifier) as exc:

@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
@@ -322,7 +323,11 @@ class OrgsKind:
                 transaction.set_rollback(True)
                 return dict(counts)
             if changed:
-                Org.all_objects.bulk_update(changed, list(FIELDS), batch_size=500)
+                # bulk_update does not run auto_now: the time of the change is set here, as org_update's save does.
+                now = timezone.now()
+                for org in changed:
+                    org.updated_at = now
+                Org.all_objects.bulk_update(changed, [*FIELDS, "updated_at"], batch_size=500)
         return dict(counts)
 
     def _lookup(self, codes: set[str]) -> dict[str, Org]:
