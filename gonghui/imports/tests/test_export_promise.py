@@ -1,7 +1,8 @@
 """The export page promises a re-import only for the kinds whose export reads back unchanged (issue 14, item 5).
 
-The members and orgs exports are written in their import's own columns and have
-round-trip tests (members/tests/test_export.py, orgs/tests/test_round_trip.py).
+The members, orgs and credit_referrals exports are written in their import's own columns
+and have round-trip tests (members/tests/test_export.py, orgs/tests/test_round_trip.py,
+cards/tests/test_credit_round_trip.py, imports/tests/test_web_round_trip.py).
 The other exports (困难职工档案, the banks' lists…) are for reading and reporting:
 the page used to say of every one of them "导出的文件可以修改后再导入".
 """
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_only_the_round_tripped_kinds_are_reimportable() -> None:
-    assert sorted(k.name for k in all_kinds() if k.reimportable) == ["members", "orgs"]
+    assert sorted(k.name for k in all_kinds() if k.reimportable) == ["credit_referrals", "members", "orgs"]
 
 
 def test_the_page_promises_the_round_trip_for_those_kinds_only(tree, make_user, login) -> None:
@@ -27,7 +28,8 @@ def test_the_page_promises_the_round_trip_for_those_kinds_only(tree, make_user, 
     promise = text.split('data-testid="reimportable">', 1)[1].split("</span>", 1)[0]
     # …but not promised back.
     assert promise == (
-        "会员花名册、工会组织的导出文件可以修改后再导入（脱敏的单元格保持不变）；其他内容的导出供查阅和报送，不能导回。"
+        "黔优信用卡推荐（银行审批结果／推荐清单）、会员花名册、工会组织的导出文件可以修改后再导入（脱敏的单元格保持不变）；"
+        "其他内容的导出供查阅和报送，不能导回。"
     )
     assert "导出的文件可以修改后再导入" not in text
 
