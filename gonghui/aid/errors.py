@@ -33,6 +33,7 @@ register_messages(
         "aid.event_unknown": _("慰问事项不在代码表中"),
         "aid.relief_negative": _("金额和份数不能为负"),
         "aid.relief_outside_campaign": _("慰问日期不在“{campaign}”的活动期内"),
+        "aid.relief_in_future": _("慰问日期不能晚于今天"),
         # Checks of several fields at once: each field's reason in the details, joined as the message.
         "aid.application_fields_invalid": _("{reasons}"),
         "aid.subsistence_standard_invalid": _("{reasons}"),
