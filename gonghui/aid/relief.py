@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.aid import errors as _errors  # noqa: F401  (registers messages)
@@ -55,6 +56,9 @@ def relief_visit_record(
         raise DomainError("aid.relief_negative", field="cash_fen")
     if not (cash_fen or goods_fen or insurance_policies or housing):
         raise DomainError("aid.relief_empty")
+    if visited_on > timezone.localdate():
+        # A visit is recorded once made: the one rule for the page, the API and the console.
+        raise DomainError("aid.relief_in_future", field="visited_on")
     if campaign is not None and not (campaign.starts_on <= visited_on <= campaign.ends_on):
         raise DomainError("aid.relief_outside_campaign", field="visited_on", campaign=campaign.name)
     with transaction.atomic(), unscoped():

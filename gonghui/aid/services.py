@@ -417,6 +417,17 @@ def file_decide(
     return file
 
 
+def _closing_day(on: date | None, *, filed_on: date | None) -> date:
+    """撤档日期: today when not given; never later than today, never before the file was filed (建档)."""
+    today = timezone.localdate()
+    day = on or today
+    if day > today:
+        raise DomainError("aid.closed_in_future", field="on")
+    if filed_on is not None and day < filed_on:
+        raise DomainError("aid.closed_before_filed", field="on", filed=filed_on.isoformat())
+    return day
+
+
 def file_close(
     *, actor: User | None, scope: Scope | None, file: HardshipFile, reason: str, on: date | None = None
 ) -> HardshipFile:
@@ -428,8 +439,8 @@ def file_close(
         file = HardshipFile.all_objects.select_for_update().get(pk=file.pk)
         if file.status != FileStatus.FILED:
             raise DomainError("aid.wrong_status", state=STATES[file.status], action="撤档")
+        file.closed_on = _closing_day(on, filed_on=file.filed_on)
         file.status, file.status_note = FileStatus.CLOSED, reason.strip()[:200]
-        file.closed_on = on or timezone.localdate()
         file.save(update_fields=["status", "status_note", "closed_on"])
         _audit(file, actor, "close", reason=file.status_note, on=file.closed_on.isoformat())
     return file

@@ -80,6 +80,8 @@ class CardIssuanceKind:
                 row.reject(HEADERS["card_no"], exc.message if isinstance(exc, DomainError) else str(exc))
         try:
             out["issued_on"] = parse_date(v.get("issued_on")) or timezone.localdate()
+            if out["issued_on"] > timezone.localdate():
+                row.reject(HEADERS["issued_on"], "不能晚于今天")
         except CellError as exc:
             row.reject(HEADERS["issued_on"], str(exc))
         if "number" in out:

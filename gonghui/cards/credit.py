@@ -45,6 +45,7 @@ from gonghui.core.bulk.sql import insert_rows
 from gonghui.core.bulk.values import LOST_DIGITS, lost_digits
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import Scope, unscoped
+from gonghui.members.bulk import MASKED_ID
 from gonghui.members.models import Person
 from gonghui.members.validation import ID_PURPOSE, FieldError, clean_name, parse_identity
 from gonghui.orgs.models import Org
@@ -61,6 +62,9 @@ COLUMNS = [
     Column("credit_line", "授信额度（元）", ("授信额度", "核准额度", "额度", "credit_line")),
     Column("decided_on", "审批日期", ("核准日期", "审批时间", "decided_on")),
     Column("bank", "银行代码", ("bank", "bank_code")),
+    # Our own export's column, read-only (the link to a member follows the ID number). Its 推荐工会
+    # (the union's name) comes after 推荐工会代码 and is left aside as a second 推荐工会 column.
+    Column("is_member", "是否会员", ("is_member",)),
 ]
 HEADERS = {c.key: c.header for c in COLUMNS}
 
@@ -150,7 +154,11 @@ class CreditReferralsKind(BankFileKind):
             number = cell_text(v.get("id_number"))
             if lost_digits(number):
                 raise CellError(LOST_DIGITS)
-            out["identity"] = parse_identity(number, _id_type_of(number), today=self.today)
+            if MASKED_ID.fullmatch(number.upper()):
+                # Our export's masked number: the application is found by its 申请编号 (`_process`).
+                out["identity"], out["masked"] = None, number.upper()
+            else:
+                out["identity"] = parse_identity(number, _id_type_of(number), today=self.today)
         except (FieldError, CellError) as exc:
             row.reject(HEADERS["id_number"], str(exc))
         try:
@@ -211,9 +219,9 @@ class CreditReferralsKind(BankFileKind):
             bank=bank,
             org_code=out["org_code"],
             name=out["name"],
-            index=identity.index,
-            masked=identity.masked,
-            id_value=identity.value,
+            index=identity.index if identity else "",
+            masked=identity.masked if identity else out["masked"],
+            id_value=identity.value if identity else "",
             applied_on=out["applied_on"],
             status=out["status"],
             credit_line_fen=out["credit_line_fen"],
@@ -240,14 +248,15 @@ class CreditReferralsKind(BankFileKind):
         with transaction.atomic(), unscoped():
             cleaned = [c for row in rows if (c := self._clean(row)) is not None]
             orgs = self._orgs({c.org_code for c in cleaned})
-            people = dict(
-                Person.objects.filter(id_index__in=list({c.index for c in cleaned})).values_list("id_index", "pk")
-            )
             existing: dict[tuple[int, str], CreditCardReferral] = {}
             for bank_id in {c.bank.pk for c in cleaned}:
                 refs = [c.reference for c in cleaned if c.bank.pk == bank_id]
                 for referral in CreditCardReferral.all_objects.filter(bank_id=bank_id, bank_reference__in=refs):
                     existing[(bank_id, referral.bank_reference)] = referral
+            cleaned = [c for c in cleaned if self._unmask(c, existing.get((c.bank.pk, c.reference)))]
+            people = dict(
+                Person.objects.filter(id_index__in=list({c.index for c in cleaned})).values_list("id_index", "pk")
+            )
             now = timezone.now()
             new: list[tuple[Any, ...]] = []
             changed: list[CreditCardReferral] = []
@@ -306,6 +315,20 @@ class CreditReferralsKind(BankFileKind):
             insert_rows(CreditCardReferral, NEW_FIELDS, new)
             CreditCardReferral.all_objects.bulk_update(changed, UPDATE_FIELDS, batch_size=1000)
         return dict(counts)
+
+    @staticmethod
+    def _unmask(c: _Clean, old: CreditCardReferral | None) -> bool:
+        """A masked row (our export) takes the applicant of the application it names; False: refused."""
+        if c.index:
+            return True
+        if old is None or old.id_masked != c.masked:
+            c.row.reject(
+                HEADERS["id_number"],
+                "证件号码为脱敏显示，且未找到该申请编号下证件号码相符的申请，请填写完整的证件号码",
+            )
+            return False
+        c.index = old.id_index
+        return True
 
     @staticmethod
     def _same(old: CreditCardReferral, c: _Clean, person_id: int | None) -> bool:
@@ -390,7 +413,7 @@ def export_credit_referrals(
                     r.org.code,
                     r.org.name,
                     r.applied_on,
-                    STATUS_LABELS.get(r.status, r.status),
+                    str(STATUS_LABELS.get(r.status, r.status)),  # a lazy label: openpyxl writes only str
                     fen_to_yuan(r.credit_line_fen) if r.credit_line_fen else "",
                     r.decided_on or "",
                 ]

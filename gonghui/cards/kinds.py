@@ -109,6 +109,7 @@ def register() -> None:
             export_sheet="信用卡推荐",
             masked_columns={"id_number": "id_number"},
             choices=lambda: {"result": ["通过", "拒绝", "审批中"]},
+            reimportable=True,  # masked numbers are found by 申请编号 (credit.py, test_credit_round_trip.py)
             text_columns=frozenset({"reference", "id_number", "org_code", "credit_line", "bank"}),
             example={
                 "reference": "QY2025050100001",

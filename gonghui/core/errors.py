@@ -29,7 +29,10 @@ MESSAGES: dict[str, Any] = {
     "csrf_failed": _("安全校验（CSRF）未通过，请刷新页面后重试。"),
     "org.code_taken": _("工会代码“{code}”已被使用。"),
     "org.code_invalid": _("工会代码“{code}”格式不正确：应为 4–32 位数字、大写字母或连字符。"),
-    "org.parent_required": _("除省级总工会外，每个工会都必须有上级工会。"),
+    "org.parent_required": _(
+        "请填写上级工会。新建顶级工会（没有上级工会）只能由平台管理员办理，"
+        "或在服务器控制台用 gonghui import orgs 导入组织名录。"
+    ),
     "org.parent_closed": _("上级工会“{parent}”已撤销，不能在其下新建或迁入工会。"),
     "org.parent_not_found": _("未找到上级工会“{code}”。"),
     "org.move_into_own_subtree": _("不能把工会“{org}”迁移到它自己或它的下级工会之下。"),

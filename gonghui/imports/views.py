@@ -505,6 +505,7 @@ def export(request: HttpRequest) -> HttpResponse:
         "section": "bulk",
         "form": form,
         "may_unmask": may_unmask,
+        "reimportable": [k.label for k in kinds if k.reimportable and k.importable],
         "orgs": _suggested_orgs(scope, [k.export_perm for k in kinds]),
     }
     return render(request, "imports/export.html", context, status=status)

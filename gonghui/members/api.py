@@ -142,6 +142,8 @@ class MemberUpdateIn(Schema):
     is_model_worker: bool | None = None
     emergency_contact: str | None = None
     emergency_phone: str | None = None
+    # A mistyped 入会日期 corrected (as a re-imported roster may); the same rules as at registration.
+    joined_on: date | None = None
 
 
 class ReasonIn(Schema):

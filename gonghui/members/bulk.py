@@ -171,9 +171,8 @@ class _CellCleaner:
         try:
             if key == "joined_on":
                 joined = parse_date(raw)
-                if joined is not None and joined > self.today:
-                    return None, "不能晚于今天"
-                return joined, None
+                reason = joined_on_reason(joined, None, today=self.today)  # the birth date is checked per row
+                return (None, reason) if reason is not None else (joined, None)
             text = cell_text(raw)
         except CellError as exc:
             return None, str(exc)
@@ -266,11 +265,14 @@ class MembersKind:
             if reason is not None:
                 row.reject(HEADERS["joined_on"], reason)
             elif identity is not None and joined_on is not _BLANK:
-                reason = joined_on_reason(joined_on, identity.birth_date)
+                reason = joined_on_reason(joined_on, identity.birth_date, today=self.today)
                 if reason is not None:
                     row.reject(HEADERS["joined_on"], reason)
             if identity is not None and identity.gender:
                 _check_against_id(row, v, identity.gender, identity.birth_date)
+            # A masked row's person is known only once 会员编号 is looked up (`_resolve`): its 性别,
+            # 出生年月 and 入会日期 are checked there, against the registry's record.
+            against_record = {k: v[k] for k in ("gender", "birth_date") if member_no and k in v}
             if "name" in values:
                 # Search keys travel with the name, so a changed name never keeps stale keys.
                 values["name_pinyin"], values["name_initials"] = name_keys(values["name"])
@@ -282,7 +284,8 @@ class MembersKind:
                 if identity is not None
                 else None
             )
-            row.prepared = (person, code, values, None if joined_on is _BLANK else joined_on, cipher, member_no)
+            joined = None if joined_on is _BLANK else joined_on
+            row.prepared = (person, code, values, joined, cipher, member_no, against_record)
             row.values = {}  # consumed: `prepared` holds what the writer needs
 
     def _orgs(self, codes: set[str]) -> dict[str, Org | None]:
@@ -312,11 +315,17 @@ class MembersKind:
         open_now = _lock_open_orgs(targets)
         parsed: list[_Parsed] = []
         for row in rows:
-            person, code, values, joined_on, cipher, member_no = row.prepared
+            person, code, values, joined_on, cipher, member_no, against_record = row.prepared
             if member_no and not row.errors:
                 person = by_member_no.get(member_no)
                 if person is None:
                     row.reject(HEADERS["member_no"], f"会员编号“{member_no}”不存在，证件号码为脱敏显示，无法登记")
+                else:
+                    if person[3]:
+                        _check_against_id(row, against_record, person[3], person[4])
+                    reason = joined_on_reason(joined_on, person[4], today=self.today)
+                    if reason is not None:
+                        row.reject(HEADERS["joined_on"], reason)
             org = orgs.get(code) if code else self.default_org
             if org is None:
                 row.reject(
@@ -396,7 +405,12 @@ class MembersKind:
                     )
                     continue
                 before = _flags(person)
-                diff = _apply(person, item.values)
+                values = item.values
+                if org_id is not None and _joined_edited(person["joined_on"], item.joined_on):
+                    # A member's 入会日期 corrected in the file (as the member page may): a roster's
+                    # 2023.5 keeps a stored day of that month. A person joining again keeps their first.
+                    values = {**values, "joined_on": _plain_date(item.joined_on)}
+                diff = _apply(person, values)
                 if diff:
                     changed.append(person)
                     if _flags(person) != before:
@@ -567,6 +581,22 @@ def _id_type_of(number: str) -> str:
     return "3" if prefix in ("81", "82") else "4" if prefix == "83" else "1"
 
 
+def _joined_edited(stored: date | str | None, given: date | None) -> bool:
+    """Whether the file's 入会日期 differs from the registry's (read raw: SQLite gives text)."""
+    if given is None:
+        return False
+    if isinstance(stored, str):
+        stored = date.fromisoformat(stored)
+    if isinstance(given, MonthOnly) and stored is not None:
+        return (stored.year, stored.month) != (given.year, given.month)
+    return stored != given
+
+
+def _plain_date(value: date | None) -> date | None:
+    """A `MonthOnly` as the plain date the database adapters know."""
+    return None if value is None else date(value.year, value.month, value.day)
+
+
 def _apply(person: dict[str, Any], values: dict[str, Any]) -> bool:
     """Set the row's person fields; True when anything changed. Blank cells keep what is there."""
     changed = False
@@ -580,7 +610,7 @@ def _apply(person: dict[str, Any], values: dict[str, Any]) -> bool:
 
 
 NO_APPLICATION: dict[str, Any] = {}  # one object for every imported membership: adapted once
-UPDATED_COLUMNS = (*PERSON_KEYS, "name_pinyin", "name_initials")
+UPDATED_COLUMNS = (*PERSON_KEYS, "name_pinyin", "name_initials", "joined_on")
 PERSON_INSERT = (
     "id",
     "name",

@@ -66,6 +66,7 @@ def register() -> None:
             masked_columns={"id_number": "id_number", "mobile": "mobile"},
             text_columns=frozenset({"id_number", "mobile", "org_code"}),
             choices=choices,
+            reimportable=True,
             example={
                 "name": "张三",
                 "id_number": id_number_with_check("52020119900307001"),

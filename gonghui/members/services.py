@@ -45,6 +45,7 @@ from gonghui.members.validation import (
     name_keys,
     parse_identity,
     region_warnings,
+    status_reason_missing,
 )
 from gonghui.orgs.models import Org
 
@@ -261,7 +262,14 @@ def _person_for(identity: Identity, values: dict[str, Any], *, update: bool) -> 
     return person, False
 
 
+def _check_status_reason(ms: Membership) -> None:
+    what = status_reason_missing(ms.status, ms.status_reason)
+    if what is not None:
+        raise DomainError("member.reason_required", field="reason", what=what)
+
+
 def _insert_membership(ms: Membership) -> None:
+    _check_status_reason(ms)
     try:
         with transaction.atomic():
             ms.save(force_insert=True)
@@ -597,6 +605,9 @@ def _complete_transfer(tr: Transfer, ms: Membership, actor: User | None, tally: 
     today = timezone.localdate()
     to_org = _open_org(tr.to_org)
     tally.add(ms, -1)
+    # A retained membership arrives retained for the reason it was kept (失业…), read before
+    # the old one's reason becomes the transfer's.
+    kept_for = ms.status_reason if tr.prior_status == MembershipStatus.RETAINED else ""
     ms.status = MembershipStatus.TRANSFERRED
     ms.ended_on = today
     ms.status_reason = f"转至{to_org.name}"[:200]
@@ -607,7 +618,7 @@ def _complete_transfer(tr: Transfer, ms: Membership, actor: User | None, tally: 
         org=to_org,
         org_path=to_org.path,
         status=tr.prior_status,
-        status_reason=ms.status_reason if tr.prior_status == MembershipStatus.RETAINED else "",
+        status_reason=kept_for,
         started_on=today,
     )
     _insert_membership(new)
@@ -665,6 +676,7 @@ def _change_status(
     ms.status = to
     ms.status_reason = reason[:200]
     ms.ended_on = timezone.localdate() if ended else None
+    _check_status_reason(ms)
     ms.save(update_fields=["status", "status_reason", "ended_on", "updated_at"])
     tally.add(ms)
     _event(ms, event, actor=actor, reason=reason)
@@ -862,6 +874,10 @@ def person_update(
             raise _refuse_status(ms, "修改会员信息")
         person = Person.objects.select_for_update().get(pk=ms.person_id)
         if "joined_on" in values:
+            if values["joined_on"] is None:
+                raise DomainError(
+                    "member.fields_invalid", details={"joined_on": "不能为空"}, reasons="入会日期：不能为空"
+                )
             _check_joined(values["joined_on"], person.birth_date)
         diff = _update_person(person, values)
         if diff:

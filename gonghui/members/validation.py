@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from django.utils import timezone
 from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
@@ -305,6 +306,18 @@ def clean_bool(raw: Any) -> bool:
         raise FieldError("应为“是”或“否”") from exc
 
 
+def _clean_day(raw: Any) -> date | None:
+    """A date field as a date: the forms and the API give one, a caller in Python may give ISO text."""
+    if not raw:
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError as exc:
+        raise FieldError("日期格式应为 YYYY-MM-DD") from exc
+
+
 def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean the person fields present in `values`: (cleaned, {field: reason})."""
     from gonghui.members.models import Person
@@ -335,7 +348,7 @@ def clean_person(values: dict[str, Any], *, partial: bool = False) -> tuple[dict
             elif key == "employer_uscc":
                 cleaned[key] = validators.clean_uscc(raw)
             elif key == "joined_on":
-                cleaned[key] = raw or None
+                cleaned[key] = _clean_day(raw)
             else:
                 errors[key] = "不能修改该字段"
         except (FieldError, InvalidIdentifier) as exc:
@@ -356,13 +369,20 @@ def _birthday(birth: date, years: int) -> date:
         return date(birth.year + years, 3, 1)
 
 
-def joined_on_reason(joined_on: date | None, birth_date: date | None) -> str | None:
+def joined_on_reason(joined_on: date | None, birth_date: date | None, *, today: date | None = None) -> str | None:
     """Why a 入会日期 cannot be, given the birth date from the ID number; None when it can.
 
-    A date given as a year and a month (`MonthOnly`, the first of the month) is judged by its
-    month: joining "in May" is possible if the 16th birthday falls in May.
+    The one home of the rule for the import, the forms and the API: a join date later
+    than today, before the birth date, or before the 16th birthday. A date given as a
+    year and a month (`MonthOnly`, the first of the month) is judged by its month:
+    joining "in May" is possible if the 16th birthday falls in May. Imports pass `today`
+    once for the file.
     """
-    if joined_on is None or birth_date is None:
+    if joined_on is None:
+        return None
+    if joined_on > (today or timezone.localdate()):
+        return "入会日期不能晚于今天，请核对入会日期"
+    if birth_date is None:
         return None
     sixteen = _birthday(birth_date, MIN_JOIN_AGE)
     if isinstance(joined_on, MonthOnly):
@@ -375,6 +395,19 @@ def joined_on_reason(joined_on: date | None, birth_date: date | None) -> str | N
         return "入会日期早于出生日期，请核对入会日期或证件号码"
     if too_young:
         return f"入会时未满 {MIN_JOIN_AGE} 周岁（最低就业年龄），请核对入会日期或证件号码"
+    return None
+
+
+def status_reason_missing(status: str, reason: str) -> str | None:
+    """What a membership in `status` must name and does not (None when nothing is missing).
+
+    保留会籍 is kept for a reason (退休, 失业, 下岗待岗, the employer closed…): a retained
+    membership without one cannot be told from a lapsed one. The one rule for every
+    service that writes a status (retain, a transfer that carries a retained membership
+    over, a status change), so the pages and the API refuse alike.
+    """
+    if status == "retained" and not (reason or "").strip():
+        return "保留会籍原因"
     return None
 
 

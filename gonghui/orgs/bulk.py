@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
@@ -79,16 +80,22 @@ from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.permissions import OrgPerm
 from gonghui.orgs.services import NAME_KEY_FIELDS, OrgSpec, org_bulk_create, org_set_name_keys
 
+# The headers federations put on their 工会组织名录 are aliases, as the members kind's are:
+# 上级工会 alone is left out, since it usually holds the parent's name, not its code.
 COLUMNS = [
-    Column("code", "工会代码", ("code",), required=True),
-    Column("name", "工会名称", ("name",), required=True),
-    Column("parent_code", "上级工会代码", ("parent_code",)),
-    Column("kind", "组织类型", ("kind",), required=True),
-    Column("region_code", "行政区划代码", ("region_code",)),
-    Column("uscc", "统一社会信用代码", ("uscc",)),
-    Column("is_new_employment", "新就业形态", ("是否新就业形态工会", "new_employment")),
-    Column("founded_on", "成立日期", ("founded_on",)),
-    Column("employee_count", "职工人数", ("employee_count",)),
+    Column("code", "工会代码", ("code", "工会编码", "工会组织代码", "组织代码", "单位代码"), required=True),
+    Column("name", "工会名称", ("name", "工会组织名称", "组织名称", "工会全称"), required=True),
+    Column("parent_code", "上级工会代码", ("parent_code", "上级代码", "上级工会编码", "上级组织代码", "上级单位代码")),
+    Column("kind", "组织类型", ("kind", "工会类型", "工会组织类型", "组织类别", "工会类别"), required=True),
+    Column("region_code", "行政区划代码", ("region_code", "行政区划", "区划代码", "所在地行政区划代码")),
+    Column("uscc", "统一社会信用代码", ("uscc", "社会信用代码", "信用代码", "工会统一社会信用代码")),
+    Column(
+        "is_new_employment",
+        "新就业形态",
+        ("是否新就业形态工会", "是否新就业形态", "新就业形态工会", "new_employment"),
+    ),
+    Column("founded_on", "成立日期", ("founded_on", "成立时间", "建会时间", "建会日期", "成立年月")),
+    Column("employee_count", "职工人数", ("employee_count", "职工数", "职工总数", "职工人数（人）")),
 ]
 HEADERS = {c.key: c.header for c in COLUMNS}
 FIELDS = ("name", "kind", "region_code", "uscc", "is_new_employment", "founded_on", "employee_count")
@@ -316,9 +323,12 @@ class OrgsKind:
                 transaction.set_rollback(True)
                 return dict(counts)
             if changed:
+                # bulk_update does not run auto_now: the time of the change is set here, as org_update's save does.
+                now = timezone.now()
                 for org in changed:
+                    org.updated_at = now
                     org_set_name_keys(org)  # a renamed union is found by its new name's pinyin
-                Org.all_objects.bulk_update(changed, [*FIELDS, *NAME_KEY_FIELDS], batch_size=500)
+                Org.all_objects.bulk_update(changed, [*FIELDS, *NAME_KEY_FIELDS, "updated_at"], batch_size=500)
         return dict(counts)
 
     def _lookup(self, codes: set[str]) -> dict[str, Org]:

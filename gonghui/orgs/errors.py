@@ -15,6 +15,9 @@ register_messages(
         "org.kind_children_conflict": _(
             "组织类型改为{kind}后，现有下级工会中的{children}不能设在其下；请先调整这些下级工会。"
         ),
+        # validation.clean_closed_on: an end before its start.
+        "org.closed_in_future": _("撤销日期不能晚于今天。"),
+        "org.closed_before_founded": _("撤销日期不能早于成立日期（{founded}），请核对日期。"),
         # The `orgs` import, row by row.
         "org.import_parent_missing": _("未找到上级工会“{code}”（系统中不存在，且文件中也没有）"),
         "org.import_parent_rejected": _("上级工会“{code}”（第 {row} 行）未能导入，本行无法挂在它下面"),

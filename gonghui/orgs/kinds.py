@@ -61,6 +61,7 @@ def register() -> None:
             export=export,
             export_sheet="工会组织",
             choices=choices,
+            reimportable=True,
             text_columns=frozenset({"code", "parent_code", "region_code", "uscc"}),
             example={
                 "code": "520201G002",

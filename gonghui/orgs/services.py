@@ -17,7 +17,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
@@ -305,7 +304,7 @@ def org_close(*, actor: User | None, scope: Scope | None, org: Org, closed_on: d
             raise DomainError("org.has_open_children", org=org.name, count=open_children)
         for guard in CLOSE_GUARDS:
             guard(org)
-        org.closed_on = closed_on or timezone.localdate()
+        org.closed_on = v.clean_closed_on(closed_on, founded_on=org.founded_on)
         org.save(update_fields=["closed_on", "updated_at"])
         audit_record(
             actor=actor, action="orgs.org.close", org=org, target=org, data={"closed_on": org.closed_on.isoformat()}

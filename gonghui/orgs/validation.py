@@ -72,6 +72,20 @@ def clean_founded_on(value: date | None) -> date | None:
     return value
 
 
+def clean_closed_on(value: date | None, *, founded_on: date | None) -> date:
+    """The day a union closes (today when not given): not later than today, not before it was founded.
+
+    The one rule for the close page, the API and the console (`services.org_close`).
+    """
+    today = timezone.localdate()
+    day = value or today
+    if day > today:
+        raise DomainError("org.closed_in_future", field="closed_on")
+    if founded_on is not None and day < founded_on:
+        raise DomainError("org.closed_before_founded", field="closed_on", founded=founded_on.isoformat())
+    return day
+
+
 def clean_employee_count(value: int | None) -> int | None:
     if value is not None and value < 0:
         raise DomainError("org.employee_count_negative")

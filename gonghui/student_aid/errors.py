@@ -33,6 +33,7 @@ register_messages(
         "student_aid.same_person": _("审批人不能是基层审核人本人。"),
         "student_aid.publication_closed": _("公示“{title}”已结束，不能{action}。"),
         "student_aid.outside_window": _("公示期为 {start} 至 {end}，{action}须在公示期内。"),
+        "student_aid.received_in_future": _("收到日期不能晚于今天"),
         "student_aid.window_not_over": _("公示期至 {end} 才结束，不能提前结束公示。"),
         "student_aid.open_objections": _("还有 {count} 条异议未处理，请处理后再结束公示。"),
         "student_aid.nothing_to_publish": _("没有待公示的已审批申请。"),

@@ -109,6 +109,9 @@ def objection_record(
             raise DomainError(
                 "student_aid.outside_window", start=publication.starts_on, end=publication.ends_on, action="异议"
             )
+        if day > timezone.localdate():
+            # Recorded once received: a day within the window but still to come cannot be.
+            raise DomainError("student_aid.received_in_future", field="received_on")
         objection = Objection.all_objects.create(
             application=application,
             publication=publication,

@@ -195,3 +195,25 @@ def test_aid_is_paid_to_the_workers_activated_service_card(world, tree) -> None:
     body = page.get(f"/aid/files/{file.pk}/").content.decode()
     assert "贵州银行 会员服务卡" in body and card.card_masked in body
     assert page.get(f"/api/v1/aid/files/{file.pk}").json()["card_masked"] == card.card_masked
+
+
+def test_a_file_is_not_closed_before_it_was_filed_nor_after_today(world) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    file = apply(world)
+    for who in ("unit",):
+        file_decide(actor=world["users"][who], scope=world[who], file=file, decision="approve", note="")
+    file_authorize(actor=world["users"]["officer"], scope=world["officer"], file=file, stored_name="auth-0002.pdf")
+    for who in ("higher", "center"):
+        file = file_decide(actor=world["users"][who], scope=world[who], file=file, decision="approve", note="")
+    assert file.filed_on == timezone.localdate()
+    for on, message in [
+        (file.filed_on - timedelta(days=1), f"撤档日期不能早于建档日期（{file.filed_on.isoformat()}），请核对日期"),
+        (file.filed_on + timedelta(days=1), "撤档日期不能晚于今天"),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            file_close(actor=world["users"]["center"], scope=world["center"], file=file, reason="收入提高", on=on)
+        assert refused.value.message == message
+        assert HardshipFile.all_objects.get(pk=file.pk).status == FileStatus.FILED

@@ -46,12 +46,24 @@ def test_the_cap_holds_per_person_event_and_year(world, tree) -> None:
         visit(world, cash_fen=1)
     assert over.value.code == "aid.relief_over_cap"
     assert "春节慰问每人每年不超过 500.00 元" in over.value.message and "已领 500.00 元" in over.value.message
-    visit(world, visited_on=date(2027, 1, 28))  # a new year
+    visit(world, visited_on=date(2025, 1, 28))  # another year
     visit(world, event="festival", cash_fen=200_00)  # another kind of visit has its own cap
     visit(world, who="b", cash_fen=500_00)  # another person
     visit(world, event="hospital", cash_fen=2000_00)  # no rule for 住院 in Guizhou: uncapped
     assert ReliefVisit.all_objects.count() == 6
     assert AuditEvent.all_objects.filter(action="aid.relief.record").count() == 6
+
+
+def test_a_visit_is_not_recorded_before_it_is_made(world) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with pytest.raises(DomainError) as ahead:
+        visit(world, visited_on=timezone.localdate() + timedelta(days=1))
+    assert (ahead.value.code, ahead.value.message) == ("aid.relief_in_future", "慰问日期不能晚于今天")
+    assert not ReliefVisit.all_objects.exists()
+    visit(world, visited_on=timezone.localdate())
 
 
 def test_refusals_change_nothing(world) -> None:

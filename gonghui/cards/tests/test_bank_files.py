@@ -88,7 +88,12 @@ def test_issuance_results_matched_by_id_number_and_idempotent(applied, tmp_path:
         assert CardEvent.objects.filter(event_type="issue").count() == 2
     again = run("import", "cards", str(path))
     assert (again["updated"], again["unchanged"], again["rejected"]) == (0, 2, 3)
+    ahead_file = results(tmp_path / "ahead.csv", [[id_number(502), card_number(46), "2099-01-01"]])
+    ahead = run("import", "cards", str(ahead_file))
+    assert ahead["rejected"] == 1
+    reason = next(load_workbook(str(ahead["report"])).active.iter_rows(min_row=2, values_only=True))[-1]
+    assert reason == "制卡日期：不能晚于今天"
     other = results(tmp_path / "other.csv", [[id_number(500), card_number(45), ""]])
     refused = run("import", "cards", str(other))
     assert refused["rejected"] == 1
-    assert AuditEvent.all_objects.filter(action="cards.import_issuance").count() == 3
+    assert AuditEvent.all_objects.filter(action="cards.import_issuance").count() == 4

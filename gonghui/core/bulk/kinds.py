@@ -61,6 +61,10 @@ class BulkKind:
     example: Mapping[str, Any] = field(default_factory=dict)
     # Columns the template formats as text, so Excel keeps 18-digit numbers and leading zeros.
     text_columns: frozenset[str] = frozenset()
+    # The export is written in the import's own columns and reads back unchanged (each such
+    # kind has a round-trip test): the export page says so for these kinds only. Other exports
+    # (the bank's lists, the hardship files) are for reading and reporting, not for editing.
+    reimportable: bool = False
 
     @property
     def importable(self) -> bool:

@@ -222,7 +222,9 @@ def test_a_retained_membership_arrives_retained(tree, officers: Officers, member
     assert Transfer.all_objects.get(pk=tid).prior_status == MembershipStatus.RETAINED
     done = decide(o.gy, tid, "approve").json()
     new = Membership.all_objects.get(pk=done["new_member_id"])
-    assert (new.status, new.status_reason) == ("retained", "转至南明区总工会")
+    # It arrives retained for the reason it was kept, not with the transfer's note as its reason.
+    assert (new.status, new.status_reason) == ("retained", "失业")
+    assert reload(member).status_reason == "转至南明区总工会"
     assert stats(o.gy, "520100")["members_retained"] == 1
     assert stats(o.lps, "520200")["members_retained"] == 0
 

@@ -155,7 +155,8 @@ def test_root_only_from_the_console_or_a_superuser(tree: Tree, make_user) -> Non
     _refused(
         lambda: _create(None, code="620000", scope=admin, kind=OrgKind.PROVINCE_FEDERATION, name="甘肃省总工会"),
         "org.parent_required",
-        "除省级总工会外，每个工会都必须有上级工会。",
+        "请填写上级工会。新建顶级工会（没有上级工会）只能由平台管理员办理，"
+        "或在服务器控制台用 gonghui import orgs 导入组织名录。",
     )
     root = scope_for_user(make_user("root", superuser=True))
     org = _create(None, code="620000", scope=root, kind=OrgKind.PROVINCE_FEDERATION, name="甘肃省总工会")

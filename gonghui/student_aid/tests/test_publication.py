@@ -77,6 +77,9 @@ def test_objections_upheld_and_dismissed(world: World, published) -> None:  # ty
             **officer, application=published["son"], reason="再次异议", on=publication.ends_on + timedelta(days=1)
         )
     assert late.value.code == "student_aid.outside_window"
+    with pytest.raises(DomainError) as ahead:  # within the window, but not received yet
+        objection_record(**officer, application=published["son"], reason="预先异议", on=publication.ends_on)
+    assert (ahead.value.code, ahead.value.message) == ("student_aid.received_in_future", "收到日期不能晚于今天")
     # The window is over but an objection is open: the 公示 cannot end.
     with pytest.raises(DomainError) as early:
         publication_close(**officer, publication=publication, on=publication.ends_on)
