@@ -5,7 +5,7 @@ Thin views over the services and selectors. A file moves unit union → higher
 union → 帮扶中心; each page shows only the buttons the caller may press now, and
 the services refuse again whatever a hand-made POST tries. A file of another
 union is not found (404); a page the caller holds no permission for is a 403.
-ID numbers appear masked only, and a typed one is never rendered back.
+ID numbers appear masked only; a typed one goes back only into the refused form of who typed it.
 """
 
 from __future__ import annotations
@@ -177,11 +177,11 @@ def file_new(request: HttpRequest) -> HttpResponse:
     form = af.FileForm(data)
     family = af.FamilyFormSet(data, prefix="family")
     preview: dict[str, Any] | None = None
-    if request.method == "POST" and form.is_valid() and family.is_valid():
-        ms = active_member_by_key(scope=scope, key=form.cleaned_data["member"], perm=AidPerm.APPLY)
-        if ms is None:
-            form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
-        else:
+    if request.method == "POST":
+        # Every check runs, so the page names every mistake at once (not the formset's only after the form's).
+        valid = [form.is_valid(), family.is_valid()]
+        ms = _member_of(form, scope, AidPerm.APPLY)
+        if all(valid) and ms is not None:
             try:
                 if "preview" in request.POST:
                     preview = _preview(form, ms)
@@ -202,6 +202,17 @@ def file_new(request: HttpRequest) -> HttpResponse:
         "aid/file_new.html",
         {"section": "aid", "form": form, "family": family, "preview": preview, "title": "登记困难职工建档申请"},
     )
+
+
+def _member_of(form: af.FileForm | af.VisitForm, scope: Scope, perm: str) -> Membership | None:
+    """The member typed into the form's `member` field, or None with the reason on that field."""
+    key = form.cleaned_data.get("member")  # the form has been validated: a member field refused is absent
+    if not key:
+        return None
+    ms = active_member_by_key(scope=scope, key=key, perm=perm)
+    if ms is None:
+        form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
+    return ms
 
 
 def _apply(request: HttpRequest, scope: Scope, form: af.FileForm, family: Any, ms: Membership) -> HardshipFile:
@@ -510,15 +521,14 @@ def relief_new(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list(scope=scope)
     choices = [(c.pk, f"{c.name}（{c.starts_on:%Y-%m-%d} 至 {c.ends_on:%Y-%m-%d}）") for c in campaigns[:100]]
     form = af.VisitForm(request.POST or None, campaigns=choices)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form.is_valid()
         data = form.cleaned_data
-        ms = active_member_by_key(scope=scope, key=data["member"], perm=AidPerm.RELIEF)
-        campaign = campaigns.filter(pk=data["campaign"]).first() if data["campaign"] else None
-        if ms is None:
-            form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
-        elif data["campaign"] and campaign is None:
+        ms = _member_of(form, scope, AidPerm.RELIEF)  # looked up even when another field is refused
+        campaign = campaigns.filter(pk=data["campaign"]).first() if data.get("campaign") else None
+        if data.get("campaign") and campaign is None:
             form.add_error("campaign", "请选择所属活动")
-        else:
+        if ms is not None and not form.errors:
             try:
                 visit = relief.relief_visit_record(
                     actor=actor_of(request),
