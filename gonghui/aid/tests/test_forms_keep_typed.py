@@ -13,7 +13,7 @@ import pytest
 
 from gonghui.aid.models import WelfareRule
 from gonghui.aid.tests.test_files import world  # noqa: F401  (the fixture)
-from gonghui.aid.tests.test_pages import SON, WORKER, form_data, pages, state  # noqa: F401  (pages: the fixture)
+from gonghui.aid.tests.test_pages import SON, WORKER, applied, form_data, pages, state  # noqa: F401  (pages: the fixture)
 from gonghui.core.tests.forms import field_values
 from gonghui.members.tests.factories import id_number
 
@@ -93,3 +93,15 @@ def test_an_unknown_member_and_a_bad_amount_are_refused_together(pages) -> None:
         assert errors[field][0] in html
     typed = field_values(html)
     assert (typed["member"], typed["visited_on"], typed["cash"]) == (UNKNOWN, "2026-02-30", "三百")
+
+
+def test_a_note_too_long_is_refused_beside_it_not_dropped(pages) -> None:  # noqa: F811
+    """It used to be dropped in silence, and the service then asked for a note."""
+    file = applied(pages)
+    before = state()
+    note = "缺少票据" * 51  # 204 characters
+    resp = pages["c"]["unit"].post(f"/aid/files/{file.pk}/return/", {"note": note})
+    assert resp.status_code == 200 and state() == before
+    html = resp.content.decode()
+    assert 'data-testid="error-note"' in html and "退回或不予建档时请填写审核意见" not in html
+    assert field_values(html)["note"] == note
