@@ -7,11 +7,28 @@ from typing import Any
 from django import forms
 
 from gonghui.members.models import MembershipStatus
-from gonghui.members.validation import code_labels
+from gonghui.members.validation import FieldError, code_labels, parse_identity
 
 
 def code_choices(table: str, blank: str = "—") -> list[tuple[str, str]]:
     return [("", blank), *code_labels(table).items()]
+
+
+class IdNumberChecked:
+    """`clean_id_number` for a form with `id_type` before `id_number`: a mistyped number is named with the
+    form's other mistakes, not alone after them (the service checks it again and has the last word)."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_id_number(self) -> str:
+        raw = str(self.cleaned_data.get("id_number", "")).strip()
+        id_type = self.cleaned_data.get("id_type")
+        if raw and id_type:  # an unknown type is refused on its own field
+            try:
+                parse_identity(raw, id_type)
+            except FieldError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return raw
 
 
 class PersonForm(forms.Form):
@@ -55,7 +72,7 @@ class PersonForm(forms.Form):
             field.choices = code_choices(name)
 
 
-class RegisterForm(PersonForm):
+class RegisterForm(IdNumberChecked, PersonForm):
     org_code = forms.CharField(label="所属工会代码", max_length=32)
     id_type = forms.ChoiceField(label="证件类型")
     id_number = forms.CharField(label="证件号码", max_length=40)
@@ -116,7 +133,7 @@ class TransferOutForm(forms.Form):
         reason.choices = list(code_labels("transfer_reason").items())
 
 
-class TransferInForm(TransferOutForm):
+class TransferInForm(IdNumberChecked, TransferOutForm):
     to_code = forms.CharField(label="接收工会代码（本辖区）", max_length=32)
     id_type = forms.ChoiceField(label="证件类型")
     id_number = forms.CharField(label="会员证件号码", max_length=40)
@@ -129,7 +146,7 @@ class TransferInForm(TransferOutForm):
         id_type.choices = list(code_labels("id_type").items())
 
 
-class JoinForm(forms.Form):
+class JoinForm(IdNumberChecked, forms.Form):
     """The worker's own application, on a phone."""
 
     name = forms.CharField(label="姓名", max_length=60)

@@ -364,7 +364,8 @@ def transfers(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer_detail(request: HttpRequest, pk: int, refused: mf.NoteForm | None = None) -> HttpResponse:
+    """The transfer and its note form (`refused`: the one just refused, as typed, with its errors)."""
     scope = scope_of(request)
     tr = _transfer(request, pk)
     return render(
@@ -377,7 +378,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shown": selectors.transfer_shown(scope, tr),
             "reason": code_label("transfer_reason", tr.reason),
             "can": selectors.transfer_actions(scope, tr),
-            "form": mf.NoteForm(),
+            "form": refused or mf.NoteForm(),
             # The new membership may lie outside the sending side's scope.
             "show_new": tr.new_membership_id is not None
             and selectors.membership_queryset(scope=scope).filter(pk=tr.new_membership_id).exists(),
@@ -404,10 +405,18 @@ def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     tr = _transfer(request, pk)
     form = mf.NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    press_button(
-        request, TRANSFER_BUTTONS, action, actor=actor_of(request), scope=scope_of(request), transfer=tr, note=note
-    )
+    if not form.is_valid():  # a note too long is said so, not dropped (and then missed by the service)
+        return transfer_detail(request, pk, refused=form)
+    if not press_button(
+        request,
+        TRANSFER_BUTTONS,
+        action,
+        actor=actor_of(request),
+        scope=scope_of(request),
+        transfer=tr,
+        note=form.cleaned_data["note"],
+    ):
+        return transfer_detail(request, pk, refused=form)  # the refusal above, the note kept
     return redirect("members:transfer", pk)
 
 
