@@ -266,7 +266,8 @@ def _crosscheck_of(scope: Scope, application: StudentAidApplication) -> dict[str
 
 
 @login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: HttpRequest, pk: int, refused: sf.NoteForm | None = None) -> HttpResponse:
+    """The application and its buttons; `refused` is the note form of a step just refused, as typed."""
     application = _application(request, pk)
     scope, actor = scope_of(request), actor_of(request)
     course = selectors.student_course(application)
@@ -299,7 +300,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "paid_yuan": fen_to_yuan(course["paid_fen"]),
             "crosscheck": _crosscheck_of(scope, application),
             "can": application_actions(scope, actor, application),
-            "note_form": sf.NoteForm(),
+            "note_form": refused or sf.NoteForm(),
         },
     )
 
@@ -310,9 +311,10 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if action not in APPLICATION_BUTTONS:
         raise Http404
     application = _application(request, pk)
-    note = (sf.NoteForm(request.POST).data.get("note", "") or "").strip()
+    form = sf.NoteForm(request.POST)
+    note = (form.data.get("note", "") or "").strip()
     # A step that is not the caller's is a 403, as the API answers (`decide` checks who may press it).
-    press_button(
+    if not press_button(
         request,
         APPLICATION_BUTTONS,
         action,
@@ -320,7 +322,8 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         scope=scope_of(request),
         application=application,
         note=note,
-    )
+    ):
+        return application_detail(request, application.pk, refused=form)  # the refusal above, the note kept
     return redirect("student_aid:application", pk=application.pk)
 
 

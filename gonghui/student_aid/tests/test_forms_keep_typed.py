@@ -11,8 +11,16 @@ from django.test import Client
 from django.utils import timezone
 
 from gonghui.core.tests.forms import field_values
-from gonghui.student_aid.tests.factories import SON, World
-from gonghui.student_aid.tests.test_pages import clients, form_of, records, state  # noqa: F401  (the fixtures)
+from gonghui.student_aid.models import ApplicationStatus
+from gonghui.student_aid.tests.factories import SON, World, reload
+from gonghui.student_aid.tests.test_crosscheck import youth_league_list
+from gonghui.student_aid.tests.test_pages import (  # noqa: F401  (clients, records: the fixtures)
+    clients,
+    form_of,
+    records,
+    reviewed,
+    state,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +86,16 @@ def test_an_unknown_member_and_a_mistyped_student_id_are_named_together(
         "五千",
         "贵州大学",
     )
+
+
+def test_an_approval_stopped_by_a_pending_crosscheck_keeps_the_note(
+    world: World,
+    clients: dict[str, Client],  # noqa: F811
+) -> None:
+    youth_league_list(world)
+    application = reviewed(world)
+    resp = clients["county"].post(f"/student-aid/{application.pk}/approve/", {"note": "材料齐全，同意资助"})
+    assert resp.status_code == 200 and reload(application).status == ApplicationStatus.UNIT_REVIEWED
+    html = resp.content.decode()
+    assert "请先在名单比对中复核后再审批" in html
+    assert field_values(html)["note"] == "材料齐全，同意资助"
