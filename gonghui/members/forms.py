@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from gonghui.members.models import MembershipStatus
-from gonghui.members.validation import FieldError, code_labels, parse_identity
+from gonghui.members.validation import FieldError, clean_person, code_labels, parse_identity
 
 
 def code_choices(table: str, blank: str = "—") -> list[tuple[str, str]]:
@@ -70,6 +70,20 @@ class PersonForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = code_choices(name)
+
+    def clean(self) -> dict[str, Any]:
+        """The registry's own checks of what was typed (mobile, region codes, credit code …), beside each field.
+
+        The service makes them again and has the last word; here they run with the form's,
+        so every mistake shows at once instead of the service's only after the form's.
+        """
+        data = super().clean() or {}
+        typed = {k: data[k] for k in PersonForm.base_fields if k in data and k in self.changed_data}
+        _cleaned, errors = clean_person(typed, partial=True)
+        for field, reason in errors.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, reason)
+        return data
 
 
 class RegisterForm(IdNumberChecked, PersonForm):

@@ -651,7 +651,7 @@ class TestForms:
         resp = w.client().post("/members/new/", data=body)
         assert resp.status_code == 200 and snapshot() == before
         content = resp.content.decode()
-        for field in ("id_number", "name"):
+        for field in ("id_number", "name", "hukou_region"):  # the form's, the ID's and the registry's at once
             assert f'data-testid="error-{field}"' in content, field
         typed = field_values(content)
         assert {k: typed[k] for k in ("org_code", "id_number", "mobile", "ethnicity", "new_employment_type")} == {
