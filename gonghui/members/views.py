@@ -22,7 +22,16 @@ from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.scoping import Scope
 from gonghui.core.ui import member_panels
-from gonghui.core.viewutils import Button, actor_of, found_or_404, press_button, require_perm, run_form, scope_of
+from gonghui.core.viewutils import (
+    Button,
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    press_button,
+    require_perm,
+    run_form,
+    scope_of,
+)
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
@@ -248,11 +257,20 @@ def register(request: HttpRequest) -> HttpResponse:
     initial = {"org_code": request.GET.get("org", ""), "id_type": "1"}
     form = mf.RegisterForm(request.POST or None, initial=initial)
 
-    def perform(data: dict[str, Any]) -> tuple[str, str]:
+    def union(code: str) -> Org:
         try:
-            org = org_get(scope=scope, code=data.pop("org_code").strip().upper(), perm=MemberPerm.REGISTER)
+            return org_get(scope=scope, code=code.strip().upper(), perm=MemberPerm.REGISTER)
         except DomainError as exc:
             raise DomainError("member.org_unknown", field="org_code") from exc
+
+    if request.method == "POST" and not form.is_valid() and form.cleaned_data.get("org_code"):
+        try:  # the union is named with the other mistakes, not alone once they are mended
+            union(form.cleaned_data["org_code"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+
+    def perform(data: dict[str, Any]) -> tuple[str, str]:
+        org = union(data.pop("org_code"))
         ms = services.member_register(
             actor=actor_of(request),
             scope=scope,

@@ -647,11 +647,12 @@ class TestForms:
         w = world_for("officer")
         bad = NEW_ID[:17] + ("0" if NEW_ID[17] != "0" else "1")
         before = snapshot()
-        body = {**REGISTER_BODY, "id_number": bad, "name": "", "hukou_region": "52020"}
+        body = {**REGISTER_BODY, "org_code": "999999", "id_number": bad, "name": "", "hukou_region": "52020"}
         resp = w.client().post("/members/new/", data=body)
         assert resp.status_code == 200 and snapshot() == before
         content = resp.content.decode()
-        for field in ("id_number", "name", "hukou_region"):  # the form's, the ID's and the registry's at once
+        # The form's, the ID number's, the registry's and the unknown union: all at once.
+        for field in ("org_code", "id_number", "name", "hukou_region"):
             assert f'data-testid="error-{field}"' in content, field
         typed = field_values(content)
         assert {k: typed[k] for k in ("org_code", "id_number", "mobile", "ethnicity", "new_employment_type")} == {
