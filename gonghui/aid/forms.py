@@ -1,8 +1,9 @@
 """Forms of the hardship-file and relief pages; the services validate again and have the last word.
 
-Amounts are typed in yuan and leave as fen. ID numbers typed here (the worker's
-key, family members) are never rendered back into the page: a refused form asks
-for them again rather than echo them in clear.
+Amounts are typed in yuan and leave as fen. A refused or trial-computed form comes
+back with everything as typed, ID numbers too (the worker's key, family members):
+they go back, as the inputs' values, only to the user who has just typed them, and
+no form here is ever given a stored ID number as its initial value.
 """
 
 from __future__ import annotations
@@ -18,20 +19,18 @@ from gonghui.aid.models import Cause, FileLevel, HousingType, ReliefEvent
 from gonghui.core.money import AmountError, parse_yuan
 from gonghui.core.pickers import RegionCodeField
 from gonghui.core.validators import InvalidIdentifier, clean_region_code
+from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.fields import OrgCodeField
 
 MAX_FEN = 100_000_000_00  # 1 亿元: far above any household's figures, within the columns
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SecretInput(forms.TextInput):
-    """A text box that never renders its value back: what is typed is an ID number."""
+class IdNumberInput(forms.TextInput):
+    """A text box for an ID number: the browser keeps no history of it; a refused form shows it as typed."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__({"autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value: Any) -> str | None:
-        return None
 
 
 class Styled(forms.Form):
@@ -71,8 +70,8 @@ def member_field(label: str = "会员") -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=40,
-        widget=SecretInput(),
-        help_text="填写会员编号或公民身份号码（证件号码提交后不回显）。",
+        widget=IdNumberInput(),
+        help_text="填写会员编号或公民身份号码。",
     )
 
 
@@ -148,10 +147,20 @@ class FileForm(Styled):
 class FamilyForm(Styled):
     relation = forms.CharField(label="与职工关系", max_length=20, required=False)
     name = forms.CharField(label="姓名", max_length=50, required=False)
-    id_number = forms.CharField(label="公民身份号码", max_length=40, required=False, widget=SecretInput())
+    id_number = forms.CharField(label="公民身份号码", max_length=40, required=False, widget=IdNumberInput())
     health = forms.CharField(label="健康状况", max_length=100, required=False)
     monthly_income = YuanField(label="月收入（元）", required=False)
     school_or_unit = forms.CharField(label="就读学校或工作单位", max_length=200, required=False)
+
+    def clean_id_number(self) -> str:
+        """Checked here too, so a mistyped number is named with the form's other mistakes (the service rechecks)."""
+        raw = str(self.cleaned_data.get("id_number") or "").strip()
+        if raw:
+            try:
+                parse_identity(raw)
+            except FieldError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return raw
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -5,7 +5,7 @@ Thin views over the services and selectors. A file moves unit union → higher
 union → 帮扶中心; each page shows only the buttons the caller may press now, and
 the services refuse again whatever a hand-made POST tries. A file of another
 union is not found (404); a page the caller holds no permission for is a 403.
-ID numbers appear masked only, and a typed one is never rendered back.
+ID numbers appear masked only; a typed one goes back only into the refused form of who typed it.
 """
 
 from __future__ import annotations
@@ -177,11 +177,11 @@ def file_new(request: HttpRequest) -> HttpResponse:
     form = af.FileForm(data)
     family = af.FamilyFormSet(data, prefix="family")
     preview: dict[str, Any] | None = None
-    if request.method == "POST" and form.is_valid() and family.is_valid():
-        ms = active_member_by_key(scope=scope, key=form.cleaned_data["member"], perm=AidPerm.APPLY)
-        if ms is None:
-            form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
-        else:
+    if request.method == "POST":
+        # Every check runs, so the page names every mistake at once (not the formset's only after the form's).
+        valid = [form.is_valid(), family.is_valid()]
+        ms = _member_of(form, scope, AidPerm.APPLY)
+        if all(valid) and ms is not None:
             try:
                 if "preview" in request.POST:
                     preview = _preview(form, ms)
@@ -202,6 +202,17 @@ def file_new(request: HttpRequest) -> HttpResponse:
         "aid/file_new.html",
         {"section": "aid", "form": form, "family": family, "preview": preview, "title": "登记困难职工建档申请"},
     )
+
+
+def _member_of(form: af.FileForm | af.VisitForm, scope: Scope, perm: str) -> Membership | None:
+    """The member typed into the form's `member` field, or None with the reason on that field."""
+    key = form.cleaned_data.get("member")  # the form has been validated: a member field refused is absent
+    if not key:
+        return None
+    ms = active_member_by_key(scope=scope, key=key, perm=perm)
+    if ms is None:
+        form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
+    return ms
 
 
 def _apply(request: HttpRequest, scope: Scope, form: af.FileForm, family: Any, ms: Membership) -> HardshipFile:
@@ -244,7 +255,8 @@ def _family_errors(family: Any, exc: DomainError) -> None:
 
 
 @login_required
-def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def file_detail(request: HttpRequest, pk: int, refused: dict[str, Any] | None = None) -> HttpResponse:
+    """The file and its forms; `refused` holds a form just refused, shown again as typed with its errors."""
     file = _file(request, pk)
     scope = scope_of(request)
     can = file_actions(scope, file)
@@ -280,7 +292,10 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "exit_due": file.status == FileStatus.FILED and upkeep.exit_due(file),
             "reviews": list(file.reviews.order_by("-year")),
             "income_form": af.IncomeForm(),
-        },
+            "note_form": af.NoteForm(),
+            "close_form": af.CloseForm(),
+        }
+        | (refused or {}),
     )
 
 
@@ -311,10 +326,13 @@ def file_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
         raise Http404
     file = _file(request, pk)
     form = af.NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    press_button(
+    if not form.is_valid():  # a note too long is said so, not dropped (and then missed by the service)
+        return file_detail(request, file.pk, refused={"note_form": form})
+    note = form.cleaned_data["note"]
+    if not press_button(
         request, DECISION_BUTTONS, decision, actor=actor_of(request), scope=scope_of(request), file=file, note=note
-    )
+    ):
+        return file_detail(request, file.pk, refused={"note_form": form})  # the refusal above, the note kept
     return redirect("aid:file", pk=file.pk)
 
 
@@ -324,12 +342,15 @@ def file_close(request: HttpRequest, pk: int) -> HttpResponse:
     file = _file(request, pk)
     require_perm(request, AidPerm.FILE, file.org_path)
     form = af.CloseForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    run_action(
+    if not form.is_valid():
+        return file_detail(request, file.pk, refused={"close_form": form})
+    reason = form.cleaned_data["reason"]
+    if not run_action(
         request,
         "已撤档，档案按规定继续保存。",
         lambda: services.file_close(actor=actor_of(request), scope=scope_of(request), file=file, reason=reason),
-    )
+    ):
+        return file_detail(request, file.pk, refused={"close_form": form})
     return redirect("aid:file", pk=file.pk)
 
 
@@ -339,11 +360,10 @@ def file_income(request: HttpRequest, pk: int) -> HttpResponse:
     file = _file(request, pk)
     require_perm(request, AidPerm.REVIEW, file.org_path)
     form = af.IncomeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("aid:file", pk=file.pk)
+    if not form.is_valid():  # every field's error beside it, what was typed kept
+        return file_detail(request, file.pk, refused={"income_form": form})
     month: date = form.cleaned_data["month"]
-    run_action(
+    done = run_action(
         request,
         f"已记录 {month:%Y 年 %m 月}的人均月收入。",
         lambda: upkeep.income_record(
@@ -354,7 +374,7 @@ def file_income(request: HttpRequest, pk: int) -> HttpResponse:
             per_capita_fen=form.cleaned_data["per_capita"],
         ),
     )
-    return redirect("aid:file", pk=file.pk)
+    return redirect("aid:file", pk=file.pk) if done else file_detail(request, file.pk, refused={"income_form": form})
 
 
 # --- the yearly review ----------------------------------------------------------------------------
@@ -373,12 +393,16 @@ def _reviews_url(org: str, year: int) -> str:
 
 
 @login_required
-def review_page(request: HttpRequest) -> HttpResponse:
-    """The year's review of a union's filed households: open it (drawing the spot check), record results."""
+def review_page(request: HttpRequest, refused: tuple[dict[str, str], int, Any] | None = None) -> HttpResponse:
+    """The year's review of a union's filed households: open it (drawing the spot check), record results.
+
+    `refused` is (the page's query, a review's id, its record form just refused): that row shows it as typed.
+    """
     scope = require_perm(request, AidPerm.VIEW)
-    year = af.year_or_none(request.GET.get("year", "")) or timezone.localdate().year
-    code = (request.GET.get("org") or _default_org(scope)).strip().upper()
-    only_spot = request.GET.get("spot") == "1"
+    query: Any = refused[0] if refused else request.GET
+    year = af.year_or_none(query.get("year", "")) or timezone.localdate().year
+    code = (query.get("org") or _default_org(scope)).strip().upper()
+    only_spot = query.get("spot") == "1"
     org: Org | None = None
     error = ""
     try:
@@ -399,7 +423,8 @@ def review_page(request: HttpRequest) -> HttpResponse:
         if only_spot:
             reviews = reviews.filter(spot_check=True)
         for r in reviews[:500]:
-            rows.append({"review": r, "can_record": scope.has_perm(AidPerm.REVIEW, r.file.org_path)})
+            form = refused[2] if refused and refused[1] == r.pk else None
+            rows.append({"review": r, "can_record": scope.has_perm(AidPerm.REVIEW, r.file.org_path), "form": form})
     share = round(100 * summary["spot_checks"] / summary["files"]) if summary["files"] else 0
     return render(
         request,
@@ -453,11 +478,12 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     review = found_or_404(selectors.review_get, scope=scope, pk=pk)
     require_perm(request, AidPerm.REVIEW, review.file.org_path)
     form = af.ReviewRecordForm(request.POST)
-    back = _reviews_url(request.POST.get("back_org", "") or review.file.org.code, review.year)
+    org = request.POST.get("back_org", "") or review.file.org.code
+    back = _reviews_url(org, review.year)
+    again = ({"org": org, "year": str(review.year)}, review.pk, form)  # the page, this row as typed
     if not form.is_valid():
-        messages.error(request, "请选择复核结论。")
-        return redirect(back)
-    run_action(
+        return review_page(request, refused=again)
+    done = run_action(
         request,
         "已记录复核结果。",
         lambda: upkeep.review_record(
@@ -468,7 +494,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         ),
     )
-    return redirect(back)
+    return redirect(back) if done else review_page(request, refused=again)
 
 
 # --- relief visits --------------------------------------------------------------------------------
@@ -510,15 +536,14 @@ def relief_new(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list(scope=scope)
     choices = [(c.pk, f"{c.name}（{c.starts_on:%Y-%m-%d} 至 {c.ends_on:%Y-%m-%d}）") for c in campaigns[:100]]
     form = af.VisitForm(request.POST or None, campaigns=choices)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form.is_valid()
         data = form.cleaned_data
-        ms = active_member_by_key(scope=scope, key=data["member"], perm=AidPerm.RELIEF)
-        campaign = campaigns.filter(pk=data["campaign"]).first() if data["campaign"] else None
-        if ms is None:
-            form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
-        elif data["campaign"] and campaign is None:
+        ms = _member_of(form, scope, AidPerm.RELIEF)  # looked up even when another field is refused
+        campaign = campaigns.filter(pk=data["campaign"]).first() if data.get("campaign") else None
+        if data.get("campaign") and campaign is None:
             form.add_error("campaign", "请选择所属活动")
-        else:
+        if ms is not None and not form.errors:
             try:
                 visit = relief.relief_visit_record(
                     actor=actor_of(request),

@@ -322,7 +322,8 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_detail(request: HttpRequest, pk: int, refused: dict[str, Any] | None = None) -> HttpResponse:
+    """The campaign; `refused` holds the merchants and stores just ticked and refused, ticked again."""
     campaign = _campaign(request, pk)
     scope = scope_of(request)
     participants = selectors.campaign_participants(scope=scope, campaigns=[campaign])[campaign.pk]
@@ -354,7 +355,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chosen_stores": {s.pk for s in participants.stores},
             "search": search,
             "sales": sales,
-        },
+        }
+        | (refused or {}),
     )
 
 
@@ -381,13 +383,16 @@ def campaign_participants(request: HttpRequest, pk: int) -> HttpResponse:
     stores = [
         found_or_404(selectors.store_lookup, scope=scope, pk=i, staff_only=True) for i in form.cleaned_data["store"]
     ]
-    run_action(
+    done = run_action(
         request,
         "已保存参与商户和门店。",
         lambda: campaigns.campaign_set_participants(
             actor=actor_of(request), scope=scope, campaign=campaign, merchants=merchants, stores=stores
         ),
     )
+    if not done:  # the refusal above, and the boxes as they were ticked
+        ticked = {"chosen_merchants": {m.pk for m in merchants}, "chosen_stores": {s.pk for s in stores}}
+        return campaign_detail(request, campaign.pk, refused=ticked)
     return back
 
 

@@ -187,7 +187,7 @@ def card_apply_batch(request: HttpRequest) -> HttpResponse:
     """A union applies for many members at once; each listed member must have signed their consent."""
     scope = require_perm(request, CardPerm.APPLY)
     form = BatchApplyForm(request.POST or None)
-    refusals: list[tuple[str, str]] = []
+    refusals: list[tuple[int, str, str]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -195,9 +195,12 @@ def card_apply_batch(request: HttpRequest) -> HttpResponse:
         except DomainError:
             form.add_error("org_code", "没有这个工会，或不在您的管理范围内")
         else:
-            keys = [k.strip() for k in data["members"].splitlines() if k.strip()]
+            rows = [(n, k.strip()) for n, k in enumerate(data["members"].splitlines(), start=1) if k.strip()]
+            keys = [k for _n, k in rows]
+            line_of = {k: n for n, k in reversed(rows)}  # a key typed twice: its first row
             found = selectors.memberships_by_key(org.path, keys)
-            refusals = [(mask_ids_in(k), "本工会范围内没有这名会员") for k in keys if k not in found]
+            # Each refusal by the row it was typed on (the box keeps every row as typed).
+            refusals = [(n, mask_ids_in(k), "本工会范围内没有这名会员") for n, k in rows if k not in found]
             try:
                 applied, refused = services.card_apply_many(
                     actor=actor_of(request),
@@ -210,7 +213,10 @@ def card_apply_batch(request: HttpRequest) -> HttpResponse:
                 apply_domain_error(form, exc)
             else:
                 key_of = {ms_id: k for k, ms_id in found.items()}
-                refusals += [(mask_ids_in(key_of[ms_id]), why) for ms_id, why in refused.items()]
+                refusals += [
+                    (line_of[key_of[ms_id]], mask_ids_in(key_of[ms_id]), why) for ms_id, why in refused.items()
+                ]
+                refusals.sort()
                 messages.success(request, f"已为 {applied} 名会员申请会员服务卡。")
                 if not refusals:
                     return redirect(reverse("cards:cards") + "?status=applied")

@@ -8,12 +8,29 @@ from django import forms
 
 from gonghui.core.pickers import RegionCodeField
 from gonghui.members.models import MembershipStatus
-from gonghui.members.validation import code_labels
+from gonghui.members.validation import FieldError, clean_person, code_labels, parse_identity
 from gonghui.orgs.fields import OrgCodeField
 
 
 def code_choices(table: str, blank: str = "—") -> list[tuple[str, str]]:
     return [("", blank), *code_labels(table).items()]
+
+
+class IdNumberChecked:
+    """`clean_id_number` for a form with `id_type` before `id_number`: a mistyped number is named with the
+    form's other mistakes, not alone after them (the service checks it again and has the last word)."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_id_number(self) -> str:
+        raw = str(self.cleaned_data.get("id_number", "")).strip()
+        id_type = self.cleaned_data.get("id_type")
+        if raw and id_type:  # an unknown type is refused on its own field
+            try:
+                parse_identity(raw, id_type)
+            except FieldError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return raw
 
 
 class PersonForm(forms.Form):
@@ -56,8 +73,22 @@ class PersonForm(forms.Form):
             assert isinstance(field, forms.ChoiceField)
             field.choices = code_choices(name)
 
+    def clean(self) -> dict[str, Any]:
+        """The registry's own checks of what was typed (mobile, region codes, credit code …), beside each field.
 
-class RegisterForm(PersonForm):
+        The service makes them again and has the last word; here they run with the form's,
+        so every mistake shows at once instead of the service's only after the form's.
+        """
+        data = super().clean() or {}
+        typed = {k: data[k] for k in PersonForm.base_fields if k in data and k in self.changed_data}
+        _cleaned, errors = clean_person(typed, partial=True)
+        for field, reason in errors.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, reason)
+        return data
+
+
+class RegisterForm(IdNumberChecked, PersonForm):
     org_code = OrgCodeField(label="所属工会代码", max_length=32)
     id_type = forms.ChoiceField(label="证件类型")
     id_number = forms.CharField(label="证件号码", max_length=40)
@@ -118,7 +149,7 @@ class TransferOutForm(forms.Form):
         reason.choices = list(code_labels("transfer_reason").items())
 
 
-class TransferInForm(TransferOutForm):
+class TransferInForm(IdNumberChecked, TransferOutForm):
     to_code = OrgCodeField(label="接收工会代码（本辖区）", max_length=32)
     id_type = forms.ChoiceField(label="证件类型")
     id_number = forms.CharField(label="会员证件号码", max_length=40)
@@ -131,7 +162,7 @@ class TransferInForm(TransferOutForm):
         id_type.choices = list(code_labels("id_type").items())
 
 
-class JoinForm(forms.Form):
+class JoinForm(IdNumberChecked, forms.Form):
     """The worker's own application, on a phone."""
 
     name = forms.CharField(label="姓名", max_length=60)

@@ -22,7 +22,16 @@ from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.scoping import Scope
 from gonghui.core.ui import member_panels
-from gonghui.core.viewutils import Button, actor_of, found_or_404, press_button, require_perm, run_form, scope_of
+from gonghui.core.viewutils import (
+    Button,
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    press_button,
+    require_perm,
+    run_form,
+    scope_of,
+)
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
@@ -254,11 +263,20 @@ def register(request: HttpRequest) -> HttpResponse:
     initial = {"org_code": request.GET.get("org", ""), "id_type": "1"}
     form = mf.RegisterForm(request.POST or None, initial=initial)
 
-    def perform(data: dict[str, Any]) -> tuple[str, str]:
+    def union(code: str) -> Org:
         try:
-            org = org_get(scope=scope, code=data.pop("org_code").strip().upper(), perm=MemberPerm.REGISTER)
+            return org_get(scope=scope, code=code.strip().upper(), perm=MemberPerm.REGISTER)
         except DomainError as exc:
             raise DomainError("member.org_unknown", field="org_code") from exc
+
+    if request.method == "POST" and not form.is_valid() and form.cleaned_data.get("org_code"):
+        try:  # the union is named with the other mistakes, not alone once they are mended
+            union(form.cleaned_data["org_code"])
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+
+    def perform(data: dict[str, Any]) -> tuple[str, str]:
+        org = union(data.pop("org_code"))
         ms = services.member_register(
             actor=actor_of(request),
             scope=scope,
@@ -370,7 +388,8 @@ def transfers(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer_detail(request: HttpRequest, pk: int, refused: mf.NoteForm | None = None) -> HttpResponse:
+    """The transfer and its note form (`refused`: the one just refused, as typed, with its errors)."""
     scope = scope_of(request)
     tr = _transfer(request, pk)
     return render(
@@ -383,7 +402,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shown": selectors.transfer_shown(scope, tr),
             "reason": code_label("transfer_reason", tr.reason),
             "can": selectors.transfer_actions(scope, tr),
-            "form": mf.NoteForm(),
+            "form": refused or mf.NoteForm(),
             # The new membership may lie outside the sending side's scope.
             "show_new": tr.new_membership_id is not None
             and selectors.membership_queryset(scope=scope).filter(pk=tr.new_membership_id).exists(),
@@ -410,10 +429,18 @@ def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     tr = _transfer(request, pk)
     form = mf.NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    press_button(
-        request, TRANSFER_BUTTONS, action, actor=actor_of(request), scope=scope_of(request), transfer=tr, note=note
-    )
+    if not form.is_valid():  # a note too long is said so, not dropped (and then missed by the service)
+        return transfer_detail(request, pk, refused=form)
+    if not press_button(
+        request,
+        TRANSFER_BUTTONS,
+        action,
+        actor=actor_of(request),
+        scope=scope_of(request),
+        transfer=tr,
+        note=form.cleaned_data["note"],
+    ):
+        return transfer_detail(request, pk, refused=form)  # the refusal above, the note kept
     return redirect("members:transfer", pk)
 
 

@@ -99,9 +99,19 @@ class ItemRefusal:
 
 
 def payout_items_add(
-    *, actor: User | None, scope: Scope | None, batch: PayoutBatch, items: list[tuple[int, int]]
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    batch: PayoutBatch,
+    items: list[tuple[int, int]],
+    all_or_nothing: bool = False,
+    check_only: bool = False,
 ) -> list[ItemRefusal]:
-    """Add (membership id, amount in fen) pairs to a draft batch, set-based; the refusals, by membership."""
+    """Add (membership id, amount in fen) pairs to a draft batch, set-based; the refusals, by membership.
+
+    `all_or_nothing` adds none when any pair is refused; `check_only` adds none at all: a page
+    that names every refused line before anything is saved checks the lines it has not refused itself.
+    """
     _require(scope, PayoutPerm.MAKE, batch.org_path)
     refusals: list[ItemRefusal] = []
     with transaction.atomic(), unscoped():
@@ -152,6 +162,8 @@ def payout_items_add(
                         reference=batch.reference,
                     )
                 )
+        if check_only or (all_or_nothing and refusals):
+            return refusals
         try:
             with transaction.atomic():
                 PayoutItem.all_objects.bulk_create(new, batch_size=2000)

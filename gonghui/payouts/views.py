@@ -26,7 +26,16 @@ from gonghui.core.errors import DomainError
 from gonghui.core.logmask import mask_ids_in
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import Scope
-from gonghui.core.viewutils import actor_of, found_or_404, page_number, require_perm, run_form, scope_of
+from gonghui.core.viewutils import (
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    page_number,
+    refusal_text,
+    require_perm,
+    run_form,
+    scope_of,
+)
 from gonghui.orgs.selectors import org_get
 from gonghui.payouts import forms as pf
 from gonghui.payouts import item_lines, selectors, services
@@ -116,7 +125,8 @@ def batch_actions(scope: Scope, actor: User, batch: PayoutBatch, totals: dict[st
 
 
 @login_required
-def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def payout_detail(request: HttpRequest, pk: int, refused: dict[str, Any] | None = None) -> HttpResponse:
+    """The batch, its totals and items, and its forms; `refused` holds the forms (and lines) just refused."""
     batch = _batch(request, pk)
     scope = scope_of(request)
     status = request.GET.get("status", "")
@@ -143,43 +153,59 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines_form": pf.ItemLinesForm(),
             "all_form": pf.ItemsForAllForm(),
             "note_form": pf.NoteForm(),
-            "refusals": request.session.pop(f"payout-{batch.pk}-refusals", []),
-        },
+            "refusals": [],
+        }
+        | (refused or {}),
     )
 
 
-def _added_message(added: int, refused: int) -> str:
-    return f"已添加 {added} 条明细" + (f"，{refused} 条未添加（原因见下表）。" if refused else "。")
+def _refused(request: HttpRequest, batch: PayoutBatch, form: forms.Form, exc: DomainError) -> HttpResponse:
+    """The batch page again with `form` as typed and the service's refusal on it (nothing was saved)."""
+    if exc.code == "payout.wrong_status":  # no longer a draft: the page has no form to show it on
+        messages.error(request, refusal_text(exc))
+        return redirect("payouts:payout", pk=batch.pk)
+    apply_domain_error(form, exc)
+    key = "lines_form" if isinstance(form, pf.ItemLinesForm) else "all_form"
+    return payout_detail(request, batch.pk, refused={key: form})
 
 
 @login_required
 @require_POST
 def payout_items_lines(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pasted lines: all added, or none, with every line kept and each refused one named by its row."""
     batch = _batch(request, pk)
     require_perm(request, PayoutPerm.MAKE, batch.org_path)
     form = pf.ItemLinesForm(request.POST)
-    back = redirect("payouts:payout", pk=batch.pk)
     if not form.is_valid():
-        messages.error(request, "请填写发放明细。")
-        return back
+        return payout_detail(request, batch.pk, refused={"lines_form": form})
+    text = form.cleaned_data["lines"]
     try:
-        parsed = item_lines.parse_item_lines(batch, form.cleaned_data["lines"])
+        parsed = item_lines.parse_item_lines(batch, text)
         refused = services.payout_items_add(
-            actor=actor_of(request), scope=scope_of(request), batch=batch, items=parsed.pairs
+            actor=actor_of(request),
+            scope=scope_of(request),
+            batch=batch,
+            items=parsed.pairs,
+            all_or_nothing=True,
+            check_only=bool(parsed.refusals),  # the lines it refused itself stop the rest: checked, not added
         )
     except DomainError as exc:
-        messages.error(request, exc.message if not isinstance(exc.details, dict) else "；".join(exc.details.values()))
-        return back
+        return _refused(request, batch, form, exc)
+    if not (parsed.refusals or refused):
+        messages.success(request, f"已添加 {len(parsed.pairs)} 条明细。")
+        return redirect("payouts:payout", pk=batch.pk)
     by_line = [(r.line, r.text, r.reason) for r in parsed.refusals]
-    lines = form.cleaned_data["lines"].splitlines()
+    lines = text.splitlines()
     for r in refused:
         n = parsed.line_of[r.membership_id]
         by_line.append((n, lines[n - 1].strip(), r.reason))
     by_line.sort()
-    # The session is stored: typed ID numbers go in masked, like everywhere else.
-    request.session[f"payout-{batch.pk}-refusals"] = [(n, mask_ids_in(text), why) for n, text, why in by_line[:500]]
-    messages.success(request, _added_message(len(parsed.pairs) - len(refused), len(by_line)))
-    return back
+    form.add_error(
+        "lines", f"{len(by_line)} 行未通过（行号与原因见下表），本次未添加任何明细；请修改这些行后再次提交。"
+    )
+    # The table is outside the input: a typed ID number shows there masked; the textarea keeps it as typed.
+    rows = [(n, mask_ids_in(line), why) for n, line, why in by_line[:500]]
+    return payout_detail(request, batch.pk, refused={"lines_form": form, "refusals": rows})
 
 
 @login_required
@@ -188,7 +214,6 @@ def payout_items_all(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     require_perm(request, PayoutPerm.MAKE, batch.org_path)
     form = pf.ItemsForAllForm(request.POST)
-    back = redirect("payouts:payout", pk=batch.pk)
     try:
         if not form.is_valid():
             raise DomainError("payout.amount_required", field="amount")
@@ -198,13 +223,14 @@ def payout_items_all(request: HttpRequest, pk: int) -> HttpResponse:
             actor=actor_of(request), scope=scope_of(request), batch=batch, items=[(i, fen) for i in ids]
         )
     except DomainError as exc:
-        messages.error(request, exc.message if not isinstance(exc.details, dict) else "；".join(exc.details.values()))
-        return back
+        if exc.code == "payout.amount_invalid":
+            exc.details = {"amount": exc.message}  # the amount typed is what is wrong: shown beside it
+        return _refused(request, batch, form, exc)
     # Those already paid for this reference are expected here: say how many, not who.
     added = len(ids) - len(refused)
     skipped = f"，{len(refused)} 名已有本事项的发放记录或不符合条件，未添加" if refused else ""
     messages.success(request, f"已为 {added} 名持卡会员添加明细{skipped}。")
-    return back
+    return redirect("payouts:payout", pk=batch.pk)
 
 
 BATCH_ACTIONS = {
@@ -237,7 +263,12 @@ def payout_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             target = services.payout_batch_retry(actor=actor, scope=scope, batch=batch).pk
     except DomainError as exc:
-        messages.error(request, exc.message if not isinstance(exc.details, dict) else "；".join(exc.details.values()))
+        if action in ("approve", "return") and exc.code != "payout.wrong_status":
+            # The checker's note stays as typed, the refusal beside it (a batch no longer waiting has no form).
+            note_form = pf.NoteForm(request.POST)
+            note_form.add_error(None, refusal_text(exc))
+            return payout_detail(request, batch.pk, refused={"note_form": note_form})
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, f"已办理：{label}。")
     return redirect("payouts:payout", pk=target)

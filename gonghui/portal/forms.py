@@ -9,16 +9,20 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from gonghui.core.money import AmountError, parse_yuan
-from gonghui.members.validation import FieldError, clean_mobile
+from gonghui.members.validation import FieldError, clean_mobile, parse_identity
 from gonghui.portal.selectors import member_account_of
 from gonghui.student_aid.models import EnrolmentKind, StudentLevel
 
 
-class SealedInput(forms.TextInput):
-    """A text box that never writes its value back into the page: an ID number is typed again, not echoed."""
+class IdNumberInput(forms.TextInput):
+    """A text box for an ID number: no browser history of it; a refused form shows it as the member typed it.
 
-    def format_value(self, value: Any) -> str | None:
-        return None
+    It goes back only to who has just typed it, as the input's value (never into a log or
+    anywhere else on the page); no form here is given a stored ID number as its initial value.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", **(attrs or {})})
 
 
 # A year's fees or loans above this are a typing slip, not a school's bill.
@@ -79,7 +83,7 @@ class MemberLoginForm(MobileFormMixin, AuthenticationForm):
 
 class ActivateForm(MobileFormMixin, forms.Form):
     name = forms.CharField(label="姓名", max_length=60)
-    id_number = forms.CharField(label="身份证号码", max_length=40, widget=SealedInput(attrs={"autocomplete": "off"}))
+    id_number = forms.CharField(label="身份证号码", max_length=40, widget=IdNumberInput())
     mobile = forms.CharField(
         label="手机号码",
         max_length=20,
@@ -135,9 +139,7 @@ class AidApplyForm(MobileFormMixin, forms.Form):
 
     school_year = forms.TypedChoiceField(label="申请学年", coerce=int)
     name = forms.CharField(label="学生姓名", max_length=60)
-    id_number = forms.CharField(
-        label="学生身份证号码", max_length=40, widget=SealedInput(attrs={"autocomplete": "off"})
-    )
+    id_number = forms.CharField(label="学生身份证号码", max_length=40, widget=IdNumberInput())
     relation = forms.ChoiceField(label="与您的关系", choices=[("子", "儿子"), ("女", "女儿")])
     school = forms.CharField(label="就读院校", max_length=200)
     level = forms.ChoiceField(label="学段", choices=[("", "请选择"), *StudentLevel.choices])
@@ -160,6 +162,15 @@ class AidApplyForm(MobileFormMixin, forms.Form):
         for name in ("tuition", "loan"):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
         self.style_widgets()
+
+    def clean_id_number(self) -> str:
+        """Checked here too, so a mistyped number is named with the form's other mistakes (the service rechecks)."""
+        raw = str(self.cleaned_data.get("id_number", "")).strip()
+        try:
+            parse_identity(raw)
+        except FieldError as exc:
+            raise ValidationError(str(exc)) from exc
+        return raw
 
     def clean_tuition(self) -> int:
         return _yuan(self.cleaned_data.get("tuition", ""), "学杂费")

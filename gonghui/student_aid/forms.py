@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gonghui.cards.selectors import bank_list
 from gonghui.core.money import AmountError, parse_yuan
+from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.fields import OrgCodeField
 from gonghui.student_aid.models import ApplicationStatus, EnrolmentKind, ObjectionStatus, StudentLevel
 
@@ -79,6 +80,15 @@ class ApplicationForm(forms.Form):
         label="职工已签署未获得其他同类资助的承诺书",
         required=False,  # the refusal below words it; the service checks it again
     )
+
+    def clean_id_number(self) -> str:
+        """Checked here too, so a mistyped number is named with the form's other mistakes (the service rechecks)."""
+        raw = str(self.cleaned_data.get("id_number", "")).strip()
+        try:
+            parse_identity(raw)
+        except FieldError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return raw
 
     def clean_promise_signed(self) -> bool:
         if not self.cleaned_data.get("promise_signed"):

@@ -33,6 +33,7 @@ from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     Button,
     actor_of,
+    apply_domain_error,
     found_or_404,
     page_number,
     press_button,
@@ -145,9 +146,17 @@ def application_create(request: HttpRequest) -> HttpResponse:
     if previous.isdigit():  # "continue next year" from a previous application: its prefilled form
         return redirect("student_aid:application_continue", pk=int(previous))
     form = sf.ApplicationForm(request.POST or None)
+    found: list[Membership] = []
+    if request.method == "POST":
+        form.is_valid()  # every field cleaned; the member is looked up even when another one is refused
+        if form.cleaned_data.get("member"):
+            try:
+                found.append(_membership_by_key(scope, form.cleaned_data["member"]))
+            except DomainError as exc:
+                apply_domain_error(form, exc)
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
-        ms = _membership_by_key(scope, data["member"])
+        ms = found[0]
         application = applications.application_apply(
             actor=actor_of(request),
             scope=scope,
@@ -257,7 +266,8 @@ def _crosscheck_of(scope: Scope, application: StudentAidApplication) -> dict[str
 
 
 @login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: HttpRequest, pk: int, refused: sf.NoteForm | None = None) -> HttpResponse:
+    """The application and its buttons; `refused` is the note form of a step just refused, as typed."""
     application = _application(request, pk)
     scope, actor = scope_of(request), actor_of(request)
     course = selectors.student_course(application)
@@ -290,7 +300,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "paid_yuan": fen_to_yuan(course["paid_fen"]),
             "crosscheck": _crosscheck_of(scope, application),
             "can": application_actions(scope, actor, application),
-            "note_form": sf.NoteForm(),
+            "note_form": refused or sf.NoteForm(),
         },
     )
 
@@ -301,9 +311,10 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if action not in APPLICATION_BUTTONS:
         raise Http404
     application = _application(request, pk)
-    note = (sf.NoteForm(request.POST).data.get("note", "") or "").strip()
+    form = sf.NoteForm(request.POST)
+    note = (form.data.get("note", "") or "").strip()
     # A step that is not the caller's is a 403, as the API answers (`decide` checks who may press it).
-    press_button(
+    if not press_button(
         request,
         APPLICATION_BUTTONS,
         action,
@@ -311,7 +322,8 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         scope=scope_of(request),
         application=application,
         note=note,
-    )
+    ):
+        return application_detail(request, application.pk, refused=form)  # the refusal above, the note kept
     return redirect("student_aid:application", pk=application.pk)
 
 
@@ -435,15 +447,20 @@ def _published(scope: Scope, publication: Publication) -> QuerySet[StudentAidApp
     return selectors.application_list(scope=scope).filter(publication=publication)
 
 
-@login_required
-def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    publication = _publication(request, pk)
-    scope = scope_of(request)
-    published = _published(scope, publication)
-    choices = [
+def _objection_choices(published: QuerySet[StudentAidApplication]) -> list[tuple[str, str]]:
+    return [
         (str(a.pk), f"{a.student_name}（{a.school}）")
         for a in published.filter(status=ApplicationStatus.PUBLISHED).order_by("student_name", "pk")
     ]
+
+
+@login_required
+def publication_detail(request: HttpRequest, pk: int, refused: dict[str, Any] | None = None) -> HttpResponse:
+    """The 公示 and its forms; `refused` holds a form just refused (`resolve`: (objection id, form)), as typed."""
+    publication = _publication(request, pk)
+    scope = scope_of(request)
+    published = _published(scope, publication)
+    choices = _objection_choices(published)
     batches = sorted(
         {b for b in published.exclude(payout_item=None).values_list("payout_item__batch_id", flat=True) if b}
     )
@@ -458,12 +475,13 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objections": list(selectors.objection_list(scope=scope, publication=publication)),
             "can": publication_actions(scope, publication),
             "objection_form": sf.ObjectionForm(choices=choices),
-            "resolve_form": sf.ObjectionResolveForm(),
+            "resolve": (None, sf.ObjectionResolveForm()),
             "disburse_form": sf.DisbursementForm(),
             "batches": batches,
             "ready": published.filter(status=ApplicationStatus.PUBLISHED, payout_item=None).count(),
             "refusals": request.session.pop(f"student-aid-pub-{publication.pk}-refusals", []),
-        },
+        }
+        | (refused or {}),
     )
 
 
@@ -489,15 +507,13 @@ def publication_notice(request: HttpRequest, pk: int) -> HttpResponse:
 def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(request, pk)
     scope = require_perm(request, StudentAidPerm.PUBLISH, publication.org_path)
-    choices = [(str(a.pk), a.student_name) for a in _published(scope, publication)]
-    form = sf.ObjectionForm(request.POST, choices=choices)
-    back = redirect("student_aid:publication", pk=publication.pk)
+    form = sf.ObjectionForm(request.POST, choices=_objection_choices(_published(scope, publication)))
+    again = {"objection_form": form}  # refused: the page again, the form as typed with every error
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
-        return back
+        return publication_detail(request, publication.pk, refused=again)
     data = form.cleaned_data
     application = _published(scope, publication).get(pk=int(data["application"]))
-    run_action(
+    done = run_action(
         request,
         f"已登记对{application.student_name}的异议，待县级总工会处理。",
         lambda: publishing.objection_record(
@@ -509,7 +525,9 @@ def objection_record(request: HttpRequest, pk: int) -> HttpResponse:
             on=data["received_on"],
         ),
     )
-    return back
+    if not done:
+        return publication_detail(request, publication.pk, refused=again)
+    return redirect("student_aid:publication", pk=publication.pk)
 
 
 @login_required
@@ -522,20 +540,21 @@ def objection_resolve(request: HttpRequest, pk: int, objection_pk: int) -> HttpR
         raise Http404
     require_perm(request, StudentAidPerm.APPROVE, publication.org_path)
     form = sf.ObjectionResolveForm(request.POST)
-    back = redirect("student_aid:publication", pk=publication.pk)
+    again = {"resolve": (objection.pk, form)}  # refused: the page again, this objection's form as typed
     if not form.is_valid():
-        messages.error(request, "请选择处理结果并填写处理意见。")
-        return back
+        return publication_detail(request, publication.pk, refused=again)
     upheld = form.cleaned_data["decision"] == ObjectionStatus.UPHELD
     outcome = "异议成立，该学生不予资助" if upheld else "异议不成立，该学生保留在名单中"
-    run_action(
+    done = run_action(
         request,
         f"已处理异议：{outcome}。",
         lambda: publishing.objection_resolve(
             actor=actor_of(request), scope=scope, objection=objection, upheld=upheld, note=form.cleaned_data["note"]
         ),
     )
-    return back
+    if not done:
+        return publication_detail(request, publication.pk, refused=again)
+    return redirect("student_aid:publication", pk=publication.pk)
 
 
 @login_required

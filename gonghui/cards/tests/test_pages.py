@@ -19,6 +19,7 @@ from gonghui.cards.tests.test_lifecycle import card_number
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.clients import client as new_client
+from gonghui.core.tests.forms import field_values
 from gonghui.members.tests.factories import id_number, register
 
 pytestmark = pytest.mark.django_db
@@ -134,8 +135,13 @@ def test_batch_application_reports_each_refusal(world, tree) -> None:
         },
     )
     assert resp.status_code == 200
-    assert [k for k, _why in resp.context["refusals"]] == ["0000999998", world["members"][0].person.member_no]
-    assert "已有" in resp.context["refusals"][1][1]
+    # By the row they were typed on, in the rows' order; the box keeps every row.
+    assert [(n, k) for n, k, _why in resp.context["refusals"]] == [
+        (3, world["members"][0].person.member_no),
+        (4, "0000999998"),
+    ]
+    assert "已有" in resp.context["refusals"][0][2]
+    assert field_values(resp.content.decode())["members"] == "\n".join(str(k) for k in keys)
     applied = ServiceCard.all_objects.filter(status=CardStatus.APPLIED, consent_note="2026年11月集中办卡")
     assert sorted(applied.values_list("person_id", flat=True)) == sorted([fresh[0].person_id, fresh[1].person_id])
     # The outsider's member number is not found from 钟山区.
@@ -143,4 +149,4 @@ def test_batch_application_reports_each_refusal(world, tree) -> None:
         "/cards/apply/",
         {"org_code": "520201", "bank": "GZB", "members": world["outsider"].person.member_no, "consented": "on"},
     )
-    assert resp.context["refusals"] == [(world["outsider"].person.member_no, "本工会范围内没有这名会员")]
+    assert resp.context["refusals"] == [(1, world["outsider"].person.member_no, "本工会范围内没有这名会员")]

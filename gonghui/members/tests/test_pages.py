@@ -36,6 +36,7 @@ from gonghui.core.idnumbers import id_number_with_check
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.clients import client as new_client
+from gonghui.core.tests.forms import field_values
 from gonghui.core.tests.worlds import class_world_fixtures
 from gonghui.members import services
 from gonghui.members.models import (
@@ -641,6 +642,32 @@ class TestForms:
         assert 'data-testid="error-id_number"' in content
         assert "公民身份号码校验位不正确，请核对是否抄错" in content
         assert snapshot() == before
+
+    def test_a_refused_registration_keeps_every_field_as_typed_and_names_every_mistake(self, world_for) -> None:
+        w = world_for("officer")
+        bad = NEW_ID[:17] + ("0" if NEW_ID[17] != "0" else "1")
+        before = snapshot()
+        body = {**REGISTER_BODY, "org_code": "999999", "id_number": bad, "name": "", "hukou_region": "52020"}
+        resp = w.client().post("/members/new/", data=body)
+        assert resp.status_code == 200 and snapshot() == before
+        content = resp.content.decode()
+        # The form's, the ID number's, the registry's and the unknown union: all at once.
+        for field in ("org_code", "id_number", "name", "hukou_region"):
+            assert f'data-testid="error-{field}"' in content, field
+        typed = field_values(content)
+        assert {k: typed[k] for k in ("org_code", "id_number", "mobile", "ethnicity", "new_employment_type")} == {
+            k: body[k] for k in ("org_code", "id_number", "mobile", "ethnicity", "new_employment_type")
+        }
+
+    def test_a_transfer_note_too_long_is_refused_beside_it_not_dropped(self, world_for) -> None:
+        w = world_for("reviewer")
+        before = snapshot()
+        note = "人员信息有误" * 34  # 204 characters
+        resp = w.client().post(w.fmt("/members/transfers/{tr_in_id}/reject/"), data={"note": note})
+        assert resp.status_code == 200 and snapshot() == before
+        content = resp.content.decode()
+        assert 'data-testid="error-note"' in content and "请填写不同意的理由" not in content
+        assert field_values(content)["note"] == note
 
     def test_register_an_id_with_a_live_membership_is_refused(self, world_for) -> None:
         w = world_for("officer")

@@ -20,6 +20,7 @@ from gonghui.core.errors import MESSAGES, DomainError
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.clients import client as new_client
+from gonghui.core.tests.forms import field_values, password_values
 from gonghui.members.models import Membership
 from gonghui.members.services import membership_withdraw
 from gonghui.members.tests.factories import apply as join_apply
@@ -116,8 +117,14 @@ def test_a_mismatch_is_one_refusal_and_creates_nothing(pw_world: PortalWorld, ch
     assert REFUSAL in html
     assert "姓名不" not in html and "手机号码不" not in html  # nothing says which one was wrong
     assert state() == before
-    # The typed number is not written back into the page.
-    assert changes.get("id_number", NEW_ID) not in html
+    # What was typed comes back for correction (the ID number as its input's value); the passwords do not.
+    typed = field_values(html)
+    assert (typed["name"], typed["id_number"], typed["mobile"]) == (
+        changes.get("name", "张三"),
+        changes.get("id_number", NEW_ID),
+        changes.get("mobile", NEW_MOBILE),
+    )
+    assert password_values(html) == {"password": "", "password2": ""}
 
 
 def test_no_membership_in_good_standing_gets_the_same_refusal(pw_world: PortalWorld) -> None:

@@ -15,6 +15,7 @@ from django.test import Client
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
+from gonghui.core.tests.forms import field_values
 from gonghui.portal.selectors import intake_school_year
 from gonghui.portal.tests.factories import WORKER_MOBILE, PortalWorld
 from gonghui.student_aid.applications import application_decide
@@ -147,8 +148,11 @@ def test_errors_show_next_to_their_fields_and_save_nothing(pw_world: PortalWorld
         html = resp.content.decode()
         error = re.search(rf'data-testid="error-{field}">([^<]+)<', html)
         assert error is not None and words in error.group(1), (field, html[:0])
-        # What was typed comes back, except the ID number, which is typed again.
-        assert SON not in html
+        # What was typed comes back, the ID number too (as its input's value, to who typed it).
+        typed = field_values(html)
+        assert {k: typed[k] for k in ("id_number", "school", "tuition")} == {
+            k: str(data[k]) for k in ("id_number", "school", "tuition")
+        }
     assert applications() == []
 
 

@@ -76,7 +76,9 @@ def test_a_member_activates_applies_follows_and_withdraws_on_a_phone(world: Port
     phone.get_by_test_id("aid-submit").click()
     expect(phone.get_by_test_id("error-promise")).to_have_text("请阅读并勾选承诺")
     assert StudentAidApplication.all_objects.count() == 0
-    phone.get_by_label("学生身份证号码").fill(SON)  # typed again: the page never holds it
+    # What was typed is all still there, the student's ID number too: only the promise is missing.
+    expect(phone.get_by_label("学生身份证号码")).to_have_value(SON)
+    expect(phone.get_by_label("每年学杂费（元）")).to_have_value("5200")
     phone.get_by_label("本人承诺", exact=False).check()
     phone.get_by_test_id("aid-submit").click()
     expect(phone.get_by_test_id("aid-status")).to_have_text("待基层工会审核")
