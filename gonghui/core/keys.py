@@ -28,6 +28,29 @@ ROTATED_NAMES = ("field_key", "index_key")
 KEYS_FILE = "keys.json"
 
 
+def keys_on_disk(data_dir: Path) -> list[Path]:
+    """Key files in the data directory: `keys.json` and the retired keys a rotation keeps beside it.
+
+    The data directory is what uploads, exports and backups of it expose; keys kept there
+    open everything sealed. The demo may keep them there; production refuses to start.
+    """
+    if not data_dir.is_dir():
+        return []
+    return sorted(p for p in data_dir.glob("keys*.json") if p.is_file())
+
+
+def demo_keys_warning(data_dir: Path) -> str | None:
+    """The warning a server started with keys on disk prints (None when they come from the environment)."""
+    found = keys_on_disk(data_dir)
+    if not found:
+        return None
+    return (
+        f"警告：密钥保存在数据目录中（{found[0]}），与它加密的数据放在一起，只适合演示和试用。"
+        "正式使用请用环境变量提供密钥并使用生产配置（DJANGO_SETTINGS_MODULE=gonghui.settings.production），"
+        "见 docs/deploying.md。"
+    )
+
+
 def generate_key() -> str:
     return secrets.token_urlsafe(48)
 

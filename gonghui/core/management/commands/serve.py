@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from gonghui.core.keys import demo_keys_warning
+
 # Written beside the collected files: a digest of the sources they were collected from.
 SOURCES_STAMP = ".gonghui-static-sources"
+# How often the server that runs its own worker deletes expired bulk files (`gonghui files sweep`).
+SWEEP_SECONDS = 3600
 
 
 def pending_migrations() -> list[str]:
@@ -71,6 +76,9 @@ class Command(BaseCommand):
                 f"数据库还有 {len(pending)} 个迁移未执行（如 {pending[0]}），请先运行 gonghui migrate 再启动。"
             )
         ensure_static_collected(self.stdout)
+        warning = demo_keys_warning(Path(settings.DATA_DIR))
+        if warning:
+            self.stderr.write(warning)
         env = os.environ.copy()
         env.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings.base")
         bind = f"{options['host']}:{options['port']}"
@@ -100,11 +108,15 @@ class Command(BaseCommand):
             env=env,
         )
         procs = [web]
+        stopping = threading.Event()
         if not options["no_worker"]:
             procs.append(subprocess.Popen([sys.executable, "-m", "gonghui", "db_worker"], env=env))
+            # With the worker here, so is the file sweep (under systemd, gonghui-files.timer runs it).
+            threading.Thread(target=sweep_files_periodically, args=(env, stopping), daemon=True).start()
         self.stdout.write(f"工会服务平台已启动：http://{bind}/  （Ctrl+C 停止）")
 
         def stop(signum: int, frame: Any) -> None:
+            stopping.set()
             for proc in procs:
                 proc.terminate()
 
@@ -119,3 +131,12 @@ class Command(BaseCommand):
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+
+def sweep_files_periodically(env: dict[str, str], stopping: threading.Event) -> None:
+    """Run `gonghui files sweep` now and every SWEEP_SECONDS until `stopping` is set; a failure waits for the next."""
+    while not stopping.is_set():
+        subprocess.run(
+            [sys.executable, "-m", "gonghui", "files", "sweep"], env=env, stdout=subprocess.DEVNULL, check=False
+        )
+        stopping.wait(SWEEP_SECONDS)
