@@ -18,24 +18,47 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from gonghui.accounts.models import Grant
+from gonghui.accounts.models import Grant, User
 from gonghui.accounts.services import grant_role
+from gonghui.conftest import Tree
 from gonghui.core import crypto, jobs
 from gonghui.core.models import BulkJob
-from gonghui.imports.tests.test_bulk_web import (  # noqa: F401 - fixtures
-    as_user,
-    data_dir,
-    members,
-    number,
-    officer,
-    pending_files,
-    post_upload,
-    roster_csv,
-    roster_lines,
-    start,
-)
+from gonghui.imports.tests.test_bulk_web import number, pending_files, post_upload, roster_csv, roster_lines, start
+from gonghui.members.models import Membership
+from gonghui.members.services import member_register
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path: Path) -> Path:
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def officer(tree: Tree, make_user) -> User:
+    return make_user("lps_officer", ("officer", "520200"))
+
+
+@pytest.fixture
+def as_user(login):
+    return login
+
+
+@pytest.fixture
+def members(tree: Tree) -> list[Membership]:
+    return [
+        member_register(
+            actor=None,
+            scope=None,
+            org=tree.courier_union,
+            id_number=number(i),
+            fields={"name": n, "mobile": f"1380000000{i}"},
+        )
+        for i, n in enumerate(["王一", "王二"])
+    ]
+
 
 # A row the import refuses (mobile not a mobile) that carries a valid ID number: the
 # error workbook holds it as given.
