@@ -173,7 +173,12 @@ def bulk_job_rerun(*, actor: User, scope: Scope, job: BulkJob) -> BulkJob:
         locked.rows_done = 0
         locked.rows_total = None
         locked.summary = None
-        locked.report_path = "" if locked.direction == Direction.IMPORT else locked.report_path
+        if locked.direction == Direction.IMPORT:
+            # The last attempt's error workbook: the new attempt writes the whole file's anew.
+            stale_report = resolve(locked.report_path)
+            if stale_report is not None:
+                transaction.on_commit(lambda: stale_report.unlink(missing_ok=True))
+            locked.report_path = ""
         locked.error = ""
         locked.started_at = locked.finished_at = locked.heartbeat_at = None
         locked.save(
@@ -374,6 +379,11 @@ def _unlink_older(directory: Path, cutoff: float) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def bulk_job_upload_gone(job: BulkJob) -> bool:
+    """A failed import whose upload has been deleted (unreadable, or kept past the retention period)."""
+    return job.direction == Direction.IMPORT and job.status == Status.FAILED and resolve(job.file_path) is None
 
 
 def bulk_job_file_expired(job: BulkJob) -> bool:

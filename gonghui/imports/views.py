@@ -415,6 +415,7 @@ def _job_context(request: HttpRequest, job: BulkJob) -> dict[str, Any]:
         and bulk_job_file_allowed(scope=scope, job=job)
         and not jobs.bulk_job_file_expired(job),
         "expired": jobs.bulk_job_file_expired(job),
+        "upload_gone": jobs.bulk_job_upload_gone(job),
         "retention_days": settings.GONGHUI_FILE_RETENTION_DAYS,
         "can_rerun": own and jobs.bulk_job_rerunnable(job),
         "stale": jobs.bulk_job_stale(job),

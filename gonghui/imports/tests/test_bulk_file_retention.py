@@ -223,3 +223,21 @@ def test_expired_files_are_swept_and_the_job_page_says_so(
         assert 'data-testid="expired"' in page and "7 天后按规定删除" in page
         assert 'data-testid="report"' not in page and 'data-testid="download"' not in page
         assert client.get(f"/imports/{job.pk}/download/").status_code == 404
+
+
+def test_a_rerun_replaces_the_last_attempts_error_workbook(
+    officer, as_user, data_dir, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    client = as_user(officer)
+    with monkeypatch.context() as m:
+        m.setattr(jobs, "_drop_upload", lambda job: None)  # killed before the upload was dropped
+        job = _import(client, django_capture_on_commit_callbacks, [REFUSED])
+    first = data_dir / job.report_path
+    assert first.is_file()
+    BulkJob.all_objects.filter(pk=job.pk).update(status="failed")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/imports/{job.pk}/rerun/").status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.attempt, job.summary["rejected"]) == ("done", 2, 1)
+    assert not first.exists() and (data_dir / job.report_path).is_file()
+    assert [p.name for p in (data_dir / "reports").iterdir()] == [Path(job.report_path).name]

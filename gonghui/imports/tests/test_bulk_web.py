@@ -442,7 +442,7 @@ def test_a_stuck_job_is_rerun_from_its_page_and_resumes(
         assert Membership.objects.count() == 4
 
 
-def test_a_file_that_turns_unreadable_fails_the_job_with_the_reason(officer, data_dir) -> None:
+def test_a_file_that_turns_unreadable_fails_the_job_with_the_reason(officer, as_user, data_dir) -> None:
     job = _queued_job(officer)
     (data_dir / job.file_path).write_bytes(b"\x00\x00 no longer a table")
     assert jobs.bulk_job_execute(job.pk, 1) == "failed"
@@ -452,6 +452,8 @@ def test_a_file_that_turns_unreadable_fails_the_job_with_the_reason(officer, dat
     # The same file would fail the same way: it is deleted, and the job is not offered again.
     assert not (data_dir / job.file_path).exists()
     assert not jobs.bulk_job_rerunnable(job)
+    page = as_user(officer).get(f"/imports/{job.pk}/").content.decode()
+    assert 'data-testid="upload-gone"' in page and 'data-testid="rerun"' not in page
 
 
 def test_an_unexpected_error_fails_the_job_and_is_raised(officer, monkeypatch) -> None:
