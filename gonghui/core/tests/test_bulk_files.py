@@ -181,6 +181,9 @@ def test_a_key_rotation_seals_the_files_again_under_the_new_key(keydir: Path) ->
             assert b"".join(crypto.open_sealed_file(f, keys=[new_key])) == content
     assert clear.read_bytes() == b"PK clear"
     assert not [p for p in keydir.rglob(".*.part")]
+    status = StringIO()
+    call_command("keys", "status", "--json", stdout=status)
+    assert json.loads(status.getvalue())["sealed"][FILES_LABEL] == {crypto.field_key_id(new_key): 3}
 
 
 # --- production and keys on disk ------------------------------------------------------------------
