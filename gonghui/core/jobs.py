@@ -319,6 +319,7 @@ def _fail(job_id: int, attempt: int, message: str) -> None:
 
 
 WORK_HOURS = 24  # a clear copy older than this was left by a process killed while reading
+SWEEP_LOOKUP_CHUNK = 500
 
 
 def bulk_files_sweep(*, days: int | None = None, now: datetime | None = None) -> dict[str, int]:
@@ -338,21 +339,21 @@ def bulk_files_sweep(*, days: int | None = None, now: datetime | None = None) ->
         removed[folder] = _unlink_older(data_dir() / folder, cutoff)
     removed["work"] = _unlink_older(work_dir(), (now - timedelta(hours=WORK_HOURS)).timestamp())
     uploads = data_dir() / "uploads"
-    if uploads.is_dir():
+    files = sorted(p for p in uploads.iterdir() if p.is_file()) if uploads.is_dir() else []
+    orphan_cutoff = (now - timedelta(hours=WORK_HOURS)).timestamp()
+    for start in range(0, len(files), SWEEP_LOOKUP_CHUNK):
+        chunk = files[start : start + SWEEP_LOOKUP_CHUNK]
         with unscoped():
-            jobs = {
-                path: (status, finished)
-                for path, status, finished in BulkJob.all_objects.filter(
-                    direction=Direction.IMPORT, file_path__startswith="uploads/"
+            owners = {
+                stored: (status, finished)
+                for stored, status, finished in BulkJob.all_objects.filter(
+                    direction=Direction.IMPORT, file_path__in=[f"uploads/{p.name}" for p in chunk]
                 ).values_list("file_path", "status", "finished_at")
             }
-        orphan_cutoff = (now - timedelta(hours=WORK_HOURS)).timestamp()
-        for path in uploads.iterdir():
-            if not path.is_file():
-                continue
-            found = jobs.get(f"uploads/{path.name}")
+        for path in chunk:
+            found = owners.get(f"uploads/{path.name}")
             if found is None:
-                expired = _mtime(path) < orphan_cutoff
+                expired = _mtime(path) < orphan_cutoff  # no job names it (a crash between upload and job)
             else:
                 status, finished = found
                 active = status in (Status.QUEUED, Status.RUNNING)

@@ -209,6 +209,7 @@ def promote_pending(stored: str) -> str:
         raise FileNotFoundError(stored)
     target = source.parent.parent / source.name
     source.rename(target)
+    os.utime(target)  # its age is now the job's: the sweep's day for an upload no job names starts here
     return relative(target)
 
 
