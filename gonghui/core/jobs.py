@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
@@ -326,9 +327,9 @@ def bulk_files_sweep(*, days: int | None = None, now: datetime | None = None) ->
     """Delete bulk files past their time; counts by kind of file. Safe to run at any moment, and again.
 
     - error workbooks and exports `days` (GONGHUI_FILE_RETENTION_DAYS) after they were written;
-    - uploads of jobs that are not queued or running, as long after their job finished
-      (a done job's upload is gone already: this finds those of failed jobs, and any
-      left by a crash), and uploads no job names once they are a day old;
+    - uploads of failed jobs as long after their job ended (a done job's upload is gone
+      already), of queued or running jobs as long after their last sign of life (their
+      worker was killed and nobody re-ran them), and uploads no job names after a day;
     - previewed uploads never started (a day), clear copies left in `work/` by a killed reader.
     """
     days = settings.GONGHUI_FILE_RETENTION_DAYS if days is None else days
@@ -344,20 +345,18 @@ def bulk_files_sweep(*, days: int | None = None, now: datetime | None = None) ->
     for start in range(0, len(files), SWEEP_LOOKUP_CHUNK):
         chunk = files[start : start + SWEEP_LOOKUP_CHUNK]
         with unscoped():
-            owners = {
-                stored: (status, finished)
-                for stored, status, finished in BulkJob.all_objects.filter(
+            last_seen: dict[str, datetime] = dict(
+                BulkJob.all_objects.filter(
                     direction=Direction.IMPORT, file_path__in=[f"uploads/{p.name}" for p in chunk]
-                ).values_list("file_path", "status", "finished_at")
-            }
+                ).values_list("file_path", Coalesce("finished_at", "heartbeat_at", "started_at", "created_at"))
+            )
         for path in chunk:
-            found = owners.get(f"uploads/{path.name}")
-            if found is None:
-                expired = _mtime(path) < orphan_cutoff  # no job names it (a crash between upload and job)
-            else:
-                status, finished = found
-                active = status in (Status.QUEUED, Status.RUNNING)
-                expired = not active and (finished or now).timestamp() < cutoff
+            # An ended job's upload waits for a re-run until the period is over; so does a queued
+            # or running one's, counted from its last sign of life: past the period, its worker
+            # is long gone (a live job's heartbeat moves with every batch). An upload no job
+            # names (a crash between the upload and its job) goes after a day.
+            found = last_seen.get(f"uploads/{path.name}")
+            expired = _mtime(path) < orphan_cutoff if found is None else found.timestamp() < cutoff
             if expired:
                 path.unlink(missing_ok=True)
                 removed["uploads"] += 1

@@ -111,10 +111,16 @@ def test_sealed_output_seals_what_was_written_and_leaves_nothing_clear(data: Pat
 # --- retention ------------------------------------------------------------------------------------
 
 
-def _job(path: str, status: str, finished_days_ago: float | None) -> BulkJob:
-    finished = timezone.now() - timedelta(days=finished_days_ago) if finished_days_ago is not None else None
+def _job(path: str, status: str, finished_days_ago: float | None, *, alive_days_ago: float = 0) -> BulkJob:
+    now = timezone.now()
+    finished = now - timedelta(days=finished_days_ago) if finished_days_ago is not None else None
     return BulkJob.all_objects.create(
-        direction=BulkJob.Direction.IMPORT, kind="members", file_path=path, status=status, finished_at=finished
+        direction=BulkJob.Direction.IMPORT,
+        kind="members",
+        file_path=path,
+        status=status,
+        finished_at=finished,
+        heartbeat_at=finished or now - timedelta(days=alive_days_ago),
     )
 
 
@@ -126,7 +132,8 @@ def test_the_sweep_deletes_old_files_and_keeps_fresh_ones(data: Path) -> None:
         _age(path, 7.1)
     _age(fresh_report, 6.9)
     uploads = {
-        name: _sealed(data, "uploads", name) for name in ("failed-old", "failed-new", "running", "orphan", "new")
+        name: _sealed(data, "uploads", name)
+        for name in ("failed-old", "failed-new", "running", "dead", "orphan", "new")
     }
     for path in uploads.values():
         _age(path, 30)  # an upload's own age does not matter while its job may still use it
@@ -134,6 +141,7 @@ def test_the_sweep_deletes_old_files_and_keeps_fresh_ones(data: Path) -> None:
     _job("uploads/failed-old", BulkJob.Status.FAILED, 8)
     _job("uploads/failed-new", BulkJob.Status.FAILED, 1)
     _job("uploads/running", BulkJob.Status.RUNNING, None)
+    _job("uploads/dead", BulkJob.Status.RUNNING, None, alive_days_ago=8)  # its worker killed, never re-run
     pending = _sealed(data, "uploads/pending", "p.csv")
     _age(pending, 2)
     work = work_dir() / "left-by-a-killed-reader.csv"
@@ -143,10 +151,10 @@ def test_the_sweep_deletes_old_files_and_keeps_fresh_ones(data: Path) -> None:
     out = StringIO()
     call_command("files", "sweep", stdout=out)
     counts = json.loads(out.getvalue().splitlines()[-1])
-    assert counts == {"reports": 1, "exports": 1, "uploads": 2, "pending": 1, "work": 1}
+    assert counts == {"reports": 1, "exports": 1, "uploads": 3, "pending": 1, "work": 1}
     assert not old_report.exists() and not old_export.exists() and not pending.exists() and not work.exists()
     assert fresh_report.exists() and fresh_export.exists()
-    assert not uploads["failed-old"].exists() and not uploads["orphan"].exists()
+    assert not uploads["failed-old"].exists() and not uploads["orphan"].exists() and not uploads["dead"].exists()
     assert uploads["failed-new"].exists() and uploads["running"].exists() and uploads["new"].exists()
     # Run again: nothing more to do.
     assert jobs.bulk_files_sweep() == dict.fromkeys(counts, 0)
