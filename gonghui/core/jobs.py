@@ -382,8 +382,10 @@ def _unlink_older(directory: Path, cutoff: float) -> int:
 
 
 def bulk_job_upload_gone(job: BulkJob) -> bool:
-    """A failed import whose upload has been deleted (unreadable, or kept past the retention period)."""
-    return job.direction == Direction.IMPORT and job.status == Status.FAILED and resolve(job.file_path) is None
+    """A failed or stuck import whose upload has been deleted (unreadable, or kept past the retention period)."""
+    if job.direction != Direction.IMPORT or not (job.status == Status.FAILED or bulk_job_stale(job)):
+        return False
+    return resolve(job.file_path) is None
 
 
 def bulk_job_file_expired(job: BulkJob) -> bool:

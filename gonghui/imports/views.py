@@ -418,7 +418,7 @@ def _job_context(request: HttpRequest, job: BulkJob) -> dict[str, Any]:
         "upload_gone": jobs.bulk_job_upload_gone(job),
         "retention_days": settings.GONGHUI_FILE_RETENTION_DAYS,
         "can_rerun": own and jobs.bulk_job_rerunnable(job),
-        "stale": jobs.bulk_job_stale(job),
+        "stale": jobs.bulk_job_stale(job) and not jobs.bulk_job_upload_gone(job),
     }
 
 

@@ -11,11 +11,13 @@ import json
 import os
 import time
 import zipfile
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from gonghui.accounts.models import Grant, User
@@ -241,3 +243,25 @@ def test_a_rerun_replaces_the_last_attempts_error_workbook(
     assert (job.status, job.attempt, job.summary["rejected"]) == ("done", 2, 1)
     assert not first.exists() and (data_dir / job.report_path).is_file()
     assert [p.name for p in (data_dir / "reports").iterdir()] == [Path(job.report_path).name]
+
+
+def test_a_job_whose_worker_died_long_ago_loses_its_upload_and_says_so(
+    officer, as_user, data_dir, django_capture_on_commit_callbacks
+) -> None:
+    client = as_user(officer)
+    resp = post_upload(client, name="r.csv", content=roster_csv(roster_lines(2)))
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(resp.url + "start/")  # queued; its worker is killed and it is never re-run
+    job = BulkJob.all_objects.get()
+    long_ago = timezone.now() - timedelta(days=8)
+    BulkJob.all_objects.filter(pk=job.pk).update(status="running", started_at=long_ago, heartbeat_at=long_ago)
+    upload = data_dir / job.file_path
+    assert upload.is_file()
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert 'data-testid="stale"' in page and 'data-testid="rerun"' in page
+
+    assert jobs.bulk_files_sweep()["uploads"] == 1
+    assert not upload.exists()
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert 'data-testid="upload-gone"' in page
+    assert 'data-testid="stale"' not in page and 'data-testid="rerun"' not in page
