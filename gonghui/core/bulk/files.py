@@ -115,35 +115,29 @@ def sealed_output(target: Path) -> Iterator[Path]:
 
 def seal_file(source: Path, target: Path, *, key: str | None = None) -> None:
     """Seal the clear file `source` into `target`, replacing it whole (never half written)."""
+    with source.open("rb") as clear:
+        _write_sealed(iter(lambda: clear.read(crypto.FILE_CHUNK), b""), target, key=key)
+
+
+def reseal_file(path: Path, *, keys: list[str], key: str) -> None:
+    """Open the sealed file at `path` with one of `keys` and seal it again under `key`, in place."""
+    with path.open("rb") as source:
+        _write_sealed(crypto.open_sealed_file(source, keys=keys), path, key=key)
+
+
+def _write_sealed(chunks: Iterator[bytes], target: Path, *, key: str | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out, source.open("rb") as clear:
+        with os.fdopen(fd, "wb") as out:
             sealer = crypto.FileSealer(out, key=key)
-            while chunk := clear.read(crypto.FILE_CHUNK):
+            for chunk in chunks:
                 sealer.write(chunk)
             sealer.close()
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def reseal_file(path: Path, *, keys: list[str], key: str) -> None:
-    """Open the sealed file at `path` with one of `keys` and seal it again under `key`, in place."""
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out, path.open("rb") as source:
-            sealer = crypto.FileSealer(out, key=key)
-            for chunk in crypto.open_sealed_file(source, keys=keys):
-                sealer.write(chunk)
-            sealer.close()
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
 
