@@ -25,7 +25,7 @@ import hashlib
 import hmac
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -257,3 +257,117 @@ def sealed_columns() -> list[SealedColumns]:
         for prefix in sorted(set(ciphers) | set(indexes)):
             found.append(SealedColumns(model, prefix, ciphers.get(prefix), indexes.get(prefix), types.get(prefix)))
     return found
+
+
+# --- sealed files ---------------------------------------------------------------------------------
+#
+# Files holding personal data (uploaded rosters, error workbooks, exports) are sealed
+# at rest under the field key, in chunks so that neither side ever holds a whole file.
+# Layout: a clear header (magic, version, the field key's id, a random salt, the chunk
+# size), then chunks of CHUNK bytes of plaintext each sealed with AES-256-GCM under a
+# key derived for this file alone (HKDF over the field key and the salt). A chunk's
+# nonce is its number and a "last" flag, and the header is every chunk's associated
+# data, so chunks cannot be reordered, dropped, swapped between files or cut off
+# after a chunk boundary without the reader noticing.
+
+FILE_MAGIC = b"GHsf"
+FILE_VERSION = b"\x01"
+FILE_CHUNK = 64 * 1024
+_SALT_BYTES = 16
+FILE_HEADER_BYTES = len(FILE_MAGIC) + len(FILE_VERSION) + KEY_ID_BYTES + _SALT_BYTES + 4
+TAG_BYTES = 16
+
+
+def _file_aead(secret: str, salt: bytes) -> AESGCM:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"gonghui-sealed-file").derive(
+        _derive(secret, b"gonghui-field-key")
+    )
+    return AESGCM(key)
+
+
+def _chunk_nonce(number: int, last: bool) -> bytes:
+    return number.to_bytes(NONCE_BYTES - 1, "big") + (b"\x01" if last else b"\x00")
+
+
+def is_sealed_file(head: bytes) -> bool:
+    """Whether a file's first bytes are a sealed file's header."""
+    return head[: len(FILE_MAGIC) + 1] == FILE_MAGIC + FILE_VERSION
+
+
+def sealed_file_key_id(head: bytes) -> str:
+    """The id of the field key a sealed file's header names."""
+    if not is_sealed_file(head) or len(head) < FILE_HEADER_BYTES:
+        raise SealError("not a sealed file")
+    start = len(FILE_MAGIC) + 1
+    return head[start : start + KEY_ID_BYTES].hex()
+
+
+class FileSealer:
+    """Seals what is written to it into `out`, one chunk at a time; `close` writes the last chunk."""
+
+    def __init__(self, out: Any, *, key: str | None = None, chunk: int = FILE_CHUNK) -> None:
+        secret = settings.GONGHUI_FIELD_KEY if key is None else key
+        salt = os.urandom(_SALT_BYTES)
+        self.header = FILE_MAGIC + FILE_VERSION + _field_key_id_bytes(secret) + salt + chunk.to_bytes(4, "big")
+        self._aead = _file_aead(secret, salt)
+        self._out = out
+        self._chunk = chunk
+        self._buffer = bytearray()
+        self._number = 0
+        self.closed = False
+        out.write(self.header)
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self._buffer += data
+        # Keep at least one byte back: only `close` knows which chunk is the last.
+        while len(self._buffer) > self._chunk:
+            self._emit(bytes(self._buffer[: self._chunk]), last=False)
+            del self._buffer[: self._chunk]
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._emit(bytes(self._buffer), last=True)
+            self._buffer.clear()
+            self.closed = True
+
+    def _emit(self, plain: bytes, *, last: bool) -> None:
+        self._out.write(self._aead.encrypt(_chunk_nonce(self._number, last), plain, self.header))
+        self._number += 1
+
+
+def open_sealed_file(source: Any, *, keys: Sequence[str] | None = None) -> Iterator[bytes]:
+    """The plaintext of a sealed file read from `source` (at its start), chunk by chunk.
+
+    Raises `SealError` for a file no key at hand opens, and for one altered or cut short.
+    """
+    header = source.read(FILE_HEADER_BYTES)
+    if len(header) < FILE_HEADER_BYTES or not is_sealed_file(header):
+        raise SealError("not a sealed file")
+    start = len(FILE_MAGIC) + 1
+    wanted = header[start : start + KEY_ID_BYTES]
+    salt = header[start + KEY_ID_BYTES : start + KEY_ID_BYTES + _SALT_BYTES]
+    chunk = int.from_bytes(header[-4:], "big")
+    if not 0 < chunk <= 1 << 24:
+        raise SealError("malformed sealed file header")
+    secrets = [settings.GONGHUI_FIELD_KEY] if keys is None else keys
+    secret = next((s for s in secrets if _field_key_id_bytes(s) == wanted), None)
+    if secret is None:
+        raise SealError(f"file sealed under field key {wanted.hex()}, which is not at hand")
+    aead = _file_aead(secret, salt)
+    size = chunk + TAG_BYTES
+    block = source.read(size)
+    number = 0
+    while True:
+        following = source.read(size) if len(block) == size else b""
+        last = not following
+        try:
+            yield aead.decrypt(_chunk_nonce(number, last), block, header)
+        except InvalidTag as exc:
+            raise SealError("sealed file does not verify (altered or cut short)") from exc
+        if last:
+            return
+        block, number = following, number + 1

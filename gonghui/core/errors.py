@@ -64,8 +64,9 @@ MESSAGES: dict[str, Any] = {
     "synonym.table_unknown": _("没有这个对照表。"),
     "synonym.invalid": _("词语对照有误：{reasons}"),
     "synonym.exists": _("常用写法“{word}”已在该表中，请先删除原来的对照。"),
-    "bulk.not_rerunnable": _("该任务正在运行或已完成，不能重新运行。"),
+    "bulk.not_rerunnable": _("该任务正在运行或已完成，或其文件已删除，不能重新运行。"),
     "bulk.file_missing": _("任务的文件已不存在（可能已被清理），请重新上传。"),
+    "bulk.file_sealed": _("任务的文件无法用当前密钥解密（密钥已更换？），请重新上传。"),
     "bulk.actor_gone": _("发起该任务的账户已停用或删除，任务不能运行。"),
     "bulk.org_closed": _("工会“{org}”已撤销，不能再导入或导出。"),
 }

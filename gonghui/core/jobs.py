@@ -9,23 +9,42 @@ Each run is an attempt: re-running bumps `attempt`, and a task claims only the
 attempt it was enqueued for, so a second delivery of the same task, or a run
 of a worker believed dead, cannot overwrite the newer run's state. Imports are
 idempotent, so running the same file again is how a killed job resumes.
+
+Files do not outlive their purpose: an import's upload is deleted when its job
+ends, unless it failed in a way a re-run may mend (then it stays until the
+retention period is over); error workbooks and exports are deleted that long
+after their job finished (`bulk_files_sweep`, run by `gonghui files sweep`).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
 from gonghui.core.bulk import UnreadableFile
 from gonghui.core.bulk.engine import Summary, run_import
-from gonghui.core.bulk.files import data_dir, estimate_rows, new_export_path, promote_pending, relative, resolve
+from gonghui.core.bulk.files import (
+    clear_copy,
+    data_dir,
+    estimate_rows,
+    new_export_path,
+    promote_pending,
+    purge_pending,
+    relative,
+    resolve,
+    sealed_output,
+    work_dir,
+)
 from gonghui.core.bulk.kinds import BulkKind, get_kind
+from gonghui.core.crypto import SealError
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import BulkJob
 from gonghui.core.scoping import scope_of_user, unscoped
@@ -129,7 +148,10 @@ def bulk_job_stale(job: BulkJob) -> bool:
 
 
 def bulk_job_rerunnable(job: BulkJob) -> bool:
-    return job.status == Status.FAILED or bulk_job_stale(job)
+    """Failed or stuck, and (an import) its upload still kept."""
+    if not (job.status == Status.FAILED or bulk_job_stale(job)):
+        return False
+    return job.direction != Direction.IMPORT or resolve(job.file_path) is not None
 
 
 def bulk_job_rerun(*, actor: User, scope: Scope, job: BulkJob) -> BulkJob:
@@ -152,7 +174,12 @@ def bulk_job_rerun(*, actor: User, scope: Scope, job: BulkJob) -> BulkJob:
         locked.rows_done = 0
         locked.rows_total = None
         locked.summary = None
-        locked.report_path = "" if locked.direction == Direction.IMPORT else locked.report_path
+        if locked.direction == Direction.IMPORT:
+            # The last attempt's error workbook: the new attempt writes the whole file's anew.
+            stale_report = resolve(locked.report_path)
+            if stale_report is not None:
+                transaction.on_commit(lambda: stale_report.unlink(missing_ok=True))
+            locked.report_path = ""
         locked.error = ""
         locked.started_at = locked.finished_at = locked.heartbeat_at = None
         locked.save(
@@ -199,6 +226,14 @@ def _run_import(job: BulkJob) -> dict[str, Any]:
     path = resolve(job.file_path)
     if path is None:
         raise DomainError("bulk.file_missing")
+    try:
+        with clear_copy(path) as clear:
+            return _import_file(job, kind, scope, clear)
+    except SealError as exc:
+        raise DomainError("bulk.file_sealed") from exc
+
+
+def _import_file(job: BulkJob, kind: BulkKind, scope: Scope, path: Path) -> dict[str, Any]:
     rows = estimate_rows(path)
     if rows is not None:
         _attempt(job.pk, job.attempt).update(rows_total=max(rows - 1, 0))
@@ -209,7 +244,9 @@ def _run_import(job: BulkJob) -> dict[str, Any]:
 
     assert kind.build is not None  # only an importable kind's job is ever queued
     importer = kind.build(actor=job.actor, scope=scope, org=job.org)
-    summary = run_import(importer, path, dry_run=job.dry_run, progress=progress, renames=job.header_map or None)
+    summary = run_import(
+        importer, path, dry_run=job.dry_run, progress=progress, renames=job.header_map or None, seal_report=True
+    )
     if not summary.dry_run:
         importer.audit(summary.as_json(), job.file_name)
     result = summary.as_json()
@@ -226,7 +263,8 @@ def _run_export(job: BulkJob) -> dict[str, Any]:
     if not target.is_relative_to(data_dir().resolve()):
         raise DomainError("bulk.file_missing")
     target.parent.mkdir(parents=True, exist_ok=True)
-    count = kind.export(str(target), actor=job.actor, org=job.org, unmasked=job.unmasked, scope=scope)
+    with sealed_output(target) as clear:
+        count = kind.export(str(clear), actor=job.actor, org=job.org, unmasked=job.unmasked, scope=scope)
     return {"rows_done": count, "summary": {"rows": count}, "report_path": job.file_path}
 
 
@@ -245,9 +283,12 @@ def bulk_job_execute(job_id: int, attempt: int) -> str:
         with unscoped():
             outcome = _run_import(job) if job.direction == Direction.IMPORT else _run_export(job)
     except UnreadableFile as exc:
+        # The same file would fail the same way: it has no further use.
         _fail(job_id, attempt, str(exc))
+        _drop_upload(job)
         return "failed"
     except DomainError as exc:
+        # Kept: a re-run may succeed once a grant or the union is put right (until the sweep).
         _fail(job_id, attempt, exc.message)
         return "failed"
     except Exception:
@@ -257,12 +298,99 @@ def bulk_job_execute(job_id: int, attempt: int) -> str:
     _attempt(job_id, attempt).update(
         status=Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now(), **outcome
     )
+    _drop_upload(job)
     return "done"
+
+
+def _drop_upload(job: BulkJob) -> None:
+    """Delete an import's upload once its job has ended for good; its name stays on the job for display."""
+    if job.direction != Direction.IMPORT:
+        return
+    path = resolve(job.file_path)
+    if path is not None and path.parent == data_dir().resolve() / "uploads":
+        path.unlink(missing_ok=True)
 
 
 def _fail(job_id: int, attempt: int, message: str) -> None:
     now = timezone.now()
     _attempt(job_id, attempt).update(status=Status.FAILED, error=message, finished_at=now, heartbeat_at=now)
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+WORK_HOURS = 24  # a clear copy older than this was left by a process killed while reading
+SWEEP_LOOKUP_CHUNK = 500
+
+
+def bulk_files_sweep(*, days: int | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Delete bulk files past their time; counts by kind of file. Safe to run at any moment, and again.
+
+    - error workbooks and exports `days` (GONGHUI_FILE_RETENTION_DAYS) after they were written;
+    - uploads of failed jobs as long after their job ended (a done job's upload is gone
+      already), of queued or running jobs as long after their last sign of life (their
+      worker was killed and nobody re-ran them), and uploads no job names after a day;
+    - previewed uploads never started (a day), clear copies left in `work/` by a killed reader.
+    """
+    days = settings.GONGHUI_FILE_RETENTION_DAYS if days is None else days
+    now = now or timezone.now()
+    cutoff = (now - timedelta(days=days)).timestamp()
+    removed = {"reports": 0, "exports": 0, "uploads": 0, "pending": purge_pending(), "work": 0}
+    for folder in ("reports", "exports"):
+        removed[folder] = _unlink_older(data_dir() / folder, cutoff)
+    removed["work"] = _unlink_older(work_dir(), (now - timedelta(hours=WORK_HOURS)).timestamp())
+    uploads = data_dir() / "uploads"
+    files = sorted(p for p in uploads.iterdir() if p.is_file()) if uploads.is_dir() else []
+    orphan_cutoff = (now - timedelta(hours=WORK_HOURS)).timestamp()
+    for start in range(0, len(files), SWEEP_LOOKUP_CHUNK):
+        chunk = files[start : start + SWEEP_LOOKUP_CHUNK]
+        with unscoped():
+            last_seen: dict[str, datetime] = dict(
+                BulkJob.all_objects.filter(
+                    direction=Direction.IMPORT, file_path__in=[f"uploads/{p.name}" for p in chunk]
+                ).values_list("file_path", Coalesce("finished_at", "heartbeat_at", "started_at", "created_at"))
+            )
+        for path in chunk:
+            # An ended job's upload waits for a re-run until the period is over; so does a queued
+            # or running one's, counted from its last sign of life: past the period, its worker
+            # is long gone (a live job's heartbeat moves with every batch). An upload no job
+            # names (a crash between the upload and its job) goes after a day.
+            found = last_seen.get(f"uploads/{path.name}")
+            expired = _mtime(path) < orphan_cutoff if found is None else found.timestamp() < cutoff
+            if expired:
+                path.unlink(missing_ok=True)
+                removed["uploads"] += 1
+    return removed
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")  # gone already
+
+
+def _unlink_older(directory: Path, cutoff: float) -> int:
+    if not directory.is_dir():
+        return 0
+    removed = 0
+    for path in directory.iterdir():
+        if path.is_file() and _mtime(path) < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def bulk_job_upload_gone(job: BulkJob) -> bool:
+    """A failed or stuck import whose upload has been deleted (unreadable, or kept past the retention period)."""
+    if job.direction != Direction.IMPORT or not (job.status == Status.FAILED or bulk_job_stale(job)):
+        return False
+    return resolve(job.file_path) is None
+
+
+def bulk_job_file_expired(job: BulkJob) -> bool:
+    """A finished job whose file (error workbook, export) the sweep has deleted."""
+    return job.status == Status.DONE and bool(job.report_path) and resolve(job.report_path) is None
 
 
 @task()

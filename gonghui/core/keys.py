@@ -46,6 +46,17 @@ def default_settings_module(environ: Mapping[str, str]) -> str:
     return PRODUCTION_SETTINGS if keys_from_environment(environ) else DEMO_SETTINGS
 
 
+def keys_on_disk(data_dir: Path) -> list[Path]:
+    """Key files in the data directory: `keys.json` and the retired keys a rotation keeps beside it.
+
+    The data directory is what uploads, exports and backups of it expose; keys kept there
+    open everything sealed. The demo may keep them there; production refuses to start.
+    """
+    if not data_dir.is_dir():
+        return []
+    return sorted(p for p in data_dir.glob("keys*.json") if p.is_file())
+
+
 def generate_key() -> str:
     return secrets.token_urlsafe(48)
 

@@ -74,10 +74,12 @@ def bulk_job_get(*, scope: Scope, pk: int) -> BulkJob:
 def bulk_job_file_allowed(*, scope: Scope, job: BulkJob) -> bool:
     """Whether the scope may download the job's file: its error workbook or its export.
 
-    An export with full ID numbers needs the kind's private permission on the
-    job's union, still held, whoever asks. Otherwise the actor always may; anyone
-    else needs the private permission for an error workbook (it holds the rows
-    as given) and the export permission for a masked export.
+    Read from the grants as they are at download time, never from who started the
+    job. An export with full ID numbers needs the kind's private permission on the
+    job's union, whoever asks. The actor may otherwise while they still hold the
+    permission that started the job (import or export) there; anyone else needs
+    the private permission for an error workbook (it holds the rows as given)
+    and the export permission for a masked export.
     """
     if scope.is_superuser:
         return True
@@ -88,7 +90,9 @@ def bulk_job_file_allowed(*, scope: Scope, job: BulkJob) -> bool:
     if job.unmasked:
         return scope.has_perm(kind.private_perm, job.org_path)
     if scope.user_id is not None and job.actor_id == scope.user_id:
-        return True
+        started_with = kind.import_perm if job.direction == BulkJob.Direction.IMPORT else kind.export_perm
+        if scope.has_perm(started_with, job.org_path):
+            return True
     if job.direction == BulkJob.Direction.IMPORT:
         return scope.has_perm(kind.private_perm, job.org_path)
     return scope.has_perm(kind.export_perm, job.org_path)

@@ -30,7 +30,7 @@ from gonghui.accounts.models import User
 from gonghui.core import jobs
 from gonghui.core.bulk import Table, UnreadableFile
 from gonghui.core.bulk.engine import open_kind_table
-from gonghui.core.bulk.files import BulkUploadHandler, StoredUpload, purge_pending, resolve
+from gonghui.core.bulk.files import BulkUploadHandler, SealedReader, StoredUpload, clear_copy, purge_pending, resolve
 from gonghui.core.bulk.kinds import BulkKind, JobKind, all_kinds, get_kind
 from gonghui.core.bulk.limits import PREVIEW_SECONDS, read_deadline, rows_within
 from gonghui.core.bulk.template import template_workbook
@@ -233,6 +233,12 @@ def _preview(kind: BulkKind, scope: Scope, org: Org, actor: User, path: Path) ->
     confined = scope.confined_to(org_id=org.pk, org_code=org.code, path=org.path)
     assert kind.build is not None  # the upload form offers importable kinds only
     job_kind = kind.build(actor=actor, scope=confined, org=org)
+    # The upload is sealed on disk: the readers get a clear copy for as long as they read.
+    with clear_copy(path) as clear:
+        return _preview_table(kind, job_kind, clear)
+
+
+def _preview_table(kind: BulkKind, job_kind: JobKind, path: Path) -> dict[str, Any]:
     # Within the readers' limits and a time budget (only what the page shows is read): a web worker is never held long.
     with read_deadline(PREVIEW_SECONDS) as budget:
         table = _read(job_kind, path)
@@ -404,9 +410,15 @@ def _job_context(request: HttpRequest, job: BulkJob) -> dict[str, Any]:
         "kind_label": label,
         "percent": percent,
         "summary": job.summary or {},
-        "can_download": done and bool(job.report_path) and bulk_job_file_allowed(scope=scope, job=job),
+        "can_download": done
+        and bool(job.report_path)
+        and bulk_job_file_allowed(scope=scope, job=job)
+        and not jobs.bulk_job_file_expired(job),
+        "expired": jobs.bulk_job_file_expired(job),
+        "upload_gone": jobs.bulk_job_upload_gone(job),
+        "retention_days": settings.GONGHUI_FILE_RETENTION_DAYS,
         "can_rerun": own and jobs.bulk_job_rerunnable(job),
-        "stale": jobs.bulk_job_stale(job),
+        "stale": jobs.bulk_job_stale(job) and not jobs.bulk_job_upload_gone(job),
     }
 
 
@@ -440,16 +452,24 @@ def job_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
-    """The job's file: an import's error workbook, or an export."""
+    """The job's file: an import's error workbook, or an export, decrypted as it is sent.
+
+    The caller's grants are read as they are now, whoever started the job: a caller
+    no longer granted anything on the job's union finds no file (404, as for a job of
+    another union); one who is, but without the right to this file, is refused (403).
+    """
     job = _job(request, pk)
-    if not bulk_job_file_allowed(scope=scope_of(request), job=job):
+    scope = scope_of(request)
+    if not bulk_job_file_allowed(scope=scope, job=job):
+        if not any(job.org_path.startswith(path) for path in scope.visible_paths()):
+            raise Http404
         raise PermissionDenied
     path = resolve(job.report_path) if job.status == BulkJob.Status.DONE else None
     if path is None:
-        raise Http404
+        raise Http404  # expired (the job page says so), or never written
     importing = job.direction == BulkJob.Direction.IMPORT
     name = f"未导入的行-{Path(job.file_name).stem}.xlsx" if importing else job.file_name
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(SealedReader(path), as_attachment=True, filename=name)
 
 
 # --- templates and exports --------------------------------------------------------------------

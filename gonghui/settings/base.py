@@ -217,6 +217,9 @@ TASKS = {
 # without progress before it counts as stuck (its worker killed) and may be re-run.
 GONGHUI_UPLOAD_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_MAX_MB", "200"))
 GONGHUI_BULK_STALE_MINUTES = int(os.environ.get("GONGHUI_BULK_STALE_MINUTES", "10"))
+# Error workbooks and exports (and the uploads of failed jobs, kept for a re-run) are
+# deleted this many days after their job finished, by `gonghui files sweep`.
+GONGHUI_FILE_RETENTION_DAYS = int(os.environ.get("GONGHUI_FILE_RETENTION_DAYS", "7"))
 
 GONGHUI_AUDIT_RETENTION_DAYS = int(os.environ.get("GONGHUI_AUDIT_RETENTION_DAYS", str(365 * 10)))
 GONGHUI_API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "365"))

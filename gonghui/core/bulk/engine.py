@@ -301,10 +301,12 @@ def run_import(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     renames: dict[str, str] | None = None,
+    seal_report: bool = False,
 ) -> Summary:
     """Import `path` as `kind`; raises `UnreadableFile` when it is not a table at all.
 
-    `renames` ({header as in the file: column}) reads columns the user confirmed.
+    `renames` ({header as in the file: column}) reads columns the user confirmed;
+    `seal_report` seals the error workbook under the field key (a job's: downloaded through a page).
     """
     table = open_kind_table(kind, path, renames)
     if table.missing:
@@ -330,5 +332,5 @@ def run_import(
     if notes is not None:
         summary.warnings += notes()
     if report is not None:
-        summary.report = str(report.save())
+        summary.report = str(report.save(sealed=seal_report))
     return summary

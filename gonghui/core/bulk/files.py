@@ -5,14 +5,26 @@ started in `uploads/pending/`), exports in `exports/`, error workbooks in
 `reports/` (the engine's). Names are random; paths are stored relative to
 DATA_DIR and resolved back only inside it. An upload is streamed straight to
 its file in chunks, never held in memory, and stopped at the size limit.
+
+What the pages and jobs keep there holds personal data, so it is sealed at rest
+under the field key (`crypto.FileSealer`): an upload as it arrives, an error
+workbook or an export as it is finished. A reader that needs a path (the
+workbook readers, calamine) gets a clear copy in `work/` for as long as it
+reads (`clear_copy`), and a download is decrypted as it is sent
+(`SealedReader`). Files written by the console for its operator (`gonghui
+import`'s error workbook) stay clear; every file expires (`jobs.bulk_files_sweep`).
 """
 
 from __future__ import annotations
 
 import codecs
+import io
+import os
 import re
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +32,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
+
+from gonghui.core import crypto
 
 # .txt: a bank's fixed text answer, read by the kind that knows its layout (others refuse it as not a table).
 UPLOAD_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
@@ -56,6 +70,124 @@ def _new_path(folder: str, suffix: str) -> Path:
     return directory / f"{secrets.token_hex(16)}{suffix}"
 
 
+def work_dir() -> Path:
+    """Where clear copies live while they are read or written: the owner's alone."""
+    directory = data_dir() / "work"
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+def is_sealed(path: Path) -> bool:
+    with path.open("rb") as f:
+        return crypto.is_sealed_file(f.read(crypto.FILE_HEADER_BYTES))
+
+
+@contextmanager
+def clear_copy(path: Path) -> Iterator[Path]:
+    """A clear copy of the sealed file at `path` (with its suffix), removed when done; a clear file is itself.
+
+    Raises `crypto.SealError` when the keys at hand cannot open it.
+    """
+    if not is_sealed(path):
+        yield path  # written clear by the console, or before files were sealed
+        return
+    target = work_dir() / f"{secrets.token_hex(16)}{path.suffix}"
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out, path.open("rb") as source:
+            for chunk in crypto.open_sealed_file(source):
+                out.write(chunk)
+        yield target
+    finally:
+        target.unlink(missing_ok=True)
+
+
+@contextmanager
+def sealed_output(target: Path) -> Iterator[Path]:
+    """A clear path to write (with `target`'s suffix); sealed into `target` when the block ends without error."""
+    clear = work_dir() / f"{secrets.token_hex(16)}{target.suffix}"
+    try:
+        yield clear
+        seal_file(clear, target)
+    finally:
+        clear.unlink(missing_ok=True)
+
+
+def seal_file(source: Path, target: Path, *, key: str | None = None) -> None:
+    """Seal the clear file `source` into `target`, replacing it whole (never half written)."""
+    with source.open("rb") as clear:
+        _write_sealed(iter(lambda: clear.read(crypto.FILE_CHUNK), b""), target, key=key)
+
+
+def reseal_file(path: Path, *, keys: list[str], key: str) -> None:
+    """Open the sealed file at `path` with one of `keys` and seal it again under `key`, in place."""
+    with path.open("rb") as source:
+        _write_sealed(crypto.open_sealed_file(source, keys=keys), path, key=key)
+
+
+def _write_sealed(chunks: Iterator[bytes], target: Path, *, key: str | None) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            sealer = crypto.FileSealer(out, key=key)
+            for chunk in chunks:
+                sealer.write(chunk)
+            sealer.close()
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+class SealedReader(io.RawIOBase):
+    """The clear content of a file under DATA_DIR as a read-only stream (a download), sealed or not."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._file = path.open("rb")
+        sealed = crypto.is_sealed_file(self._file.read(crypto.FILE_HEADER_BYTES))
+        self._file.seek(0)
+        self._chunks: Iterator[bytes] = (
+            crypto.open_sealed_file(self._file) if sealed else iter(lambda: self._file.read(crypto.FILE_CHUNK), b"")
+        )
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+SEALED_FOLDERS = ("uploads", "reports", "exports")
+
+
+def sealed_files() -> Iterator[Path]:
+    """Every sealed file under DATA_DIR's bulk folders (for a key rotation)."""
+    for folder in SEALED_FOLDERS:
+        directory = data_dir() / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.rglob("*")):
+            if path.is_file() and not path.name.startswith(".") and is_sealed(path):
+                yield path
+
+
 def new_export_path(suffix: str) -> Path:
     return _new_path("exports", suffix)
 
@@ -71,6 +203,7 @@ def promote_pending(stored: str) -> str:
         raise FileNotFoundError(stored)
     target = source.parent.parent / source.name
     source.rename(target)
+    os.utime(target)  # its age is now the job's: the sweep's day for an upload no job names starts here
     return relative(target)
 
 
@@ -193,7 +326,9 @@ class BulkUploadHandler(FileUploadHandler):
             self.problem = "type"
             raise SkipFile
         self.path = new_pending_path(suffix)
-        self.file = self.path.open("wb")
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self.file = os.fdopen(fd, "wb")
+        self.sealer = crypto.FileSealer(self.file)  # a roster reaches the disk sealed, never clear
         self.size = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
@@ -202,12 +337,13 @@ class BulkUploadHandler(FileUploadHandler):
             self.problem = "size"
             self._discard()
             raise SkipFile
-        self.file.write(raw_data)
+        self.sealer.write(raw_data)
         return None
 
     def file_complete(self, file_size: int) -> StoredUpload | None:
         if self.path is None:
             return None
+        self.sealer.close()
         self.file.close()
         path, self.path = self.path, None
         return StoredUpload(path, display_name(self.file_name or ""), file_size, self.content_type)

@@ -57,7 +57,14 @@ class ErrorWorkbook:
         self.sheet.append([row_number, *kept, "；".join(reasons)])
         self.rows += 1
 
-    def save(self) -> Path:
+    def save(self, *, sealed: bool = False) -> Path:
+        """Write the workbook to its path; `sealed`: under the field key (it holds the rows as given)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.workbook.save(self.path)
+        if not sealed:
+            self.workbook.save(self.path)
+            return self.path
+        from gonghui.core.bulk.files import sealed_output
+
+        with sealed_output(self.path) as clear:
+            self.workbook.save(clear)
         return self.path

@@ -139,7 +139,7 @@ def test_upload_preview_start_summary_and_error_workbook(
     assert (job.direction, job.kind, job.org.code, job.actor_id) == ("import", "members", "520201G001", officer.pk)
     assert job.file_name == "花名册（六月）.csv"
     assert job.file_path.startswith("uploads/") and "pending" not in job.file_path
-    assert (data_dir / job.file_path).is_file()
+    assert not (data_dir / job.file_path).exists()  # the job has ended: the roster is deleted
     assert not pending_files(data_dir)
     assert {k: job.summary[k] for k in ("rows", "created", "updated", "unchanged", "rejected")} == {
         "rows": 4,
@@ -362,12 +362,12 @@ def test_progress_is_committed_batch_by_batch(officer, as_user, monkeypatch, dja
     seen: list[int] = []
     real = engine.run_import
 
-    def small_batches(kind, path, *, dry_run, progress, renames):
+    def small_batches(kind, path, *, dry_run, progress, renames, seal_report):
         def spy(rows, summary):
             progress(rows, summary)
             seen.append(BulkJob.all_objects.get().rows_done)  # what the job page reads now
 
-        return real(kind, path, dry_run=dry_run, progress=spy, batch_size=2, renames=renames)
+        return real(kind, path, dry_run=dry_run, progress=spy, batch_size=2, renames=renames, seal_report=seal_report)
 
     monkeypatch.setattr(jobs, "run_import", small_batches)
     client = as_user(officer)
@@ -415,10 +415,15 @@ def _queued_job(actor: User, lines: int = 3) -> BulkJob:
     )
 
 
-def test_a_stuck_job_is_rerun_from_its_page_and_resumes(officer, as_user, django_capture_on_commit_callbacks) -> None:
+def test_a_stuck_job_is_rerun_from_its_page_and_resumes(
+    officer, as_user, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
     job = _queued_job(officer, lines=4)
-    # The worker ran it to the end of its batches, then was killed before recording the outcome.
-    assert jobs.bulk_job_execute(job.pk, 1) == "done"
+    # The worker ran it to the end of its batches, then was killed before recording the
+    # outcome (so before it deleted the upload, which a re-run needs).
+    with monkeypatch.context() as m:
+        m.setattr(jobs, "_drop_upload", lambda job: None)
+        assert jobs.bulk_job_execute(job.pk, 1) == "done"
     an_hour_ago = timezone.now() - timedelta(hours=1)
     BulkJob.all_objects.filter(pk=job.pk).update(status="running", summary=None, heartbeat_at=an_hour_ago)
 
@@ -437,14 +442,18 @@ def test_a_stuck_job_is_rerun_from_its_page_and_resumes(officer, as_user, django
         assert Membership.objects.count() == 4
 
 
-def test_a_file_that_turns_unreadable_fails_the_job_with_the_reason(officer, data_dir) -> None:
+def test_a_file_that_turns_unreadable_fails_the_job_with_the_reason(officer, as_user, data_dir) -> None:
     job = _queued_job(officer)
     (data_dir / job.file_path).write_bytes(b"\x00\x00 no longer a table")
     assert jobs.bulk_job_execute(job.pk, 1) == "failed"
     job.refresh_from_db()
     assert job.status == "failed"
     assert job.error.startswith("这不是表格文件")
-    assert jobs.bulk_job_rerunnable(job)
+    # The same file would fail the same way: it is deleted, and the job is not offered again.
+    assert not (data_dir / job.file_path).exists()
+    assert not jobs.bulk_job_rerunnable(job)
+    page = as_user(officer).get(f"/imports/{job.pk}/").content.decode()
+    assert 'data-testid="upload-gone"' in page and 'data-testid="rerun"' not in page
 
 
 def test_an_unexpected_error_fails_the_job_and_is_raised(officer, monkeypatch) -> None:

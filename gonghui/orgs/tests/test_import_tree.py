@@ -218,10 +218,13 @@ ROOT_FILE = [
 
 
 def job_reasons(job: Any) -> dict[str, str]:
-    from gonghui.core.bulk.files import resolve
+    from gonghui.core.bulk.files import clear_copy, resolve
 
     report = resolve(job.report_path)
-    return reasons_by_code(str(report)) if report else {}
+    if report is None:
+        return {}
+    with clear_copy(report) as clear:  # a job's error workbook is sealed on disk
+        return reasons_by_code(str(clear))
 
 
 def test_a_root_row_on_the_web_is_refused_on_its_own_row_for_a_cadre(

@@ -18,7 +18,8 @@ Phases, in order:
    imported again to match after the rotation.
 2. ``sealed`` — each ciphertext opened with the old key, sealed again under
    the new one, and its index (when the old index verifies against the value)
-   recomputed under the new index key.
+   recomputed under the new index key; then every sealed bulk file (uploads,
+   error workbooks, exports under the data directory) is sealed again whole.
 3. ``verify`` — the ``sealed`` pass again from the start: rows written under
    the old key while the rotation ran (the service should be stopped) are
    carried over now, and counted.
@@ -67,6 +68,9 @@ COUNT_KEYS = (
     "late",  # rows the verify pass found still under the old key
 )
 
+
+# The bulk files under DATA_DIR (uploads, error workbooks, exports), counted as one "table".
+FILES_LABEL = "bulk files"
 
 Change = tuple[tuple[str, ...], tuple[Any, ...]]  # the fields to set, and their values with the pk last
 
@@ -368,6 +372,7 @@ class Rotation:
                 sealed = [c for c in cols if c.cipher]
                 if sealed:
                     self._sealed_table(model, sealed, keyring, opener, phase=self.state["phase"])
+            self._sealed_files(keyring, phase=self.state["phase"])
             if self.state["phase"] == "sealed":
                 self.state["phase"] = "verify"
                 self.save_state()
@@ -375,6 +380,7 @@ class Rotation:
                     sealed = [c for c in cols if c.cipher]
                     if sealed:
                         self._sealed_table(model, sealed, keyring, opener, phase="verify")
+                self._sealed_files(keyring, phase="verify")
             self.state["phase"] = "switch"
             self.save_state()
         return self._switch()
@@ -592,6 +598,38 @@ class Rotation:
             self._tell(f"[{'加密' if phase == 'sealed' else '复查'}] {label}：{done}/{total} 行", final=done >= total)
 
         self._each_batch(model, where, names, cursor_key, handle)
+
+    def _sealed_files(self, keyring: Keyring, *, phase: str) -> None:
+        """Seal every bulk file (uploads, error workbooks, exports) again under the new key.
+
+        Each file names its key in its header and is replaced whole, so a file done
+        twice (a resumed rotation) is found under the new key and left alone.
+        """
+        from gonghui.core.bulk.files import reseal_file, sealed_files
+
+        counts = self._counts(FILES_LABEL)
+        new_id = crypto.field_key_id(keyring.new_field)
+        done = 0
+        for path in sealed_files():
+            try:
+                with path.open("rb") as f:
+                    key_id = crypto.sealed_file_key_id(f.read(crypto.FILE_HEADER_BYTES))
+                if key_id == new_id:
+                    if phase == "sealed":
+                        counts["already"] += 1
+                    continue
+                reseal_file(path, keys=[keyring.old_field], key=keyring.new_field)
+            except FileNotFoundError:
+                continue  # swept meanwhile
+            except crypto.SealError:
+                counts["undecryptable"] += 1
+                continue
+            counts["rotated"] += 1
+            if phase == "verify":
+                counts["late"] += 1
+            done += 1
+            self._tell(f"[{'加密' if phase == 'sealed' else '复查'}] {FILES_LABEL}：{done} 个", final=False)
+        self.save_state()
 
     # --- the end ---------------------------------------------------------------------------------
 

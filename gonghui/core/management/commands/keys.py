@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gonghui.core import crypto
 from gonghui.core.keys import KeySource, env_name, generate_key
-from gonghui.core.management.commands._keyrotation import STATE_FILE, Rotation, RotationError, key_ids
+from gonghui.core.management.commands._keyrotation import FILES_LABEL, STATE_FILE, Rotation, RotationError, key_ids
 
 
 def key_source() -> KeySource:
@@ -44,7 +44,22 @@ def key_census() -> dict[str, dict[str, int]]:
                 continue
             seen[info.key_id or "v1"] += 1
         census[col.label] = dict(seen)
+    census[FILES_LABEL] = file_census()
     return census
+
+
+def file_census() -> dict[str, int]:
+    """How many sealed bulk files (uploads, error workbooks, exports) name each key id."""
+    from gonghui.core.bulk.files import sealed_files
+
+    seen: Counter[str] = Counter()
+    for path in sealed_files():
+        try:
+            with path.open("rb") as f:
+                seen[crypto.sealed_file_key_id(f.read(crypto.FILE_HEADER_BYTES))] += 1
+        except (FileNotFoundError, crypto.SealError):
+            continue  # swept meanwhile
+    return dict(seen)
 
 
 class Command(BaseCommand):
@@ -52,7 +67,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        status = sub.add_parser("status", help="当前密钥编号、来源、轮换进度，以及各加密字段由哪把密钥加密")
+        status = sub.add_parser("status", help="当前密钥编号、来源、轮换进度，以及各加密字段和批量文件由哪把密钥加密")
         status.add_argument("--json", action="store_true")
         sub.add_parser("generate", help="打印一组新的字段密钥和索引密钥（供环境变量使用）")
         rotate = sub.add_parser("rotate", help="用新密钥重新加密所有加密字段并重建盲索引（可中断、可续跑）")

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ DEMO_WARNING = (
 
 # Written beside the collected files: a digest of the sources they were collected from.
 SOURCES_STAMP = ".gonghui-static-sources"
+# How often the server that runs its own worker deletes expired bulk files (`gonghui files sweep`).
+SWEEP_SECONDS = 3600
 
 
 def pending_migrations() -> list[str]:
@@ -110,11 +113,15 @@ class Command(BaseCommand):
             env=env,
         )
         procs = [web]
+        stopping = threading.Event()
         if not options["no_worker"]:
             procs.append(subprocess.Popen([sys.executable, "-m", "gonghui", "db_worker"], env=env))
+            # With the worker here, so is the file sweep (under systemd, gonghui-files.timer runs it).
+            threading.Thread(target=sweep_files_periodically, args=(env, stopping), daemon=True).start()
         self.stdout.write(f"工会服务平台已启动：http://{bind}/  （Ctrl+C 停止）")
 
         def stop(signum: int, frame: Any) -> None:
+            stopping.set()
             for proc in procs:
                 proc.terminate()
 
@@ -129,3 +136,12 @@ class Command(BaseCommand):
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+
+def sweep_files_periodically(env: dict[str, str], stopping: threading.Event) -> None:
+    """Run `gonghui files sweep` now and every SWEEP_SECONDS until `stopping` is set; a failure waits for the next."""
+    while not stopping.is_set():
+        subprocess.run(
+            [sys.executable, "-m", "gonghui", "files", "sweep"], env=env, stdout=subprocess.DEVNULL, check=False
+        )
+        stopping.wait(SWEEP_SECONDS)
