@@ -22,7 +22,16 @@ from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.scoping import Scope
 from gonghui.core.ui import member_panels
-from gonghui.core.viewutils import Button, actor_of, found_or_404, press_button, require_perm, run_form, scope_of
+from gonghui.core.viewutils import (
+    Button,
+    actor_of,
+    found_or_404,
+    page_size,
+    press_button,
+    require_perm,
+    run_form,
+    scope_of,
+)
 from gonghui.members import forms as mf
 from gonghui.members import selectors, services
 from gonghui.members.models import Membership, MembershipStatus, Transfer
@@ -30,8 +39,6 @@ from gonghui.members.permissions import MemberPerm
 from gonghui.members.validation import code_label
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
-
-PAGE_SIZE = 50
 
 
 def _membership(request: HttpRequest, pk: int) -> Membership:
@@ -90,8 +97,9 @@ def roster(request: HttpRequest) -> HttpResponse:
         page = int(data.get("page", "1") or 1)
     except ValueError:
         page = 1
+    size = page_size(request, data=data)
     try:
-        result = selectors.membership_page(scope=scope, filters=filters, page=page, size=PAGE_SIZE)
+        result = selectors.membership_page(scope=scope, filters=filters, page=page, size=size)
     except DomainError:
         # An org code out of scope reads as unknown, as everywhere.
         form.add_error("org", "未找到该工会，或您无权访问。")
@@ -119,6 +127,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "result": result,
             "query": params.urlencode(),
+            "page_size": size,
             "private_search": private_search,
             "can_register": scope.has_perm_anywhere(MemberPerm.REGISTER),
             "can_approve": scope.has_perm_anywhere(MemberPerm.APPROVE),

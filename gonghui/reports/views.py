@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from gonghui.core.selectors import audit_list
 from gonghui.core.stats import months_back, series_collect, stats_collect
 from gonghui.core.templatetags.money import thousands
 from gonghui.core.ui import dashboard_cards, dashboard_charts, landing_for, money_series
-from gonghui.core.viewutils import require_perm, scope_of
+from gonghui.core.viewutils import list_page, require_perm, scope_of
 from gonghui.orgs.selectors import org_children, org_counts_by_kind, org_counts_by_region, org_get, org_roots
 from gonghui.reports.forms import AuditFilterForm
 from gonghui.reports.permissions import ReportPerm
@@ -149,12 +148,12 @@ def audit(request: HttpRequest) -> HttpResponse:
                 until=data.get("until"),
             ).select_related("org", "actor")
             events = audit_filter_action(events, kind=data.get("kind", ""), text=data.get("action", ""))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    audit_in_words(page.object_list)
+    listing = list_page(request, events)
+    audit_in_words(listing.rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "reports/audit.html",
-        {"section": "audit", "form": form, "page": page, "error": error, "query": query.urlencode()},
+        {"section": "audit", "form": form, **listing.context(), "error": error, "query": query.urlencode()},
     )

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
 from gonghui.cards.selectors import bank_get
-from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan, parse_yuan
 from gonghui.core.regions import region_name
@@ -34,7 +33,7 @@ from gonghui.core.viewutils import (
     Button,
     actor_of,
     found_or_404,
-    page_number,
+    list_page,
     press_button,
     refusal_text,
     require_perm,
@@ -63,7 +62,6 @@ from gonghui.student_aid.models import (
 from gonghui.student_aid.permissions import StudentAidPerm
 from gonghui.student_aid.standards import aid_standard_set
 
-PAGE_SIZE = 50
 LEVELS = dict(StudentLevel.choices)
 
 
@@ -103,7 +101,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
         status = filters.cleaned_data["status"] or ""
         school_year = filters.cleaned_data["school_year"]
     qs = selectors.application_list(scope=scope, school_year=school_year, status=status)
-    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
+    listing = list_page(request, qs)
+    rows = listing.rows
     for a in rows:
         a.amount_yuan = fen_to_yuan(a.amount_fen)
     query = "&".join(
@@ -114,10 +113,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "student_aid/application_list.html",
         {
             "section": "student_aid",
-            "rows": rows,
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "query": query,
             "filters": filters,
             "status": status,
@@ -325,16 +321,13 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.publication_list(scope=scope)
     if status:
         qs = qs.filter(status=status)
-    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
+    listing = list_page(request, qs)
     return render(
         request,
         "student_aid/publication_list.html",
         {
             "section": "student_aid",
-            "rows": rows,
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "query": f"status={status}" if status else "",
             "status": status,
             "statuses": PublicationStatus.choices,
