@@ -177,7 +177,7 @@ def test_the_campaign_list_with_its_tabs_budget_and_participants(world) -> None:
     sell(world, "list-1")  # 20.00 off the active campaign's budget of 10,000.00
     page = officer.get("/benefits/campaigns/").content.decode()
     assert "致敬劳动者·五一促消费" in page and "活动期内每天" in page and "满 158.00 元减 20.00 元" in page
-    assert "10000.00" in page and "20.00 / 9980.00" in page and "1 家商户" in page
+    assert "10,000.00" in page and "20.00 / 9,980.00" in page and "1 家商户" in page
     assert 'data-testid="new-campaign"' in page
     officer.post("/benefits/campaigns/new/", campaign_form())
     drafts = officer.get("/benefits/campaigns/?status=draft").content.decode()

@@ -110,7 +110,7 @@ def test_register_review_approve_publish_object_close_and_pay(world: World, clie
     url = f"/student-aid/{application.pk}/"
     page = officer.get(url).content.decode()
     assert MASKED_SON in page and SON not in page
-    assert "4000.00" in page and "贵州省六盘水市 2026 学年本科（非建档职工子女）资助标准 4000.00 元" in page
+    assert "4,000.00" in page and "贵州省六盘水市 2026 学年本科（非建档职工子女）资助标准 4,000.00 元" in page
     assert 'data-testid="review"' not in page and 'data-testid="withdraw"' in page
 
     # The unit's reviewer sees the review buttons and passes it.
@@ -155,7 +155,7 @@ def test_register_review_approve_publish_object_close_and_pay(world: World, clie
     assert reload(application).status == ApplicationStatus.PUBLISHED
     pub_url = f"/student-aid/publications/{publication.pk}/"
     page = county_officer.get(pub_url).content.decode()
-    assert "李小龙" in page and "贵州大学" in page and "4000.00" in page
+    assert "李小龙" in page and "贵州大学" in page and "4,000.00" in page
     assert SON not in page and MASKED_SON not in page and SON[:6] + "*" not in page
 
     # An objection (received during the window), dismissed by the county's reviewer.
@@ -317,7 +317,7 @@ def test_the_county_returns_an_application_to_the_grassroots_review(world: World
 
 def test_standards_table_and_setting_an_amount(world: World, clients: dict[str, Client]) -> None:
     page = clients["viewer"].get("/student-aid/standards/?year=2026").content.decode()
-    assert "六盘水市" in page and "5000.00" in page and "4000.00" in page
+    assert "六盘水市" in page and "5,000.00" in page and "4,000.00" in page
     assert 'data-testid="standard-form"' not in page
     body = {"org_code": "520201", "year": "2026", "level": "undergraduate", "on_file": "0", "amount": "4500"}
     before = state()
