@@ -97,8 +97,12 @@ def file_actions(scope: Scope, file: HardshipFile) -> dict[str, Any]:
     decide = False
     if step is not None:
         decide = scope.has_perm(*services.step_perm(file, step[1]))
+    approve_refusal = services.file_approve_refusal(file) if decide else None
     return {
         "decide": decide,
+        # 审核通过 only when the service would take it; else, to the one whose step it is, why not.
+        "approve": decide and approve_refusal is None,
+        "approve_refusal": approve_refusal.message if approve_refusal is not None else "",
         "step": step[2] if step else "",
         "authorize": scope.has_perm(AidPerm.APPLY, file.org_path) and file.status in OPEN_STATUSES,
         "close": scope.has_perm(AidPerm.FILE, file.org_path) and file.status == FileStatus.FILED,

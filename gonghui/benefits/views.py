@@ -239,13 +239,18 @@ def _occurrences(c: Campaign, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def campaign_actions(scope: Scope, c: Campaign) -> dict[str, bool]:
-    """Which buttons the caller sees on the campaign now (the services check again)."""
+def campaign_actions(scope: Scope, c: Campaign) -> dict[str, Any]:
+    """Which buttons the caller sees on the campaign now (the services check again).
+
+    开始活动 only when `campaign_activate` would take it; else, to a manager, why not (`activate_refusal`).
+    """
     manage = scope.has_perm(BenefitPerm.MANAGE, c.org_path)
     draft, open_ = c.status == CampaignStatus.DRAFT, c.status in (CampaignStatus.DRAFT, CampaignStatus.ACTIVE)
+    refusal = campaigns.campaign_activate_refusal(c) if manage and draft else None
     return {
         "edit": manage and draft,
-        "activate": manage and draft,
+        "activate": manage and draft and refusal is None,
+        "activate_refusal": refusal.message if refusal is not None else "",
         "close": manage and open_,
         "participants": manage and open_,
     }
