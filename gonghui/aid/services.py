@@ -384,6 +384,20 @@ def _step_allowed(scope: Scope | None, file: HardshipFile, who: str) -> None:
     require_perm_at(scope, *step_perm(file, who))
 
 
+def file_approve_refusal(file: HardshipFile) -> DomainError | None:
+    """Why the file's current step cannot be approved now, whoever asks; None when it can.
+
+    The one home of the rule: `file_decide` raises it, and the file's page offers 审核通过 only when
+    it is None. Past the unit's step the worker's signed authorization must be on file. (The
+    cross-check run when filing is not foreseen here: it matches the lists at that moment.)
+    """
+    if file.status not in STEPS:
+        return DomainError("aid.wrong_status", state=STATES[file.status], action="审核")
+    if STEPS[FileStatus(file.status)][0] != FileStatus.UNIT_APPROVED and not file.authorized_at:
+        return DomainError("aid.authorization_required")
+    return None
+
+
 def file_decide(
     *, actor: User | None, scope: Scope | None, file: HardshipFile, decision: str, note: str = ""
 ) -> HardshipFile:
@@ -403,8 +417,9 @@ def file_decide(
         if decision != "approve" and not note.strip():
             raise DomainError("aid.decision_note_required", field="note")
         if decision == "approve":
-            if target != FileStatus.UNIT_APPROVED and not file.authorized_at:
-                raise DomainError("aid.authorization_required")
+            refusal = file_approve_refusal(file)
+            if refusal is not None:
+                raise refusal
             file.status = target
             if target == FileStatus.FILED:
                 _crosscheck_refusal(file)

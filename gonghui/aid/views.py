@@ -35,7 +35,6 @@ from gonghui.aid.models import (
 )
 from gonghui.aid.permissions import AidPerm
 from gonghui.aid.scans import authorization_store
-from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import region_level, region_name
@@ -45,7 +44,7 @@ from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,
     found_or_404,
-    page_number,
+    list_page,
     press_button,
     refusal_text,
     require_perm,
@@ -58,7 +57,6 @@ from gonghui.members.selectors import active_member_by_key
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
-PAGE_SIZE = 50
 CAUSES = dict(Cause.choices)
 DECISIONS = {"approve": "审核通过", "return": "退回补充材料", "reject": "不予建档"}
 
@@ -99,8 +97,12 @@ def file_actions(scope: Scope, file: HardshipFile) -> dict[str, Any]:
     decide = False
     if step is not None:
         decide = scope.has_perm(*services.step_perm(file, step[1]))
+    approve_refusal = services.file_approve_refusal(file) if decide else None
     return {
         "decide": decide,
+        # 审核通过 only when the service would take it; else, to the one whose step it is, why not.
+        "approve": decide and approve_refusal is None,
+        "approve_refusal": approve_refusal.message if approve_refusal is not None else "",
         "step": step[2] if step else "",
         "authorize": scope.has_perm(AidPerm.APPLY, file.org_path) and file.status in OPEN_STATUSES,
         "close": scope.has_perm(AidPerm.FILE, file.org_path) and file.status == FileStatus.FILED,
@@ -131,7 +133,8 @@ def file_list(request: HttpRequest) -> HttpResponse:
     status = status if status in FileStatus.values else ""
     category = category if category in Category.values else ""
     qs = selectors.file_list(scope=scope, status=status, category=category)
-    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
+    listing = list_page(request, qs)
+    rows = listing.rows
     for f in rows:
         f.per_capita_yuan = fen_to_yuan(f.per_capita_monthly_fen)
     query = urlencode({k: v for k, v in (("status", status), ("category", category)) if v})
@@ -140,10 +143,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
         "aid/file_list.html",
         {
             "section": "aid",
-            "rows": rows,
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "status": status,
             "category": category,
             "query": query,
@@ -507,7 +507,8 @@ def relief_list(request: HttpRequest) -> HttpResponse:
     event = event if event in ReliefEvent.values else ""
     year = af.year_or_none(request.GET.get("year", ""))
     qs = selectors.visit_list(scope=scope, event=event, year=year)
-    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
+    listing = list_page(request, qs)
+    rows = listing.rows
     for v in rows:
         v.cash_yuan, v.goods_yuan = fen_to_yuan(v.cash_fen), fen_to_yuan(v.goods_fen)
     this_year = timezone.localdate().year
@@ -516,10 +517,7 @@ def relief_list(request: HttpRequest) -> HttpResponse:
         "aid/relief_list.html",
         {
             "section": "aid",
-            "rows": rows,
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "event": event,
             "year": year,
             "query": urlencode({k: str(v) for k, v in (("event", event), ("year", year)) if v}),

@@ -321,17 +321,32 @@ def campaign_set_participants(
     return campaign
 
 
+def campaign_activate_refusal(campaign: Campaign, *, now: datetime | None = None) -> DomainError | None:
+    """Why a draft campaign cannot start now; None when it can.
+
+    The one home of the rule: `campaign_activate` raises it, and the campaign's page offers 开始活动
+    only when it is None. A campaign needs a participating merchant still in business, and a
+    period (an occurrence) that has not ended.
+    """
+    with unscoped():
+        if not campaign.merchants.filter(is_active=True).exists():
+            return DomainError("benefit.campaign_no_merchants", status=409, campaign=campaign.name)
+    moment = now or timezone.now()
+    if not any(o.ends_at > moment for o in occurrences(campaign)):
+        return DomainError("benefit.campaign_over", status=409, campaign=campaign.name)
+    return None
+
+
 def campaign_activate(*, actor: User | None, scope: Scope | None, campaign: Campaign) -> Campaign:
     """draft → active: the tills grant its discounts from now on (it needs a merchant and a future); audited."""
     require_perm_at(scope, BenefitPerm.MANAGE, campaign.org_path)
     with transaction.atomic(), unscoped():
         campaign = _locked(campaign)
         _require_state(campaign, (CampaignStatus.DRAFT,), "开始")
-        if not campaign.merchants.filter(is_active=True).exists():
-            raise DomainError("benefit.campaign_no_merchants", status=409, campaign=campaign.name)
         now = timezone.now()
-        if not any(o.ends_at > now for o in occurrences(campaign)):
-            raise DomainError("benefit.campaign_over", status=409, campaign=campaign.name)
+        refusal = campaign_activate_refusal(campaign, now=now)
+        if refusal is not None:
+            raise refusal
         campaign.status, campaign.activated_at = CampaignStatus.ACTIVE, now
         campaign.save(update_fields=["status", "activated_at"])
         audit_record(

@@ -46,14 +46,13 @@ from gonghui.benefits.permissions import BenefitPerm
 from gonghui.benefits.recurrence import describe, next_occurrence, occurrence_at
 from gonghui.benefits.services import sale_amount, transaction_record, transaction_reverse
 from gonghui.benefits.settlement import settlement_rows
-from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     actor_of,
     found_or_404,
-    page_number,
+    list_page,
     require_perm,
     run_action,
     run_form,
@@ -63,10 +62,10 @@ from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
 T = TypeVar("T")
-PAGE_SIZE = 50
 RECENT_SALES = 20
 SETTLEMENT_DAYS = 7  # the settlement page's default period, today included
 SETTLEMENT_ROWS = 500  # shown on the page; the download has them all
+MERCHANT_CAMPAIGNS_SHOWN = 50  # a merchant's page lists its campaigns, not a paged list
 
 
 # --- the cashier's till ---------------------------------------------------------------------------
@@ -170,9 +169,7 @@ def _query(request: HttpRequest) -> str:
 
 
 def _paged(request: HttpRequest, qs: Any) -> dict[str, Any]:
-    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
-    pages = (count + PAGE_SIZE - 1) // PAGE_SIZE
-    return {"rows": rows, "count": count, "page": number, "pages": pages, "query": _query(request)}
+    return {**list_page(request, qs).context(), "query": _query(request)}
 
 
 def _render(request: HttpRequest, template: str, tab: str, context: dict[str, Any]) -> HttpResponse:
@@ -242,13 +239,18 @@ def _occurrences(c: Campaign, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def campaign_actions(scope: Scope, c: Campaign) -> dict[str, bool]:
-    """Which buttons the caller sees on the campaign now (the services check again)."""
+def campaign_actions(scope: Scope, c: Campaign) -> dict[str, Any]:
+    """Which buttons the caller sees on the campaign now (the services check again).
+
+    开始活动 only when `campaign_activate` would take it; else, to a manager, why not (`activate_refusal`).
+    """
     manage = scope.has_perm(BenefitPerm.MANAGE, c.org_path)
     draft, open_ = c.status == CampaignStatus.DRAFT, c.status in (CampaignStatus.DRAFT, CampaignStatus.ACTIVE)
+    refusal = campaigns.campaign_activate_refusal(c) if manage and draft else None
     return {
         "edit": manage and draft,
-        "activate": manage and draft,
+        "activate": manage and draft and refusal is None,
+        "activate_refusal": refusal.message if refusal is not None else "",
         "close": manage and open_,
         "participants": manage and open_,
     }
@@ -492,7 +494,9 @@ def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "merchant": merchant,
             "stores": stores,
             "operators": selectors.operator_list(scope=scope, merchant=merchant),
-            "campaigns": selectors.campaign_list(scope=scope, merchant_id=merchant.pk, staff_only=True)[:PAGE_SIZE],
+            "campaigns": selectors.campaign_list(scope=scope, merchant_id=merchant.pk, staff_only=True)[
+                :MERCHANT_CAMPAIGNS_SHOWN
+            ],
             "can_manage": manage,
             "can_add": manage and merchant.is_active,
             "store_form": bf.StoreForm(),

@@ -19,7 +19,6 @@ from gonghui.cards import forms as cf
 from gonghui.cards import selectors, services
 from gonghui.cards.models import CardStatus, ServiceCard
 from gonghui.cards.permissions import CardPerm
-from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.logmask import mask_ids_in
 from gonghui.core.scoping import Scope
@@ -27,15 +26,13 @@ from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,
     found_or_404,
-    page_number,
+    list_page,
     require_perm,
     run_form,
     scope_of,
 )
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
-
-PAGE_SIZE = 50
 
 
 def _card(request: HttpRequest, pk: int) -> ServiceCard:
@@ -54,16 +51,13 @@ def card_list(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, CardPerm.VIEW)
     status = request.GET.get("status", "")
     qs = selectors.card_list(scope=scope, status=status, bank=request.GET.get("bank", ""))
-    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
+    listing = list_page(request, qs)
     return render(
         request,
         "cards/card_list.html",
         {
             "section": "cards",
-            "rows": rows,
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "status": status,
             "statuses": CardStatus.choices,
             "can_apply": scope.has_perm_anywhere(CardPerm.APPLY),

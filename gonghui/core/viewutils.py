@@ -10,7 +10,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 
 from gonghui.core.errors import DomainError, PermissionDeniedError
@@ -62,18 +63,53 @@ PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
 
 
-def page_size(request: HttpRequest, default: int = PAGE_SIZE_DEFAULT) -> int:
+def page_size(request: HttpRequest, default: int = PAGE_SIZE_DEFAULT, *, data: QueryDict | None = None) -> int:
     """The `?page_size=` asked for, bounded to 1..100 (`default` when absent or not a number).
 
     Every list page that builds a paginator reads its page size here, so `?page_size=abc` or
-    `?page_size=10**30` never reaches the paginator (nor the database) as asked.
+    `?page_size=10**30` never reaches the paginator (nor the database) as asked. `data` is the
+    form to read instead of the URL (a list whose search is POSTed, like the roster).
     """
-    raw = request.GET.get("page_size", "").strip()
+    raw = (request.GET if data is None else data).get("page_size", "").strip()
     if not (raw.isascii() and raw.isdigit()):  # absent, "abc", "-5", "2.5", full-width digits
         return default
     if len(raw) > 6:  # a huge number: the maximum (int() is never asked to read 10,000 digits)
         return PAGE_SIZE_MAX
     return min(max(int(raw), 1), PAGE_SIZE_MAX)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list page's rows, with what its pager needs (`{% pagination page pages count %}`)."""
+
+    rows: list[Any]
+    count: int
+    page: int
+    pages: int
+    page_size: int
+
+    def context(self) -> dict[str, Any]:
+        """The template's `rows`, `count`, `page`, `pages` and `page_size` (which shows the size choice)."""
+        return {
+            "rows": self.rows,
+            "count": self.count,
+            "page": self.page,
+            "pages": self.pages,
+            "page_size": self.page_size,
+        }
+
+
+def list_page(request: HttpRequest, items: Any) -> ListPage:
+    """The page of `items` (a QuerySet or a list) that `?page=` and `?page_size=` ask for.
+
+    The size is bounded by `page_size`, the number clamped into 1..pages (a page past the
+    end shows the last one), so no value in the URL is an error page.
+    """
+    size = page_size(request)
+    paginator = Paginator(items, size)
+    number = min(max(page_number(request), 1), paginator.num_pages)
+    rows = list(paginator.page(number).object_list)
+    return ListPage(rows=rows, count=paginator.count, page=number, pages=paginator.num_pages, page_size=size)
 
 
 def refusal_text(exc: DomainError) -> str:

@@ -13,14 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,
     found_or_404,
-    page_number,
+    list_page,
     require_perm,
     run_form,
     scope_of,
@@ -38,17 +37,14 @@ from gonghui.crosscheck.subjects import describe_subjects
 from gonghui.orgs.fields import OrgCodeField
 from gonghui.orgs.selectors import org_get
 
-PAGE_SIZE = 50
-
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, CrossCheckPerm.VIEW)
     status = request.GET.get("status", Decision.PENDING)
     status = status if status in Decision.values else ""
-    rows, count, page = paginate(
-        review_list(scope=scope, status=status or None).select_related("org"), page_number(request)
-    )
+    listing = list_page(request, review_list(scope=scope, status=status or None).select_related("org"))
+    rows = listing.rows
     subjects = describe_subjects([(r.subject_type, r.subject_id) for r in rows])
     for r in rows:
         r.subject = subjects[(r.subject_type, r.subject_id)]
@@ -57,10 +53,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "crosscheck/review_list.html",
         {
             "section": "crosscheck",
-            "rows": rows,
-            "count": count,
-            "page": page,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "status": status,
             "statuses": Decision.choices,
         },
@@ -160,18 +153,13 @@ def agency_lists(request: HttpRequest) -> HttpResponse:
                     f"其中待复核 {done.pending} 个。",
                 )
                 return redirect(reverse("crosscheck:reviews"))
-    rows, count, page = paginate(
-        agency_list_list(scope=scope).select_related("org", "uploaded_by"), page_number(request)
-    )
+    listing = list_page(request, agency_list_list(scope=scope).select_related("org", "uploaded_by"))
     return render(
         request,
         "crosscheck/list_list.html",
         {
             "section": "crosscheck",
-            "rows": rows,
-            "count": count,
-            "page": page,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "status": "",
             "can_import": can_import,
             "run_form": form,

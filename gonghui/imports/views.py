@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,7 +38,7 @@ from gonghui.core.masking import mask_value
 from gonghui.core.models import BulkJob
 from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.selectors import bulk_job_file_allowed, bulk_job_get, bulk_job_list
-from gonghui.core.viewutils import actor_of, scope_of
+from gonghui.core.viewutils import actor_of, list_page, scope_of
 from gonghui.imports.forms import ExportForm, UploadForm
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import OrgPerm
@@ -93,16 +92,16 @@ def _org(scope: Scope, code: str) -> Org | None:
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
-    jobs_page = Paginator(bulk_job_list(scope=scope).select_related("org"), 50).get_page(request.GET.get("page"))
+    listing = list_page(request, bulk_job_list(scope=scope).select_related("org"))
     labels = {k.name: k.label for k in all_kinds()}
-    for job in jobs_page:
-        job.kind_label = labels.get(job.kind, job.kind)  # type: ignore[attr-defined]
+    for job in listing.rows:
+        job.kind_label = labels.get(job.kind, job.kind)
     return render(
         request,
         "imports/list.html",
         {
             "section": "bulk",
-            "page": jobs_page,
+            **listing.context(),
             "importable": _importable(scope),
             "exportable": _exportable(scope),
         },

@@ -27,6 +27,7 @@ from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,
     found_or_404,
+    page_size,
     press_button,
     require_perm,
     run_form,
@@ -39,8 +40,6 @@ from gonghui.members.permissions import MemberPerm
 from gonghui.members.validation import code_label
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
-
-PAGE_SIZE = 50
 
 
 def _membership(request: HttpRequest, pk: int) -> Membership:
@@ -99,8 +98,9 @@ def roster(request: HttpRequest) -> HttpResponse:
         page = int(data.get("page", "1") or 1)
     except ValueError:
         page = 1
+    size = page_size(request, data=data)
     try:
-        result = selectors.membership_page(scope=scope, filters=filters, page=page, size=PAGE_SIZE)
+        result = selectors.membership_page(scope=scope, filters=filters, page=page, size=size)
     except DomainError:
         # An org code out of scope reads as unknown, as everywhere.
         form.add_error("org", "未找到该工会，或您无权访问。")
@@ -128,6 +128,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "result": result,
             "query": params.urlencode(),
+            "page_size": size,
             "private_search": private_search,
             "can_register": scope.has_perm_anywhere(MemberPerm.REGISTER),
             "can_approve": scope.has_perm_anywhere(MemberPerm.APPROVE),

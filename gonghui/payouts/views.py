@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
 from gonghui.cards.selectors import bank_get
-from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.logmask import mask_ids_in
 from gonghui.core.money import fen_to_yuan
@@ -30,7 +29,7 @@ from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,
     found_or_404,
-    page_number,
+    list_page,
     refusal_text,
     require_perm,
     run_form,
@@ -42,8 +41,6 @@ from gonghui.payouts import item_lines, selectors, services
 from gonghui.payouts.downloads import bank_file_response
 from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutBatch
 from gonghui.payouts.permissions import PayoutPerm
-
-PAGE_SIZE = 50
 
 
 def _batch(request: HttpRequest, pk: int) -> PayoutBatch:
@@ -63,7 +60,8 @@ def _with_yuan(totals: dict[str, Any]) -> dict[str, Any]:
 def payout_list(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, PayoutPerm.VIEW)
     status = request.GET.get("status", "")
-    rows, count, number = paginate(selectors.batch_list(scope=scope, status=status), page_number(request), PAGE_SIZE)
+    listing = list_page(request, selectors.batch_list(scope=scope, status=status))
+    rows = listing.rows
     totals = {pk: _with_yuan(t) for pk, t in selectors.batch_totals_many([b.pk for b in rows]).items()}
     return render(
         request,
@@ -71,9 +69,10 @@ def payout_list(request: HttpRequest) -> HttpResponse:
         {
             "section": "payouts",
             "rows": [(b, totals[b.pk], batch_actions(scope, actor_of(request), b, totals[b.pk])) for b in rows],
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            "count": listing.count,
+            "page": listing.page,
+            "pages": listing.pages,
+            "page_size": listing.page_size,
             "status": status,
             "statuses": BatchStatus.choices,
             "can_make": scope.has_perm_anywhere(PayoutPerm.MAKE),
@@ -131,7 +130,8 @@ def payout_detail(request: HttpRequest, pk: int, refused: dict[str, Any] | None 
     scope = scope_of(request)
     status = request.GET.get("status", "")
     items = selectors.batch_items(scope=scope, batch=batch, status=status)
-    rows, count, number = paginate(items, page_number(request), PAGE_SIZE)
+    listing = list_page(request, items)
+    rows = listing.rows
     for item in rows:
         item.amount_yuan = fen_to_yuan(item.amount_fen)
     totals = _with_yuan(selectors.batch_totals(batch))
@@ -142,10 +142,8 @@ def payout_detail(request: HttpRequest, pk: int, refused: dict[str, Any] | None 
             "section": "payouts",
             "batch": batch,
             "totals": totals,
+            **listing.context(),
             "items": rows,
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
             "status": status,
             "item_statuses": ItemStatus.choices,
             "can": batch_actions(scope, actor_of(request), batch, totals),

@@ -13,6 +13,7 @@ from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import unscoped
 from gonghui.members.models import LIVE_STATUSES, Membership, Person
 from gonghui.portal.models import MemberAccount
+from gonghui.student_aid.applications import continuation_refusal
 from gonghui.student_aid.models import CLOSED_STATUSES, ApplicationStatus, StudentAidApplication, StudentLevel
 from gonghui.student_aid.selectors import student_course
 
@@ -54,7 +55,8 @@ def aid_continuations(*, person: Person, up_to_year: int) -> list[dict[str, Any]
     """Per child, the latest application still standing whose next school year can be applied for now.
 
     Rejected and withdrawn applications are not continued from (a new application
-    is made instead); the course ends in its expected graduation year.
+    is made instead); the course ends in its expected graduation year; and nothing is
+    offered that the service would refuse (`student_aid.applications.continuation_refusal`).
     """
     with unscoped():
         applications = list(
@@ -67,7 +69,7 @@ def aid_continuations(*, person: Person, up_to_year: int) -> list[dict[str, Any]
         if a.student_id_index in seen:
             continue
         seen.add(a.student_id_index)
-        if a.next_year_in_course and a.school_year + 1 <= up_to_year:
+        if a.school_year + 1 <= up_to_year and continuation_refusal(a, scope=None, member=person) is None:
             offers.append({"id": a.pk, "student_name": a.student_name, "school_year": a.school_year + 1})
     return offers
 

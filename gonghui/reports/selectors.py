@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -61,7 +60,7 @@ def audit_filter_action(events: QuerySet[AuditEvent], *, kind: str = "", text: s
 
 def _money(fen: Any) -> str:
     """Fen as exact yuan with thousands separators: 123450 → "¥1,234.50"."""
-    return f"¥{Decimal(yuan(fen)):,.2f}"
+    return f"¥{yuan(fen)}"  # `yuan` groups by thousands
 
 
 def _is_money(key: str) -> bool:

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,9 +10,8 @@ from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.permissions import CorePerm
 from gonghui.core.selectors import audit_list
 from gonghui.core.stats import months_back, series_collect, stats_collect
-from gonghui.core.templatetags.money import thousands
 from gonghui.core.ui import dashboard_cards, dashboard_charts, landing_for, money_series
-from gonghui.core.viewutils import require_perm, scope_of
+from gonghui.core.viewutils import list_page, require_perm, scope_of
 from gonghui.orgs.selectors import org_children, org_counts_by_kind, org_counts_by_region, org_get, org_roots
 from gonghui.reports.forms import AuditFilterForm
 from gonghui.reports.permissions import ReportPerm
@@ -32,21 +28,6 @@ MEMBER_STATUS_KEYS = [
     ("members_withdrawn", "已退会"),
     ("members_expelled", "已除名"),
 ]
-
-
-def card_figures(figures: dict[str, Any]) -> dict[str, Any]:
-    """The figures as the apps' cards print them: counts grouped by thousands (1,234,567).
-
-    The cards print counts with `intcomma`, which follows the locale's THOUSAND_SEPARATOR, and
-    zh-hans leaves it empty (1234567). A count handed over as "1,234,567" comes through `intcomma`
-    as it is; money (`*_yuan`, printed by `cny`) and anything not a whole number stay numbers.
-    """
-    return {
-        key: thousands(value)
-        if isinstance(value, int) and not isinstance(value, bool) and not key.endswith("_yuan")
-        else value
-        for key, value in figures.items()
-    }
 
 
 @login_required
@@ -117,7 +98,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # Charts registered by the domain apps (金秋助学 by school year…), in 万元.
             "charts": dashboard_charts(paths),
             "figure_cards": dashboard_cards(figures),
-            "card_figures": card_figures(figures),
             "chart_status": {
                 "labels": [label for key, label in MEMBER_STATUS_KEYS if key in figures],
                 "values": [figures[key] for key, _ in MEMBER_STATUS_KEYS if key in figures],
@@ -149,12 +129,12 @@ def audit(request: HttpRequest) -> HttpResponse:
                 until=data.get("until"),
             ).select_related("org", "actor")
             events = audit_filter_action(events, kind=data.get("kind", ""), text=data.get("action", ""))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    audit_in_words(page.object_list)
+    listing = list_page(request, events)
+    audit_in_words(listing.rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "reports/audit.html",
-        {"section": "audit", "form": form, "page": page, "error": error, "query": query.urlencode()},
+        {"section": "audit", "form": form, **listing.context(), "error": error, "query": query.urlencode()},
     )

@@ -187,6 +187,8 @@ if HTTPS:
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Numbers grouped by thousands in Chinese too (Django's zh_Hans has no separator): 1,234,567.
+FORMAT_MODULE_PATH = ["gonghui.core.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -251,6 +251,53 @@ def application_apply(
     return application
 
 
+def _continuing_membership(application: StudentAidApplication) -> Membership:
+    """The membership a continuation goes through: the worker's active one now (a worker who moved since
+    last year applies there), else the one of the application."""
+    with unscoped():
+        return (
+            Membership.all_objects.select_related("org", "person")
+            .filter(person_id=application.person_id, status=MembershipStatus.ACTIVE)
+            .first()
+        ) or Membership.all_objects.select_related("org", "person").get(pk=application.membership_id)
+
+
+def continuation_refusal(
+    application: StudentAidApplication, *, scope: Scope | None, member: Person | None = None, level: str = ""
+) -> DomainError | None:
+    """Why the next school year cannot be applied for from `application` now; None when it can.
+
+    The one home of the rule: `application_continue` raises it, and the pages offer 续报下一学年
+    (the staff page's button, the member's 继续申请) only when it is None. A rejected or withdrawn
+    application is not continued from (a new application is made instead); the course ends in its
+    graduation year; the worker must still be a member; the student's next year must not be applied
+    for already; and the region must have a standard for it. `scope`/`member` as in `application_apply`,
+    for how much a clash may name; `level` the next year's, when the member changes it.
+    """
+    year = application.school_year + 1
+    level = level if level in LEVELS else application.level
+    if application.status in CLOSED_STATUSES:
+        return DomainError("student_aid.wrong_status", state=STATES[application.status], action="续报下一学年")
+    if not application.next_year_in_course:
+        return DomainError("student_aid.graduated", graduation=application.graduation_year, year=year)
+    ms = _continuing_membership(application)
+    if ms.status != MembershipStatus.ACTIVE:
+        return DomainError("student_aid.not_member")
+    with unscoped():
+        clash = _standing_clash(application.student_id_index, year)
+        if clash is not None:
+            return _clash_refusal(clash, scope=scope, member=member, year=year)
+        region = region_of(ms.org)
+        if not region or aid_standard(region, year, level, is_on_file(ms.person)) is None:
+            return DomainError(
+                "student_aid.no_standard",
+                region=region_name(region) or region or ms.org.name,
+                year=year,
+                level=LEVELS[level],
+            )
+    return None
+
+
 def prefill_next_year(application: StudentAidApplication) -> dict[str, Any]:
     """The next school year's application, prefilled from this one; refused once the course is over.
 
@@ -296,15 +343,16 @@ def application_continue(
     from gonghui.core import crypto
     from gonghui.members.validation import ID_PURPOSE
 
+    # Through the union the worker belongs to now: a worker who moved since last year applies there.
+    membership = _continuing_membership(application)
+    require_perm_at(scope, StudentAidPerm.APPLY, membership.org_path)
+    refusal = continuation_refusal(application, scope=scope, member=member, level=(changes or {}).get("level", ""))
+    if refusal is not None:
+        raise refusal
     data = prefill_next_year(application)
     student_data = {**data["student"], **(changes or {})}
     student_data.pop("id_masked", None)
     number = crypto.decrypt(bytes(application.student_id_cipher), purpose=ID_PURPOSE)
-    with unscoped():
-        # Through the union the worker belongs to now: a worker who moved since last year applies there.
-        membership = Membership.all_objects.filter(
-            person_id=application.person_id, status=MembershipStatus.ACTIVE
-        ).first() or Membership.all_objects.get(pk=application.membership_id)
     return application_apply(
         actor=actor,
         scope=scope,

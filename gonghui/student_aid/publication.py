@@ -159,21 +159,34 @@ def objection_resolve(
     return objection
 
 
+def publication_close_refusal(publication: Publication, *, on: date | None = None) -> DomainError | None:
+    """Why the 公示 cannot be ended on `on` (today); None when it can.
+
+    The one home of the rule: `publication_close` raises it (on the locked row), and the page offers
+    结束公示 only when it is None. Only an open 公示, once its window is over (the day after its
+    last), with every objection resolved.
+    """
+    if publication.status != PublicationStatus.OPEN:
+        return DomainError("student_aid.publication_closed", title=publication.title, action="结束公示")
+    if (on or timezone.localdate()) <= publication.ends_on:
+        return DomainError("student_aid.window_not_over", end=publication.ends_on)
+    with unscoped():
+        pending = Objection.all_objects.filter(publication=publication, status=ObjectionStatus.OPEN).count()
+    if pending:
+        return DomainError("student_aid.open_objections", count=pending)
+    return None
+
+
 def publication_close(
     *, actor: User | None, scope: Scope | None, publication: Publication, on: date | None = None
 ) -> Publication:
     """End the 公示 once its window is over and every objection is resolved: the rest are ready to pay."""
     require_perm_at(scope, StudentAidPerm.PUBLISH, publication.org_path)
-    day = on or timezone.localdate()
     with transaction.atomic(), unscoped():
         publication = _locked_publication(publication)
-        if publication.status != PublicationStatus.OPEN:
-            raise DomainError("student_aid.publication_closed", title=publication.title, action="结束公示")
-        if day <= publication.ends_on:
-            raise DomainError("student_aid.window_not_over", end=publication.ends_on)
-        pending = Objection.all_objects.filter(publication=publication, status=ObjectionStatus.OPEN).count()
-        if pending:
-            raise DomainError("student_aid.open_objections", count=pending)
+        refusal = publication_close_refusal(publication, on=on)
+        if refusal is not None:
+            raise refusal
         publication.status, publication.closed_at = PublicationStatus.CLOSED, timezone.now()
         publication.save(update_fields=["status", "closed_at"])
         ready = StudentAidApplication.all_objects.filter(

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
 from gonghui.cards.selectors import bank_get
-from gonghui.core.api_common import paginate
 from gonghui.core.errors import DomainError
 from gonghui.core.money import fen_to_yuan, parse_yuan
 from gonghui.core.regions import region_name
@@ -35,7 +34,7 @@ from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,
     found_or_404,
-    page_number,
+    list_page,
     press_button,
     refusal_text,
     require_perm,
@@ -64,7 +63,6 @@ from gonghui.student_aid.models import (
 from gonghui.student_aid.permissions import StudentAidPerm
 from gonghui.student_aid.standards import aid_standard_set
 
-PAGE_SIZE = 50
 LEVELS = dict(StudentLevel.choices)
 
 
@@ -104,7 +102,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
         status = filters.cleaned_data["status"] or ""
         school_year = filters.cleaned_data["school_year"]
     qs = selectors.application_list(scope=scope, school_year=school_year, status=status)
-    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
+    listing = list_page(request, qs)
+    rows = listing.rows
     for a in rows:
         a.amount_yuan = fen_to_yuan(a.amount_fen)
     query = "&".join(
@@ -115,10 +114,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "student_aid/application_list.html",
         {
             "section": "student_aid",
-            "rows": rows,
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "query": query,
             "filters": filters,
             "status": status,
@@ -182,11 +178,11 @@ def application_continue(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     scope = require_perm(request, StudentAidPerm.APPLY, application.org_path)
     back = reverse("student_aid:application", args=[application.pk])
-    try:
-        draft = applications.prefill_next_year(application)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    refusal = applications.continuation_refusal(application, scope=scope)
+    if refusal is not None:  # the form is not offered when the service would refuse it
+        messages.error(request, refusal.message)
         return redirect(back)
+    draft = applications.prefill_next_year(application)
     student = draft["student"]
     initial = {
         "major": student["major"],
@@ -226,8 +222,12 @@ def application_continue(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def application_actions(scope: Scope, actor: User, application: StudentAidApplication) -> dict[str, bool]:
-    """Which buttons the caller sees on the application now (the services check again)."""
+def application_actions(scope: Scope, actor: User, application: StudentAidApplication) -> dict[str, Any]:
+    """Which buttons the caller sees on the application now (the services check again).
+
+    `continue_refusal` says why 续报下一学年 is not offered to a caller who may apply, where the
+    reason is not plain from the page (the next year already applied for, no standard, no longer a member).
+    """
     status = application.status
     review = status == ApplicationStatus.APPLIED and scope.has_perm(StudentAidPerm.REVIEW, application.org_path)
     approve = (
@@ -236,14 +236,16 @@ def application_actions(scope: Scope, actor: User, application: StudentAidApplic
         and application.reviewed_by_id != actor.pk
     )
     apply = scope.has_perm(StudentAidPerm.APPLY, application.org_path)
+    refusal = applications.continuation_refusal(application, scope=scope) if apply else None
     return {
         "review": review,
         "approve": approve,
         "decide": review or approve,
         "withdraw": apply and status in applications.WITHDRAWABLE,
-        "continue": apply
-        and status not in (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
-        and application.next_year_in_course,
+        "continue": apply and refusal is None,
+        "continue_refusal": refusal.message
+        if refusal is not None and refusal.code not in ("student_aid.wrong_status", "student_aid.graduated")
+        else "",
     }
 
 
@@ -337,16 +339,13 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.publication_list(scope=scope)
     if status:
         qs = qs.filter(status=status)
-    rows, count, number = paginate(qs, page_number(request), PAGE_SIZE)
+    listing = list_page(request, qs)
     return render(
         request,
         "student_aid/publication_list.html",
         {
             "section": "student_aid",
-            "rows": rows,
-            "count": count,
-            "page": number,
-            "pages": (count + PAGE_SIZE - 1) // PAGE_SIZE,
+            **listing.context(),
             "query": f"status={status}" if status else "",
             "status": status,
             "statuses": PublicationStatus.choices,
@@ -430,13 +429,17 @@ def publication_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def publication_actions(scope: Scope, publication: Publication) -> dict[str, bool]:
+def publication_actions(scope: Scope, publication: Publication) -> dict[str, Any]:
+    """Which buttons the caller sees on the 公示 now; 结束公示 only when `publication_close` would do it,
+    else (to a caller who may end it) why not, as `close_refusal`."""
     publish = scope.has_perm(StudentAidPerm.PUBLISH, publication.org_path)
     open_ = publication.status == PublicationStatus.OPEN
+    close_refusal = publishing.publication_close_refusal(publication) if publish and open_ else None
     return {
         "object": publish and open_,
         "resolve": scope.has_perm(StudentAidPerm.APPROVE, publication.org_path),
-        "close": publish and open_,
+        "close": publish and open_ and close_refusal is None,
+        "close_refusal": close_refusal.message if close_refusal is not None else "",
         "disburse": publish
         and publication.status == PublicationStatus.CLOSED
         and scope.has_perm(PayoutPerm.MAKE, publication.org_path),

@@ -223,8 +223,10 @@ def test_a_file_from_the_officers_form_to_the_centre_and_closed(pages, settings)
     assert resp.context["file"].status == FileStatus.UNIT_APPROVED
     assert 'data-testid="approve"' not in resp.content.decode()  # the next step is the higher union's
 
-    # The higher union cannot approve before the signed authorization is on file.
-    assert "待您办理：上级工会审核" in higher.get(url).content.decode()
+    # The higher union cannot approve before the signed authorization is on file: not offered, and says why.
+    page = higher.get(url).content.decode()
+    assert "待您办理：上级工会审核" in page and 'data-testid="approve"' not in page
+    assert "暂不能审核通过：请先上传职工签字的家庭经济状况核对授权委托书。" in page
     before = state()
     resp = higher.post(f"{url}approve/", {"note": ""}, follow=True)
     assert messages_of(resp) == ["请先上传职工签字的家庭经济状况核对授权委托书。"]
@@ -242,6 +244,8 @@ def test_a_file_from_the_officers_form_to_the_centre_and_closed(pages, settings)
     resp = officer.post(f"{url}authorization/", {"scan": SimpleUploadedFile("auth.pdf", pdf_bytes())}, follow=True)
     assert messages_of(resp) == ["已上传家庭经济状况核对授权委托书。"]
     assert len(scans(settings)) == 1 and resp.context["file"].authorized_at is not None
+    page = higher.get(url).content.decode()
+    assert 'data-testid="approve"' in page and 'data-testid="approve-refusal"' not in page
 
     resp = higher.post(f"{url}approve/", {"note": "同意"}, follow=True)
     assert resp.context["file"].status == FileStatus.HIGHER_APPROVED

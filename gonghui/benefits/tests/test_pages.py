@@ -117,8 +117,9 @@ def test_an_officer_creates_edits_staffs_activates_and_closes_a_campaign(world) 
     page = officer.get(url).content.decode()
     assert "满 158.00 元减 20.00 元" in page and "每季度第1个月1日起，连续7天" in page
     assert "每人每期普惠周最多 3 次；每人每日最多 1 次" in page
-    assert "下一期" in page and 'data-testid="activate"' in page and 'data-testid="edit-campaign"' in page
-    assert "还没有参与商户" in page
+    # No merchant yet: 开始活动 would be refused, so it is not offered; the page says why.
+    assert "下一期" in page and 'data-testid="activate"' not in page and 'data-testid="edit-campaign"' in page
+    assert "还没有参与商户" in page and 'data-testid="activate-refusal"' in page
 
     # Edit the draft: the name and the budget change; the days left alone keep their times.
     form = officer.get(f"{url}edit/").context["form"]
@@ -144,6 +145,8 @@ def test_an_officer_creates_edits_staffs_activates_and_closes_a_campaign(world) 
     ]
     assert sorted(s.pk for s in Store.objects.filter(campaigns=campaign)) == [a.pk, b.pk]
     assert "华联超市</a>：碧江店、万山店" in resp.content.decode()
+    page = resp.content.decode()
+    assert 'data-testid="activate"' in page and 'data-testid="activate-refusal"' not in page
 
     resp = officer.post(f"{url}activate/", follow=True)
     campaign.refresh_from_db()
@@ -177,7 +180,7 @@ def test_the_campaign_list_with_its_tabs_budget_and_participants(world) -> None:
     sell(world, "list-1")  # 20.00 off the active campaign's budget of 10,000.00
     page = officer.get("/benefits/campaigns/").content.decode()
     assert "致敬劳动者·五一促消费" in page and "活动期内每天" in page and "满 158.00 元减 20.00 元" in page
-    assert "10000.00" in page and "20.00 / 9980.00" in page and "1 家商户" in page
+    assert "10,000.00" in page and "20.00 / 9,980.00" in page and "1 家商户" in page
     assert 'data-testid="new-campaign"' in page
     officer.post("/benefits/campaigns/new/", campaign_form())
     drafts = officer.get("/benefits/campaigns/?status=draft").content.decode()

@@ -1,14 +1,15 @@
-"""`{{ amount_fen|yuan }}`: fen as the yuan a person reads ("158.00"), "—" for none."""
+"""`{{ amount_fen|yuan }}`: fen as the yuan a person reads ("1,580.00"), "—" for none."""
 
 from __future__ import annotations
 
-from django import template
+from decimal import Decimal
 
-from gonghui.core.money import fen_to_yuan
+from django import template
 
 register = template.Library()
 
 
 @register.filter
 def yuan(fen: int | None) -> str:
-    return "—" if fen is None else fen_to_yuan(int(fen))
+    # Grouped by thousands for the eye; files and workbooks take core.money.fen_to_yuan ("1580.00").
+    return "—" if fen is None else f"{Decimal(int(fen)) / 100:,.2f}"

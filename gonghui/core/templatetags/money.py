@@ -29,8 +29,9 @@ def cny(value: float | int | str | None) -> str:
 def thousands(value: float | int | str | None) -> str:
     """A count with thousands separators, 1234567 → 1,234,567, whatever the locale.
 
-    Django's `intcomma` follows the locale's THOUSAND_SEPARATOR, which zh-hans leaves empty, so
-    under LANGUAGE_CODE = "zh-hans" it prints 1234567. Decimals keep their fraction: 1234.5 → 1,234.5.
+    Django's `intcomma` groups too now (the project's zh_Hans format module, core/formats/), and
+    is what yuan strings take ("1234.00" → "1,234.00"); this one also prints "—" for none and
+    drops a zero fraction of a count. Decimals keep their fraction: 1234.5 → 1,234.5.
     """
     if value in (None, ""):
         return "—"

@@ -274,7 +274,7 @@ def lps_admin(tree: Tree, make_user) -> User:
 
 def _page_events(resp) -> list[AuditEvent]:
     assert resp.status_code == 200
-    return list(resp.context["page"].object_list)
+    return list(resp.context["rows"])
 
 
 def _codes(events: list[AuditEvent]) -> set[str]:

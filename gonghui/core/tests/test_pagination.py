@@ -157,3 +157,12 @@ def test_list_pages_take_garbage_and_huge_page_values(tree, make_user, login, na
         {"page": "2", "page_size": "1" + "0" * 30},
     ):
         assert c.get(url, query).status_code == 200, (url, query)
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_list_pages_page_by_the_size_asked(tree, make_user, login, name) -> None:
+    # Each list reads ?page_size= and tells its pager, which then offers the size choice.
+    c = login(make_user("root", superuser=True))
+    assert c.get(reverse(name), {"page_size": "20"}).context["page_size"] == 20
+    assert c.get(reverse(name), {"page_size": "abc"}).context["page_size"] == PAGE_SIZE_DEFAULT
+    assert c.get(reverse(name), {"page_size": "9" * 40}).context["page_size"] == PAGE_SIZE_MAX

@@ -58,7 +58,7 @@ def test_a_review_shows_its_evidence_masked(world) -> None:  # type: ignore[no-u
     page = world["viewer"].get(f"/crosscheck/reviews/{world['ours'].pk}/")
     body = page.content.decode()
     number = id_number(1)
-    assert page.status_code == 200 and "民政" in body and "1200.00" in body
+    assert page.status_code == 200 and "民政" in body and "1,200.00" in body
     assert number not in body and f"{number[:6]}********{number[-4:]}" in body
     assert 'data-testid="decide-form"' not in body  # a viewer only reads
 

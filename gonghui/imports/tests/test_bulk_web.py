@@ -387,7 +387,7 @@ def test_a_running_job_polls_and_shows_its_progress(officer, as_user) -> None:
     fragment = client.get(f"/imports/{job.pk}/status/").content.decode()
     assert f'hx-get="/imports/{job.pk}/status/" hx-trigger="every 1s"' in fragment
     assert 'aria-valuenow="25"' in fragment and "width: 25%" in fragment
-    assert "已处理 250 行（约 1000 行）" in fragment
+    assert "已处理 250 行（约 1,000 行）" in fragment
     assert "<html" not in fragment  # a fragment, not a page
     assert 'data-testid="rerun"' not in fragment  # alive: not to be re-run
     assert client.post(f"/imports/{job.pk}/rerun/").status_code == 302

@@ -67,7 +67,7 @@ def test_maker_creates_a_batch_and_a_checker_approves_it(world, pages: Pages) ->
     maker.get_by_label("全体持卡会员同一金额").fill("200")
     maker.get_by_test_id("add-all").click()
     expect(maker.get_by_test_id("total-items")).to_have_text("3")
-    expect(maker.get_by_test_id("total-yuan")).to_have_text("1000.50")
+    expect(maker.get_by_test_id("total-yuan")).to_have_text("1,000.50")
     expect(maker.get_by_test_id("items")).to_contain_text("**** ****")
     maker.get_by_test_id("submit-batch").click()
     expect(maker.get_by_test_id("batch-status")).to_have_text("待复核")

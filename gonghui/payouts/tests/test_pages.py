@@ -207,3 +207,19 @@ def test_foreign_and_anonymous_callers_see_nothing_and_change_nothing(world) -> 
     )
     assert resp.status_code == 200 and "不在您的管理范围内" in resp.content.decode()
     assert state() == before
+
+
+def test_amounts_and_counts_are_grouped_by_thousands(world) -> None:
+    officer: Client = world["officer"]
+    m = world["members"]
+    officer.post(
+        "/payouts/new/",
+        {"org_code": "520201", "bank": "GZB", "purpose": "festival", "reference": "大额慰问", "title": ""},
+    )
+    batch = PayoutBatch.all_objects.get()
+    lines = f"{m[0].person.member_no} 12345.6\n{m[1].person.member_no} 3000"
+    officer.post(f"/payouts/{batch.pk}/items/", {"lines": lines})
+    detail = officer.get(f"/payouts/{batch.pk}/").content.decode()
+    assert "12,345.60" in detail and "3,000.00" in detail  # each line
+    assert '<td class="text-end font-monospace" data-testid="total-yuan">15,345.60</td>' in detail
+    assert "15,345.60" in officer.get("/payouts/").content.decode()  # the list's total

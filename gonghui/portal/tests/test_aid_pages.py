@@ -89,14 +89,14 @@ def test_apply_list_status_and_withdraw_over_http(pw_world: PortalWorld) -> None
 
     listing = client.get("/m/aid/").content.decode()
     assert "李小龙的金秋助学申请已提交" in listing  # the message of the redirect, shown on the next page
-    assert "待基层工会审核" in listing and "¥4000.00" in listing
+    assert "待基层工会审核" in listing and "¥4,000.00" in listing
     assert f"/m/aid/{application.pk}/" in listing
 
     detail = client.get(f"/m/aid/{application.pk}/").content.decode()
     assert steps(detail) == {
         "submitted": "done", "unit": "current", "county": "todo", "published": "todo", "paid": "todo",
     }  # fmt: skip
-    assert "¥4000.00" in detail and SON not in detail and application.student_id_masked in detail
+    assert "¥4,000.00" in detail and SON not in detail and application.student_id_masked in detail
     assert 'data-testid="aid-withdraw"' in detail
 
     # The grassroots union reviews: the timeline moves on, withdrawing is still allowed.

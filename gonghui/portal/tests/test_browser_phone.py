@@ -82,7 +82,7 @@ def test_a_member_activates_applies_follows_and_withdraws_on_a_phone(world: Port
     phone.get_by_label("本人承诺", exact=False).check()
     phone.get_by_test_id("aid-submit").click()
     expect(phone.get_by_test_id("aid-status")).to_have_text("待基层工会审核")
-    expect(phone.get_by_test_id("aid-amount")).to_have_text("¥4000.00")
+    expect(phone.get_by_test_id("aid-amount")).to_have_text("¥4,000.00")
     expect(phone.locator('[data-step="unit"]')).to_have_attribute("data-state", "current")
     fits(phone)
 

@@ -149,9 +149,9 @@ def test_the_page_shows_labels_names_and_yuan(tree: Tree, root: User, make_user,
     assert "激活会员账号" in html
 
     by_label = login(root).get("/audit/", {"action": "慰问"})
-    assert [e.action for e in by_label.context["page"].object_list] == ["aid.relief.record"]
+    assert [e.action for e in by_label.context["rows"]] == ["aid.relief.record"]
     picked = login(root).get("/audit/", {"kind": "portal.member_account.activate"})
-    assert [e.action for e in picked.context["page"].object_list] == ["portal.member_account.activate"]
+    assert [e.action for e in picked.context["rows"]] == ["portal.member_account.activate"]
     assert '<option value="aid.relief.record">登记慰问</option>' in html
 
 

@@ -134,7 +134,7 @@ def test_an_application_from_a_phone_to_the_bank(world: PortalWorld, pages: Page
     public = officer.get_by_test_id("public-list")
     expect(public).to_contain_text("李小龙")
     expect(public).to_contain_text("贵州大学")
-    expect(public).to_contain_text("4000.00")
+    expect(public).to_contain_text("4,000.00")
     expect(public).not_to_contain_text(SON[-4:])
     SHOTS.mkdir(parents=True, exist_ok=True)
     officer.screenshot(path=str(SHOTS / "student-aid-publication.png"), full_page=True)
@@ -143,7 +143,7 @@ def test_an_application_from_a_phone_to_the_bank(world: PortalWorld, pages: Page
     expect(officer.get_by_test_id("publication-status")).to_have_text("公示结束")
     officer.get_by_test_id("disburse").click()
     expect(officer.get_by_test_id("batch-status")).to_have_text("草稿")
-    expect(officer.get_by_test_id("total-yuan")).to_have_text("4000.00")
+    expect(officer.get_by_test_id("total-yuan")).to_have_text("4,000.00")
     officer.get_by_test_id("submit-batch").click()
     expect(officer.get_by_test_id("batch-status")).to_have_text("待复核")
     batch_url = officer.url

@@ -281,4 +281,4 @@ def test_the_father_signs_in_on_the_phone_and_sees_his_sons_course(demo: str) ->
         latest = StudentAidApplication.all_objects.filter(student_name=SPECIAL_SON).order_by("-school_year").first()
     assert latest is not None
     detail = phone.get(f"/m/aid/{latest.pk}/").content.decode()
-    assert "¥4000.00" in detail and "16000" in detail.replace(",", "")
+    assert "¥4,000.00" in detail and "16000" in detail.replace(",", "")

@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.tests.clients import client as new_client
@@ -24,7 +25,7 @@ from gonghui.crosscheck.models import CrossCheckReview
 from gonghui.crosscheck.services import crosscheck_decide
 from gonghui.members.tests.factories import id_number
 from gonghui.payouts.models import PayoutBatch, PayoutItem, PayoutPurpose
-from gonghui.student_aid.applications import application_decide
+from gonghui.student_aid.applications import application_continue, application_decide
 from gonghui.student_aid.models import (
     AidStandard,
     ApplicationStatus,
@@ -35,7 +36,7 @@ from gonghui.student_aid.models import (
     StudentAidApplication,
     StudentLevel,
 )
-from gonghui.student_aid.publication import objection_record, publication_create
+from gonghui.student_aid.publication import objection_record, objection_resolve, publication_create
 from gonghui.student_aid.tests.factories import SON, World, apply, approve, reload
 from gonghui.student_aid.tests.test_crosscheck import youth_league_list
 
@@ -110,7 +111,7 @@ def test_register_review_approve_publish_object_close_and_pay(world: World, clie
     url = f"/student-aid/{application.pk}/"
     page = officer.get(url).content.decode()
     assert MASKED_SON in page and SON not in page
-    assert "4000.00" in page and "贵州省六盘水市 2026 学年本科（非建档职工子女）资助标准 4000.00 元" in page
+    assert "4,000.00" in page and "贵州省六盘水市 2026 学年本科（非建档职工子女）资助标准 4,000.00 元" in page
     assert 'data-testid="review"' not in page and 'data-testid="withdraw"' in page
 
     # The unit's reviewer sees the review buttons and passes it.
@@ -155,7 +156,7 @@ def test_register_review_approve_publish_object_close_and_pay(world: World, clie
     assert reload(application).status == ApplicationStatus.PUBLISHED
     pub_url = f"/student-aid/publications/{publication.pk}/"
     page = county_officer.get(pub_url).content.decode()
-    assert "李小龙" in page and "贵州大学" in page and "4000.00" in page
+    assert "李小龙" in page and "贵州大学" in page and "4,000.00" in page
     assert SON not in page and MASKED_SON not in page and SON[:6] + "*" not in page
 
     # An objection (received during the window), dismissed by the county's reviewer.
@@ -317,7 +318,7 @@ def test_the_county_returns_an_application_to_the_grassroots_review(world: World
 
 def test_standards_table_and_setting_an_amount(world: World, clients: dict[str, Client]) -> None:
     page = clients["viewer"].get("/student-aid/standards/?year=2026").content.decode()
-    assert "六盘水市" in page and "5000.00" in page and "4000.00" in page
+    assert "六盘水市" in page and "5,000.00" in page and "4,000.00" in page
     assert 'data-testid="standard-form"' not in page
     body = {"org_code": "520201", "year": "2026", "level": "undergraduate", "on_file": "0", "amount": "4500"}
     before = state()
@@ -371,6 +372,10 @@ def test_every_page_answers_each_caller_as_it_should(
     world: World, clients: dict[str, Client], records: dict[str, Any]
 ) -> None:
     a, p = records["applied"].pk, records["publication"].pk
+    # The 2027 standard, so the 2026 application may be continued (without it the form is not offered).
+    AidStandard.objects.create(
+        region_code="520200", year=2027, level=StudentLevel.UNDERGRADUATE, on_file=False, amount_fen=4000_00
+    )
     # caller → status, for anonymous, viewer, officer, reviewer, foreign (all but foreign at 520201).
     gets = {
         "/student-aid/": (LOGIN, 200, 200, 200, 200),
@@ -458,3 +463,77 @@ def test_the_notice_to_print_lists_the_public_entries_and_never_an_id(world: Wor
     assert f'href="{url}"' in clients["viewer"].get(f"/student-aid/publications/{publication.pk}/").content.decode()
     assert clients["foreign"].get(url).status_code == 404
     assert clients["anonymous"].get(url).status_code == 302
+
+
+def test_continue_is_offered_only_when_the_service_would_take_it(world: World, clients: dict[str, Client]) -> None:
+    officer = clients["officer"]
+    last_year = approve(world, apply(world, school_year=2025, enrolment_year=2025, graduation_year=2029))
+    page = officer.get(f"/student-aid/{last_year.pk}/").content.decode()
+    assert 'data-testid="continue"' in page and 'data-testid="continue-refusal"' not in page
+    officer.post(
+        f"/student-aid/{last_year.pk}/continue/",
+        {"major": "软件工程", "tuition": "5800", "loan": "0", "promise_signed": "on"},
+    )
+    nxt = StudentAidApplication.all_objects.get(school_year=2026)
+
+    # 2026 is applied for now: last year's page no longer offers it, and says why.
+    page = officer.get(f"/student-aid/{last_year.pk}/").content.decode()
+    assert 'data-testid="continue"' not in page
+    assert "不能续报下一学年：" in page and "2026 学年" in page
+    # The form is not shown either: back to the application, with the same reason.
+    resp = officer.get(f"/student-aid/{last_year.pk}/continue/", follow=True)
+    assert resp.redirect_chain == [(f"/student-aid/{last_year.pk}/", 302)]
+    assert any("2026 学年" in m for m in messages_of(resp))
+
+    # 2026's own page: no 2027 standard is set, so the button is not offered; the reason is shown.
+    page = officer.get(f"/student-aid/{nxt.pk}/").content.decode()
+    assert 'data-testid="continue"' not in page and "尚未设置 2027 学年本科的金秋助学资助标准" in page
+    before = state()
+    with pytest.raises(DomainError, match="尚未设置 2027 学年"):
+        application_continue(**world.as_("officer"), application=nxt, promise_signed=True)
+    assert state() == before
+    # Once the standard is set, it is offered.
+    AidStandard.objects.create(
+        region_code="520200", year=2027, level=StudentLevel.UNDERGRADUATE, on_file=False, amount_fen=4000_00
+    )
+    assert 'data-testid="continue"' in officer.get(f"/student-aid/{nxt.pk}/").content.decode()
+
+    # A rejected application is not continued from: neither offered nor taken by the service.
+    application_decide(**world.as_("unit"), application=nxt, approve=False, note="材料不实")
+    page = officer.get(f"/student-aid/{nxt.pk}/").content.decode()
+    assert 'data-testid="continue"' not in page and 'data-testid="continue-refusal"' not in page
+    before = state()
+    with pytest.raises(DomainError, match="不能续报下一学年"):
+        application_continue(**world.as_("officer"), application=reload(nxt), promise_signed=True)
+    assert state() == before
+
+
+def test_end_publication_is_offered_only_when_the_service_would_take_it(
+    world: World, clients: dict[str, Client]
+) -> None:
+    county = clients["county_officer"]
+    published = approve(world, apply(world))
+    publication = publication_create(**world.as_("county_officer"), org=world.tree.zhongshan, school_year=2026, days=7)
+    url = f"/student-aid/publications/{publication.pk}/"
+    # The window is still running: no button, the reason instead.
+    page = county.get(url).content.decode()
+    assert 'data-testid="close"' not in page and "才结束，不能提前结束公示" in page
+    objection = objection_record(**world.as_("county_officer"), application=reload(published), reason="有人反映")
+    # The window is over but an objection is open: still not offered, and the badge does not say it may end.
+    Publication.all_objects.filter(pk=publication.pk).update(
+        starts_on=timezone.localdate() - timedelta(days=8), ends_on=timezone.localdate() - timedelta(days=1)
+    )
+    page = county.get(url).content.decode()
+    assert 'data-testid="close"' not in page and "还有 1 条异议未处理" in page
+    assert "公示期已满</span>" in page and "可结束公示" not in page
+    before = state()
+    assert "还有 1 条异议未处理" in " ".join(messages_of(county.post(f"{url}close/", follow=True)))
+    assert state() == before
+    # The objection resolved: offered, and the service takes it.
+    objection_resolve(**world.as_("county"), objection=objection, upheld=False, note="核实无误")
+    page = county.get(url).content.decode()
+    assert 'data-testid="close"' in page and "公示期已满，可结束公示" in page
+    assert 'data-testid="close-refusal"' not in page
+    county.post(f"{url}close/")
+    assert Publication.all_objects.get(pk=publication.pk).status == PublicationStatus.CLOSED
+    assert 'data-testid="close"' not in county.get(url).content.decode()
