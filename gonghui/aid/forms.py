@@ -16,7 +16,7 @@ from django import forms
 from django.utils import timezone
 
 from gonghui.aid.models import Cause, FileLevel, HousingType, ReliefEvent
-from gonghui.core.money import AmountError, parse_yuan
+from gonghui.core.formfields import YuanField
 from gonghui.core.pickers import RegionCodeField
 from gonghui.core.validators import InvalidIdentifier, clean_region_code
 from gonghui.members.validation import FieldError, parse_identity
@@ -46,26 +46,6 @@ class Styled(forms.Form):
                 widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
 
 
-class YuanField(forms.Field):
-    """An amount in yuan as typed ("2000", "1,200.50"), cleaned to fen; zero (or empty) allowed."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal"})
-
-    def to_python(self, value: Any) -> int | None:
-        text = str(value or "").strip()
-        if not text:
-            return None
-        try:
-            fen = parse_yuan(text, allow_zero=True, max_fen=MAX_FEN)
-        except AmountError as exc:
-            raise forms.ValidationError("应为不小于 0 的金额（元），最多两位小数") from exc
-        return fen
-
-    def clean(self, value: Any) -> int:
-        fen = super().clean(value)  # a required field left empty is refused here
-        return 0 if fen is None else int(fen)
-
-
 def member_field(label: str = "会员") -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -86,11 +66,13 @@ class FileForm(Styled):
     )
     year = forms.IntegerField(label="认定年度", min_value=2000, max_value=2100)
     household_size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30)
-    worker_monthly_income = YuanField(label="本人月收入（元）")
-    other_income_year = YuanField(label="家庭其他年收入（元）", required=False)
-    necessary_expense_year = YuanField(label="年度必要支出（元）", required=False, help_text="医疗、教育等刚性支出")
+    worker_monthly_income = YuanField(label="本人月收入（元）", max_fen=MAX_FEN)
+    other_income_year = YuanField(label="家庭其他年收入（元）", required=False, max_fen=MAX_FEN)
+    necessary_expense_year = YuanField(
+        label="年度必要支出（元）", required=False, help_text="医疗、教育等刚性支出", max_fen=MAX_FEN
+    )
     hardship_cost_year = YuanField(
-        label="年度致困支出（元）", required=False, help_text="超过家庭年收入 80% 的认定为意外致困"
+        label="年度致困支出（元）", required=False, help_text="超过家庭年收入 80% 的认定为意外致困", max_fen=MAX_FEN
     )
     accident = forms.BooleanField(label="因灾、因意外事故致困", required=False)
     main_cause = forms.ChoiceField(label="主要致困原因", choices=[("", "—"), *Cause.choices])
@@ -149,7 +131,7 @@ class FamilyForm(Styled):
     name = forms.CharField(label="姓名", max_length=50, required=False)
     id_number = forms.CharField(label="公民身份号码", max_length=40, required=False, widget=IdNumberInput())
     health = forms.CharField(label="健康状况", max_length=100, required=False)
-    monthly_income = YuanField(label="月收入（元）", required=False)
+    monthly_income = YuanField(label="月收入（元）", required=False, max_fen=MAX_FEN)
     school_or_unit = forms.CharField(label="就读学校或工作单位", max_length=200, required=False)
 
     def clean_id_number(self) -> str:
@@ -204,7 +186,7 @@ class MonthField(forms.DateField):
 
 class IncomeForm(Styled):
     month = MonthField(label="月份")
-    per_capita = YuanField(label="人均月收入（元）")
+    per_capita = YuanField(label="人均月收入（元）", max_fen=MAX_FEN)
 
 
 class ReviewOpenForm(Styled):
@@ -227,8 +209,8 @@ class VisitForm(Styled):
     event = forms.ChoiceField(label="慰问事项", choices=ReliefEvent.choices)
     visited_on = forms.DateField(label="慰问日期", widget=DATE)
     campaign = forms.TypedChoiceField(label="所属活动", required=False, coerce=int, empty_value=None)
-    cash = YuanField(label="慰问金（元）", required=False)
-    goods = YuanField(label="慰问品折价（元）", required=False)
+    cash = YuanField(label="慰问金（元）", required=False, max_fen=MAX_FEN)
+    goods = YuanField(label="慰问品折价（元）", required=False, max_fen=MAX_FEN)
     goods_note = forms.CharField(label="慰问品", max_length=200, required=False, help_text="如“米、油各一份”")
     insurance_policies = forms.IntegerField(label="赠送保险（份）", min_value=0, max_value=100, required=False)
     housing = forms.BooleanField(label="住房帮扶（公租房等）", required=False)
@@ -252,7 +234,7 @@ class StandardOrgField(OrgCodeField):
 class SubsistenceForm(Styled):
     org_code = StandardOrgField()
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    monthly = YuanField(label="低保标准（元/人·月）")
+    monthly = YuanField(label="低保标准（元/人·月）", max_fen=MAX_FEN)
     note = forms.CharField(label="依据", max_length=200, required=False, help_text="如民政部门的文件名、文号")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -263,7 +245,7 @@ class SubsistenceForm(Styled):
 class WelfareRuleForm(Styled):
     org_code = StandardOrgField()
     event = forms.ChoiceField(label="慰问事项", choices=ReliefEvent.choices)
-    cap = YuanField(label="每人每年上限（元）")
+    cap = YuanField(label="每人每年上限（元）", max_fen=MAX_FEN)
     note = forms.CharField(label="依据", max_length=200, required=False, help_text="如省总工会的文件名、文号")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gonghui.core.bulk import CellError, cell_text
-from gonghui.core.money import AmountError, parse_yuan
+from gonghui.core.money import AmountError, amount_refusal, parse_yuan
 
 
 def yuan_cell_to_fen(value: Any, *, zero: bool = False) -> int:
@@ -20,10 +20,4 @@ def yuan_cell_to_fen(value: Any, *, zero: bool = False) -> int:
     try:
         return parse_yuan(text, allow_zero=zero)
     except AmountError as exc:
-        reasons = {
-            "format": "应为金额（元），如 1200.00",
-            "decimals": "金额最多两位小数",
-            "sign": "金额须为正数" if not zero else "金额不能为负数",
-            "range": "金额超出范围",
-        }
-        raise CellError(reasons[exc.kind]) from exc
+        raise CellError(amount_refusal(exc, allow_zero=zero)) from exc

@@ -34,6 +34,16 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 LIMIT_FEN = 10**15
 
 
+def amount_refusal(exc: AmountError, *, allow_zero: bool) -> str:
+    """The Chinese reason an amount was refused, for a form field or a file's cell (one wording everywhere)."""
+    return {
+        "format": "应为金额（元），如 1200.00",
+        "decimals": "金额最多两位小数",
+        "sign": "金额不能为负数" if allow_zero else "金额须为正数",
+        "range": "金额超出范围",
+    }[exc.kind]
+
+
 def parse_yuan(value: Any, *, allow_zero: bool = False, max_fen: int | None = None) -> int:
     """Yuan as typed or written in a file to fen, exactly; `AmountError` with its kind otherwise.
 

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from gonghui.core.money import AmountError, parse_yuan
+from gonghui.core.formfields import YuanField
 from gonghui.members.validation import FieldError, clean_mobile, parse_identity
 from gonghui.portal.selectors import member_account_of
 from gonghui.student_aid.models import EnrolmentKind, StudentLevel
@@ -111,21 +111,6 @@ class ActivateForm(MobileFormMixin, forms.Form):
         return data
 
 
-def _yuan(value: str, label: str) -> int:
-    if not str(value).strip():
-        return 0
-    try:
-        return parse_yuan(value, allow_zero=True, max_fen=MAX_YUAN_FEN)
-    except AmountError as exc:
-        reasons = {
-            "format": f"{label}应为金额（元），如 5200",
-            "decimals": f"{label}最多两位小数",
-            "sign": f"{label}不能为负数",
-            "range": f"{label}不能超过 100 万元",
-        }
-        raise ValidationError(reasons[exc.kind]) from exc
-
-
 PROMISE_LABEL = "本人承诺：该学生本学年未获得其他同类助学资助，所填信息真实，如有不实愿退回资助款。"
 PROMISE_REQUIRED = "请阅读并勾选承诺"
 
@@ -147,8 +132,8 @@ class AidApplyForm(MobileFormMixin, forms.Form):
     enrolment_kind = forms.ChoiceField(label="录取类型", choices=EnrolmentKind.choices, initial=EnrolmentKind.REGULAR)
     enrolment_year = forms.IntegerField(label="入学年份", min_value=1990, max_value=2100)
     graduation_year = forms.IntegerField(label="预计毕业年份", min_value=1990, max_value=2100)
-    tuition = forms.CharField(label="每年学杂费（元）", max_length=20, required=False)
-    loan = forms.CharField(label="每年助学贷款（元）", max_length=20, required=False)
+    tuition = YuanField(label="每年学杂费（元）", max_fen=MAX_YUAN_FEN, required=False)
+    loan = YuanField(label="每年助学贷款（元）", max_fen=MAX_YUAN_FEN, required=False)
     family_on_subsistence = forms.BooleanField(label="家庭为低保户", required=False)
     promise = forms.BooleanField(label=PROMISE_LABEL, error_messages={"required": PROMISE_REQUIRED})
 
@@ -159,8 +144,6 @@ class AidApplyForm(MobileFormMixin, forms.Form):
         field.choices = [(y, school_year_label(y)) for y in school_years]
         for name in ("enrolment_year", "graduation_year"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
-        for name in ("tuition", "loan"):
-            self.fields[name].widget.attrs["inputmode"] = "decimal"
         self.style_widgets()
 
     def clean_id_number(self) -> str:
@@ -172,12 +155,6 @@ class AidApplyForm(MobileFormMixin, forms.Form):
             raise ValidationError(str(exc)) from exc
         return raw
 
-    def clean_tuition(self) -> int:
-        return _yuan(self.cleaned_data.get("tuition", ""), "学杂费")
-
-    def clean_loan(self) -> int:
-        return _yuan(self.cleaned_data.get("loan", ""), "助学贷款")
-
 
 class AidContinueForm(MobileFormMixin, forms.Form):
     """Next school year's application from the last one: the member confirms what may have changed and
@@ -186,22 +163,14 @@ class AidContinueForm(MobileFormMixin, forms.Form):
     school = forms.CharField(label="就读院校", max_length=200)
     major = forms.CharField(label="专业", max_length=200, required=False)
     level = forms.ChoiceField(label="学段", choices=[("", "请选择"), *StudentLevel.choices])
-    tuition = forms.CharField(label="每年学杂费（元）", max_length=20, required=False)
-    loan = forms.CharField(label="每年助学贷款（元）", max_length=20, required=False)
+    tuition = YuanField(label="每年学杂费（元）", max_fen=MAX_YUAN_FEN, required=False)
+    loan = YuanField(label="每年助学贷款（元）", max_fen=MAX_YUAN_FEN, required=False)
     family_on_subsistence = forms.BooleanField(label="家庭为低保户", required=False)
     promise = forms.BooleanField(label=PROMISE_LABEL, error_messages={"required": PROMISE_REQUIRED})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("tuition", "loan"):
-            self.fields[name].widget.attrs["inputmode"] = "decimal"
         self.style_widgets()
-
-    def clean_tuition(self) -> int:
-        return _yuan(self.cleaned_data.get("tuition", ""), "学杂费")
-
-    def clean_loan(self) -> int:
-        return _yuan(self.cleaned_data.get("loan", ""), "助学贷款")
 
 
 class WithdrawForm(MobileFormMixin, forms.Form):

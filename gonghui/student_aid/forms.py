@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from gonghui.cards.selectors import bank_list
-from gonghui.core.money import AmountError, parse_yuan
+from gonghui.core.formfields import YuanField
 from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.fields import OrgCodeField
 from gonghui.student_aid.models import ApplicationStatus, EnrolmentKind, ObjectionStatus, StudentLevel
@@ -22,26 +22,6 @@ PROMISE_MESSAGE = "请先由职工签署未获得其他同类资助的承诺书�
 def default_publication_days() -> int:
     """The 公示 period offered by default (`STUDENT_AID_PUBLICATION_DAYS`, else 7 days)."""
     return int(settings.STUDENT_AID_PUBLICATION_DAYS)
-
-
-class YuanField(forms.CharField):
-    """An amount in yuan as typed ("5200", "5,200.50"), cleaned to fen; empty is 0 unless required."""
-
-    def __init__(self, *, allow_zero: bool = True, **kwargs: Any) -> None:
-        self.allow_zero = allow_zero
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def clean(self, value: Any) -> int:
-        text = super().clean(value)
-        if not text:
-            return 0
-        try:
-            return parse_yuan(text, allow_zero=self.allow_zero, max_fen=MAX_FEN)
-        except AmountError as exc:
-            need = "不小于 0 的" if self.allow_zero else "大于 0 的"
-            raise forms.ValidationError(f"应为{need}金额（元），最多两位小数") from exc
 
 
 def _year_field(label: str, **kwargs: Any) -> forms.IntegerField:
@@ -73,8 +53,8 @@ class ApplicationForm(forms.Form):
     )
     enrolment_year = _year_field("入学年份")
     graduation_year = _year_field("预计毕业年份")
-    tuition = YuanField(label="学杂费（元/年）", required=False)
-    loan = YuanField(label="助学贷款（元/年）", required=False)
+    tuition = YuanField(label="学杂费（元/年）", required=False, max_fen=MAX_FEN)
+    loan = YuanField(label="助学贷款（元/年）", required=False, max_fen=MAX_FEN)
     family_on_subsistence = forms.BooleanField(label="低保户", required=False)
     promise_signed = forms.BooleanField(
         label="职工已签署未获得其他同类资助的承诺书",
@@ -100,8 +80,8 @@ class ContinueForm(forms.Form):
     """Next school year's application from the last one: what may change, and the promise signed again."""
 
     major = forms.CharField(label="专业", max_length=200, required=False)
-    tuition = YuanField(label="学杂费（元/年）", required=False)
-    loan = YuanField(label="助学贷款（元/年）", required=False)
+    tuition = YuanField(label="学杂费（元/年）", required=False, max_fen=MAX_FEN)
+    loan = YuanField(label="助学贷款（元/年）", required=False, max_fen=MAX_FEN)
     family_on_subsistence = forms.BooleanField(label="低保户", required=False)
     promise_signed = forms.BooleanField(label="职工已重新签署未获得其他同类资助的承诺书", required=False)
 
@@ -185,4 +165,4 @@ class StandardForm(forms.Form):
         choices=[("1", "建档困难职工子女"), ("0", "非建档职工子女")],
         coerce=lambda v: v == "1",
     )
-    amount = YuanField(label="资助标准（元）", allow_zero=False)
+    amount = YuanField(label="资助标准（元）", allow_zero=False, max_fen=MAX_FEN)

@@ -54,7 +54,7 @@ def test_a_refused_file_shows_every_error_at_once_and_keeps_the_ids(pages) -> No
     # The unknown member, the bad amount, the missing cause and the half-filled row: all on one page.
     for message in (
         "本工会范围内没有这名在册会员，请核对会员编号或证件号码。",
-        "应为不小于 0 的金额（元），最多两位小数",
+        "应为金额（元），如 1200.00",
         "这个字段是必填项。",
         "家庭成员须填写关系和姓名",
     ):

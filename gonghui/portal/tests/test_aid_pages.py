@@ -136,8 +136,8 @@ def test_errors_show_next_to_their_fields_and_save_nothing(pw_world: PortalWorld
         (apply_body(promise=None), "promise", "请阅读并勾选承诺"),
         (apply_body(id_number="52010220040301701"), "id_number", "公民身份号码应为 18 位"),
         (apply_body(graduation_year=YEAR - 1), "graduation_year", "预计毕业年份应晚于入学年份"),
-        (apply_body(tuition="五千"), "tuition", "学杂费应为金额（元）"),
-        (apply_body(tuition="-5"), "tuition", "学杂费不能为负数"),
+        (apply_body(tuition="五千"), "tuition", "应为金额（元），如 1200.00"),
+        (apply_body(tuition="-5"), "tuition", "金额不能为负数"),
         (apply_body(enrolment_kind="military"), "enrolment_kind", "军事院校学生不在金秋助学资助范围内"),
         (apply_body(enrolment_year=YEAR + 1, graduation_year=YEAR + 5), "school_year", "不在该学生的在读期间"),
         (apply_body(name=""), "name", "必填"),
@@ -260,7 +260,7 @@ def test_continue_next_year_from_the_phone_never_shows_or_asks_for_the_id(pw_wor
     # Refusals come back on the form, still without the ID number, and save nothing.
     cases = [
         (continue_body(promise=None), "promise", "请阅读并勾选承诺"),
-        (continue_body(tuition="五千"), "tuition", "学杂费应为金额（元）"),
+        (continue_body(tuition="五千"), "tuition", "应为金额（元），如 1200.00"),
         (continue_body(school=""), "school", "必填"),
         (continue_body(level="doctor"), "level", "选择一个有效的选项"),
     ]
