@@ -509,9 +509,13 @@ def member_counts(paths: list[str] | None) -> dict[str, Any]:
 
 
 def org_for_join(code: str) -> Org:
-    """The open union a worker's join link names (public: any union may be joined)."""
+    """The open union a worker's join link names, if it publishes its join page.
+
+    Public: an unknown, closed or unpublished code is the same not-found, so the
+    page cannot be used to confirm which union codes exist.
+    """
     with unscoped():
-        org = Org.objects.filter(code=(code or "").strip().upper(), closed_on__isnull=True).first()
+        org = Org.objects.filter(code=(code or "").strip().upper(), closed_on__isnull=True, join_published=True).first()
     if org is None:
         raise NotFoundError()
     return org

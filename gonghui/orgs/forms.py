@@ -17,6 +17,9 @@ class OrgFieldsForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", max_length=24, required=False)
     is_new_employment = forms.BooleanField(label="新就业形态工会", required=False)
     is_industry_chain = forms.BooleanField(label="产业链工会", required=False)
+    join_published = forms.BooleanField(
+        label="公开入会页面", required=False, help_text="公开后职工可通过工会代码或二维码在手机上申请入会（/m/join/）"
+    )
     industry_federation_code = forms.CharField(label="归口产业（行业）工会代码", max_length=32, required=False)
     founded_on = forms.DateField(label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     chair = forms.CharField(label="工会主席", max_length=60, required=False)
