@@ -9,6 +9,7 @@ database cache (`core.cache`); a request over a limit gets the 429 page
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,3 +23,20 @@ def rate(name: str) -> Callable[[str, HttpRequest], str]:
         return str(settings.GONGHUI_RATE_LIMITS[name])
 
     return current
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the header the trusted proxy sets (`GONGHUI_CLIENT_IP_HEADER`, X-Real-IP
+    behind the shipped nginx config, which overwrites whatever the client sent), else REMOTE_ADDR.
+
+    Behind nginx REMOTE_ADDR is 127.0.0.1 for everyone: counting by it would put every visitor
+    under one limit (and one lockout). A header that is missing or not an address is ignored.
+    """
+    meta = settings.GONGHUI_CLIENT_IP_META
+    if meta:
+        value = str(request.META.get(meta, "")).strip()
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            pass
+    return str(request.META.get("REMOTE_ADDR") or "")

@@ -164,9 +164,13 @@ CACHES = {
 }
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_VIEW = "gonghui.core.views.ratelimited"
-# The client address the limits count by: REMOTE_ADDR, or the header a trusted proxy sets
-# (GONGHUI_RATELIMIT_IP_META_KEY=HTTP_X_REAL_IP behind nginx; see docs/deploying.md).
-RATELIMIT_IP_META_KEY = os.environ.get("GONGHUI_RATELIMIT_IP_META_KEY") or None
+# The client address the rate limits and the login lockout count by: the header the trusted proxy
+# sets (GONGHUI_CLIENT_IP_HEADER, X-Real-IP in production behind the shipped nginx config), else
+# REMOTE_ADDR (core/ratelimits.py `client_address`).
+_CLIENT_IP_HEADER = os.environ.get("GONGHUI_CLIENT_IP_HEADER", "").strip()
+GONGHUI_CLIENT_IP_META = "HTTP_" + _CLIENT_IP_HEADER.upper().replace("-", "_") if _CLIENT_IP_HEADER else ""
+RATELIMIT_IP_META_KEY = "gonghui.core.ratelimits.client_address"
+AXES_CLIENT_IP_CALLABLE = "gonghui.core.ratelimits.client_address"
 # Posts per address or per union, as "N/s|m|h|d" (core/ratelimits.py); GONGHUI_RATE_<NAME> overrides one.
 GONGHUI_RATE_LIMITS = {
     name: os.environ.get(f"GONGHUI_RATE_{name.upper()}", default)

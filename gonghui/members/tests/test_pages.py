@@ -957,6 +957,9 @@ class TestQr:
         content = world_for("officer").client().get("/orgs/520201G001/").content.decode()
         assert 'src="/m/join/520201G001/qr.svg"' in content
         assert 'href="/m/join/520201G001/"' in content
+        # A union that has not published its join page shows no QR code, and says how to publish it.
+        unpublished = world_for("officer").client().get("/orgs/520200KD01/").content.decode()
+        assert "/m/join/520200KD01/" not in unpublished and 'data-testid="join-unpublished"' in unpublished
 
     def test_qr_svg_is_valid_xml_with_a_size(self, world_for) -> None:
         content = world_for("anon").client().get("/m/join/520201G001/qr.svg").content

@@ -106,3 +106,20 @@ def test_activation_is_limited_per_address_whatever_the_mobile(tree: Any, limits
         assert client.post("/m/activate/", body, REMOTE_ADDR="192.0.2.9").status_code == 200
     body["mobile"] = "13800138109"
     assert_too_many(client.post("/m/activate/", body, REMOTE_ADDR="192.0.2.9"))
+
+
+def test_behind_the_proxy_the_limit_counts_the_client_not_the_proxy(
+    tree: Any, limits: dict[str, str], settings
+) -> None:  # type: ignore[no-untyped-def]
+    # Production: nginx connects from 127.0.0.1 and sets X-Real-IP to the client's address.
+    settings.GONGHUI_CLIENT_IP_META = "HTTP_X_REAL_IP"
+    client = new_client()
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for seq in range(3):
+        resp = client.post("/m/join/520201G001/", join_body(seq), HTTP_X_REAL_IP="203.0.113.50", **proxy)
+        assert resp.status_code == 302
+    assert_too_many(client.post("/m/join/520201G001/", join_body(3), HTTP_X_REAL_IP="203.0.113.50", **proxy))
+    # Another client through the same proxy is counted on its own.
+    assert client.post("/m/join/520201G001/", join_body(4), HTTP_X_REAL_IP="203.0.113.51", **proxy).status_code == 302
+    # A header that is not an address counts as the proxy's connection, not as a fresh client.
+    assert client.post("/m/join/520102/", join_body(5), HTTP_X_REAL_IP="not-an-ip", **proxy).status_code == 302
