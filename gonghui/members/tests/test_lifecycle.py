@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
+from gonghui.core.tests.clients import client
 from gonghui.core.models import AuditEvent
 from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, Person
 from gonghui.members.tests.factories import (
@@ -141,6 +143,30 @@ def test_a_pending_application_blocks_no_registration_or_transfer_elsewhere(
     body = assert_error(act(nanming, fake, "approve"), 409, "member.handled_elsewhere")
     assert "钟山区" not in str(body) and "接转中" not in str(body)
     assert registry_state() == before
+
+
+def test_an_application_shows_what_was_typed_never_whose_number_it_is(tree, officer: Api, make_user) -> None:
+    # 王小明 is a member of 南明区 (outside this officer's scope). Someone files an application to a
+    # union of the officer's with his ID number: the union sees what was typed, not his record.
+    real = register(tree.nanming, NUMBER, name="王小明", mobile="13800001111", employer="南明某厂")
+    ms = apply(tree.courier_union, NUMBER, name="冒名者", mobile="13911112222")
+    detail = officer.get(f"/api/v1/members/{ms.pk}").json()
+    assert (detail["name"], detail["mobile_masked"], detail["member_no"]) == ("冒名者", "139****2222", None)
+    assert detail["id_number_masked"] == real.person.id_masked  # what the applicant typed, masked
+    listed = officer.get("/api/v1/members", status="applied").json()["items"]
+    assert [(r["name"], r["member_no"], r["employer"]) for r in listed] == [("冒名者", None, "")]
+    page = client()
+    page.force_login(User.objects.get(username="lps_officer"))
+    for url in (
+        f"/members/{ms.pk}/",
+        "/members/applications/",
+        f"/members/{ms.pk}/approve/",
+        "/members/?status=applied",
+    ):
+        html = page.get(url).content.decode()
+        assert "王小明" not in html and "南明某厂" not in html and "138****1111" not in html, url
+        assert "13800001111" not in html, url
+        assert real.person.member_no not in html, url
 
 
 def test_member_no_is_assigned_on_activation_and_kept(tree, officer: Api) -> None:
