@@ -14,8 +14,8 @@ import pytest
 
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
-from gonghui.core.tests.clients import client
 from gonghui.core.models import AuditEvent
+from gonghui.core.tests.clients import client
 from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, Person
 from gonghui.members.tests.factories import (
     Api,
