@@ -64,6 +64,7 @@ def build_tree() -> Tree:
         zhongshan,
         region_code="520201",
         is_new_employment=True,
+        join_published=True,
     )
     express = make_org(
         "520200KD01",
@@ -74,7 +75,9 @@ def build_tree() -> Tree:
         is_new_employment=True,
     )
     guiyang = make_org("520100", "贵阳市总工会", OrgKind.CITY_FEDERATION, province, region_code="520100")
-    nanming = make_org("520102", "南明区总工会", OrgKind.COUNTY_FEDERATION, guiyang, region_code="520102")
+    nanming = make_org(
+        "520102", "南明区总工会", OrgKind.COUNTY_FEDERATION, guiyang, region_code="520102", join_published=True
+    )
     dingxi = make_org("621100", "定西市总工会", OrgKind.CITY_FEDERATION, None, region_code="621100")
     return Tree(province, lps, zhongshan, courier, express, guiyang, nanming, dingxi)
 

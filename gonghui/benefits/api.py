@@ -136,9 +136,14 @@ class OperatorOut(Schema):
     store: str | None
 
 
-class OperatorBindIn(Schema):
-    username: str  # an existing, active account
+class OperatorCreateIn(Schema):
+    display_name: str  # the till or post the account is for (e.g. 碧江店1号收银台), not a person's name
+    password: str  # at least 10 characters, not common, not all digits
     store_id: int | None = None  # bind to one store: the account records there only
+
+
+class OperatorMoveIn(Schema):
+    store_id: int | None = None  # the one store the account records at (null: any of the merchant's)
 
 
 def merchant_out(m: Merchant) -> dict[str, Any]:
@@ -272,19 +277,32 @@ def list_operators(request: HttpRequest, merchant_id: int) -> list[dict[str, Any
 
 @router.post(
     "/merchants/{merchant_id}/operators",
-    response={200: OperatorOut, 201: OperatorOut},
-    summary="绑定收银员账户（已绑定则改绑门店）",
+    response={201: OperatorOut},
+    summary="为商户新建收银员账户（用户名由系统生成）",
 )
-def bind_operator(request: HttpRequest, merchant_id: int, body: OperatorBindIn) -> Status[dict[str, Any]]:
+def create_operator(request: HttpRequest, merchant_id: int, body: OperatorCreateIn) -> Status[dict[str, Any]]:
     scope = request_scope(request)
     merchant = _merchant_in_sight(request, merchant_id)
     store = selectors.store_get(scope=scope, merchant=merchant, pk=body.store_id) if body.store_id else None
-    link, created = partners.operator_bind(
-        actor=actor_of(request), scope=scope, merchant=merchant, username=body.username, store=store
+    link = partners.operator_create(
+        actor=actor_of(request),
+        scope=scope,
+        merchant=merchant,
+        display_name=body.display_name,
+        password=body.password,
+        store=store,
     )
-    return Status(
-        201 if created else 200, operator_out(selectors.operator_get(scope=scope, merchant=merchant, pk=link.pk))
-    )
+    return Status(201, operator_out(selectors.operator_get(scope=scope, merchant=merchant, pk=link.pk)))
+
+
+@router.patch("/merchants/{merchant_id}/operators/{operator_id}", response=OperatorOut, summary="改绑收银员账户的门店")
+def move_operator(request: HttpRequest, merchant_id: int, operator_id: int, body: OperatorMoveIn) -> dict[str, Any]:
+    scope = request_scope(request)
+    merchant = _merchant_in_sight(request, merchant_id)
+    link = selectors.operator_get(scope=scope, merchant=merchant, pk=operator_id)
+    store = selectors.store_get(scope=scope, merchant=merchant, pk=body.store_id) if body.store_id else None
+    partners.operator_move(actor=actor_of(request), scope=scope, operator=link, store=store)
+    return operator_out(selectors.operator_get(scope=scope, merchant=merchant, pk=link.pk))
 
 
 @router.delete("/merchants/{merchant_id}/operators/{operator_id}", response={204: None}, summary="解绑收银员账户")

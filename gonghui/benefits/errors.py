@@ -21,7 +21,8 @@ register_messages(
         "benefit.store_not_yours": _("该收银员账户绑定在门店“{store}”，只能记录和撤销本门店的交易。"),
         "benefit.uscc_taken": _("统一社会信用代码“{uscc}”已登记为{holder}。"),
         "benefit.org_closed": _("工会“{org}”已撤销，不能签约商户或举办活动。"),
-        "benefit.user_unknown": _("未找到账户“{username}”，或该账户已停用。"),
+        # What Django's password validators said of a new cashier account's password, joined.
+        "benefit.password_rejected": _("{why}"),
         "benefit.campaign_state": _("活动“{campaign}”当前状态为“{state}”，不能{action}。"),
         "benefit.campaign_no_merchants": _("活动“{campaign}”还没有参与商户，不能开始。"),
         "benefit.campaign_over": _("活动“{campaign}”的活动期（或最后一期普惠周）已经结束，不能开始。"),

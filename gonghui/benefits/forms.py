@@ -201,13 +201,23 @@ class StoreForm(Styled):
 
 
 class OperatorForm(Styled):
-    username = forms.CharField(label="收银员账户（用户名）", max_length=150)
+    """A new cashier account for the merchant: its username is made by the system and shown once made."""
+
+    display_name = forms.CharField(
+        label="收银员名称", max_length=100, help_text="收银台或岗位，如“碧江店1号收银台”（不填个人姓名）"
+    )
+    password = forms.CharField(
+        label="登录密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少 10 位，不能是常用密码或纯数字；请告知商户并提醒其妥善保管",
+    )
     store = forms.TypedChoiceField(
         label="绑定门店",
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="绑定门店后只能在该门店收银；已绑定的账户再次绑定即改绑门店",
+        help_text="绑定门店后只能在该门店收银",
     )
 
     def __init__(self, *args: Any, stores: list[Store], **kwargs: Any) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from gonghui.accounts.models import User
@@ -258,47 +260,112 @@ def store_update(*, actor: User | None, scope: Scope | None, store: Store, chang
 # --- cashier accounts ----------------------------------------------------------------------------
 
 
-def operator_bind(
-    *, actor: User | None, scope: Scope | None, merchant: Merchant, username: str, store: Store | None = None
-) -> tuple[MerchantOperator, bool]:
-    """Let the account `username` work the merchant's till (at `store` only, when given).
+# A cashier account is made for its merchant, by the binding itself: never an existing account (a
+# member's phone login, another union's staff), so binding reveals nothing about who has an account
+# or what their name is, and the till never opens to a member or an officer. Its username is made
+# here, never typed, so no refusal can tell whether a username exists.
+USERNAME_PATTERN = "cashier{merchant}-{n}"
 
-    Binding again moves the account to `store`. Returns the binding and whether
-    it is new. The permission is checked before the account is looked up, so
-    nobody learns which accounts exist without it. Audited.
-    """
+
+def _cashier_username(merchant: Merchant) -> str:
+    taken = set(
+        User.objects.filter(username__startswith=USERNAME_PATTERN.format(merchant=merchant.pk, n="")).values_list(
+            "username", flat=True
+        )
+    )
+    n = 1
+    while USERNAME_PATTERN.format(merchant=merchant.pk, n=n) in taken:
+        n += 1
+    return USERNAME_PATTERN.format(merchant=merchant.pk, n=n)
+
+
+def _check_cashier_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("benefit.password_rejected", field="password", why="；".join(exc.messages)) from exc
+
+
+def operator_create(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    merchant: Merchant,
+    display_name: str,
+    password: str,
+    store: Store | None = None,
+) -> MerchantOperator:
+    """Make a new cashier account for the merchant's till (at `store` only, when given), named
+    `display_name` (a till or a post, e.g. 碧江店1号收银台), with `password`; its username is made
+    here (`cashier<merchant>-<n>`) and returned on the binding. Audited."""
     require_perm_at(scope, BenefitPerm.MANAGE, merchant.org_path)
     if store is not None and store.merchant_id != merchant.pk:
         raise NotFoundError()
-    user = User.objects.filter(username=(username or "").strip(), is_active=True).first()
-    if user is None:
-        raise DomainError("benefit.user_unknown", status=404, username=username)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise DomainError("benefit.field_required", field="display_name", label="收银员名称")
+    limit = User._meta.get_field("display_name").max_length or 100
+    if len(display_name) > limit:
+        raise DomainError("benefit.too_long", field="display_name", label="收银员名称", limit=limit)
     with transaction.atomic(), unscoped():
         merchant = Merchant.all_objects.select_for_update(of=("self",)).select_related("org").get(pk=merchant.pk)
         if not merchant.is_active:
             raise DomainError("benefit.merchant_inactive", status=409, merchant=merchant.name)
         if store is not None and not store.is_active:
             raise DomainError("benefit.store_inactive", status=409, store=store.name)
-        link, created = MerchantOperator.objects.get_or_create(merchant=merchant, user=user, defaults={"store": store})
-        if not created and link.store_id == (store.pk if store else None):
-            return link, False
-        before = link.store.name if not created and link.store else None
-        if not created:
-            link.store = store
-            link.save(update_fields=["store"])
+        user = User(username=_cashier_username(merchant), display_name=display_name)
+        _check_cashier_password(password, user)
+        user.set_password(password)
+        user.save(force_insert=True)
+        link = MerchantOperator.objects.create(merchant=merchant, user=user, store=store)
         audit_record(
             actor=actor,
-            action="benefits.operator.bind" if created else "benefits.operator.move",
+            action="benefits.operator.bind",
             org=merchant.org,
             target=link,
             data={
                 "merchant": merchant.name,
                 "user": user.get_username(),
+                "display_name": display_name,
                 "store": store.name if store else None,
-                **({} if created else {"from_store": before}),
             },
         )
-    return link, created
+    return link
+
+
+def operator_move(
+    *, actor: User | None, scope: Scope | None, operator: MerchantOperator, store: Store | None
+) -> MerchantOperator:
+    """The cashier account works `store` only from now on (None: any of the merchant's stores). Audited."""
+    merchant = operator.merchant
+    require_perm_at(scope, BenefitPerm.MANAGE, merchant.org_path)
+    if store is not None and store.merchant_id != merchant.pk:
+        raise NotFoundError()
+    with transaction.atomic(), unscoped():
+        link = MerchantOperator.objects.select_for_update(of=("self",)).select_related("user", "store")
+        found = link.filter(pk=operator.pk).first()
+        if found is None:
+            raise NotFoundError()
+        if found.store_id == (store.pk if store else None):
+            return found
+        if store is not None and not store.is_active:
+            raise DomainError("benefit.store_inactive", status=409, store=store.name)
+        before = found.store.name if found.store else None
+        found.store = store
+        found.save(update_fields=["store"])
+        audit_record(
+            actor=actor,
+            action="benefits.operator.move",
+            org=merchant.org,
+            target=found,
+            data={
+                "merchant": merchant.name,
+                "user": found.user.get_username(),
+                "store": store.name if store else None,
+                "from_store": before,
+            },
+        )
+    return found
 
 
 def operator_unbind(*, actor: User | None, scope: Scope | None, operator: MerchantOperator) -> None:
@@ -315,7 +382,15 @@ def operator_unbind(*, actor: User | None, scope: Scope | None, operator: Mercha
             "user": found.user.get_username(),
             "store": found.store.name if found.store else None,
         }
+        user = found.user
         found.delete()
+        # The account was made for this till: unbound, it has nothing left to do, so it stops
+        # signing in (and its tokens stop working). An account bound before cashier accounts were
+        # made by binding, or still bound elsewhere, is left as it is.
+        made_here = user.username.startswith(USERNAME_PATTERN.format(merchant=merchant.pk, n=""))
+        if made_here and not user.grants.exists() and not MerchantOperator.objects.filter(user=user).exists():
+            user.is_active = False
+            user.save(update_fields=["is_active"])
         audit_record(
             actor=actor,
             action="benefits.operator.unbind",

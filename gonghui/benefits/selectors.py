@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from gonghui.accounts.models import User
+from gonghui.accounts.models import Grant, User
 from gonghui.benefits.models import (
     BenefitTransaction,
     Campaign,
@@ -45,9 +45,20 @@ from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.orgs.models import Org
 
 
+def till_bindings() -> QuerySet[MerchantOperator]:
+    """The bindings that make a till: to an account that is neither a member's phone login nor staff
+    (an account holding a grant), and is active. Cashier accounts are made by binding
+    (`partners.operator_create`); a binding of any other account, made before that rule, opens
+    no till and is not listed, so it shows nobody's name either."""
+    staff = Grant.objects.filter(user_id=OuterRef("user_id"))
+    return MerchantOperator.objects.filter(
+        ~Exists(staff), user__is_active=True, user__is_superuser=False, user__member_account__isnull=True
+    )
+
+
 def operator_merchant_ids(scope: Scope) -> QuerySet[MerchantOperator, int]:
     """The merchants whose till the caller works (a subquery)."""
-    return MerchantOperator.objects.filter(user_id=scope.user_id or 0).values_list("merchant_id", flat=True)
+    return till_bindings().filter(user_id=scope.user_id or 0).values_list("merchant_id", flat=True)
 
 
 # --- merchants, stores, cashiers ------------------------------------------------------------------
@@ -102,7 +113,7 @@ def store_get(*, scope: Scope, merchant: Merchant, pk: int) -> Store:
 
 
 def operator_list(*, scope: Scope, merchant: Merchant) -> QuerySet[MerchantOperator]:
-    return MerchantOperator.objects.filter(merchant=merchant).select_related("user", "store", "merchant").order_by("pk")
+    return till_bindings().filter(merchant=merchant).select_related("user", "store", "merchant").order_by("pk")
 
 
 def operator_get(*, scope: Scope, merchant: Merchant, pk: int) -> MerchantOperator:
@@ -304,7 +315,7 @@ def cashier_link(*, user: User, merchant_id: int | None = None) -> MerchantOpera
     till (unbinding deletes it); a deactivated merchant's binding still answers, so its till can
     replay earlier sales and is told why it takes no new one.
     """
-    links = MerchantOperator.objects.filter(user=user).select_related("merchant", "store")
+    links = till_bindings().filter(user=user).select_related("merchant", "store")
     if merchant_id is not None:
         links = links.filter(merchant_id=merchant_id)
     found = list(links[:2])
@@ -334,7 +345,7 @@ def till_store(*, merchant: Merchant, store_id: int | None, stores: dict[int, St
 def is_cashier(*, user: object) -> bool:
     """True when `user` works some merchant's till (bound as its operator)."""
     pk = getattr(user, "pk", None)
-    return pk is not None and MerchantOperator.objects.filter(user_id=pk).exists()
+    return pk is not None and till_bindings().filter(user_id=pk).exists()
 
 
 def till_sales_today(*, merchant: Merchant, status: str = "") -> QuerySet[BenefitTransaction]:
@@ -365,7 +376,7 @@ def operator_link(*, operator: User | None, merchant: Merchant) -> MerchantOpera
     (`operator` None) and a superuser; anyone else must work this merchant's till (403 otherwise)."""
     if operator is None or operator.is_superuser:
         return None
-    link = MerchantOperator.objects.filter(merchant=merchant, user=operator).select_related("store").first()
+    link = till_bindings().filter(merchant=merchant, user=operator).select_related("store").first()
     if link is None:
         raise DomainError("benefit.not_operator", status=403, merchant=merchant.name)
     return link

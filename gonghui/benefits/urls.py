@@ -22,6 +22,7 @@ urlpatterns = [
     path("merchants/<int:pk>/stores/<int:store_pk>/<str:action>/", views.store_action, name="store_action"),
     path("merchants/<int:pk>/operators/", views.operator_bind, name="operator_bind"),
     path("merchants/<int:pk>/operators/<int:operator_pk>/unbind/", views.operator_unbind, name="operator_unbind"),
+    path("merchants/<int:pk>/operators/<int:operator_pk>/store/", views.operator_move, name="operator_move"),
     path("settlement/", views.settlement, name="settlement"),
     path("settlement/export/", views.settlement_export, name="settlement_export"),
 ]

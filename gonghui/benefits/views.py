@@ -580,13 +580,41 @@ def operator_bind(request: HttpRequest, pk: int) -> HttpResponse:
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         store = next((s for s in stores if s.pk == data["store"]), None)
-        link, created = partners.operator_bind(
-            actor=actor_of(request), scope=scope, merchant=merchant, username=data["username"], store=store
+        link = partners.operator_create(
+            actor=actor_of(request),
+            scope=scope,
+            merchant=merchant,
+            display_name=data["display_name"],
+            password=data["password"],
+            store=store,
         )
         where = f"（门店：{store.name}）" if store else ""
-        return back, f"已{'绑定' if created else '更新'}收银员账户“{link.user.get_username()}”{where}。"
+        return back, (
+            f"已新建收银员账户，用户名“{link.user.get_username()}”{where}："
+            "请将用户名和密码告知商户，收银员在工作人员登录页登录后即进入收银页面。"
+        )
 
-    return run_form(request, form, perform) or _form_page(request, form, f"绑定收银员账户：{merchant.name}", back)
+    return run_form(request, form, perform) or _form_page(request, form, f"新建收银员账户：{merchant.name}", back)
+
+
+@login_required
+@require_POST
+def operator_move(request: HttpRequest, pk: int, operator_pk: int) -> HttpResponse:
+    """改绑: the cashier account records at the chosen store only (none chosen: any of the merchant's)."""
+    merchant = _merchant(request, pk)
+    scope = require_perm(request, BenefitPerm.MANAGE, merchant.org_path)
+    link = found_or_404(selectors.operator_get, scope=scope, merchant=merchant, pk=operator_pk)
+    raw = request.POST.get("store", "")
+    if raw and not (raw.isdigit() and len(raw) <= 18):  # not an id (nor one the database could hold)
+        raise Http404
+    store = found_or_404(selectors.store_get, scope=scope, merchant=merchant, pk=int(raw)) if raw else None
+    where = f"门店“{store.name}”" if store else "不限门店"
+    run_action(
+        request,
+        f"收银员账户“{link.user.get_username()}”已改为{where}。",
+        lambda: partners.operator_move(actor=actor_of(request), scope=scope, operator=link, store=store),
+    )
+    return redirect("benefits:merchant", pk=merchant.pk)
 
 
 @login_required

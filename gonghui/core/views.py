@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
@@ -24,3 +25,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status.update(status="error", jobs="error")
         code = 503
     return JsonResponse(status, status=code)
+
+
+def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A public form posted too often from one address or for one union (`core.ratelimits`): 429."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "600"
+    return response

@@ -215,7 +215,8 @@ class CodeOut(Schema):
 
 
 def member_out(ms: Membership | RosterRow, scope: Scope, *, detail: bool = False) -> dict[str, Any]:
-    p = ms.person
+    # A roster row of an application carries what was typed already; a model goes through the selector.
+    p = selectors.shown_person(ms) if isinstance(ms, Membership) else ms.person
     out: dict[str, Any] = {
         "id": ms.pk,
         "member_no": p.member_no,

@@ -400,9 +400,7 @@ class MembersKind:
                     continue
                 org_id = live.get(person["id"])
                 if org_id is not None and org_id != item.org.pk:
-                    item.row.reject(
-                        HEADERS["id_number"], "该人员已在其他工会有有效会籍（或待审核的入会申请），请办理会籍接转"
-                    )
+                    item.row.reject(HEADERS["id_number"], "该人员已在其他工会有有效会籍，请办理会籍接转")
                     continue
                 before = _flags(person)
                 values = item.values

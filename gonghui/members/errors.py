@@ -6,7 +6,7 @@ from gonghui.core.errors import register_messages
 
 register_messages(
     {
-        "member.live_membership": _("该证件号码已有有效会籍（或待审核的入会申请）；如需变更所属工会，请办理会籍接转。"),
+        "member.live_membership": _("该证件号码已有有效会籍；如需变更所属工会，请办理会籍接转。"),
         "member.org_closed": _("工会“{org}”已撤销，不能办理入会或转入。"),
         "member.wrong_status": _("当前会籍状态为“{state}”，不能{action}。"),
         "member.reason_required": _("请填写{what}。"),

@@ -49,9 +49,11 @@ class MembershipStatus(models.TextChoices):
     REJECTED = "rejected", _("入会未通过")
 
 
-# A person holds at most one of these at a time (the partial unique index).
+# A person holds at most one of these at a time (the partial unique index). A pending application
+# (待审核) is not one of them: the public join form takes any ID number, so an application must
+# never stand in the way of a registration, a transfer or another union's application; the union
+# sorts out duplicates when it reviews (approval is refused while the person holds one of these).
 LIVE_STATUSES = (
-    MembershipStatus.APPLIED,
     MembershipStatus.ACTIVE,
     MembershipStatus.TRANSFER_PENDING,
     MembershipStatus.RETAINED,

@@ -33,7 +33,14 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.members.permissions import MemberPerm
-from gonghui.members.validation import FieldError, clean_mobile, identity_index, search_index
+from gonghui.members.validation import (
+    BOOL_FIELDS,
+    PERSON_FIELDS,
+    FieldError,
+    clean_mobile,
+    identity_index,
+    search_index,
+)
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
@@ -173,6 +180,7 @@ ROW_FIELDS = (
     "org__id",
     "org__code",
     "org__name",
+    "application",
 )
 
 
@@ -266,6 +274,41 @@ class RowPerson:
             setattr(self, name, values[f"person__{name}"])
 
 
+# What a 待审核 application shows of its person: what the applicant typed, never the registry's record.
+# The public join form takes any ID number, so an application may name someone else's (a member of
+# another union): showing the recorded person would tell the reviewing union whose number it is.
+# The masked number, the sex and the birth date come from the number typed; nothing else is read.
+APPLICANT_HIDDEN = ("member_no", "joined_on")
+
+
+def _overlay_application(person: Any, application: dict[str, Any]) -> None:
+    for key in PERSON_FIELDS:
+        if key == "joined_on" or not hasattr(person, key):
+            continue
+        default = False if key in BOOL_FIELDS else ""
+        setattr(person, key, application.get(key, default))
+    for key in APPLICANT_HIDDEN:
+        if hasattr(person, key):
+            setattr(person, key, None)
+
+
+def shown_person(membership: Membership) -> Person:
+    """The person as the union sees them through `membership`: the registry's record, or for a
+    待审核 application an unsaved copy carrying only what the applicant typed (`APPLICANT_HIDDEN`)."""
+    person = membership.person
+    if membership.status != MembershipStatus.APPLIED:
+        return person
+    shown = Person(
+        pk=person.pk,
+        id_type=person.id_type,
+        id_masked=person.id_masked,
+        gender=person.gender,
+        birth_date=person.birth_date,
+    )
+    _overlay_application(shown, membership.application or {})
+    return shown
+
+
 class RowOrg:
     __slots__ = ("code", "id", "name")
 
@@ -289,6 +332,8 @@ class RosterRow:
         self.started_on = values["started_on"]
         self.ended_on = values["ended_on"]
         self.person = RowPerson(values)
+        if self.status == MembershipStatus.APPLIED:
+            _overlay_application(self.person, values.get("application") or {})
         self.org = RowOrg(values)
 
     def get_status_display(self) -> str:
@@ -500,9 +545,13 @@ def member_counts(paths: list[str] | None) -> dict[str, Any]:
 
 
 def org_for_join(code: str) -> Org:
-    """The open union a worker's join link names (public: any union may be joined)."""
+    """The open union a worker's join link names, if it publishes its join page.
+
+    Public: an unknown, closed or unpublished code is the same not-found, so the
+    page cannot be used to confirm which union codes exist.
+    """
     with unscoped():
-        org = Org.objects.filter(code=(code or "").strip().upper(), closed_on__isnull=True).first()
+        org = Org.objects.filter(code=(code or "").strip().upper(), closed_on__isnull=True, join_published=True).first()
     if org is None:
         raise NotFoundError()
     return org

@@ -254,8 +254,14 @@ def _person_for(identity: Identity, values: dict[str, Any], *, update: bool) -> 
             with transaction.atomic():
                 person.save(force_insert=True)
         except IntegrityError as exc:
-            # A concurrent registration of the same person won the insert.
-            raise DomainError("member.live_membership", status=409) from exc
+            # A concurrent registration or application of the same person won the insert (and has
+            # committed): go on with that person, whose live membership, if any, is then checked.
+            person = Person.objects.select_for_update().filter(id_index=identity.index).first()
+            if person is None:
+                raise DomainError("member.live_membership", status=409) from exc
+            if update:
+                _update_person(person, values)
+            return person, False
         return person, True
     if update:
         _update_person(person, values)
@@ -336,6 +342,9 @@ def member_register(
 def join_apply(*, org: Org, id_number: str, id_type: str = "1", fields: dict[str, Any]) -> Membership:
     """A worker applies to join `org` from the mobile page; the union approves or rejects.
 
+    Never refused for what the registry holds about the person (a membership
+    anywhere, another pending application): see the comment below.
+
     An existing person's record is not changed by an anonymous form: what the
     worker typed is kept with the application and applied on approval.
     """
@@ -346,9 +355,10 @@ def join_apply(*, org: Org, id_number: str, id_type: str = "1", fields: dict[str
         raise DomainError("member.mobile_required", field="mobile")
     with transaction.atomic(), unscoped():
         org = _open_org(org)
-        person, created = _person_for(identity, values, update=False)
-        if not created and _has_live(person):
-            raise DomainError("member.live_membership", status=409)
+        # Whoever the ID number belongs to, the answer is the same: an application is recorded. The
+        # form is public, so a refusal here would tell anyone whether that person is a member; the
+        # union sees duplicates when it reviews, and approval refuses a person who is a member already.
+        person, _created = _person_for(identity, values, update=False)
         ms = Membership(
             person=person,
             org=org,
@@ -371,6 +381,17 @@ def join_apply(*, org: Org, id_number: str, id_type: str = "1", fields: dict[str
     return ms
 
 
+def _refuse_if_member(person: Person, scope: Scope | None) -> None:
+    """A person who already holds a live membership is not admitted again; one outside the caller's
+    scope is refused without naming its union or status."""
+    held = Membership.all_objects.filter(person=person, status__in=LIVE_STATUSES).only("org_path").first()
+    if held is None:
+        return
+    if scope is None or scope.has_perm(MemberPerm.VIEW, held.org_path):
+        raise DomainError("member.live_membership", status=409)
+    raise DomainError("member.handled_elsewhere", status=409)
+
+
 def join_approve(*, actor: User | None, scope: Scope | None, membership: Membership) -> Membership:
     _require(scope, MemberPerm.APPROVE, membership.org)
     today = timezone.localdate()
@@ -380,6 +401,7 @@ def join_approve(*, actor: User | None, scope: Scope | None, membership: Members
             raise _refuse_status(ms, "审批入会申请")
         _open_org(ms.org)
         person = ms.person
+        _refuse_if_member(person, scope)
         values = dict(ms.application)
         if values.get("joined_on"):
             values["joined_on"] = date.fromisoformat(values["joined_on"])
@@ -391,7 +413,11 @@ def join_approve(*, actor: User | None, scope: Scope | None, membership: Members
         _assign_member_no(person)
         ms.status = MembershipStatus.ACTIVE
         ms.started_on = today
-        ms.save(update_fields=["status", "started_on", "updated_at"])
+        try:
+            with transaction.atomic():
+                ms.save(update_fields=["status", "started_on", "updated_at"])
+        except IntegrityError as exc:  # registered elsewhere meanwhile: the check above, lost to a race
+            raise DomainError("member.handled_elsewhere", status=409) from exc
         tally.add(ms)
         tally.flush()
         _event(ms, EventType.JOIN, actor=actor, reason="入会申请审批通过")
@@ -533,7 +559,7 @@ def transfer_in(
             .filter(person__id_index=identity.index, status__in=LIVE_STATUSES)
             .first()
         )
-        if ms is None or ms.status == MembershipStatus.APPLIED:
+        if ms is None:  # a pending application is not a membership (LIVE_STATUSES): none to transfer
             raise DomainError("member.transfer_no_membership", status=404)
         in_scope = scope is None or scope.has_perm(MemberPerm.VIEW, ms.org_path)
         if ms.status == MembershipStatus.TRANSFER_PENDING:
@@ -906,7 +932,7 @@ def person_reveal_id(
 
 def guard_org_close(org: Org) -> None:
     """An org with live memberships cannot close: its members would be stranded."""
-    live = Membership.all_objects.filter(org=org, status__in=LIVE_STATUSES).count()
+    live = Membership.all_objects.filter(org=org, status__in=(*LIVE_STATUSES, MembershipStatus.APPLIED)).count()
     if live:
         raise DomainError("member.org_has_members", status=409, org=org.name, count=live)
 

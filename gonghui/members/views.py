@@ -211,7 +211,8 @@ def _application_rows(ms: Membership) -> list[tuple[str, str]]:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
     ms = _membership(request, pk)
-    p = ms.person
+    applied = ms.status == MembershipStatus.APPLIED
+    p = selectors.shown_person(ms)  # an application shows what was typed, not the registry's record
     transfers = selectors.transfers_of(scope=scope, membership=ms)
     context = {
         "section": "members",
@@ -222,7 +223,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "id_type": code_label("id_type", p.id_type),
         "application": _application_rows(ms) if ms.status == MembershipStatus.APPLIED else [],
         "history": selectors.membership_history(scope=scope, membership=ms),
-        "memberships": selectors.person_memberships(scope=scope, membership=ms),
+        "memberships": [ms] if applied else selectors.person_memberships(scope=scope, membership=ms),
         "transfers": [(tr, selectors.transfer_shown(scope, tr)) for tr in transfers],
         "actions": _actions(scope, ms),
         "can_view_id": scope.has_perm(MemberPerm.VIEW_ID, ms.org_path),
@@ -233,7 +234,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": ms.is_live and scope.has_perm(MemberPerm.PERSON_CHANGE, ms.org_path),
     }
     # Panels of the apps above members (service cards…), registered with core.ui.
-    context["panels"] = member_panels(scope, p.pk, ms.org_path)
+    context["panels"] = [] if applied else member_panels(scope, p.pk, ms.org_path)
     return render(request, "members/detail.html", context)
 
 
@@ -357,7 +358,9 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         target = done.pk if selectors.membership_queryset(scope=scope).filter(pk=done.pk).exists() else ms.pk
         return reverse("members:detail", args=[target]), f"已办理：{title}。"
 
-    return _submit(request, form, f"{title}：{ms.person.name}", reverse("members:detail", args=[ms.pk]), perform, ms=ms)
+    name = selectors.shown_person(ms).name
+    back = reverse("members:detail", args=[ms.pk])
+    return _submit(request, form, f"{title}：{name}", back, perform, ms=ms, ms_name=name)
 
 
 @login_required

@@ -30,6 +30,7 @@ class OrgOut(Schema):
     uscc: str
     is_new_employment: bool
     is_industry_chain: bool
+    join_published: bool
     industry_federation_code: str | None
     accepts_affiliates: bool
     founded_on: date | None
@@ -56,6 +57,7 @@ class OrgCreateIn(Schema):
     uscc: str = ""
     is_new_employment: bool = False
     is_industry_chain: bool = False
+    join_published: bool = False
     industry_federation_code: str | None = None
     accepts_affiliates: bool = False
     founded_on: date | None = None
@@ -75,6 +77,7 @@ class OrgUpdateIn(Schema):
     uscc: str | None = None
     is_new_employment: bool | None = None
     is_industry_chain: bool | None = None
+    join_published: bool | None = None
     industry_federation_code: str | None = None
     accepts_affiliates: bool | None = None
     founded_on: date | None = None
@@ -117,6 +120,7 @@ def org_out(org: Org) -> dict[str, Any]:
         "uscc": org.uscc,
         "is_new_employment": org.is_new_employment,
         "is_industry_chain": org.is_industry_chain,
+        "join_published": org.join_published,
         "industry_federation_code": org.industry_federation.code if org.industry_federation else None,
         "accepts_affiliates": org.accepts_affiliates,
         "founded_on": org.founded_on,

@@ -24,6 +24,7 @@ register_audit_labels(
         "form": "组建形式",
         "is_new_employment": "新就业形态",
         "is_industry_chain": "产业链工会",
+        "join_published": "公开入会页面",
         "founded_on": "成立日期",
         "chair": "主席",
         "contact_phone": "联系电话",

@@ -314,4 +314,7 @@ def load_orgs(ctx: DemoContext) -> None:
             return
     specs = build_specs(ctx)
     created = org_bulk_create(actor=None, specs=specs, action="orgs.demo.load")
+    with unscoped():
+        # The demo publishes every union's join page (/m/join/CODE/); a real union opts in on its page.
+        Org.objects.update(join_published=True)
     ctx.log(f"已创建 {created} 个工会组织。")

@@ -19,6 +19,9 @@ class OrgFieldsForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", max_length=24, required=False)
     is_new_employment = forms.BooleanField(label="新就业形态工会", required=False)
     is_industry_chain = forms.BooleanField(label="产业链工会", required=False)
+    join_published = forms.BooleanField(
+        label="公开入会页面", required=False, help_text="公开后职工可通过工会代码或二维码在手机上申请入会（/m/join/）"
+    )
     industry_federation_code = OrgCodeField(label="归口产业（行业）工会代码", max_length=32, required=False)
     accepts_affiliates = forms.BooleanField(
         label="允许辖区外工会归口", required=False, help_text="产业（行业）工会：辖区以外的工会也可以把它填为归口工会"

@@ -78,6 +78,9 @@ class Org(models.Model):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     is_new_employment = models.BooleanField(_("新就业形态工会"), default=False)
     is_industry_chain = models.BooleanField(_("产业链工会"), default=False)
+    # The public join page (/m/join/CODE/ and its QR code) answers only when the union publishes it:
+    # an unpublished code looks exactly like an unknown one, so codes cannot be confirmed by trying.
+    join_published = models.BooleanField(_("公开入会页面"), default=False)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     chair = models.CharField(_("工会主席"), max_length=60, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)

@@ -44,6 +44,7 @@ UPDATABLE_FIELDS = (
     "uscc",
     "is_new_employment",
     "is_industry_chain",
+    "join_published",
     "founded_on",
     "chair",
     "contact_phone",

@@ -2,8 +2,10 @@
 
 Activation proves who the member is by what the registry holds: the ID number
 (found through its blind index, never stored or logged here), the name and the
-mobile on record, and a membership in good standing. Every mismatch is the same
-refusal, so the form cannot be used to learn which of the three was wrong.
+mobile on record, and a membership in good standing. Every mismatch, and an
+account already made for that person or mobile, is the same refusal, so the
+form cannot be used to learn which of the three was wrong, nor that all three
+were right.
 """
 
 from __future__ import annotations
@@ -81,7 +83,12 @@ def member_account_activate(*, name: str, id_number: str, mobile: str, password:
         )
         if person is None or membership is None or person.name != name or person.mobile != mobile:
             raise DomainError("portal.activation_refused")
-        user, account = _create(person=person, username=mobile, password=password)
+        try:
+            user, account = _create(person=person, username=mobile, password=password)
+        except DomainError as exc:
+            # Already activated, or the mobile taken: told apart, these would confirm to anyone that
+            # the name, ID number and mobile typed belong together. The member signs in, or asks.
+            raise DomainError("portal.activation_refused") from exc
         audit_record(
             actor=user,
             action="portal.member_account.activate",

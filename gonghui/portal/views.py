@@ -23,11 +23,16 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan
+from gonghui.core.ratelimits import rate
 from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404
 from gonghui.members import selectors, services
 from gonghui.members.forms import JoinForm
@@ -71,10 +76,20 @@ def _org(code: str) -> Org:
         raise Http404 from exc
 
 
+def _join_union(group: str, request: HttpRequest) -> str:
+    """The join limit's per-union key: the code in the URL, as the page reads it."""
+    match = request.resolver_match
+    return str(match.kwargs.get("code", "") if match else "").strip().upper()
+
+
 def join_find(request: HttpRequest) -> HttpResponse:
+    """A union's code → its join page; an unknown, closed or unpublished code is the same "not found"."""
     code = request.GET.get("code", "").strip().upper()
     error = ""
     if code:
+        limit = rate("join_find_address")
+        if is_ratelimited(request, group="portal.join_find", key="ip", rate=limit, method="GET", increment=True):
+            raise Ratelimited()
         try:
             return redirect("portal:join", selectors.org_for_join(code).code)
         except DomainError:
@@ -82,7 +97,11 @@ def join_find(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/join_find.html", {"code": code, "error": error})
 
 
+@ratelimit(group="portal.join", key="ip", rate=rate("join_address"), method="POST")
+@ratelimit(group="portal.join_union", key=_join_union, rate=rate("join_union"), method="POST")
 def join(request: HttpRequest, code: str) -> HttpResponse:
+    """The public join form: every well-formed application gets the same answer, whoever the ID
+    number belongs to (`members.services.join_apply`); posts are limited per address and per union."""
     org = _org(code)
     form = JoinForm(request.POST or None, initial={"id_type": "1"})
     if request.method == "POST" and form.is_valid():
@@ -128,6 +147,9 @@ def join_qr(request: HttpRequest, code: str) -> HttpResponse:
 # --- member accounts ------------------------------------------------------------------------------
 
 
+@method_decorator(
+    ratelimit(group="portal.login", key="ip", rate=rate("member_login_address"), method="POST"), name="dispatch"
+)
 class MemberLoginView(auth_views.LoginView):
     """Sign in with the mobile number; the same lockout as the staff login (django-axes)."""
 
@@ -166,35 +188,37 @@ def _activation_failed(request: HttpRequest, credentials: dict[str, str]) -> boo
     return bool(getattr(probe, "axes_locked_out", False))
 
 
+@ratelimit(group="portal.activate", key="ip", rate=rate("activate_address"), method="POST")
 def activate(request: HttpRequest) -> HttpResponse:
     """实名激活: the member proves who they are with what the union holds, and chooses a password.
 
-    Each refusal counts as a failed login of that mobile from that address, so
-    the form cannot be used to try ID numbers against a known name and mobile.
+    Every refused attempt counts as a failed login of the mobile it names, from
+    that address, whatever was wrong with it (a mismatch, an account already
+    activated, a weak password, a slip in the form), and every registry
+    mismatch is the one answer `portal.activation_refused`: the form cannot be
+    used to try ID numbers against a known name and mobile, nor to learn that
+    a name, ID number and mobile belong together.
     """
     form = ActivateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "portal/activate.html", {"form": form})
+    credentials = _activation_credentials(request.POST.get("mobile", ""))
+    if credentials is not None and AxesProxyHandler.is_locked(request, credentials):
+        return get_lockout_response(request, credentials=credentials)
+    if form.is_valid():
         data = form.cleaned_data
-        credentials = _activation_credentials(data["mobile"])
-        if credentials is not None and AxesProxyHandler.is_locked(request, credentials):
-            return get_lockout_response(request, credentials=credentials)
         try:
             account = portal_services.member_account_activate(
                 name=data["name"], id_number=data["id_number"], mobile=data["mobile"], password=data["password"]
             )
         except DomainError as exc:
-            locked = (
-                exc.code == "portal.activation_refused"
-                and credentials is not None
-                and _activation_failed(request, credentials)
-            )
-            if locked:
-                return get_lockout_response(request, credentials=credentials)
             apply_domain_error(form, exc)
         else:
             login(request, account.user, backend=MODEL_BACKEND)
             messages.success(request, "会员账户已激活，今后请用手机号码和密码登录。")
             return redirect("portal:home")
+    if credentials is not None and _activation_failed(request, credentials):
+        return get_lockout_response(request, credentials=credentials)
     return render(request, "portal/activate.html", {"form": form})
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_ratelimit",
     # Installed for its bundled Swagger UI assets: /api/v1/docs must not fetch them from a CDN (intranets).
     "ninja",
     # django-csp's system checks (its middleware sets the Content-Security-Policy header).
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Turns django-ratelimit's refusal into the Chinese 429 page (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -117,7 +120,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # members_one_live_membership covers (org_path, status) on PostgreSQL only, by
 # design; Django skips it on SQLite, where members migration 0002 creates the
 # plain partial unique index instead.
-SILENCED_SYSTEM_CHECKS = ["models.W039"]
+SILENCED_SYSTEM_CHECKS = [
+    "models.W039",
+    # django-ratelimit warns about any cache but memcached and Redis; ours is the database cache with
+    # an atomic increment (core/cache.py), which is what its E003 asks of a cache.
+    "django_ratelimit.W001",
+]
 
 AUTH_USER_MODEL = "accounts.User"
 # The org tree's model, named here as the user model is, so that core (audit, jobs) names no app.
@@ -148,6 +156,36 @@ AXES_LOCKOUT_CALLABLE = "gonghui.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "id_number"]
+
+# Caches. "default" stays per process (nothing shared lives there); the rate limits of the public
+# forms count in "ratelimit", which every gunicorn worker must share: the database (no Redis on a
+# fresh machine), through a DatabaseCache whose increments are atomic (core/cache.py). Its table is
+# made by core's migration 0005 (createcachetable), so migrate, `gonghui serve`, the demo and the
+# tests all have it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "gonghui.core.cache.AtomicDatabaseCache", "LOCATION": "gonghui_cache"},
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_VIEW = "gonghui.core.views.ratelimited"
+# The client address the rate limits and the login lockout count by: the header the trusted proxy
+# sets (GONGHUI_CLIENT_IP_HEADER, X-Real-IP in production behind the shipped nginx config), else
+# REMOTE_ADDR (core/ratelimits.py `client_address`).
+_CLIENT_IP_HEADER = os.environ.get("GONGHUI_CLIENT_IP_HEADER", "").strip()
+GONGHUI_CLIENT_IP_META = "HTTP_" + _CLIENT_IP_HEADER.upper().replace("-", "_") if _CLIENT_IP_HEADER else ""
+RATELIMIT_IP_META_KEY = "gonghui.core.ratelimits.client_address"
+AXES_CLIENT_IP_CALLABLE = "gonghui.core.ratelimits.client_address"
+# Posts per address or per union, as "N/s|m|h|d" (core/ratelimits.py); GONGHUI_RATE_<NAME> overrides one.
+GONGHUI_RATE_LIMITS = {
+    name: os.environ.get(f"GONGHUI_RATE_{name.upper()}", default)
+    for name, default in {
+        "join_address": "20/h",  # a union's sign-up drive may share one office network
+        "join_union": "300/h",
+        "join_find_address": "30/h",
+        "activate_address": "20/h",
+        "member_login_address": "60/h",
+    }.items()
+}
 
 # Sessions: server-side, HttpOnly, SameSite, short-lived; Secure when behind HTTPS.
 HTTPS = env_bool("GONGHUI_HTTPS", False)

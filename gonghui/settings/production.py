@@ -6,6 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("GONGHUI_HTTPS", "1")
 os.environ.setdefault("GONGHUI_REQUIRE_ENV_KEYS", "1")
+# deploy/nginx/gonghui.conf sets X-Real-IP to the client's address (overwriting the client's own).
+os.environ.setdefault("GONGHUI_CLIENT_IP_HEADER", "X-Real-IP")
 
 from gonghui.core.keys import keys_on_disk
 from gonghui.settings.base import *  # noqa: F403

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from gonghui.accounts.models import User
 from gonghui.benefits.models import Campaign, CampaignStatus, Merchant, MerchantOperator, Recurrence, Store
 from gonghui.benefits.tests.helpers import add_stores, audit_actions, sell, snapshot
 from gonghui.benefits.tests.test_transactions import make_world
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/benefits"
 USCC = uscc_with_check("91520201MA6DKX5L5")
 OTHER_USCC = uscc_with_check("91520201MA6DKX5L6")
+TILL_PASSWORD = "Till-password-2026"
 
 
 class Api:
@@ -165,24 +167,53 @@ def test_stores_and_cashier_accounts(officer: Api, tree, make_user) -> None:
     assert [s["name"] for s in officer.get(f"/merchants/{m['id']}/stores").json()] == ["碧江店", "万山店"]
     assert officer.get(f"/merchants/{m['id']}").json()["store_count"] == 2
 
-    make_user("new_cashier")
-    bound = officer.post(f"/merchants/{m['id']}/operators", {"username": "new_cashier"})
-    assert bound.status_code == 201 and bound.json()["store_id"] is None
-    moved = officer.post(f"/merchants/{m['id']}/operators", {"username": "new_cashier", "store_id": a.json()["id"]})
+    # A cashier account is made for the merchant by the binding: a username of the system's, the
+    # name of a till, a password the union hands over. No existing account is ever bound.
+    made = officer.post(
+        f"/merchants/{m['id']}/operators", {"display_name": "碧江店1号收银台", "password": TILL_PASSWORD}
+    )
+    assert made.status_code == 201, made.content.decode()
+    assert made.json() | {"id": 0} == {
+        "id": 0,
+        "merchant_id": m["id"],
+        "username": f"cashier{m['id']}-1",
+        "display_name": "碧江店1号收银台",
+        "store_id": None,
+        "store": None,
+    }
+    cashier = User.objects.get(username=f"cashier{m['id']}-1")
+    assert cashier.check_password(TILL_PASSWORD) and not cashier.grants.exists()
+    moved = officer.patch(f"/merchants/{m['id']}/operators/{made.json()['id']}", {"store_id": a.json()["id"]})
     assert moved.status_code == 200 and moved.json()["store"] == "碧江店"
-    again = officer.post(f"/merchants/{m['id']}/operators", {"username": "new_cashier", "store_id": a.json()["id"]})
+    again = officer.patch(f"/merchants/{m['id']}/operators/{made.json()['id']}", {"store_id": a.json()["id"]})
     assert again.status_code == 200
     refused(
-        officer.post(f"/merchants/{m['id']}/operators", {"username": "new_cashier", "store_id": b["id"]}),
+        officer.patch(f"/merchants/{m['id']}/operators/{made.json()['id']}", {"store_id": b["id"]}),
         409,
         "benefit.store_inactive",
     )
-    refused(officer.post(f"/merchants/{m['id']}/operators", {"username": "nobody"}), 404, "benefit.user_unknown")
-    assert [o["username"] for o in officer.get(f"/merchants/{m['id']}/operators").json()] == ["new_cashier"]
-    gone = officer.delete(f"/merchants/{m['id']}/operators/{bound.json()['id']}")
+    refused(
+        officer.post(f"/merchants/{m['id']}/operators", {"display_name": "x", "password": "12345678"}),
+        400,
+        "benefit.password_rejected",
+        "password",
+    )
+    refused(
+        officer.post(f"/merchants/{m['id']}/operators", {"display_name": " ", "password": TILL_PASSWORD}),
+        400,
+        "benefit.field_required",
+        "display_name",
+    )
+    assert [o["username"] for o in officer.get(f"/merchants/{m['id']}/operators").json()] == [f"cashier{m['id']}-1"]
+    gone = officer.delete(f"/merchants/{m['id']}/operators/{made.json()['id']}")
     assert gone.status_code == 204
     assert not MerchantOperator.objects.exists()
-    refused(officer.delete(f"/merchants/{m['id']}/operators/{bound.json()['id']}"), 404, "not_found")
+    cashier.refresh_from_db()
+    assert not cashier.is_active  # made for this till: unbound, it signs in no more
+    refused(officer.delete(f"/merchants/{m['id']}/operators/{made.json()['id']}"), 404, "not_found")
+    # The next account of this merchant gets the next name.
+    second = officer.post(f"/merchants/{m['id']}/operators", {"display_name": "2号台", "password": TILL_PASSWORD})
+    assert second.json()["username"] == f"cashier{m['id']}-2"
     # A store is addressed under its own merchant only.
     other = officer.post("/merchants", {"org_code": "520200", "name": "别家", "category": "other"}).json()
     refused(officer.patch(f"/merchants/{other['id']}/stores/{b['id']}", {"name": "x"}), 404, "not_found")
@@ -194,6 +225,7 @@ def test_stores_and_cashier_accounts(officer: Api, tree, make_user) -> None:
         "benefits.operator.bind",
         "benefits.operator.move",
         "benefits.operator.unbind",
+        "benefits.operator.bind",
     ]
 
 

@@ -94,7 +94,7 @@ def _build_world() -> World:
     theirs = Merchant.all_objects.create(org=tree.lps, org_path=tree.lps.path, name="别家超市", category="supermarket")
     add_stores(theirs, "别家门店")
     MerchantOperator.objects.create(merchant=theirs, user=make_user("other_cashier"))
-    spare = MerchantOperator.objects.create(merchant=ours, user=make_user("spare_cashier"))
+    spare = MerchantOperator.objects.create(merchant=ours, user=make_user("spare_cashier"), store=store_a)
     make_user("newbie")
     now = timezone.now()
     draft = Campaign.all_objects.create(
@@ -219,9 +219,17 @@ ENDPOINTS = [
         "post",
         "/merchants/{M}/operators",
         "write",
-        body={"username": "newbie"},
+        body={"display_name": "新收银台", "password": "Till-password-2026"},
         ok_status=201,
         audit="benefits.operator.bind",
+    ),
+    Endpoint(
+        "operator-move",
+        "patch",
+        "/merchants/{M}/operators/{spare}",
+        "write",
+        body={"store_id": None},
+        audit="benefits.operator.move",
     ),
     Endpoint(
         "operator-unbind",

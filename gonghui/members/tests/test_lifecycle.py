@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.core.models import AuditEvent
+from gonghui.core.tests.clients import client
 from gonghui.members.models import Membership, MembershipEvent, MembershipStatus, Person
 from gonghui.members.tests.factories import (
     Api,
@@ -34,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 NUMBER = id_number_ending_in_x()
 OTHER = id_number(201)
-LIVE_MESSAGE = "该证件号码已有有效会籍（或待审核的入会申请）；如需变更所属工会，请办理会籍接转。"
+LIVE_MESSAGE = "该证件号码已有有效会籍；如需变更所属工会，请办理会籍接转。"
 
 
 @pytest.fixture
@@ -117,14 +119,54 @@ def test_duplicate_registration_is_refused(tree, officer: Api, second: str, org:
     assert registry_state() == before
 
 
-def test_registration_is_refused_while_an_application_is_pending(tree, officer: Api) -> None:
-    apply(tree.express_federation, NUMBER)
+def test_a_pending_application_blocks_no_registration_or_transfer_elsewhere(
+    tree, officer: Api, make_user, bearer
+) -> None:
+    # Anyone may file applications with someone's ID number on the public join page: at 南明区
+    # (outside this officer's scope) and again at 六盘水 快递行业工会联合会. Neither is a membership.
+    fake = apply(tree.nanming, NUMBER, name="冒名者")
+    second = apply(tree.express_federation, NUMBER.lower())
+    assert (fake.status, second.status) == (MembershipStatus.APPLIED, MembershipStatus.APPLIED)
+    assert live_memberships(fake.person_id) == []
+    # The real registration goes through.
+    resp = create(officer)
+    assert resp.status_code == 201, resp.content.decode()
+    # And so does a transfer-in by another union: the person is not hidden behind the applications.
+    dingxi = Api(bearer(make_user("dx_officer", ("officer", "621100"))))
+    moved = dingxi.post("/api/v1/transfers", {"to_code": "621100", "id_number": NUMBER, "reason": "job_change"})
+    assert moved.status_code == 201, moved.content.decode()
+    # The unions sort the applications out when they review: the person is a member now, so the one
+    # in scope is refused as such, the other without naming the union or the status.
+    nanming = Api(bearer(make_user("nm_officer", ("officer", "520102"))))
     before = registry_state()
-    assert_error(create(officer), 409, "member.live_membership", LIVE_MESSAGE)
-    with pytest.raises(DomainError) as info:
-        apply(tree.courier_union, NUMBER.lower())
-    assert info.value.code == "member.live_membership"
+    assert_error(act(officer, second, "approve"), 409, "member.live_membership", LIVE_MESSAGE)
+    body = assert_error(act(nanming, fake, "approve"), 409, "member.handled_elsewhere")
+    assert "钟山区" not in str(body) and "接转中" not in str(body)
     assert registry_state() == before
+
+
+def test_an_application_shows_what_was_typed_never_whose_number_it_is(tree, officer: Api, make_user) -> None:
+    # 王小明 is a member of 南明区 (outside this officer's scope). Someone files an application to a
+    # union of the officer's with his ID number: the union sees what was typed, not his record.
+    real = register(tree.nanming, NUMBER, name="王小明", mobile="13800001111", employer="南明某厂")
+    ms = apply(tree.courier_union, NUMBER, name="冒名者", mobile="13911112222")
+    detail = officer.get(f"/api/v1/members/{ms.pk}").json()
+    assert (detail["name"], detail["mobile_masked"], detail["member_no"]) == ("冒名者", "139****2222", None)
+    assert detail["id_number_masked"] == real.person.id_masked  # what the applicant typed, masked
+    listed = officer.get("/api/v1/members", status="applied").json()["items"]
+    assert [(r["name"], r["member_no"], r["employer"]) for r in listed] == [("冒名者", None, "")]
+    page = client()
+    page.force_login(User.objects.get(username="lps_officer"))
+    for url in (
+        f"/members/{ms.pk}/",
+        "/members/applications/",
+        f"/members/{ms.pk}/approve/",
+        "/members/?status=applied",
+    ):
+        html = page.get(url).content.decode()
+        assert "王小明" not in html and "南明某厂" not in html and "138****1111" not in html, url
+        assert "13800001111" not in html, url
+        assert real.person.member_no not in html, url
 
 
 def test_member_no_is_assigned_on_activation_and_kept(tree, officer: Api) -> None:
@@ -470,7 +512,7 @@ def test_patch_null_on_a_yes_no_field_is_refused(tree, officer: Api) -> None:
 # --- the database's own rule ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", ["applied", "active", "transfer_pending", "retained"])
+@pytest.mark.parametrize("status", ["active", "transfer_pending", "retained"])
 def test_the_database_refuses_a_second_live_membership(tree, status: str) -> None:
     """Below every service: a second live membership is refused by the database itself (both engines)."""
     from django.db import IntegrityError, transaction
@@ -482,5 +524,7 @@ def test_the_database_refuses_a_second_live_membership(tree, status: str) -> Non
     with unscoped():
         with pytest.raises(IntegrityError), transaction.atomic():
             Membership.all_objects.create(person=first.person, org=other, org_path=other.path, status=status)
-        # An ended membership beside the live one is history, not a second membership.
+        # An ended membership beside the live one is history, not a second membership; a pending
+        # application is not one either (anyone can file one with any ID number).
         Membership.all_objects.create(person=first.person, org=other, org_path=other.path, status="withdrawn")
+        Membership.all_objects.create(person=first.person, org=other, org_path=other.path, status="applied")

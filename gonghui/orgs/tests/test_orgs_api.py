@@ -615,7 +615,7 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/benefits/merchants/{merchant_id}/stores": {"get", "post"},
         "/api/v1/benefits/merchants/{merchant_id}/stores/{store_id}": {"patch"},
         "/api/v1/benefits/merchants/{merchant_id}/operators": {"get", "post"},
-        "/api/v1/benefits/merchants/{merchant_id}/operators/{operator_id}": {"delete"},
+        "/api/v1/benefits/merchants/{merchant_id}/operators/{operator_id}": {"patch", "delete"},
         "/api/v1/benefits/campaigns": {"get", "post"},
         "/api/v1/benefits/campaigns/{campaign_id}": {"get", "patch"},
         "/api/v1/benefits/campaigns/{campaign_id}/participants": {"put"},

@@ -7,6 +7,7 @@ nothing. The ID number never reaches the audit trail, the logs or the page.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -156,21 +157,44 @@ def test_malformed_values_and_a_weak_password_are_field_errors(pw_world: PortalW
     assert state() == before
 
 
-def test_activating_twice_is_refused(pw_world: PortalWorld) -> None:
+def test_activating_twice_is_the_one_refusal(pw_world: PortalWorld) -> None:
+    # Told apart, "already activated" would confirm that a name, ID number and mobile belong together.
     member_account_activate(name="张三", id_number=NEW_ID, mobile=NEW_MOBILE, password=NEW_PASSWORD)
     before = state()
     with pytest.raises(DomainError) as twice:
         member_account_activate(name="张三", id_number=NEW_ID, mobile=NEW_MOBILE, password="Other-password-2026")
-    assert twice.value.code == "portal.already_activated"
+    assert (twice.value.code, twice.value.message) == ("portal.activation_refused", REFUSAL)
     assert state() == before
 
 
-def test_a_mobile_already_used_as_a_username_is_refused(pw_world: PortalWorld, make_user: Any) -> None:
+def test_a_mobile_already_used_as_a_username_is_the_one_refusal(pw_world: PortalWorld, make_user: Any) -> None:
     make_user(NEW_MOBILE)
     with pytest.raises(DomainError) as taken:
         member_account_activate(name="张三", id_number=NEW_ID, mobile=NEW_MOBILE, password=NEW_PASSWORD)
-    assert taken.value.code == "portal.username_taken"
+    assert (taken.value.code, taken.value.message) == ("portal.activation_refused", REFUSAL)
     assert not MemberAccount.objects.filter(person=pw_world.newcomer.person).exists()
+
+
+def test_the_right_details_of_an_activated_member_answer_as_a_wrong_id_and_count(pw_world: PortalWorld) -> None:
+    """The page: a correct name + ID + mobile (already activated) and a wrong ID number get the same
+    page, and both count toward the mobile's lockout."""
+    from axes.models import AccessAttempt
+
+    member_account_activate(name="张三", id_number=NEW_ID, mobile=NEW_MOBILE, password=NEW_PASSWORD)
+    right = new_client().post(ACTIVATE, body(password="Other-password-2026", password2="Other-password-2026"))
+    wrong_id = id_number(777, birth="19850615")
+    wrong = new_client().post(
+        ACTIVATE, body(id_number=wrong_id, password="Other-password-2026", password2="Other-password-2026")
+    )
+    assert right.status_code == wrong.status_code == 200
+    assert REFUSAL in right.content.decode()
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    # Each page keeps the number its caller typed, in its own box (forms keep what was typed);
+    # apart from that echo the two answers are the same, byte for byte.
+    page_right = csrf.sub("", right.content.decode()).replace(NEW_ID, "<typed>")
+    page_wrong = csrf.sub("", wrong.content.decode()).replace(wrong_id, "<typed>")
+    assert page_right == page_wrong
+    assert AccessAttempt.objects.get(username=NEW_MOBILE).failures_since_start == 2
 
 
 def test_member_account_create_validates_the_password_and_refuses_a_second_account(pw_world: PortalWorld) -> None:
@@ -345,11 +369,12 @@ def test_refused_activations_lock_the_mobile_out_like_failed_logins(pw_world: Po
     assert "1985061" not in attempt_rows and NEW_PASSWORD not in attempt_rows
 
 
-def test_a_malformed_activation_is_not_counted(pw_world: PortalWorld) -> None:
+def test_every_refused_activation_counts_even_a_malformed_one(pw_world: PortalWorld) -> None:
     from axes.models import AccessAttempt
 
-    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
         resp = new_client().post(ACTIVATE, body(id_number="123"))
-        assert resp.status_code == 200
-    assert not AccessAttempt.objects.exists()
-    assert new_client().post(ACTIVATE, body()).status_code == 302
+        assert resp.status_code == (200 if attempt < settings.AXES_FAILURE_LIMIT - 1 else 429)
+    assert AccessAttempt.objects.get(username=NEW_MOBILE).failures_since_start == settings.AXES_FAILURE_LIMIT
+    # Locked: even the right details are refused from that address now.
+    assert new_client().post(ACTIVATE, body()).status_code == 429
