@@ -146,25 +146,27 @@ def _closed_today(stations: list[Station], first: date, last: date) -> dict[int,
 
 
 def station_counts(paths: list[str] | None) -> dict[str, Any]:
+    """The statistics keys, in four queries (one per table)."""
     with unscoped():
 
         def within(qs: QuerySet[Any]) -> QuerySet[Any]:
             return qs.filter(subtrees_q("org_path", paths)) if paths is not None else qs
 
-        stations = within(Station.objects.filter(is_closed=False))
-        now = timezone.now()
+        stations = within(Station.objects.filter(is_closed=False)).aggregate(
+            stations=Count("pk"), cobuilt=Count("pk", filter=Q(build_mode=BuildMode.COBUILT))
+        )
+        volunteers = within(GroupMember.objects.filter(status=VolunteerStatus.APPROVED))
+        # Until check-in exists (issue 16's next slice), a missed shift is one that ended with
+        # nobody on it: no group and no volunteer.
+        nobody = Q(ends_at__lte=timezone.now(), group__isnull=True, assignments__isnull=True)
+        shifts = within(DutyShift.objects.all()).aggregate(
+            shifts=Count("pk", distinct=True), missed=Count("pk", filter=nobody, distinct=True)
+        )
         return {
-            "stations": stations.count(),
-            "stations_cobuilt": stations.filter(build_mode=BuildMode.COBUILT).count(),
-            "station_volunteers": within(GroupMember.objects.filter(status=VolunteerStatus.APPROVED))
-            .values("person_id")
-            .distinct()
-            .count(),
+            "stations": stations["stations"],
+            "stations_cobuilt": stations["cobuilt"],
+            "station_volunteers": volunteers.values("person_id").distinct().count(),
             "duty_groups": within(DutyGroup.objects.all()).count(),
-            "duty_shifts": within(DutyShift.objects.all()).count(),
-            # Until check-in exists (issue 16's next slice), a missed shift is one that ended with
-            # nobody on it: no group and no volunteer.
-            "duty_shifts_missed": within(
-                DutyShift.objects.filter(ends_at__lte=now, group__isnull=True, assignments__isnull=True)
-            ).count(),
+            "duty_shifts": shifts["shifts"],
+            "duty_shifts_missed": shifts["missed"],
         }

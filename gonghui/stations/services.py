@@ -553,15 +553,9 @@ def _state_check(swap: SwapRequest, expected: str, action: str) -> None:
         raise DomainError("station.swap_wrong_status", status=409, state=SWAP_LABELS[swap.status], action=action)
 
 
-def _swap_audit(actor: User | None, swap: SwapRequest, action: str) -> None:
+def _swap_audit_data(swap: SwapRequest) -> dict[str, Any]:
     shift = swap.assignment.shift
-    audit_record(
-        actor=actor,
-        action=f"stations.swap_{action}",
-        org=shift.station.org,
-        target=swap,
-        data={"station": shift.station.code, "day": shift.day.isoformat(), "status": swap.status},
-    )
+    return {"station": shift.station.code, "day": shift.day.isoformat(), "status": swap.status}
 
 
 def swap_answer(*, actor: User | None, person: Person, swap: SwapRequest, accept: bool) -> SwapRequest:
@@ -579,7 +573,13 @@ def swap_answer(*, actor: User | None, person: Person, swap: SwapRequest, accept
             swap.decided_at = timezone.now()
             fields.append("decided_at")
         swap.save(update_fields=fields)
-        _swap_audit(actor, swap, "accept" if accept else "decline")
+        audit_record(
+            actor=actor,
+            action="stations.swap_accept" if accept else "stations.swap_decline",
+            org=swap.assignment.shift.station.org,
+            target=swap,
+            data=_swap_audit_data(swap),
+        )
     return swap
 
 
@@ -612,5 +612,11 @@ def swap_decide(
         swap.status = SwapStatus.APPROVED if approve else SwapStatus.REFUSED
         swap.decided_at, swap.decided_by = timezone.now(), actor if actor is not None and actor.pk else None
         swap.save(update_fields=["status", "decided_at", "decided_by"])
-        _swap_audit(actor, swap, "approve" if approve else "refuse")
+        audit_record(
+            actor=actor,
+            action="stations.swap_approve" if approve else "stations.swap_refuse",
+            org=shift.station.org,
+            target=swap,
+            data=_swap_audit_data(swap),
+        )
     return swap

@@ -23,6 +23,7 @@ from gonghui.stations.models import (
     VolunteerStatus,
 )
 from gonghui.stations.rotation import RotationKind, RotationRule
+from gonghui.stations.selectors import station_counts
 from gonghui.stations.services import (
     calendar_generate,
     group_create,
@@ -245,3 +246,18 @@ def test_staff_out_of_scope_cannot_decide_a_swap(tree, station, riders, make_use
     with unscoped():
         assert DutyAssignment.objects.get().person_id == riders[1].pk
         assert GroupMember.objects.filter(status=VolunteerStatus.APPROVED).count() == 2
+
+
+def test_a_shift_that_passed_with_nobody_counts_as_missed(station, riders, django_assert_num_queries) -> None:
+    group = group_create(actor=None, scope=None, station=station, name="第1组")
+    volunteer(group, riders[0])
+    last_week = NEXT_MONDAY - timedelta(weeks=2)
+    rule = RotationRule(RotationKind.DAILY, last_week, people_per_shift=2)
+    shifts = calendar_generate(
+        actor=None, scope=None, station=station, rule=rule, first=last_week, last=last_week + timedelta(days=1)
+    )
+    with unscoped():  # a past shift someone held (written directly: taking a past shift is for check-in)
+        DutyAssignment.objects.create(shift=shifts[0], org_path=station.org_path, person=riders[0], single=False)
+    with django_assert_num_queries(4):
+        stats = station_counts([station.org_path])
+    assert (stats["duty_shifts"], stats["duty_shifts_missed"], stats["station_volunteers"]) == (2, 1, 1)
