@@ -114,13 +114,14 @@ def stations_nearest(
     holidays = holidays_between(yesterday, local_day)
     radius = FIRST_RADIUS_M
     seen: dict[int, Nearby] = {}
+    examined: set[int] = set()  # read in a smaller square already (kept or filtered out)
     with unscoped():
         base = Station.objects.filter(is_closed=False)
         if facility:
             base = base.filter(facilities__contains=f",{facility},")
         while True:
-            rows = base.filter(_box(lat, lng, radius)).exclude(pk__in=list(seen))
-            candidates = list(rows)
+            candidates = list(base.filter(_box(lat, lng, radius)).exclude(pk__in=examined))
+            examined.update(station.pk for station in candidates)
             closed = _closed_today(candidates, yesterday, local_day) if candidates else {}
             for station in candidates:
                 is_open = station.is_open_at(at, holidays=holidays, closed_days=closed.get(station.pk, set()))
