@@ -7,6 +7,7 @@ on the map. It shows the manager's phone masked; the detail shows it in full onl
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -56,6 +57,25 @@ class StationOut(Schema):
     manager_name: str
     manager_phone: str
     is_closed: bool
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    leader: str | None
+    volunteers: int
+
+
+class ShiftOut(Schema):
+    id: int
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    group: str | None
+    capacity: int
+    held_by_group: bool
+    holders: int
+    short: int
 
 
 class StationPage(Schema):
@@ -141,3 +161,45 @@ def station_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     scope = request_scope(request)
     station = selectors.station_get(scope=scope, code=code)
     return station_out(station, full_phone=scope.has_perm(StationPerm.VIEW_PHONE, station.org_path))
+
+
+@router.get("/{code}/groups", response=list[GroupOut], summary="驿站的值班小组")
+def station_groups(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    scope = request_scope(request)
+    station = selectors.station_get(scope=scope, code=code)
+    return [
+        {
+            "id": g.pk,
+            "name": g.name,
+            "leader": g.leader.name if g.leader is not None else None,
+            "volunteers": g.volunteers,  # type: ignore[attr-defined]
+        }
+        for g in selectors.group_list(scope=scope, station=station)
+    ]
+
+
+MAX_SHIFT_DAYS = 93
+
+
+@router.get("/{code}/shifts", response=list[ShiftOut], summary="驿站的值班表（最多三个月）")
+def station_shifts(request: HttpRequest, code: str, first: date, last: date | None = None) -> list[dict[str, Any]]:
+    """The shifts from `first` to `last` (default: a week), with how many places are still open (`short`)."""
+    scope = request_scope(request)
+    station = selectors.station_get(scope=scope, code=code)
+    last = min(last or first + timedelta(days=6), first + timedelta(days=MAX_SHIFT_DAYS))
+    rows = selectors.shift_list(scope=scope, station=station, first=first, last=last)
+    return [
+        {
+            "id": s.pk,
+            "day": s.day,
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+            "group": s.group.name if s.group is not None else None,
+            "capacity": s.capacity,
+            "holders": s.holders,  # type: ignore[attr-defined]
+            "held_by_group": s.held_by_group,
+            # A week's shift is the group's; one for volunteers is short of its empty places.
+            "short": 0 if s.held_by_group else max(s.capacity - s.holders, 0),  # type: ignore[attr-defined]
+        }
+        for s in rows
+    ]

@@ -19,6 +19,8 @@ register_audit_labels(
         "stations.swap_decline": "拒绝换班",
         "stations.swap_approve": "批准换班",
         "stations.swap_refuse": "驳回换班",
+        "stations.swap_cancel": "撤回换班申请",
+        "stations.closed_day_add": "登记驿站闭站日",
     },
     {"station": "驿站", "group": "值班小组", "shifts": "班次数"},
 )

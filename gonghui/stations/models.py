@@ -244,6 +244,9 @@ class DutyShift(models.Model):
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
     capacity = models.PositiveSmallIntegerField(_("人数"), default=1)
+    # The weekly rotation's shifts belong to the week's group as a whole (its members share the
+    # duty among themselves); other shifts are held by the volunteers who take their places.
+    held_by_group = models.BooleanField(_("由小组整体值班"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects: ScopedManager[DutyShift] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
@@ -259,6 +262,9 @@ class DutyShift(models.Model):
             models.UniqueConstraint(fields=["station", "starts_at"], name="stations_shift_station_start"),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="stations_shift_ends_after"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="stations_shift_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(held_by_group=False) | Q(group__isnull=False), name="stations_shift_group_holds_it"
+            ),
         ]
         indexes = [models.Index(fields=["org_path", "day"], name="stations_shift_path_day")]
 

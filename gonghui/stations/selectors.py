@@ -66,7 +66,7 @@ def group_list(*, scope: Scope, station: Station) -> list[DutyGroup]:
 
 def shift_list(*, scope: Scope, station: Station, first: date, last: date) -> QuerySet[DutyShift]:
     qs = DutyShift.objects.within(scope, StationPerm.VIEW).filter(station=station, day__gte=first, day__lte=last)
-    return qs.select_related("group").annotate(holders=Count("assignments"))
+    return qs.select_related("group").annotate(holders=Count("assignments")).order_by("starts_at")
 
 
 def duties_of(*, person_id: int, first: date, last: date) -> QuerySet[DutyAssignment]:
@@ -158,8 +158,8 @@ def station_counts(paths: list[str] | None) -> dict[str, Any]:
         )
         volunteers = within(GroupMember.objects.filter(status=VolunteerStatus.APPROVED))
         # Until check-in exists (issue 16's next slice), a missed shift is one that ended with
-        # nobody on it: no group and no volunteer.
-        nobody = Q(ends_at__lte=timezone.now(), group__isnull=True, assignments__isnull=True)
+        # nobody on it: not a group's week, and no volunteer took a place.
+        nobody = Q(ends_at__lte=timezone.now(), held_by_group=False, assignments__isnull=True)
         shifts = within(DutyShift.objects.all()).aggregate(
             shifts=Count("pk", distinct=True), missed=Count("pk", filter=nobody, distinct=True)
         )

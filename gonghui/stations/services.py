@@ -39,12 +39,13 @@ from gonghui.stations.models import (
     GroupMember,
     PartnerKind,
     Station,
+    StationClosedDay,
     SwapRequest,
     SwapStatus,
     VolunteerStatus,
 )
 from gonghui.stations.permissions import StationPerm
-from gonghui.stations.rotation import RotationRule, RuleError, exchange, hand_over, plan_shifts
+from gonghui.stations.rotation import RotationKind, RotationRule, RuleError, exchange, hand_over, plan_shifts
 
 CODE = re.compile(r"[0-9A-Z-]{2,32}")
 HOUR_KINDS = {"weekday": "工作日", "weekend": "周末", "holiday": "节假日"}
@@ -258,6 +259,27 @@ def station_reopen(*, actor: User | None, scope: Scope | None, station: Station)
     return station
 
 
+def station_closed_day_add(
+    *, actor: User | None, scope: Scope | None, station: Station, day: date, reason: str = ""
+) -> StationClosedDay:
+    """Mark a day the station does not open; shifts already planned that day are kept (the manager moves them)."""
+    _require(scope, StationPerm.MANAGE, station.org_path)
+    with transaction.atomic(), unscoped():
+        station = _locked(station)
+        closed, created = StationClosedDay.all_objects.get_or_create(
+            station=station, day=day, defaults={"org_path": station.org_path, "reason": reason.strip()[:200]}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="stations.closed_day_add",
+                org=station.org,
+                target=station,
+                data={"station": station.code, "day": day.isoformat(), "reason": closed.reason},
+            )
+    return closed
+
+
 # --- duty groups and volunteers --------------------------------------------------------------------
 
 
@@ -405,6 +427,7 @@ def calendar_generate(
                 starts_at=aware(p.starts_at),
                 ends_at=aware(p.ends_at),
                 capacity=p.capacity,
+                held_by_group=rule.kind == RotationKind.WEEKLY,
             )
             for p in planned
             if aware(p.starts_at) not in taken
@@ -576,6 +599,26 @@ def swap_answer(*, actor: User | None, person: Person, swap: SwapRequest, accept
         audit_record(
             actor=actor,
             action="stations.swap_accept" if accept else "stations.swap_decline",
+            org=swap.assignment.shift.station.org,
+            target=swap,
+            data=_swap_audit_data(swap),
+        )
+    return swap
+
+
+def swap_cancel(*, actor: User | None, person: Person, swap: SwapRequest) -> SwapRequest:
+    """The requester withdraws a swap that is still open."""
+    with transaction.atomic(), unscoped():
+        swap = _locked_swap(swap)
+        if swap.requester_id != person.pk:
+            raise DomainError("station.swap_not_yours", status=403)
+        if swap.status not in OPEN_SWAP_STATUSES:
+            raise DomainError("station.swap_wrong_status", status=409, state=SWAP_LABELS[swap.status], action="撤回")
+        swap.status, swap.decided_at = SwapStatus.CANCELLED, timezone.now()
+        swap.save(update_fields=["status", "decided_at"])
+        audit_record(
+            actor=actor,
+            action="stations.swap_cancel",
             org=swap.assignment.shift.station.org,
             target=swap,
             data=_swap_audit_data(swap),

@@ -659,6 +659,8 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/stations": {"get"},
         "/api/v1/stations/nearest": {"get"},
         "/api/v1/stations/{code}": {"get"},
+        "/api/v1/stations/{code}/groups": {"get"},
+        "/api/v1/stations/{code}/shifts": {"get"},
         **{
             f"/api/v1/payouts/{{batch_id}}/{action}": {"post"}
             for action in ("submit", "approve", "return", "cancel", "retry", "results")

@@ -156,3 +156,52 @@ def test_stats_count_stations_within_the_subtree(stations, make_user, login) -> 
     assert stats_collect([stations["near"].org_path])["stations"] == 2  # N-050 is closed
     assert stats_collect(None)["stations"] == 4
     assert haversine_m(*gcj02_to_wgs84(*HERE), *PHONE) < 0.01
+
+
+# --- the roster, read by staff ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def roster(tree):  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    from gonghui.stations.rotation import RotationKind, RotationRule
+    from gonghui.stations.services import calendar_generate, group_create
+
+    station = make_station(tree.zhongshan, "YX-001", lat=HERE[0], lng=HERE[1])
+    groups = [group_create(actor=None, scope=None, station=station, name=f"第{i}组") for i in range(1, 3)]
+    monday = date(2030, 1, 7)
+    calendar_generate(
+        actor=None,
+        scope=None,
+        station=station,
+        rule=RotationRule(RotationKind.WEEKLY, monday, tuple(g.pk for g in groups)),
+        first=monday,
+        last=monday + timedelta(days=13),
+    )
+    return monday
+
+
+@pytest.mark.parametrize("path", ["/api/v1/stations/YX-001/groups", "/api/v1/stations/YX-001/shifts?first=2030-01-07"])
+def test_roster_reads_are_scoped(roster, make_user, login, bearer, path) -> None:
+    assert new_client(csrf=True).get(path).status_code == 401
+    for grant in (("admin", "621100"), ("admin", "520100")):
+        user = make_user(f"{grant[1]}", grant)
+        assert new_client(csrf=True).get(path, **bearer(user)).status_code == 404
+    assert login(make_user("nobody")).get(path).status_code == 404
+    assert login(make_user("viewer", ("viewer", "520201"))).get(path).status_code == 200
+
+
+def test_shifts_show_the_week_and_its_group(roster, make_user, login) -> None:
+    viewer = login(make_user("viewer", ("viewer", "520200")))
+    rows = viewer.get("/api/v1/stations/YX-001/shifts", {"first": "2030-01-12", "last": "2030-01-14"}).json()
+    # Saturday and Sunday of week one (group 1; late closing: ends the next morning), Monday of week two.
+    assert [(r["day"], r["group"], r["held_by_group"], r["short"]) for r in rows] == [
+        ("2030-01-12", "第1组", True, 0),
+        ("2030-01-13", "第1组", True, 0),
+        ("2030-01-14", "第2组", True, 0),
+    ]
+    ends = datetime.fromisoformat(rows[0]["ends_at"].replace("Z", "+00:00"))
+    assert ends == datetime(2030, 1, 13, 2, tzinfo=SHANGHAI)
+    groups = viewer.get("/api/v1/stations/YX-001/groups").json()
+    assert [(g["name"], g["leader"], g["volunteers"]) for g in groups] == [("第1组", None, 0), ("第2组", None, 0)]

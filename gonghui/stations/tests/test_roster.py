@@ -23,13 +23,15 @@ from gonghui.stations.models import (
     VolunteerStatus,
 )
 from gonghui.stations.rotation import RotationKind, RotationRule
-from gonghui.stations.selectors import station_counts
+from gonghui.stations.selectors import duties_of, station_counts
 from gonghui.stations.services import (
     calendar_generate,
     group_create,
     group_join,
     shift_take,
+    station_closed_day_add,
     swap_answer,
+    swap_cancel,
     swap_decide,
     swap_request,
     volunteer_decide,
@@ -261,3 +263,54 @@ def test_a_shift_that_passed_with_nobody_counts_as_missed(station, riders, djang
     with django_assert_num_queries(4):
         stats = station_counts([station.org_path])
     assert (stats["duty_shifts"], stats["duty_shifts_missed"], stats["station_volunteers"]) == (2, 1, 1)
+
+
+def test_the_requester_may_withdraw_an_open_swap_only(station, riders) -> None:
+    group = group_create(actor=None, scope=None, station=station, name="第1组")
+    for rider in riders[:2]:
+        volunteer(group, rider)
+    rule = RotationRule(RotationKind.DAILY, NEXT_MONDAY)
+    (shift,) = calendar_generate(
+        actor=None, scope=None, station=station, rule=rule, first=NEXT_MONDAY, last=NEXT_MONDAY
+    )
+    mine = shift_take(actor=None, person=riders[0], shift=shift)
+    swap = swap_request(actor=None, person=riders[0], assignment=mine, counterpart=riders[1])
+    with pytest.raises(DomainError) as not_yours:
+        swap_cancel(actor=None, person=riders[1], swap=swap)
+    assert not_yours.value.code == "station.swap_not_yours"
+    assert swap_cancel(actor=None, person=riders[0], swap=swap).status == SwapStatus.CANCELLED
+    with pytest.raises(DomainError) as late:
+        swap_answer(actor=None, person=riders[1], swap=swap, accept=True)
+    assert late.value.code == "station.swap_wrong_status"
+    # Once withdrawn, the place may be offered again.
+    again = swap_request(actor=None, person=riders[0], assignment=mine, counterpart=riders[1])
+    assert again.status == SwapStatus.REQUESTED
+
+
+def test_a_closed_day_is_skipped_by_the_next_calendar(station, make_user) -> None:
+    viewer = make_user("viewer", ("viewer", "520200"))
+    with pytest.raises(PermissionDeniedError):
+        station_closed_day_add(actor=viewer, scope=scope_for_user(viewer), station=station, day=NEXT_MONDAY)
+    station_closed_day_add(actor=None, scope=None, station=station, day=NEXT_MONDAY, reason="停电检修")
+    station_closed_day_add(actor=None, scope=None, station=station, day=NEXT_MONDAY)  # twice: one row, one event
+    assert AuditEvent.all_objects.filter(action="stations.closed_day_add").count() == 1
+    rule = RotationRule(RotationKind.DAILY, NEXT_MONDAY)
+    shifts = calendar_generate(
+        actor=None, scope=None, station=station, rule=rule, first=NEXT_MONDAY, last=NEXT_MONDAY + timedelta(days=1)
+    )
+    assert [s.day for s in shifts] == [NEXT_MONDAY + timedelta(days=1)]
+
+
+def test_a_rider_sees_only_their_own_duties(station, riders) -> None:
+    group = group_create(actor=None, scope=None, station=station, name="第1组")
+    for rider in riders[:2]:
+        volunteer(group, rider)
+    rule = RotationRule(RotationKind.DAILY, NEXT_MONDAY, people_per_shift=2)
+    monday, tuesday = calendar_generate(
+        actor=None, scope=None, station=station, rule=rule, first=NEXT_MONDAY, last=NEXT_MONDAY + timedelta(days=1)
+    )
+    shift_take(actor=None, person=riders[0], shift=monday)
+    shift_take(actor=None, person=riders[1], shift=monday)
+    shift_take(actor=None, person=riders[1], shift=tuesday)
+    mine = duties_of(person_id=riders[0].pk, first=NEXT_MONDAY, last=NEXT_MONDAY + timedelta(days=6))
+    assert [(d.shift_id, d.person_id) for d in mine] == [(monday.pk, riders[0].pk)]
