@@ -13,6 +13,8 @@ register_messages(
         "station.datum_unknown": _("坐标系“{datum}”不支持，可填 wgs84 或 gcj02。"),
         "station.region_invalid": _("行政区划代码“{code}”应为 6 位数字。"),
         "station.partner_required": _("社会共建的驿站请填写共建单位类型和名称。"),
+        "station.build_mode_invalid": _("建设方式“{value}”不存在，可填：工会自建（union）、社会共建（cobuilt）。"),
+        "station.partner_kind_invalid": _("共建单位类型“{value}”不存在。"),
         "station.area_invalid": _("面积应为正数。"),
         "station.facility_invalid": _("{reason}"),
         "station.hours_incomplete": _("{kind}的开门和关门时间须同时填写或同时留空。"),

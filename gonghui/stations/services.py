@@ -48,6 +48,7 @@ from gonghui.stations.permissions import StationPerm
 from gonghui.stations.rotation import RotationKind, RotationRule, RuleError, exchange, hand_over, plan_shifts
 
 CODE = re.compile(r"[0-9A-Z-]{2,32}")
+SEPARATORS = re.compile(r"[\s,，、;；/]+")
 HOUR_KINDS = {"weekday": "工作日", "weekend": "周末", "holiday": "节假日"}
 EDITABLE = {
     "name",
@@ -118,8 +119,10 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             out["region_code"] = clean_region_code(out["region_code"])
         except InvalidIdentifier as exc:
             raise DomainError("station.region_invalid", field="region_code", code=out["region_code"]) from exc
-    if "facilities" in out and not isinstance(out["facilities"], str):
-        out["facilities"] = _facilities(out["facilities"])
+    if "facilities" in out:
+        words = out["facilities"] or []
+        # Typed as one text ("饮水、空调，药箱"), or as a list of words.
+        out["facilities"] = _facilities(SEPARATORS.split(words) if isinstance(words, str) else words)
     if out.get("area_m2") is not None:
         try:
             area = Decimal(str(out["area_m2"]))
@@ -129,9 +132,9 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             raise DomainError("station.area_invalid", field="area_m2")
         out["area_m2"] = area.quantize(Decimal("0.1"))
     if "build_mode" in out and out["build_mode"] not in BuildMode.values:
-        out["build_mode"] = BuildMode.UNION
+        raise DomainError("station.build_mode_invalid", field="build_mode", value=out["build_mode"])
     if out.get("partner_kind") and out["partner_kind"] not in PartnerKind.values:
-        raise DomainError("station.partner_required", field="partner_kind")
+        raise DomainError("station.partner_kind_invalid", field="partner_kind", value=out["partner_kind"])
     return out
 
 

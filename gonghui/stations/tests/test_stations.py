@@ -55,6 +55,8 @@ def test_create_stores_gcj02_codes_and_facilities_and_audits(tree, make_user) ->
         ({"region_code": "4205"}, "station.region_invalid"),
         ({"area_m2": "-3"}, "station.area_invalid"),
         ({"is_closed": True}, "station.field_not_editable"),
+        ({"build_mode": "mall"}, "station.build_mode_invalid"),
+        ({"build_mode": "cobuilt", "partner_kind": "mall", "partner_name": "某商场"}, "station.partner_kind_invalid"),
     ],
 )
 def test_create_refuses_with_its_own_code_and_writes_nothing(tree, fields, code) -> None:
@@ -119,3 +121,13 @@ def test_close_and_reopen(tree) -> None:
         "stations.close",
         "stations.reopen",
     ]
+
+
+def test_facilities_typed_as_one_text(tree) -> None:
+    station = make_station(tree.zhongshan, "YX-001")
+    station_update(actor=None, scope=None, station=station, facilities="厕所、风扇/空调，无线网 饮水")
+    station.refresh_from_db()
+    assert station.facility_codes == ["toilet", "cooling", "wifi", "water"]
+    station_update(actor=None, scope=None, station=station, facilities="")
+    station.refresh_from_db()
+    assert (station.facilities, station.facility_codes) == ("", [])
