@@ -28,7 +28,7 @@ from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.orgs.models import Org
 from gonghui.stations import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.stations import selectors
-from gonghui.stations.coords import wgs84_to_gcj02
+from gonghui.stations.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from gonghui.stations.models import (
     LIVE_VOLUNTEER_STATUSES,
     OPEN_SWAP_STATUSES,
@@ -209,8 +209,9 @@ def station_update(
     if unknown:
         raise DomainError("station.field_not_editable", name="、".join(sorted(unknown)))
     if "lat" in changes or "lng" in changes:
-        lat = changes.get("lat", station.lat)
-        lng = changes.get("lng", station.lng)
+        # The coordinate not given keeps its place, read in the datum of the one given.
+        kept = gcj02_to_wgs84(station.lat, station.lng) if datum == "wgs84" else (station.lat, station.lng)
+        lat, lng = changes.get("lat", kept[0]), changes.get("lng", kept[1])
         changes["lat"], changes["lng"] = to_gcj02(float(lat), float(lng), datum)
     values = _clean(changes)
     with transaction.atomic(), unscoped():

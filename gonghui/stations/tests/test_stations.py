@@ -10,7 +10,7 @@ from gonghui.accounts.scope import scope_for_user
 from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
-from gonghui.stations.coords import wgs84_to_gcj02
+from gonghui.stations.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from gonghui.stations.models import BuildMode, Station
 from gonghui.stations.services import station_close, station_create, station_reopen, station_update
 from gonghui.stations.tests.factories import make_station
@@ -131,3 +131,11 @@ def test_facilities_typed_as_one_text(tree) -> None:
     station_update(actor=None, scope=None, station=station, facilities="")
     station.refresh_from_db()
     assert (station.facilities, station.facility_codes) == ("", [])
+
+
+def test_moving_one_coordinate_from_a_phone_keeps_the_other_in_place(tree) -> None:
+    station = make_station(tree.zhongshan, "YX-001", lat=30.77, lng=111.32)  # given in GCJ-02
+    station_update(actor=None, scope=None, station=station, lat=30.78, datum="wgs84")
+    station.refresh_from_db()
+    wgs_lng = gcj02_to_wgs84(30.77, 111.32)[1]
+    assert (station.lat, station.lng) == pytest.approx(wgs84_to_gcj02(30.78, wgs_lng))
