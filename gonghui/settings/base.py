@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.stations",
     "gonghui.cards",
     "gonghui.payouts",
     "gonghui.benefits",

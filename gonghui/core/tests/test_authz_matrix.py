@@ -490,6 +490,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "aid.file.view",
         "student_aid.application.view",
         "crosscheck.list.view",
+        "stations.station.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -502,6 +503,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "aid.file.approve",
         "student_aid.standard.manage",
         "aid.standard.manage",
+        "stations.station.view_phone",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
@@ -522,6 +524,8 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.apply",
         "student_aid.publication.manage",
         "crosscheck.list.import",
+        "stations.station.manage",
+        "stations.roster.manage",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",

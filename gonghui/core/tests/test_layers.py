@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("orgs",),
     ("accounts",),
     ("members",),
-    ("cards",),
+    ("cards", "stations"),
     ("payouts",),
     ("benefits",),
     ("crosscheck",),

@@ -656,16 +656,22 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         },
         "/api/v1/student-aid/publications/{publication_id}": {"get"},
         "/api/v1/credit-referrals/{referral_id}": {"get"},
+        "/api/v1/stations": {"get"},
+        "/api/v1/stations/nearest": {"get"},
+        "/api/v1/stations/{code}": {"get"},
+        "/api/v1/stations/{code}/groups": {"get"},
+        "/api/v1/stations/{code}/shifts": {"get"},
         **{
             f"/api/v1/payouts/{{batch_id}}/{action}": {"post"}
             for action in ("submit", "approve", "return", "cancel", "retry", "results")
         },
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
-    # Every operation but issuing a token needs credentials.
+    # Every operation but issuing a token and the public nearest-station search needs credentials.
+    public = {("/api/v1/auth/token", "post"), ("/api/v1/stations/nearest", "get")}
     for path, ops in paths.items():
         for method, op in ops.items():
-            assert bool(op.get("security")) == ((path, method) != ("/api/v1/auth/token", "post")), (path, method)
+            assert bool(op.get("security")) == ((path, method) not in public), (path, method)
     assert client().get("/api/v1/docs").status_code == 200
 
 

@@ -1,0 +1,365 @@
+"""Rest stations (工会驿站 / 户外劳动者服务站点, DOMAIN §7) and their self-managed duty rosters.
+
+Coordinates are stored in GCJ-02 only (see `coords`): what 高德 and 腾讯 show and what
+staff copy from them; a phone's WGS-84 position is converted on the way in. Every row
+carries the path of the union that runs the station, so the scoped managers confine
+staff to their subtree. Volunteers are members of any union: their group membership and
+duties are the station's rows, reached through the station's path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.fields import PathField
+from gonghui.core.scoping import ScopedManager
+from gonghui.stations.hours import OpeningHours, Window
+
+if TYPE_CHECKING:
+    from collections.abc import Container
+
+
+class BuildMode(models.TextChoices):
+    UNION = "union", _("工会自建")
+    COBUILT = "cobuilt", _("社会共建")
+
+
+class PartnerKind(models.TextChoices):
+    BANK = "bank", _("银行网点")
+    FUEL = "fuel", _("加油站")
+    STORE = "store", _("便利店")
+    GOVERNMENT = "government", _("机关企事业单位")
+    OTHER = "other", _("其他")
+
+
+class Station(models.Model):
+    """One rest station, run by one union."""
+
+    code = models.CharField(_("站点编号"), max_length=32, unique=True)
+    name = models.CharField(_("站点名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200)
+    region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
+    org = models.ForeignKey("orgs.Org", verbose_name=_("运营工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    # GCJ-02 degrees (module docstring); indexed together for the nearest-station box.
+    lat = models.FloatField(_("纬度（GCJ-02）"))
+    lng = models.FloatField(_("经度（GCJ-02）"))
+    build_mode = models.CharField(_("建设方式"), max_length=10, choices=BuildMode.choices, default=BuildMode.UNION)
+    partner_kind = models.CharField(_("共建单位类型"), max_length=20, choices=PartnerKind.choices, blank=True)
+    partner_name = models.CharField(_("共建单位"), max_length=100, blank=True)
+    area_m2 = models.DecimalField(_("面积（平方米）"), max_digits=7, decimal_places=1, null=True, blank=True)
+    # Codes of the `station_facility` table, each between commas (",water,fan_ac,"), so that
+    # one facility is a `contains` match on both databases; `facility_codes` reads them.
+    facilities = models.CharField(_("设施"), max_length=300, blank=True, default="")
+    manager_name = models.CharField(_("负责人"), max_length=60, blank=True)
+    manager_phone = models.CharField(_("负责人电话"), max_length=20, blank=True)
+    # Opening hours (`hours`): no times for a kind of day is closed all that day.
+    weekday_opens = models.TimeField(_("工作日开门"), null=True, blank=True)
+    weekday_closes = models.TimeField(_("工作日关门"), null=True, blank=True)
+    weekend_opens = models.TimeField(_("周末开门"), null=True, blank=True)
+    weekend_closes = models.TimeField(_("周末关门"), null=True, blank=True)
+    holiday_opens = models.TimeField(_("节假日开门"), null=True, blank=True)
+    holiday_closes = models.TimeField(_("节假日关门"), null=True, blank=True)
+    is_closed = models.BooleanField(_("已关闭"), default=False)
+    closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects: ScopedManager[Station] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("驿站")
+        verbose_name_plural = _("驿站")
+        base_manager_name = "all_objects"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90), name="stations_station_lat_range"),
+            models.CheckConstraint(condition=Q(lng__gte=-180, lng__lte=180), name="stations_station_lng_range"),
+            # Both times of a kind of day or neither.
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{kind}_opens__isnull": True, f"{kind}_closes__isnull": True})
+                    | Q(**{f"{kind}_opens__isnull": False, f"{kind}_closes__isnull": False}),
+                    name=f"stations_station_{kind}_both_times",
+                )
+                for kind in ("weekday", "weekend", "holiday")
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lat", "lng"], name="stations_station_lat_lng"),
+            models.Index(fields=["org_path", "id"], name="stations_station_path_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def facility_codes(self) -> list[str]:
+        return [code for code in self.facilities.split(",") if code]
+
+    @property
+    def hours(self) -> OpeningHours:
+        def window(opens: object, closes: object) -> Window | None:
+            return Window(opens, closes) if opens is not None and closes is not None else None  # type: ignore[arg-type]
+
+        return OpeningHours(
+            weekday=window(self.weekday_opens, self.weekday_closes),
+            weekend=window(self.weekend_opens, self.weekend_closes),
+            holiday=window(self.holiday_opens, self.holiday_closes),
+        )
+
+    def is_open_at(self, at: datetime, *, holidays: Container[date] = (), closed_days: Container[date] = ()) -> bool:
+        """Open at `at` (aware: read on the server's clock, Asia/Shanghai); a closed station never is."""
+        if self.is_closed:
+            return False
+        local = timezone.localtime(at) if timezone.is_aware(at) else at
+        return self.hours.is_open_at(local, holidays=holidays, closed_days=closed_days)
+
+
+class Holiday(models.Model):
+    """A public holiday (the State Council's list, published each year): data, not code."""
+
+    day = models.DateField(_("日期"), unique=True)
+    name = models.CharField(_("节日"), max_length=40)
+
+    class Meta:
+        verbose_name = _("法定节假日")
+        verbose_name_plural = _("法定节假日")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
+class StationClosedDay(models.Model):
+    """A day one station does not open (repairs, the partner's own closing)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="closed_days")
+    org_path = PathField(_("组织路径"), editable=False)
+    day = models.DateField(_("日期"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    objects: ScopedManager[StationClosedDay] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("驿站闭站日")
+        verbose_name_plural = _("驿站闭站日")
+        base_manager_name = "all_objects"
+        constraints = [models.UniqueConstraint(fields=["station", "day"], name="stations_closed_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.day}"
+
+
+class DutyGroup(models.Model):
+    """A group of volunteers that holds the station's duty in turn, with its leader."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="groups")
+    org_path = PathField(_("组织路径"), editable=False)
+    name = models.CharField(_("组名"), max_length=60)
+    leader = models.ForeignKey(
+        "members.Person", verbose_name=_("组长"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects: ScopedManager[DutyGroup] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("值班小组")
+        verbose_name_plural = _("值班小组")
+        base_manager_name = "all_objects"
+        ordering = ["station", "id"]
+        constraints = [models.UniqueConstraint(fields=["station", "name"], name="stations_group_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolunteerStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已加入")
+    REJECTED = "rejected", _("未通过")
+    LEFT = "left", _("已退出")
+
+
+LIVE_VOLUNTEER_STATUSES = (VolunteerStatus.PENDING, VolunteerStatus.APPROVED)
+
+
+class GroupMember(models.Model):
+    """A member in a station's duty group (one live group per station); the station's manager approves."""
+
+    group = models.ForeignKey(DutyGroup, on_delete=models.CASCADE, related_name="members")
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    person = models.ForeignKey("members.Person", verbose_name=_("志愿者"), on_delete=models.PROTECT, related_name="+")
+    # The membership they joined with: a rider of any union, not only the station's.
+    membership = models.ForeignKey(
+        "members.Membership", verbose_name=_("会籍"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING
+    )
+    applied_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    objects: ScopedManager[GroupMember] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("小组成员")
+        verbose_name_plural = _("小组成员")
+        base_manager_name = "all_objects"
+        ordering = ["group", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "person"],
+                condition=Q(status__in=[s.value for s in LIVE_VOLUNTEER_STATUSES]),
+                name="stations_one_live_group_per_station",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.person_id}"
+
+
+class DutyShift(models.Model):
+    """One shift of a station: a day's opening window, for one group and/or `capacity` people."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="shifts")
+    org_path = PathField(_("组织路径"), editable=False)
+    group = models.ForeignKey(
+        DutyGroup, verbose_name=_("值班小组"), null=True, blank=True, on_delete=models.PROTECT, related_name="shifts"
+    )
+    day = models.DateField(_("日期"))
+    starts_at = models.DateTimeField(_("开始"))
+    ends_at = models.DateTimeField(_("结束"))
+    capacity = models.PositiveSmallIntegerField(_("人数"), default=1)
+    # The weekly rotation's shifts belong to the week's group as a whole (its members share the
+    # duty among themselves); other shifts are held by the volunteers who take their places.
+    held_by_group = models.BooleanField(_("由小组整体值班"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects: ScopedManager[DutyShift] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("值班班次")
+        verbose_name_plural = _("值班班次")
+        base_manager_name = "all_objects"
+        ordering = ["starts_at", "id"]
+        constraints = [
+            # Generating a period twice finds its shifts again.
+            models.UniqueConstraint(fields=["station", "starts_at"], name="stations_shift_station_start"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="stations_shift_ends_after"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="stations_shift_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(held_by_group=False) | Q(group__isnull=False), name="stations_shift_group_holds_it"
+            ),
+        ]
+        indexes = [models.Index(fields=["org_path", "day"], name="stations_shift_path_day")]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.day}"
+
+    @property
+    def is_single(self) -> bool:
+        return self.capacity == 1
+
+
+class DutyAssignment(models.Model):
+    """A volunteer holding a place on a shift."""
+
+    shift = models.ForeignKey(DutyShift, on_delete=models.CASCADE, related_name="assignments")
+    org_path = PathField(_("组织路径"), editable=False)
+    person = models.ForeignKey("members.Person", verbose_name=_("值班人"), on_delete=models.PROTECT, related_name="+")
+    # The shift's capacity was 1 when this was written: the index below lets only one such row exist.
+    single = models.BooleanField(_("单人班次"), editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects: ScopedManager[DutyAssignment] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("值班安排")
+        verbose_name_plural = _("值班安排")
+        base_manager_name = "all_objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift"], condition=Q(single=True), name="stations_single_person_shift_one_holder"
+            ),
+            models.UniqueConstraint(fields=["shift", "person"], name="stations_assignment_once_per_shift"),
+        ]
+        indexes = [models.Index(fields=["person", "shift"], name="stations_assignment_person")]
+
+    def __str__(self) -> str:
+        return f"{self.shift} {self.person_id}"
+
+
+class SwapStatus(models.TextChoices):
+    REQUESTED = "requested", _("待对方同意")
+    ACCEPTED = "accepted", _("待组长审批")
+    APPROVED = "approved", _("已换班")
+    DECLINED = "declined", _("对方拒绝")
+    REFUSED = "refused", _("组长驳回")
+    CANCELLED = "cancelled", _("已撤回")
+
+
+OPEN_SWAP_STATUSES = (SwapStatus.REQUESTED, SwapStatus.ACCEPTED)
+
+
+class SwapRequest(models.Model):
+    """A volunteer asks another to take their place (and, optionally, gives theirs in return).
+
+    requested → accepted (the other volunteer) → approved (the group's leader); or declined,
+    refused, cancelled (by the requester while still open).
+    """
+
+    assignment = models.ForeignKey(DutyAssignment, on_delete=models.CASCADE, related_name="swaps")
+    org_path = PathField(_("组织路径"), editable=False)
+    requester = models.ForeignKey(
+        "members.Person", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    counterpart = models.ForeignKey(
+        "members.Person", verbose_name=_("对方"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The counterpart's place the requester takes in return; empty: a plain hand-over.
+    counter_assignment = models.ForeignKey(
+        DutyAssignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.REQUESTED)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: ScopedManager[SwapRequest] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("换班申请")
+        verbose_name_plural = _("换班申请")
+        base_manager_name = "all_objects"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request per place on a shift.
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status__in=[s.value for s in OPEN_SWAP_STATUSES]),
+                name="stations_one_open_swap_per_assignment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} → {self.counterpart_id}"

@@ -1,0 +1,59 @@
+"""Facilities and services of a station (DOMAIN §7): a code table, with the words people type for them.
+
+The first five are the base every station must have (桌椅, 饮水, 微波炉, 医药箱, 风扇/空调);
+the others are optional. Codes are stable; labels may be reworded.
+"""
+
+from __future__ import annotations
+
+FACILITIES: list[tuple[str, str]] = [
+    ("seats", "桌椅"),
+    ("water", "饮水"),
+    ("microwave", "微波炉"),
+    ("first_aid", "医药箱"),
+    ("cooling", "风扇/空调"),
+    ("fridge", "冰箱"),
+    ("wifi", "WiFi"),
+    ("charging", "充电"),
+    ("rain_gear", "雨具"),
+    ("toilet", "卫生间"),
+    ("nursing", "母婴室"),
+]
+BASE_FACILITIES = ("seats", "water", "microwave", "first_aid", "cooling")
+
+SYNONYMS: dict[str, str] = {
+    "桌子": "seats",
+    "椅子": "seats",
+    "座椅": "seats",
+    "休息座椅": "seats",
+    "饮用水": "water",
+    "热水": "water",
+    "开水": "water",
+    "饮水机": "water",
+    "热饭": "microwave",
+    "加热": "microwave",
+    "药箱": "first_aid",
+    "急救箱": "first_aid",
+    "急救包": "first_aid",
+    "常用药品": "first_aid",
+    "空调": "cooling",
+    "风扇": "cooling",
+    "电扇": "cooling",
+    "无线网": "wifi",
+    "wi-fi": "wifi",
+    "无线网络": "wifi",
+    "手机充电": "charging",
+    "充电宝": "charging",
+    "电动车充电": "charging",
+    "雨伞": "rain_gear",
+    "雨衣": "rain_gear",
+    "厕所": "toilet",
+    "洗手间": "toilet",
+    "哺乳室": "nursing",
+}
+
+
+def register() -> None:
+    from gonghui.core.words import register_choice_table
+
+    register_choice_table(key="station_facility", title="驿站设施", options=lambda: FACILITIES, synonyms=SYNONYMS)
