@@ -27,6 +27,7 @@ from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_date, w
 from gonghui.core.bulk.engine import Row, audit_import
 from gonghui.core.bulk.sql import insert_rows, reserve_ids, select_in
 from gonghui.core.bulk.values import LOST_DIGITS, MonthOnly, lost_digits
+from gonghui.core.errors import DomainError
 from gonghui.core.scoping import Scope, unscoped
 from gonghui.members.models import (
     LIVE_STATUSES,
@@ -347,6 +348,14 @@ class MembersKind:
 
     # --- writing -------------------------------------------------------------------------------
 
+    def _held_elsewhere(self, org_id: int, paths: dict[int, str]) -> str:
+        """A live member of another union: said plainly inside the caller's scope, neutrally outside it
+        (the file's ID number must not tell who is a member where)."""
+        path = paths.get(org_id, "")
+        if self.scope is None or self.scope.has_perm(MemberPerm.VIEW, path):
+            return "该人员已在其他工会有有效会籍，请办理会籍接转"
+        return str(DomainError("member.handled_elsewhere").message)
+
     def process(self, rows: list[Row], *, dry_run: bool) -> dict[str, int]:
         """Write the batch in one transaction; once more if a concurrent registration collided with it."""
         counts = write_retrying(self, rows, lambda: self._process(rows, dry_run=dry_run), state=("seen",))
@@ -388,6 +397,8 @@ class MembersKind:
                     params=live_statuses,
                 )
             )
+            # Where the live memberships are, for the refusal's wording (inside the caller's scope or not).
+            live_paths = dict(Org.all_objects.filter(pk__in=set(live.values())).values_list("pk", "path"))
             new_people: list[tuple[_Parsed, dict[str, Any]]] = []
             joins: list[tuple[_Parsed, dict[str, Any]]] = []
             changed: list[dict[str, Any]] = []
@@ -400,7 +411,7 @@ class MembersKind:
                     continue
                 org_id = live.get(person["id"])
                 if org_id is not None and org_id != item.org.pk:
-                    item.row.reject(HEADERS["id_number"], "该人员已在其他工会有有效会籍，请办理会籍接转")
+                    item.row.reject(HEADERS["id_number"], self._held_elsewhere(org_id, live_paths))
                     continue
                 before = _flags(person)
                 values = item.values

@@ -310,8 +310,8 @@ def member_register(
     with transaction.atomic(), unscoped():
         org = _open_org(org)
         person, created = _person_for(identity, values, update=True)
-        if not created and _has_live(person):
-            raise DomainError("member.live_membership", status=409)
+        if not created:
+            _refuse_if_member(person, scope)  # outside the caller's scope: neutral, no status named
         if person.joined_on is None:
             person.joined_on = joined_on
             person.save(update_fields=["joined_on", "updated_at"])

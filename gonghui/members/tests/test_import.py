@@ -307,3 +307,19 @@ def test_a_rejected_row_comes_back_as_given_through_the_reading_children(tree, t
     row = next(load_workbook(str(summary.report)).active.iter_rows(min_row=2, values_only=True))
     # As given, but for the unit separator: XML cannot hold it, so the workbook shows U+FFFD.
     assert row[1] == odd.split(",")[0].replace("\x1f", "\ufffd") and row[3] == odd.split(",")[2]
+
+
+def test_a_member_outside_the_importing_cadres_scope_is_refused_neutrally(tree, tmp_path: Path, make_user) -> None:
+    """The file's ID number must not tell a cadre who is a member in another part of the tree."""
+    from gonghui.accounts.scope import scope_for_user
+
+    member_register(actor=None, scope=None, org=tree.nanming, id_number=number(0), fields={"name": "骑手甲甲"})
+    cadre = make_user("lps_importer", ("officer", "520200"))
+    kind = MembersKind(actor=cadre, scope=scope_for_user(cadre), default_org=None)
+    summary = run_import(kind, write_csv(tmp_path / "r.csv", roster(2)))
+    assert (summary.created, summary.rejected) == (1, 1)
+    assert summary.report is not None
+    book = load_workbook(summary.report, read_only=True)
+    reasons = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row if c)
+    assert "该人员已在其他工会办理相关事项，请联系上级工会核实" in reasons
+    assert "有效会籍" not in reasons and "南明" not in reasons

@@ -99,6 +99,19 @@ def test_detail_does_not_let_a_viewer_rebuild_the_number(tree, make_user, bearer
     assert rebuilt != NUMBER
 
 
+def test_a_member_of_another_part_of_the_tree_is_refused_without_a_status(
+    tree, officer: Api, make_user, bearer
+) -> None:
+    """Registering an ID number held by a member outside the caller's scope names no union and no status."""
+    assert create(officer).status_code == 201  # a member of 六盘水's courier union
+    foreign = Api(bearer(make_user("gy_officer", ("officer", "520100"))))
+    before = registry_state()
+    resp = create(foreign, NUMBER, org="520102", name="王小明")
+    body = assert_error(resp, 409, "member.handled_elsewhere", "该人员已在其他工会办理相关事项，请联系上级工会核实。")
+    assert "会籍" not in body["message"] and "六盘水" not in resp.content.decode()
+    assert registry_state() == before
+
+
 @pytest.mark.parametrize(
     "second",
     [
