@@ -88,6 +88,17 @@ class PersonForm(forms.Form):
         return data
 
 
+class PersonEditForm(PersonForm):
+    """A member's details on the edit page, with the 入会日期 a cadre may correct (same rules as the import)."""
+
+    joined_on = forms.DateField(
+        label="入会日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="首次入会的日期；留空则不变。",
+    )
+
+
 class RegisterForm(IdNumberChecked, PersonForm):
     org_code = OrgCodeField(label="所属工会代码", max_length=32)
     id_type = forms.ChoiceField(label="证件类型")

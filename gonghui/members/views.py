@@ -300,11 +300,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     ms = _membership(request, pk)
     require_perm(request, MemberPerm.PERSON_CHANGE, ms.org_path)
     p = ms.person
-    initial = {name: getattr(p, name) for name in mf.PersonForm.base_fields}
-    form = mf.PersonForm(request.POST or None, initial=initial)
+    initial = {name: getattr(p, name) for name in mf.PersonEditForm.base_fields}
+    form = mf.PersonEditForm(request.POST or None, initial=initial)
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         changes = {k: v for k, v in data.items() if v != initial.get(k)}
+        if changes.get("joined_on", "") is None:
+            del changes["joined_on"]  # left empty: unchanged (a member always has a 入会日期)
         services.person_update(actor=actor_of(request), scope=scope_of(request), membership=ms, changes=changes)
         return reverse("members:detail", args=[ms.pk]), "会员信息已保存。"
 
