@@ -13,6 +13,7 @@ register_messages(
         "payout.no_active_card": _("该会员没有{bank}已激活的会员服务卡。"),
         "payout.already_paid": _("该会员已有“{reference}”的{purpose}发放记录（待发放或已到账），不能重复发放。"),
         "payout.nothing_failed": _("该批次没有发放失败的明细。"),
+        "payout.retry_exists": _("该批次的失败明细已生成重发批次“{title}”，请在该批次中办理（作废后可重新生成）。"),
         "payout.purpose_unknown": _("用途不在代码表中"),
         "payout.reference_required": _("请填写发放事项"),
         "payout.return_note_required": _("退回时请填写复核意见"),

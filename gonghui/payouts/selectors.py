@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 from gonghui.members.models import LIVE_STATUSES, Membership
-from gonghui.payouts.models import ItemStatus, PayoutBatch, PayoutItem
+from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutBatch, PayoutItem
 from gonghui.payouts.permissions import PayoutPerm
 
 
@@ -98,4 +98,13 @@ def memberships_to_repay(*, batch: PayoutBatch, items: list[PayoutItem]) -> dict
                 person_id__in=[i.person_id for i in items],
                 status__in=LIVE_STATUSES,
             ).values_list("person_id", "pk")
+        )
+
+
+def live_retry(batch: PayoutBatch) -> PayoutBatch | None:
+    """The retry batch already made of `batch`'s failed items and not cancelled, if any: one per batch,
+    or the same people would be paid twice (or a second, empty batch made)."""
+    with unscoped():
+        return (
+            PayoutBatch.all_objects.filter(retry_of=batch).exclude(status=BatchStatus.CANCELLED).order_by("pk").first()
         )

@@ -325,6 +325,9 @@ def payout_batch_retry(*, actor: User | None, scope: Scope | None, batch: Payout
     with transaction.atomic(), unscoped():
         batch = _locked(batch)
         _expect(batch, [BatchStatus.RECONCILED], "重发失败明细")
+        earlier = selectors.live_retry(batch)
+        if earlier is not None:
+            raise DomainError("payout.retry_exists", status=409, title=earlier.title)
         failed = list(PayoutItem.objects.filter(batch=batch, status=ItemStatus.FAILED))
         if not failed:
             raise DomainError("payout.nothing_failed")

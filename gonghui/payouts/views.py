@@ -118,7 +118,10 @@ def batch_actions(scope: Scope, actor: User, batch: PayoutBatch, totals: dict[st
         "decide": check and status == BatchStatus.SUBMITTED,
         "bank_file": make and status in (BatchStatus.APPROVED, BatchStatus.SENT),
         "results": make and status == BatchStatus.SENT,
-        "retry": make and status == BatchStatus.RECONCILED and totals["failed_items"] > 0,
+        "retry": make
+        and status == BatchStatus.RECONCILED
+        and totals["failed_items"] > 0
+        and selectors.live_retry(batch) is None,
         "cancel": make and status in (BatchStatus.DRAFT, BatchStatus.SUBMITTED),
     }
 

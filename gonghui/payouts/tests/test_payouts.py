@@ -17,7 +17,7 @@ from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
 from gonghui.core.stats import stats_collect
 from gonghui.members.tests.factories import id_number, register
-from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutItem
+from gonghui.payouts.models import BatchStatus, ItemStatus, PayoutBatch, PayoutItem
 from gonghui.payouts.selectors import batch_totals
 from gonghui.payouts.services import (
     ItemResult,
@@ -167,6 +167,17 @@ def test_bank_file_results_reconciliation_and_retry(world, tmp_path: Path) -> No
     with pytest.raises(DomainError) as nothing:  # and a batch without failures has nothing to retry
         as_maker(world, payout_batch_retry, batch=retry)
     assert nothing.value.code == "payout.wrong_status"
+    # Pressed twice: the failed items already have their retry batch, so no second one (no double payment).
+    with pytest.raises(DomainError) as twice:
+        as_maker(world, payout_batch_retry, batch=batch)
+    assert (twice.value.code, twice.value.status) == ("payout.retry_exists", 409)
+    assert retry.title in twice.value.message
+    with unscoped():
+        assert PayoutBatch.all_objects.filter(retry_of=batch).count() == 1
+    # Once that batch is cancelled, the failed items may be retried again.
+    as_maker(world, payout_batch_cancel, batch=retry, note="重新生成")
+    again_retry = as_maker(world, payout_batch_retry, batch=batch)
+    assert again_retry.pk != retry.pk
 
 
 def test_results_are_refused_for_unknown_items_and_wrong_amounts(world, tmp_path: Path) -> None:
