@@ -324,7 +324,16 @@ def aid_continue(request: HttpRequest, pk: int) -> HttpResponse:
     (the ID number is neither shown nor asked); the member confirms school, level, fees and loans and promises."""
     account = member_of(request)
     previous = _own_application(request, pk)
+    # The rule the service applies on submit, checked before the form is shown (a link followed
+    # straight to this page gets the reason, not a form that will be refused).
+    refusal = (
+        None
+        if request.method == "POST"
+        else aid_applications.continuation_refusal(previous, scope=None, member=account.person)
+    )
     try:
+        if refusal is not None:
+            raise refusal
         prefill = aid_applications.prefill_next_year(previous)
     except DomainError as exc:
         messages.error(request, exc.message)

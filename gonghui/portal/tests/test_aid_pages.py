@@ -297,6 +297,11 @@ def test_continue_next_year_from_the_phone_never_shows_or_asks_for_the_id(pw_wor
     again = client.post(url, continue_body()).content.decode()
     assert f"您已为该学生申请了 {YEAR} 学年的金秋助学" in again and 'data-testid="form-error"' in again
     assert len(applications()) == 2
+    # Followed straight to the page now, the link answers with the reason, not a form that will be refused.
+    resp = client.get(url)
+    assert resp.status_code == 302 and resp["Location"] == f"/m/aid/{last.pk}/"
+    assert f"您已为该学生申请了 {YEAR} 学年的金秋助学" in client.get(resp["Location"]).content.decode()
+    assert len(applications()) == 2
 
 
 def test_continuing_may_change_the_level_and_so_the_amount(pw_world: PortalWorld) -> None:
