@@ -61,6 +61,7 @@ def page_number(request: HttpRequest) -> int:
 PAGE_SIZES = (20, 50, 100)
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100
+PAGE_SIZE_SESSION_KEY = "gonghui.page_size"
 
 
 def page_size(request: HttpRequest, default: int = PAGE_SIZE_DEFAULT, *, data: QueryDict | None = None) -> int:
@@ -68,14 +69,21 @@ def page_size(request: HttpRequest, default: int = PAGE_SIZE_DEFAULT, *, data: Q
 
     Every list page that builds a paginator reads its page size here, so `?page_size=abc` or
     `?page_size=10**30` never reaches the paginator (nor the database) as asked. `data` is the
-    form to read instead of the URL (a list whose search is POSTed, like the roster).
+    form to read instead of the URL (a list whose search is POSTed, like the roster). A size
+    asked for is remembered in the session and used by the lists that do not ask.
     """
     raw = (request.GET if data is None else data).get("page_size", "").strip()
+    session = getattr(request, "session", None)
     if not (raw.isascii() and raw.isdigit()):  # absent, "abc", "-5", "2.5", full-width digits
-        return default
-    if len(raw) > 6:  # a huge number: the maximum (int() is never asked to read 10,000 digits)
-        return PAGE_SIZE_MAX
-    return min(max(int(raw), 1), PAGE_SIZE_MAX)
+        # The size a cadre chose last stays chosen: a filter form or another list page that does
+        # not carry `page_size` does not fall back to 50 under them.
+        remembered = session.get(PAGE_SIZE_SESSION_KEY) if session is not None else None
+        return remembered if isinstance(remembered, int) and 1 <= remembered <= PAGE_SIZE_MAX else default
+    # A huge number is the maximum (int() is never asked to read 10,000 digits).
+    size = PAGE_SIZE_MAX if len(raw) > 6 else min(max(int(raw), 1), PAGE_SIZE_MAX)
+    if session is not None and session.get(PAGE_SIZE_SESSION_KEY) != size:
+        session[PAGE_SIZE_SESSION_KEY] = size
+    return size
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pytest
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import path, reverse
 
 from gonghui.core.templatetags.money import thousands
@@ -60,6 +60,7 @@ def test_page_size_is_bounded_and_garbage_is_the_default(asked, size) -> None:
     assert page_size(request) == size
 
 
+@pytest.mark.django_db  # the chosen size is remembered in the session
 @pytest.mark.urls(__name__)
 def test_page_size_and_page_jump_page_the_list(client) -> None:
     html = client.get("/rows/", {"q": "张", "page_size": "20", "page": "3"}).content.decode()
@@ -78,9 +79,13 @@ def test_page_size_and_page_jump_page_the_list(client) -> None:
     jumped = client.get("/rows/", {"q": "张", "page_size": "20", "page": "7"}).content.decode()
     assert _rows(jumped) == list(range(121, 141))
     assert _rows(client.get("/rows/", {"page_size": "100"}).content.decode()) == list(range(1, 101))
-    assert len(_rows(client.get("/rows/").content.decode())) == PAGE_SIZE_DEFAULT
+    # The size chosen last stays chosen for a request that does not ask (a filter form, another list)…
+    assert len(_rows(client.get("/rows/", {"q": "张"}).content.decode())) == 100
+    # …in that session only: a new one starts at the default.
+    assert len(_rows(Client().get("/rows/").content.decode())) == PAGE_SIZE_DEFAULT
 
 
+@pytest.mark.django_db
 @pytest.mark.urls(__name__)
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999999999999999999999", "9" * 5000, "1e3", ""])
 @pytest.mark.parametrize("size", ["abc", "1" + "0" * 30, "0", "-1"])
@@ -163,6 +168,9 @@ def test_list_pages_take_garbage_and_huge_page_values(tree, make_user, login, na
 def test_list_pages_page_by_the_size_asked(tree, make_user, login, name) -> None:
     # Each list reads ?page_size= and tells its pager, which then offers the size choice.
     c = login(make_user("root", superuser=True))
-    assert c.get(reverse(name), {"page_size": "20"}).context["page_size"] == 20
     assert c.get(reverse(name), {"page_size": "abc"}).context["page_size"] == PAGE_SIZE_DEFAULT
+    assert c.get(reverse(name), {"page_size": "20"}).context["page_size"] == 20
+    # Not asked (or garbage) from then on: the size chosen stays.
+    assert c.get(reverse(name)).context["page_size"] == 20
+    assert c.get(reverse(name), {"page_size": "abc"}).context["page_size"] == 20
     assert c.get(reverse(name), {"page_size": "9" * 40}).context["page_size"] == PAGE_SIZE_MAX
