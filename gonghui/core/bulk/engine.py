@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from gonghui.core.bulk.headers import Column, Table, open_table
+from gonghui.core.bulk.headers import Column, Table, normalize_header, open_table
 from gonghui.core.bulk.readers import UnreadableFile, is_workbook
 from gonghui.core.bulk.report import ErrorWorkbook
 
@@ -141,6 +141,35 @@ def unknown_column_warnings(table: Table) -> list[str]:
         f"未识别的列“{h}”已忽略" + (f"：可能是“{table.likely[h]}”，确认后可按该列导入" if h in table.likely else "")
         for h in table.unknown
     ]
+
+
+def file_headers(table: Table, columns: list[Column]) -> dict[str, str]:
+    """{our header: the file's own} for the columns the file names differently (文化程度 for 学历).
+
+    A refusal names its column as the kind knows it; in the error workbook it names the
+    column as the file does, so a cadre finds it in the file they typed.
+    """
+    ours = {c.key: c.header for c in columns}
+    out: dict[str, str] = {}
+    for index, key in table.mapping.items():
+        header = ours.get(key)
+        theirs = str(table.headers[index] or "").strip() if index < len(table.headers) else ""
+        a, b = normalize_header(theirs), normalize_header(header)
+        # Only a different name: 金额 for 金额（元） is the same column, said the kind's way.
+        if header and theirs and a not in b and b not in a:
+            out[header] = theirs
+    return out
+
+
+def relabel(errors: list[str], headers: dict[str, str]) -> list[str]:
+    """Each "列名：原因" with the file's own name of the column first, ours after it: 文化程度（学历）：…"""
+    if not headers:
+        return errors
+    out = []
+    for error in errors:
+        column, sep, reason = error.partition("：")
+        out.append(f"{headers[column]}（{column}）：{reason}" if sep and column in headers else error)
+    return out
 
 
 def _batches(table: Table, size: int, keep: Callable[[int], bool] | None = None) -> Iterator[list[Row]]:
@@ -315,6 +344,7 @@ def run_import(
     summary.warnings += unknown_column_warnings(table)
     summary.warnings += kind.check_table(table)
     report: ErrorWorkbook | None = None
+    headers = file_headers(table, kind.columns)
     with _write_session():
         for batch in _read_ahead(table, kind, batch_size, Path(path)):
             counts = kind.process(batch, dry_run=dry_run)
@@ -325,7 +355,7 @@ def run_import(
                 if row.errors:
                     if report is None:
                         report = ErrorWorkbook(report_path(kind.name), table.headers)
-                    report.add(row.number, row.cells, row.errors)
+                    report.add(row.number, row.cells, relabel(row.errors, headers))
             if progress is not None:
                 progress(summary.rows, summary)
     notes = getattr(kind, "notes", None)  # what the kind has to say about the file as a whole, once through

@@ -167,7 +167,7 @@ def test_upload_preview_start_summary_and_error_workbook(
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "原行号" and rows[0][-1] == "未导入原因"
     assert rows[1][0] == 6 and rows[1][1] == "坏行"
-    assert "公民身份号码：" in str(rows[1][-1]) and "入会日期：日期不存在" in str(rows[1][-1])
+    assert "身份证号（公民身份号码）：" in str(rows[1][-1]) and "入会日期：日期不存在" in str(rows[1][-1])
 
     with unscoped():
         assert Membership.objects.filter(org__code="520201G001").count() == 3

@@ -113,7 +113,7 @@ def test_the_import_refuses_a_join_date_later_than_today_on_its_cell(tree, tmp_p
     path.write_text(f"姓名,身份证号码,入会时间\n王小明,{NUMBER},{tomorrow():%Y.%m.%d}\n", encoding="utf-8")
     summary = cli("import", "members", str(path), "--org", "520201G001")
     assert (summary["created"], summary["rejected"]) == (0, 1)
-    assert reasons(summary["report"]) == {2: f"入会日期：{FUTURE_REASON}"}
+    assert reasons(summary["report"]) == {2: f"入会时间（入会日期）：{FUTURE_REASON}"}
 
 
 # --- the members export, edited: a masked row is checked against the registry's record ------------

@@ -178,8 +178,8 @@ def test_each_impossible_row_is_refused_on_its_own_cell(summary) -> None:
     assert reasons.keys() == {10, 11, 12, 13, 14, 15}
     assert reasons[10] == "性别：与证件号码不符（证件号码为女性），请核对性别或证件号码"
     assert reasons[11] == "出生年月：与证件号码中的出生日期不符，请核对出生年月或证件号码"
-    assert reasons[12] == "入会日期：入会日期早于出生日期，请核对入会日期或证件号码"
-    assert reasons[13] == "入会日期：入会时未满 16 周岁（最低就业年龄），请核对入会日期或证件号码"
-    assert "学历：学历“博士后”不在代码表中" in reasons[14]
+    assert reasons[12] == "入会时间（入会日期）：入会日期早于出生日期，请核对入会日期或证件号码"
+    assert reasons[13] == "入会时间（入会日期）：入会时未满 16 周岁（最低就业年龄），请核对入会日期或证件号码"
+    assert "文化程度（学历）：学历“博士后”不在代码表中" in reasons[14]
     assert "政治面貌：政治面貌“中共”不明确，可能是：中共党员、中共预备党员" in reasons[14]
-    assert reasons[15].startswith("入会日期：“2023.1”可能是 1 月也可能是 10 月")
+    assert reasons[15].startswith("入会时间（入会日期）：“2023.1”可能是 1 月也可能是 10 月")

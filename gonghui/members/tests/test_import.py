@@ -94,7 +94,7 @@ def test_every_reason_of_a_bad_row_is_reported_with_its_column(tree, tmp_path: P
     bad, duplicate = rows[1], rows[2]
     assert bad[0] == 5
     for reason in (
-        "公民身份号码：",
+        "身份证号（公民身份号码）：",
         "所属工会代码：未找到工会代码“NOPE”",
         "手机号码：",
         "民族：",
