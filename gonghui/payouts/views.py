@@ -63,12 +63,14 @@ def payout_list(request: HttpRequest) -> HttpResponse:
     listing = list_page(request, selectors.batch_list(scope=scope, status=status))
     rows = listing.rows
     totals = {pk: _with_yuan(t) for pk, t in selectors.batch_totals_many([b.pk for b in rows]).items()}
+    retried = selectors.retried_batches([b.pk for b in rows if b.status == BatchStatus.RECONCILED])
+    actor = actor_of(request)
     return render(
         request,
         "payouts/payout_list.html",
         {
             "section": "payouts",
-            "rows": [(b, totals[b.pk], batch_actions(scope, actor_of(request), b, totals[b.pk])) for b in rows],
+            "rows": [(b, totals[b.pk], batch_actions(scope, actor, b, totals[b.pk], b.pk in retried)) for b in rows],
             "count": listing.count,
             "page": listing.page,
             "pages": listing.pages,
@@ -107,8 +109,11 @@ def payout_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def batch_actions(scope: Scope, actor: User, batch: PayoutBatch, totals: dict[str, Any]) -> dict[str, bool]:
-    """Which buttons the caller sees on the batch now (the services check again)."""
+def batch_actions(
+    scope: Scope, actor: User, batch: PayoutBatch, totals: dict[str, Any], retried: bool
+) -> dict[str, bool]:
+    """Which buttons the caller sees on the batch now (the services check again); `retried`: it has a live
+    retry batch already (`selectors.live_retry`)."""
     make = scope.has_perm(PayoutPerm.MAKE, batch.org_path)
     check = scope.has_perm(PayoutPerm.CHECK, batch.org_path) and batch.made_by_id != actor.pk
     status = batch.status
@@ -118,10 +123,7 @@ def batch_actions(scope: Scope, actor: User, batch: PayoutBatch, totals: dict[st
         "decide": check and status == BatchStatus.SUBMITTED,
         "bank_file": make and status in (BatchStatus.APPROVED, BatchStatus.SENT),
         "results": make and status == BatchStatus.SENT,
-        "retry": make
-        and status == BatchStatus.RECONCILED
-        and totals["failed_items"] > 0
-        and selectors.live_retry(batch) is None,
+        "retry": make and status == BatchStatus.RECONCILED and totals["failed_items"] > 0 and not retried,
         "cancel": make and status in (BatchStatus.DRAFT, BatchStatus.SUBMITTED),
     }
 
@@ -149,7 +151,7 @@ def payout_detail(request: HttpRequest, pk: int, refused: dict[str, Any] | None 
             "items": rows,
             "status": status,
             "item_statuses": ItemStatus.choices,
-            "can": batch_actions(scope, actor_of(request), batch, totals),
+            "can": batch_actions(scope, actor_of(request), batch, totals, selectors.live_retry(batch) is not None),
             "maker_is_me": batch.made_by_id == request.user.pk,
             "lines_form": pf.ItemLinesForm(),
             "all_form": pf.ItemsForAllForm(),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from gonghui.cards.models import BankPartner, CardSpending, ServiceCard
 from gonghui.core.scoping import unscoped
 from gonghui.core.stats import months_back, series_collect
+from gonghui.payouts import selectors
 from gonghui.payouts.models import PayoutItem
 from gonghui.payouts.tests.test_payouts_api import batch_in, world  # noqa: F401  (the fixture)
 
@@ -63,3 +64,20 @@ def test_a_payout_falls_in_the_month_of_its_local_time(world: dict[str, Any]) ->
         assert series_collect(path, months)["payout_yuan"] == [0.0, 100.0, 0.0]
         paid.update(settled_at=timezone.make_aware(datetime(2026, 11, 1, 0, 10)))
         assert series_collect(path, months)["payout_yuan"] == [0.0, 0.0, 100.0]
+
+
+def test_the_retry_button_is_offered_until_a_retry_batch_exists(world: dict[str, Any]) -> None:  # noqa: F811
+    # One query for the list's rows (`retried_batches`), one look on the batch's page (`live_retry`).
+    from django.test import Client
+
+    from gonghui.payouts.services import payout_batch_retry
+
+    batch = batch_in(world, "reconciled")
+    maker = Client()
+    maker.force_login(world["users"]["officer"])
+    assert 'data-testid="retry"' in maker.get(f"/payouts/{batch.pk}/").content.decode()
+    payout_batch_retry(actor=None, scope=None, batch=batch)
+    assert 'data-testid="retry"' not in maker.get(f"/payouts/{batch.pk}/").content.decode()
+    with unscoped():
+        assert selectors.retried_batches([batch.pk]) == {batch.pk}
+    assert maker.get("/payouts/").status_code == 200
