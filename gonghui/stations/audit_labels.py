@@ -21,6 +21,10 @@ register_audit_labels(
         "stations.swap_refuse": "驳回换班",
         "stations.swap_cancel": "撤回换班申请",
         "stations.closed_day_add": "登记驿站闭站日",
+        "stations.inspection_record": "登记驿站年度检查",
+        "stations.photo_add": "上传驿站照片",
+        "stations.photo_remove": "删除驿站照片",
+        "stations.export": "导出驿站名单",
     },
-    {"station": "驿站", "group": "值班小组", "shifts": "班次数"},
+    {"station": "驿站", "group": "值班小组", "shifts": "班次数", "year": "年度", "stars": "星级", "rows": "行数"},
 )

@@ -48,5 +48,13 @@ register_messages(
         "station.swap_not_leader": _("只有该小组的组长或驿站管理人员可以审批换班。"),
         "station.swap_wrong_status": _("换班申请的状态为“{state}”，不能{action}。"),
         "station.swap_past": _("已经开始的班次不能换班。"),
+        "station.map_invalid": _(
+            "地图“{value}”不存在，可选：百度地图（baidu）、高德地图（amap）、腾讯地图（tencent）。"
+        ),
+        "station.inspection_year": _("检查年度应在 2000 年至明年之间。"),
+        "station.inspection_stars": _("星级应为 1 至 5 星。"),
+        "station.photo_invalid": _("请上传不超过 {mb} MB 的 JPG 或 PNG 照片。"),
+        "station.photo_unreadable": _("照片无法读取：{reason}"),
+        "station.photo_too_many": _("每个驿站最多保存 {limit} 张照片，请先删除旧照片。"),
     }
 )
