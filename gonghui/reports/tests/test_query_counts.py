@@ -48,7 +48,7 @@ SMALL, LARGE = 3, 30
 STATS = 15  # one stats_collect
 SESSION = 3  # session, user, grants
 SERIES = 4  # monthly: payouts, card spending, 普惠 sales, 金秋助学
-CHARTS = 3  # orgs by kind, orgs by region, 金秋助学 by school year
+CHARTS = 4  # orgs by kind, orgs by region, 金秋助学 by school year, stations by city
 
 
 def dashboard_queries(lower_unions: int) -> int:
