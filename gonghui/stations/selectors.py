@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from gonghui.core.errors import NotFoundError
@@ -106,6 +106,18 @@ def station_get(*, scope: Scope, code: str, perm: str = StationPerm.VIEW) -> Sta
     if station is None:
         raise NotFoundError()
     return station
+
+
+def with_open_now(qs: QuerySet[Station], at: datetime | None = None) -> QuerySet[Station]:
+    """`qs` with `open_now` on each row, as the filter decides it (one query, no row-by-row reads)."""
+    return qs.annotate(open_now=ExpressionWrapper(open_now_q(at or timezone.now()), output_field=BooleanField()))
+
+
+def station_points(qs: QuerySet[Station], *, limit: int, at: datetime | None = None) -> list[dict[str, Any]]:
+    """The map's rows of `qs` (code, name, address, lat, lng, is_closed, open_now), in one query."""
+    open_now = ExpressionWrapper(open_now_q(at or timezone.now()), output_field=BooleanField())
+    rows = qs.select_related(None).annotate(open_now=open_now)
+    return [dict(row) for row in rows.values("code", "name", "address", "lat", "lng", "is_closed", "open_now")[:limit]]
 
 
 def holidays_between(first: date, last: date) -> set[date]:

@@ -19,6 +19,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -29,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
+from gonghui.core.pickers import RegionCodeField
 from gonghui.core.regions import region_name
 from gonghui.core.scoping import Scope
 from gonghui.core.viewutils import (
@@ -71,12 +73,23 @@ def checkin_url(request: HttpRequest, station: Station) -> str:
 # --- the list --------------------------------------------------------------------------------------
 
 
+def _region(typed: str) -> tuple[str, str]:
+    """The region filter's code (a code, the picker's label or a unique place name) and why one was not taken."""
+    try:
+        code = RegionCodeField(required=False).clean(typed)
+    except ValidationError as exc:
+        return "", "；".join(exc.messages)
+    if code and not (code.isdigit() and len(code) == 6):
+        return "", "行政区划代码应为 6 位数字，或填写地区名称"
+    return code, ""
+
+
 def _list_filters(request: HttpRequest) -> dict[str, Any]:
     get = request.GET
-    region = get.get("region", "").strip()
+    region, _error = _region(get.get("region", "")[:100])
     return {
         "q": get.get("q", "").strip()[:100],
-        "region": region if region.isdigit() and len(region) == 6 else "",
+        "region": region,
         "build_mode": get.get("build_mode", "") if get.get("build_mode", "") in BuildMode.values else "",
         "open_now": get.get("open_now") == "1",
         "closed": {"1": True, "0": False}.get(get.get("closed", "")),
@@ -94,11 +107,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = "attachment; filename*=UTF-8''%E9%A9%BF%E7%AB%99.xlsx"
         return response
-    listing = list_page(request, qs)
-    now = timezone.now()
-    holidays = selectors.holidays_between(timezone.localdate() - timedelta(days=1), timezone.localdate())
-    for station in listing.rows:
-        station.open_now = station.is_open_at(now, holidays=holidays)
+    listing = list_page(request, selectors.with_open_now(qs))
     query = urlencode(
         {
             k: ("1" if v is True else "0" if v is False else v)
@@ -115,6 +124,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "closed": request.GET.get("closed", ""),
             "region_label": region_name(filters["region"]) if filters["region"] else "",
+            "region_error": _region(request.GET.get("region", "")[:100])[1],
             "query": query,
             "build_modes": BuildMode.choices,
             "can_manage": scope.has_perm_anywhere(StationPerm.MANAGE),
@@ -420,21 +430,18 @@ def station_map(request: HttpRequest) -> HttpResponse:
     filters = _list_filters(request)
     qs = selectors.station_list(scope=scope, **filters)
     count = qs.count()
-    open_ids = set(
-        selectors.station_list(scope=scope, **(filters | {"open_now": True})).values_list("pk", flat=True)[:MAP_MAX]
-    )
     points = [
         {
-            "code": s.code,
-            "name": s.name,
-            "address": s.address,
-            "lat": s.lat,
-            "lng": s.lng,
-            "open": s.pk in open_ids,
-            "closed": s.is_closed,
-            "url": reverse("stations:detail", args=[s.code]),
+            "code": row["code"],
+            "name": row["name"],
+            "address": row["address"],
+            "lat": row["lat"],
+            "lng": row["lng"],
+            "open": bool(row["open_now"]),
+            "closed": row["is_closed"],
+            "url": reverse("stations:detail", args=[row["code"]]),
         }
-        for s in qs.select_related(None).only("pk", "code", "name", "address", "lat", "lng", "is_closed")[:MAP_MAX]
+        for row in selectors.station_points(qs, limit=MAP_MAX)
     ]
     return render(
         request,

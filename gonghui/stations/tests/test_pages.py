@@ -102,6 +102,8 @@ def test_the_list_is_scoped_and_anonymous_callers_sign_in(
         ({"q": "zs-002"}, {"ZS-002"}),
         ({"region": "520200"}, {"ZS-001", "ZS-002"}),
         ({"region": "520102"}, {"GY-001"}),
+        ({"region": "南明区"}, {"GY-001"}),
+        ({"region": "贵州省六盘水市（520200）"}, {"ZS-001", "ZS-002"}),
         ({"build_mode": "cobuilt"}, {"GY-001"}),
         ({"open_now": "1"}, {"ZS-001", "GY-001"}),
         ({"closed": "1"}, {"ZS-002"}),
@@ -114,6 +116,12 @@ def test_the_list_filters(tree, stations, officer, query, expected) -> None:
     html = officer.get(reverse("stations:list"), query).content.decode()
     rows = html.split('data-testid="stations"', 1)[1]
     assert codes_in(rows, ["ZS-001", "ZS-002", "GY-001", "DX-001"]) == expected
+
+
+def test_a_region_the_filter_cannot_read_is_said_so(tree, stations, officer) -> None:
+    html = officer.get(reverse("stations:list"), {"region": "火星"}).content.decode()
+    assert 'data-testid="error-region"' in html and "未找到地区“火星”" in html
+    assert "共 3 个驿站" in html
 
 
 def test_the_list_shows_open_now_and_pages(tree, stations, officer) -> None:
@@ -344,3 +352,27 @@ def test_dashboard_draws_stations_by_city_and_shows_the_cards(tree, stations, of
         "贵阳市": 1,
     }
     assert 'data-testid="stat-stations"' in html
+
+
+def test_a_closed_day_today_takes_the_station_out_of_open_now(tree, stations, officer) -> None:
+    with unscoped():
+        StationClosedDay.objects.create(station=stations["open"], org_path=stations["open"].org_path, day=date.today())
+    html = officer.get(reverse("stations:list"), {"open_now": "1"}).content.decode()
+    assert codes_in(html.split('data-testid="stations"', 1)[1], ["ZS-001", "GY-001"]) == {"GY-001"}
+    page = officer.get(reverse("stations:detail", args=["ZS-001"])).content.decode()
+    assert 'data-testid="status">休息' in page
+
+
+@pytest.mark.parametrize("url", ["stations:list", "stations:map"])
+def test_the_list_and_the_map_read_no_row_by_row(tree, stations, officer, url) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer.get(reverse(url))  # the session warm
+    with CaptureQueriesContext(connection) as few:
+        assert officer.get(reverse(url)).status_code == 200
+    for i in range(10):
+        make_station(tree.zhongshan, f"ZS-1{i:02d}", region_code="520201")
+    with CaptureQueriesContext(connection) as many:
+        assert officer.get(reverse(url)).status_code == 200
+    assert len(many) == len(few)
