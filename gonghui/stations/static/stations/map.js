@@ -96,7 +96,7 @@
     else map.setView([35.0, 105.0], 4);
     el.dataset.rendered = "true";
     locate(null, (lat, lng) => {
-      L.circleMarker([lat, lng], { radius: 5, color: "#0d6efd" }).addTo(map);
+      L.circleMarker([lat, lng], { radius: 5, color: "#0d6efd", interactive: false }).addTo(map);
       sortList(lat, lng);
     });
   };
