@@ -55,6 +55,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FACILITY_LABELS = dict(FACILITIES)
 MAP_MAX = 5000  # markers a map page carries; a wider scope narrows by region first
 CALENDAR_DAYS = 28
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 def _station(request: HttpRequest, code: str, perm: str = StationPerm.VIEW) -> Station:
@@ -472,7 +473,7 @@ def _calendar_rows(scope: Scope, station: Station, first: date, last: date) -> l
             short = 0 if staffed.get(shift.group_id or 0, 0) else 1
         else:
             short = max(shift.capacity - holders, 0)
-        rows.append({"shift": shift, "holders": holders, "short": short})
+        rows.append({"shift": shift, "holders": holders, "short": short, "weekday": WEEKDAYS[shift.day.weekday()]})
     return rows
 
 
