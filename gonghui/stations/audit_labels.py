@@ -27,6 +27,7 @@ register_audit_labels(
         "stations.supply_record": "登记物资消耗",
         "stations.incident_report": "报告值班事件",
         "stations.incident_resolve": "办结值班事件",
+        "stations.week_export": "导出值班周报",
     },
     {
         "station": "驿站",
@@ -37,5 +38,6 @@ register_audit_labels(
         "used": "消耗",
         "restocked": "补充",
         "handover": "交接事项",
+        "first": "起始日期",
     },
 )

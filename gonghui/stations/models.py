@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.fields import PathField
 from gonghui.core.scoping import ScopedManager
 from gonghui.stations.hours import OpeningHours, Window
+from gonghui.stations.words import INCIDENT_LABELS, SUPPLY_LABELS
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -470,6 +471,10 @@ class DutySupply(models.Model):
     def __str__(self) -> str:
         return f"{self.log} {self.item}"
 
+    @property
+    def item_label(self) -> str:
+        return SUPPLY_LABELS.get(self.item, self.item)
+
 
 class DutyIncident(models.Model):
     """Something that happened on a shift (a rider fell ill, equipment broke) and its follow-up."""
@@ -502,6 +507,10 @@ class DutyIncident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return INCIDENT_LABELS.get(self.kind, self.kind)
 
 
 class StationVisit(models.Model):

@@ -83,6 +83,8 @@ SUPPLY_SYNONYMS: dict[str, str] = {
     "口罩": "masks",
 }
 
+SUPPLY_LABELS = dict(SUPPLIES)
+
 INCIDENTS: list[tuple[str, str]] = [
     ("illness", "身体不适"),
     ("injury", "意外受伤"),
@@ -105,6 +107,9 @@ INCIDENT_SYNONYMS: dict[str, str] = {
     "矛盾": "dispute",
     "争吵": "dispute",
 }
+
+
+INCIDENT_LABELS = dict(INCIDENTS)
 
 
 def register() -> None:
