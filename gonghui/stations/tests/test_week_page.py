@@ -8,8 +8,11 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
+from gonghui.accounts.models import Role
 from gonghui.core.models import AuditEvent
 from gonghui.core.scoping import unscoped
+from gonghui.members.models import Membership
+from gonghui.members.permissions import MemberPerm
 from gonghui.stations.models import DutyIncident
 from gonghui.stations.services import checkin, incident_report, log_write, supply_record, visit_record
 from gonghui.stations.tests.test_duty import MONDAY, at, on_duty, setup, shift_on, station  # noqa: F401  (fixtures)
@@ -77,3 +80,20 @@ def test_a_foreign_station_is_not_found_and_a_bad_week_falls_back(station, make_
     officer = login(make_user("officer", ("officer", "520200")))
     page = officer.get(f"/stations/{station.code}/week/", {"monday": "9999-99-99"})
     assert page.status_code == 200 and page.context["rows"] == []
+
+
+def test_the_members_page_shows_their_volunteer_service(station, setup, make_user, login) -> None:  # noqa: F811
+    shift = shift_on(station, MONDAY)
+    rider = on_duty(setup, shift)
+    checkin(actor=None, person=rider, station=station, at=at(MONDAY, 8, 40))
+    with unscoped():
+        ms = Membership.objects.get(person=rider)
+    officer = login(make_user("officer", ("officer", "520200")))
+    html = officer.get(f"/members/{ms.pk}/").content.decode()
+    assert 'data-testid="member-volunteer"' in html
+    assert station.name in html and "（组长）" in html and "近一年签到值班 1 次，其中迟到 1 次" in html
+    # Without the stations right (a custom role may lack it), the panel is not there.
+    Role.objects.create(name="会员管理员", permissions=[MemberPerm.VIEW])
+    members_only = login(make_user("clerk", ("会员管理员", "520200")))
+    other = members_only.get(f"/members/{ms.pk}/").content.decode()
+    assert 'data-testid="member-volunteer"' not in other
