@@ -12,6 +12,6 @@ def stations_by_city_chart(paths: list[str] | None) -> dict[str, Any]:
     rows = stations_by_city(paths)
     return {
         "labels": [name for _code, name, _n in rows],
-        "unit": "个",
+        "unit": "座",
         "series": [{"name": "驿站", "values": [n for _code, _name, n in rows]}],
     }

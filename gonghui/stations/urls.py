@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.stations import views
+from gonghui.stations import views, week
 
 app_name = "stations"
 urlpatterns = [
@@ -24,4 +24,7 @@ urlpatterns = [
     path("<str:code>/roster/calendar/", views.calendar_generate, name="calendar"),
     path("<str:code>/roster/volunteers/<int:pk>/<str:decision>/", views.volunteer_decide, name="volunteer_decide"),
     path("<str:code>/roster/swaps/<int:pk>/<str:decision>/", views.swap_decide, name="swap_decide"),
+    path("<str:code>/week/", week.week, name="week"),
+    path("<str:code>/week.xlsx", week.week_export, name="week_export"),
+    path("<str:code>/incidents/<int:pk>/resolve/", week.incident_resolve, name="incident_resolve"),
 ]

@@ -350,7 +350,7 @@ def test_dashboard_draws_stations_by_city_and_shows_the_cards(tree, stations, of
     html = response.content.decode()
     assert "驿站数量（按市）" in html and 'data-testid="chart-stations-city"' in html
     chart = next(c for c in response.context["charts"] if c["id"] == "stations-city")
-    assert chart["data"]["unit"] == "个"
+    assert chart["data"]["unit"] == "座"
     assert dict(zip(chart["data"]["labels"], chart["data"]["series"][0]["values"], strict=True)) == {
         "六盘水市": 2,
         "贵阳市": 1,

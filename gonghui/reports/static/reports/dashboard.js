@@ -62,6 +62,7 @@
       legend: { top: 0 },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: kind === "bar" ? 30 : 0 } },
+      // A registered chart names its unit when it is not money (人次, 座).
       yAxis: { type: "value", name: data.unit || "万元", minInterval: data.unit ? 1 : 0, axisLabel: { formatter: thousands } },
       series: data.series.map(function (s) { return { name: s.name, type: kind, data: s.values }; }),
     });
