@@ -341,7 +341,13 @@ def closed_day_add(request: HttpRequest, code: str) -> HttpResponse:
 def inspection_record(request: HttpRequest, code: str) -> HttpResponse:
     station = _station(request, code)
     scope = require_perm(request, StationPerm.MANAGE, station.org_path)
-    form = sf.InspectionForm(request.POST if request.method == "POST" else None)
+    # What the station's record already shows is ticked to start with; the inspector confirms it on site.
+    known = {
+        "year": timezone.localdate().year,
+        "has_map": bool(station.map_codes),
+        "has_facilities": all(code in station.facility_codes for code in BASE_FACILITIES),
+    }
+    form = sf.InspectionForm(request.POST if request.method == "POST" else None, initial=known)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

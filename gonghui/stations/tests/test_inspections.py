@@ -75,6 +75,17 @@ def test_recording_an_inspection_shows_it_on_the_station_page(tree, station, off
     assert event.data["stars"] == 5 and event.data["six"] == 5 and event.data["replaced"] is False
 
 
+def test_the_form_starts_from_what_the_station_record_shows(tree, station, officer) -> None:
+    form = officer.get(reverse("stations:inspection", args=["YX-001"])).context["form"]
+    # The factory's station has three of the five base facilities and no map listing.
+    assert form.initial == {"year": YEAR, "has_map": False, "has_facilities": False}
+    full = make_station(
+        tree.zhongshan, "YX-009", facilities=["桌椅", "饮水", "微波炉", "药箱", "空调"], map_published=["amap"]
+    )
+    form = officer.get(reverse("stations:inspection", args=[full.code])).context["form"]
+    assert form.initial == {"year": YEAR, "has_map": True, "has_facilities": True}
+
+
 def test_a_second_inspection_the_same_year_replaces_the_first(tree, station, officer) -> None:
     url = reverse("stations:inspection", args=["YX-001"])
     officer.post(url, {"year": YEAR, "stars": "3"})
