@@ -262,9 +262,10 @@ def _swaps() -> QuerySet[SwapRequest]:
 
 
 def swaps_incoming(*, person: Person) -> list[SwapRequest]:
-    """Requests asking the member to take someone's place, waiting for their answer."""
+    """Requests asking the member to take someone's place: waiting for their answer, or accepted and
+    waiting for the leader (so they know the day may become theirs)."""
     with unscoped():
-        return list(_swaps().filter(counterpart=person, status=SwapStatus.REQUESTED))
+        return list(_swaps().filter(counterpart=person, status__in=OPEN_SWAP_STATUSES))
 
 
 def swaps_to_approve(*, person: Person) -> list[SwapRequest]:

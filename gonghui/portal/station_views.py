@@ -91,7 +91,12 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
     """What the station's QR code opens: its facts, 记录到访 for anyone, and the volunteer's duty buttons."""
     s = _station(code)
     person = _person(request)
-    context: dict[str, Any] = {"facts": sel.station_facts(s), "s": s, "member_nav": person is not None}
+    context: dict[str, Any] = {
+        "facts": sel.station_facts(s),
+        "s": s,
+        "member_nav": person is not None,
+        "visit_minutes": settings.GONGHUI_STATION_VISIT_MINUTES,
+    }
     if person is not None:
         now = timezone.now()
         open_checkin = sel.open_checkin(station=s, person=person, at=now)

@@ -58,7 +58,12 @@
     if (facility.value) params.set("facility", facility.value);
     say("正在查找附近的驿站…");
     try {
-      const response = await fetch(`${root.dataset.api}?${params}`, { headers: { Accept: "application/json" } });
+      // The search is public: sent without cookies, so a member's session (which the API refuses,
+      // accounts.middleware.MemberSessionMiddleware) does not come into it.
+      const response = await fetch(`${root.dataset.api}?${params}`, {
+        credentials: "omit",
+        headers: { Accept: "application/json" },
+      });
       if (!response.ok) throw new Error(String(response.status));
       const stations = await response.json();
       results.replaceChildren(...stations.map(item));
