@@ -114,7 +114,7 @@ def station_cities() -> list[tuple[str, str]]:
     """(prefecture code, name) of every city with an open station, for the fallback's choice."""
     with unscoped():
         codes = Station.objects.filter(is_closed=False).exclude(region_code="").values_list("region_code", flat=True)
-        cities = {prefecture_code(code) for code in codes.distinct()}
+        cities = {prefecture_code(code) for code in codes.order_by().distinct()}
     return sorted(((c, region_name(c) or c) for c in cities), key=lambda pair: pair[0])
 
 

@@ -226,7 +226,7 @@ def _write_log(request: HttpRequest, form: DutyLogForm, shift: DutyShift, person
                     person=person,
                     opened_at=data.get("opened_at"),
                     closed_at=data.get("closed_at"),
-                    visitors=data.get("visitors"),
+                    visitors=data.get("visitors") or 0,  # the form shows the count: cleared is none
                     handover=data.get("handover", ""),
                 )
             except DomainError as exc:
@@ -347,7 +347,6 @@ def swap_ask(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = sel.own_assignment(person=person, pk=assignment_id)
     if assignment is None:
         raise Http404
-    form = SwapAskForm(request.POST, volunteers=[])
     raw = request.POST.get("counterpart", "")
     other = (
         sel.approved_volunteer(station_id=assignment.shift.station_id, person_id=int(raw), exclude=person)
@@ -357,7 +356,7 @@ def swap_ask(request: HttpRequest, assignment_id: int) -> HttpResponse:
     if other is None:
         messages.error(request, "请选择本驿站的一位志愿者。")
         return redirect("portal:my_duty")
-    note = form.data.get("note", "")[:200]
+    note = request.POST.get("note", "").strip()[:200]
     try:
         station_services.swap_request(
             actor=actor_of(request), person=person, assignment=assignment, counterpart=other.person, note=note

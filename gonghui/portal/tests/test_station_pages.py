@@ -304,3 +304,23 @@ def test_the_requester_cancels_an_open_swap_and_the_other_may_decline(sw: Statio
     assert second.status == SwapStatus.DECLINED
     place.refresh_from_db()
     assert place.person == sw.rider.person
+
+
+def test_the_pages_ask_the_database_a_fixed_number_of_times(
+    sw: StationWorld, django_assert_max_num_queries: Any
+) -> None:
+    """Whatever the number of duties (three days taken here), as many queries as with one."""
+    rider = sw.client_for(sw.rider)
+    checkin(actor=None, person=sw.rider.person, station=sw.station)
+    for shift in DutyShift.all_objects.filter(group=sw.groups[0], starts_at__gt=timezone.now())[:3]:
+        shift_take(actor=None, person=sw.rider.person, shift=shift)
+    anonymous = new_client()
+    anonymous.get("/m/s/YX-001/")  # the session and the handler warmed up
+    with django_assert_max_num_queries(3):
+        html(anonymous.get("/m/s/YX-001/"))
+    with django_assert_max_num_queries(4):
+        html(anonymous.get("/m/stations/", {"city": "420500"}))
+    with django_assert_max_num_queries(11):
+        html(rider.get("/m/s/YX-001/"))
+    with django_assert_max_num_queries(12):
+        html(rider.get("/m/duty/"))
