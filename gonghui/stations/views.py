@@ -22,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
@@ -63,12 +63,11 @@ def _station(request: HttpRequest, code: str, perm: str = StationPerm.VIEW) -> S
 
 
 def checkin_url(request: HttpRequest, station: Station) -> str:
-    """The address the station's QR code opens: the phone's page for the station (check-in, visits)."""
-    try:
-        path = reverse("portal:station", args=[station.code])
-    except NoReverseMatch:  # the phone's pages name it so; until they exist, the address they will have
-        path = f"/m/stations/{station.code}/"
-    return request.build_absolute_uri(path)
+    """The address the station's QR code opens: the phone's page for the station (check-in, visits, joining).
+
+    Named, not imported: the phone's pages sit above this app (`portal`).
+    """
+    return request.build_absolute_uri(reverse("portal:station", args=[station.code]))
 
 
 # --- the list --------------------------------------------------------------------------------------
