@@ -49,7 +49,7 @@ SMALL, LARGE = 3, 30
 STATS = 16  # one stats_collect
 SESSION = 3  # session, user, grants
 SERIES = 4  # monthly: payouts, card spending, 普惠 sales, 金秋助学
-CHARTS = 5  # orgs by kind, orgs by region, 金秋助学 by school year, station visits (scanned, logged)
+CHARTS = 6  # orgs by kind, orgs by region, 金秋助学 by school year, station visits (scanned, logged), stations by city
 
 
 def dashboard_queries(lower_unions: int) -> int:
