@@ -1,0 +1,19 @@
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.errors import register_messages
+
+register_messages(
+    {
+        "rights.wrong_status": _("工单当前状态为“{state}”，不能{action}。"),
+        "rights.note_required": _("请填写{what}"),
+        "rights.not_below": _("只能转办给“{org}”的直属下级工会"),
+        "rights.org_closed": _("工会“{org}”已撤销，不能承办工单"),
+        "rights.top_of_case": _("本工会是受理工会，工单不能再向上退回"),
+        "rights.not_above": _("只有承办工会的上级工会可以督办"),
+        "rights.answer_only_consult": _("只有咨询类诉求可以当场答复结案"),
+        "rights.phone_invalid": _("联系电话应为 7–20 位数字（可带区号和“-”）"),
+        "rights.uscc_invalid": _("统一社会信用代码应为 18 位数字或大写字母"),
+        # Checks of several fields at once: each field's reason in the details, joined as the message.
+        "rights.intake_invalid": _("{reasons}"),
+    }
+)

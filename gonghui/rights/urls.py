@@ -1,0 +1,12 @@
+from django.urls import path
+
+from gonghui.rights import views
+
+app_name = "rights"
+urlpatterns = [
+    path("cases/", views.case_list, name="cases"),
+    path("cases/new/", views.case_new, name="case_new"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
+    path("supervision/", views.supervision, name="supervision"),
+]

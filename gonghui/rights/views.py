@@ -1,0 +1,240 @@
+"""Pages of the 12351 hotline: the case list, the intake form, one case with its timeline and the
+buttons of its next steps, and the 督办 list of overdue cases below the caller's unions.
+
+Thin views over the services and selectors: each page shows only the buttons the caller may
+press now, and the services refuse again whatever a hand-made POST tries. Another union's case
+is not found (404); a page the caller holds no permission for is a 403. Phones appear masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from gonghui.core import words
+from gonghui.core.errors import DomainError
+from gonghui.core.masking import mask_mobile
+from gonghui.core.scoping import Scope, unscoped
+from gonghui.core.viewutils import (
+    Button,
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    list_page,
+    press_button,
+    require_perm,
+)
+from gonghui.orgs.models import Org
+from gonghui.orgs.selectors import org_get
+from gonghui.rights import deadlines, selectors, services
+from gonghui.rights.forms import WORD_FIELDS, IntakeForm
+from gonghui.rights.models import CaseStatus, HotlineCase
+from gonghui.rights.permissions import RightsPerm
+from gonghui.rights.words import Cause, Kind, Satisfaction, Tier
+from gonghui.rights.workflow import EVENT_LABELS, TRANSITIONS
+
+
+def _decorate(cases: list[HotlineCase]) -> list[HotlineCase]:
+    at = deadlines.now()
+    for c in cases:
+        c.overdue = deadlines.is_overdue(status=c.status, due=c.step_due_at, at=at)  # type: ignore[attr-defined]
+        c.phone_masked = mask_mobile(c.caller_phone) if c.caller_phone else ""  # type: ignore[attr-defined]
+    return cases
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.VIEW)
+    g = request.GET
+    status = g.get("status", "")
+    status = status if status in CaseStatus.values or status == "open" else ""
+    kind = g.get("kind", "") if g.get("kind", "") in Kind.values else ""
+    cause = g.get("cause", "") if g.get("cause", "") in Cause.values else ""
+    tier = g.get("tier", "") if g.get("tier", "") in Tier.values else ""
+    overdue = g.get("overdue") == "1"
+    q = g.get("q", "").strip()[:40]
+    filters = selectors.CaseFilters(status=status, kind=kind, cause=cause, tier=tier, overdue=overdue, q=q)
+    listing = list_page(request, selectors.case_list(scope=scope, filters=filters))
+    _decorate(listing.rows)
+    chosen = (("status", status), ("kind", kind), ("cause", cause), ("tier", tier), ("overdue", "1" if overdue else ""))
+    return render(
+        request,
+        "rights/case_list.html",
+        {
+            "section": "rights_cases",
+            **listing.context(),
+            "f": {"status": status, "kind": kind, "cause": cause, "tier": tier, "overdue": overdue, "q": q},
+            "query": urlencode([(k, v) for k, v in (*chosen, ("q", q)) if v]),
+            "statuses": [("open", "未结案"), *CaseStatus.choices],
+            "kinds": Kind.choices,
+            "causes": Cause.choices,
+            "tiers": Tier.choices,
+            "can_intake": scope.has_perm_anywhere(RightsPerm.INTAKE),
+        },
+    )
+
+
+def _datalists() -> list[tuple[str, list[str]]]:
+    return [
+        (table, [str(label) for _v, label in words.choice_table(table).options()]) for table in WORD_FIELDS.values()
+    ]
+
+
+def _intake_org(scope: Scope) -> str:
+    for g in scope.grants:
+        if RightsPerm.INTAKE in g.permissions:
+            return g.org_code
+    return ""
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.INTAKE)
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        valid = form.is_valid()
+        raw: dict[str, Any] = {name: request.POST.get(name, "") for name in services.INTAKE_FIELDS}
+        raw["answered"] = bool(request.POST.get("answered"))
+        _values, errors = services.clean_intake(raw)
+        for field, reason in errors.items():
+            form.add_error(field, reason)
+        org: Org | None = None
+        if valid:
+            try:
+                org = org_get(scope=scope, code=form.cleaned_data["org"], perm=RightsPerm.INTAKE)
+            except DomainError:
+                form.add_error("org", DomainError("org.not_in_scope").message)
+        if org is not None and not errors:
+            try:
+                case = services.case_intake(
+                    actor=actor_of(request),
+                    scope=scope,
+                    org=org,
+                    answered=raw.pop("answered"),
+                    **raw,
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                done = "已当场答复并结案" if case.status == CaseStatus.CLOSED else "已受理，待转办或办理"
+                messages.success(request, f"工单 {case.number} {done}。")
+                return redirect("rights:case", pk=case.pk)
+    else:
+        form = IntakeForm(initial={"org": _intake_org(scope), "source": "电话"})
+    return render(
+        request,
+        "rights/case_new.html",
+        {"section": "rights_cases", "form": form, "datalists": _datalists()},
+    )
+
+
+def _actions(scope: Scope, case: HotlineCase) -> dict[str, bool]:
+    """What the caller may do to the case now (the services check again)."""
+    out = {}
+    for name, t in TRANSITIONS.items():
+        path = case.org_path if t.at == "org" else case.intake_path
+        out[name] = case.status in t.sources and scope.has_perm(t.perm, path)
+    out["send_up"] = out["send_up"] and case.org_id != case.intake_org_id
+    out["contact"] = case.status == CaseStatus.HANDLING and scope.has_perm(RightsPerm.HANDLE, case.org_path)
+    out["remind"] = case.status != CaseStatus.CLOSED and services.may_remind(scope, case)
+    return out
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.VIEW)
+    case = found_or_404(selectors.case_get, scope=scope, pk=pk)
+    _decorate([case])
+    actions = _actions(scope, case)
+    events = selectors.case_events(case=case)
+    for e in events:
+        e.label = EVENT_LABELS.get(e.action, e.action)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "rights/case_detail.html",
+        {
+            "section": "rights_cases",
+            "case": case,
+            "events": events,
+            "actions": actions,
+            "any_action": any(actions.values()),
+            "children": selectors.child_orgs(org=case.org) if actions["hand_down"] else [],
+            "satisfactions": Satisfaction.choices,
+            "step_label": deadlines.STEP_LABELS.get(deadlines.STEP_OF_STATUS.get(case.status, ""), ""),
+        },
+    )
+
+
+def _hand_down(*, post: Any, **kw: Any) -> object:
+    code = str(post.get("to_org", "")).strip()
+    with unscoped():
+        to_org = Org.all_objects.filter(code=code).first()
+    if to_org is None:
+        raise DomainError("rights.not_below", org=kw["case"].org.name, field="to_org")
+    return services.case_hand_down(to_org=to_org, note=post.get("note", ""), **kw)
+
+
+BUTTONS: dict[str, Button] = {
+    "hand_down": Button(None, _hand_down, "已转办下级工会。"),
+    "send_up": Button(
+        None, lambda *, post, **kw: services.case_send_up(reason=post.get("note", ""), **kw), "已退回上级工会。"
+    ),
+    "take": Button(None, lambda *, post, **kw: services.case_take(note=post.get("note", ""), **kw), "已签收办理。"),
+    "contact": Button(
+        None, lambda *, post, **kw: services.case_contact(note=post.get("note", ""), **kw), "已登记联系情况。"
+    ),
+    "reply": Button(
+        None, lambda *, post, **kw: services.case_reply(result=post.get("note", ""), **kw), "已办结答复，待回访。"
+    ),
+    "follow_up": Button(
+        None,
+        lambda *, post, **kw: services.case_follow_up(
+            satisfaction=post.get("satisfaction", ""), note=post.get("note", ""), **kw
+        ),
+        lambda case: "回访不满意，已退回重新办理。" if case.status == CaseStatus.HANDLING else "已登记回访。",
+    ),
+    "check": Button(None, lambda *, post, **kw: services.case_check(note=post.get("note", ""), **kw), "已质检。"),
+    "close": Button(None, lambda *, post, **kw: services.case_close(note=post.get("note", ""), **kw), "已结案。"),
+    "remind": Button(
+        None,
+        lambda *, post, **kw: services.case_remind(note=post.get("note", ""), **kw),
+        lambda case: f"已督办（第 {case.reminders} 次）。",
+    ),
+}
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.VIEW)
+    case = found_or_404(selectors.case_get, scope=scope, pk=pk)
+    press_button(
+        request,
+        BUTTONS,
+        action.replace("-", "_"),
+        actor=actor_of(request),
+        scope=scope,
+        case=case,
+        post=request.POST,
+    )
+    if request.POST.get("back") == "supervision":
+        return redirect("rights:supervision")
+    return redirect(reverse("rights:case", args=[pk]))
+
+
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.SUPERVISE)
+    listing = list_page(request, selectors.supervision_list(scope=scope))
+    at = deadlines.now()
+    for c in _decorate(listing.rows):
+        c.days_over = max((at - c.step_due_at).days, 0) if c.step_due_at else 0  # type: ignore[attr-defined]
+    context: dict[str, Any] = {"section": "rights_supervision", **listing.context()}
+    return render(request, "rights/supervision.html", context)
