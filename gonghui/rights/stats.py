@@ -8,37 +8,46 @@ satisfaction = 满意 + 基本满意 ÷ cases with a follow-up answer.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from gonghui.core.scoping import subtrees_q, unscoped
-from gonghui.core.stats import stat_provider
+from gonghui.core.stats import months_back, stat_provider
+from gonghui.core.ui import register_dashboard_chart
 from gonghui.rights import deadlines
 from gonghui.rights.models import OPEN_STATUSES, CaseStatus, HotlineCase
-from gonghui.rights.words import Satisfaction
+from gonghui.rights.words import Cause, Satisfaction
 
 
 def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-@stat_provider(order=60)
-def hotline_stats(paths: list[str] | None) -> dict[str, Any]:
+def _cases(paths: list[str] | None) -> QuerySet[HotlineCase]:
     with unscoped():
         cases = HotlineCase.all_objects.all()
-        if paths is not None:
-            cases = cases.filter(subtrees_q("org_path", paths) | subtrees_q("intake_path", paths))
-        open_q = Q(status__in=OPEN_STATUSES)
-        got = cases.aggregate(
-            total=Count("pk"),
-            open=Count("pk", filter=open_q),
-            overdue=Count("pk", filter=open_q & Q(step_due_at__lt=deadlines.now())),
-            closed=Count("pk", filter=Q(status=CaseStatus.CLOSED)),
-            on_time=Count("pk", filter=Q(status=CaseStatus.CLOSED, late=False)),
-            answered=Count("pk", filter=~Q(satisfaction="")),
-            satisfied=Count("pk", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
-        )
+    if paths is not None:
+        cases = cases.filter(subtrees_q("org_path", paths) | subtrees_q("intake_path", paths))
+    return cases
+
+
+@stat_provider(order=60)
+def hotline_stats(paths: list[str] | None) -> dict[str, Any]:
+    cases = _cases(paths)
+    open_q = Q(status__in=OPEN_STATUSES)
+    got = cases.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=open_q),
+        overdue=Count("pk", filter=open_q & Q(step_due_at__lt=deadlines.now())),
+        closed=Count("pk", filter=Q(status=CaseStatus.CLOSED)),
+        on_time=Count("pk", filter=Q(status=CaseStatus.CLOSED, late=False)),
+        answered=Count("pk", filter=~Q(satisfaction="")),
+        satisfied=Count("pk", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
+    )
     return {
         "hotline_cases": got["total"],
         "hotline_cases_open": got["open"],
@@ -46,3 +55,36 @@ def hotline_stats(paths: list[str] | None) -> dict[str, Any]:
         "hotline_on_time_rate": _rate(got["on_time"], got["closed"]),
         "hotline_satisfaction_rate": _rate(got["satisfied"], got["answered"]),
     }
+
+
+def cases_by_month_chart(paths: list[str] | None) -> dict[str, Any]:
+    """The dashboard's chart of cases taken by month over the last twelve months."""
+    months = months_back(deadlines.now().date(), 12)
+    rows = (
+        _cases(paths)
+        .filter(created_at__gte=timezone.make_aware(datetime.fromisoformat(f"{months[0]}-01")))
+        .annotate(month=TruncMonth("created_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {f"{month:%Y-%m}": n for month, n in rows if month is not None}
+    if not counts:
+        return {"labels": [], "series": []}
+    return {"labels": months, "series": [{"name": "工单", "values": [counts.get(m, 0) for m in months]}]}
+
+
+def cases_by_cause_chart(paths: list[str] | None) -> dict[str, Any]:
+    """The dashboard's chart of cases by 事由 (every case ever taken in the subtrees)."""
+    counts = dict(_cases(paths).values_list("cause").annotate(n=Count("pk")).order_by())
+    shown = [(label, counts[value]) for value, label in Cause.choices if counts.get(value)]
+    return {
+        "labels": [str(label) for label, _n in shown],
+        "series": [{"name": "工单", "values": [n for _label, n in shown]}],
+    }
+
+
+register_dashboard_chart(chart_id="hotline-month", title="12351 工单 · 按月（件）", data=cases_by_month_chart, order=70)
+register_dashboard_chart(
+    chart_id="hotline-cause", title="12351 工单 · 按事由（件）", data=cases_by_cause_chart, order=71
+)

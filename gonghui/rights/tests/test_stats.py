@@ -53,3 +53,19 @@ def test_the_dashboard_card(people, login, clock) -> None:  # type: ignore[no-un
     take_call(people["users"]["operator"], people["tree"].province)
     html = login(people["users"]["operator"]).get("/").content.decode()
     assert 'data-testid="stat-hotline"' in html and "12351 热线工单" in html
+
+
+def test_the_dashboard_charts_by_month_and_by_cause(people, clock) -> None:  # type: ignore[no-untyped-def]
+    from gonghui.rights.stats import cases_by_cause_chart, cases_by_month_chart
+
+    tree, op = people["tree"], people["users"]["operator"]
+    assert cases_by_month_chart([tree.province.path])["labels"] == []
+    take_call(op, tree.province)
+    take_call(op, tree.province, cause="工伤")
+    clock.advance(days=31)
+    take_call(op, tree.province)
+    month = cases_by_month_chart([tree.province.path])
+    assert month["labels"][-2:] == ["2026-03", "2026-04"] and month["series"][0]["values"][-2:] == [2, 1]
+    cause = cases_by_cause_chart([tree.province.path])
+    assert dict(zip(cause["labels"], cause["series"][0]["values"], strict=True)) == {"工资": 2, "工伤": 1}
+    assert cases_by_cause_chart([tree.dingxi.path])["labels"] == []
