@@ -1,4 +1,5 @@
-"""`/api/v1/rights`: 12351 hotline cases: intake, the list and one case, each move of the workflow, 督办.
+"""`/api/v1/rights`: 12351 hotline cases (intake, the list and one case, each move of the workflow,
+督办) and the collective-contract registry (register, filing, review, renewal, expiry).
 
 Choices take codes, labels or everyday words (来电, 欠薪, 骑手). The caller's phone is always
 masked. Cases are seen where the caller holds rights.case.view (at the holding or the intake
@@ -7,21 +8,23 @@ union); another union's id is a 404.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
+from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 from gonghui.core.scoping import unscoped
 from gonghui.core.viewutils import actor_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
-from gonghui.rights import deadlines, selectors, services
-from gonghui.rights.models import HotlineCase
+from gonghui.rights import contracts, deadlines, selectors, services
+from gonghui.rights.models import CollectiveContract, HotlineCase
 from gonghui.rights.permissions import RightsPerm
 from gonghui.rights.workflow import EVENT_LABELS
 
@@ -253,3 +256,164 @@ def close(request: HttpRequest, case_id: int, body: NoteIn) -> dict[str, Any]:
 @router.post("/cases/{case_id}/remind", response=CaseOut, summary="督办（上级工会）")
 def remind(request: HttpRequest, case_id: int, body: NoteIn) -> dict[str, Any]:
     return _act(request, case_id, services.case_remind, note=body.note)
+
+
+# --- collective contracts ----------------------------------------------------------------------------
+
+
+class EmployerSchema(Schema):
+    name: str
+    uscc: str
+    workers: int = 0
+
+
+class ContractIn(Schema):
+    org_code: str
+    title: str
+    kind: str  # 综合 / 工资专项 / 女职工专项 / 劳动安全卫生 (words accepted)
+    scope: str  # 企业 / 行业性 / 区域性
+    signed_on: date
+    starts_on: date
+    ends_on: date
+    union_chief: str
+    employer_chief: str
+    vote_body: str  # 职代会 / 全体职工
+    voted_on: date
+    votes_for: int
+    votes_against: int = 0
+    filed_on: date | None = None
+    women_workers: int = 0
+    wage_increase_pct: str = ""
+    minimum_wage: str = ""  # yuan a month
+    employers: list[EmployerSchema]
+    renews_id: int | None = None
+
+
+class ContractOut(Schema):
+    id: int
+    org_code: str
+    title: str
+    kind: str
+    kind_label: str
+    scope: str
+    signed_on: date
+    starts_on: date
+    ends_on: date
+    union_chief: str
+    employer_chief: str
+    vote_body: str
+    voted_on: date
+    votes_for: int
+    votes_against: int
+    filed_on: date | None
+    filing_due: date
+    filed_late: bool
+    review: str
+    effective: bool
+    expiring: bool
+    workers: int
+    women_workers: int
+    wage_increase_pct: str | None
+    minimum_wage: str | None
+    renews_id: int | None
+    employers: list[EmployerSchema]
+
+
+class FilingIn(Schema):
+    filed_on: date
+
+
+class ReviewIn(Schema):
+    objection: bool
+    note: str = ""
+
+
+def contract_out(c: CollectiveContract, *, today: date | None = None) -> dict[str, Any]:
+    day = today or timezone.localdate()
+    state = contracts.contract_state(c, day)
+    return {
+        "id": c.pk,
+        "org_code": c.org.code,
+        "title": c.title,
+        "kind": c.kind,
+        "kind_label": c.get_kind_display(),
+        "scope": c.scope,
+        "signed_on": c.signed_on,
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "union_chief": c.union_chief,
+        "employer_chief": c.employer_chief,
+        "vote_body": c.vote_body,
+        "voted_on": c.voted_on,
+        "votes_for": c.votes_for,
+        "votes_against": c.votes_against,
+        "filed_on": c.filed_on,
+        "filing_due": contracts.filing_due(c.signed_on),
+        "filed_late": state.filed_late,
+        "review": c.review,
+        "effective": state.effective,
+        "expiring": state.expiring,
+        "workers": c.workers,
+        "women_workers": c.women_workers,
+        "wage_increase_pct": str(c.wage_increase_pct) if c.wage_increase_pct is not None else None,
+        "minimum_wage": fen_to_yuan(c.minimum_wage_fen) if c.minimum_wage_fen else None,
+        "renews_id": c.renews_id,
+        "employers": [{"name": e.name, "uscc": e.uscc, "workers": e.workers} for e in c.employers.all()],
+    }
+
+
+@router.get("/contracts", response=list[ContractOut], summary="集体合同（最多 500 条；expiring=true 为即将到期待续订）")
+def list_contracts(request: HttpRequest, kind: str = "", expiring: bool = False) -> list[dict[str, Any]]:
+    scope = request_scope(request)
+    today = timezone.localdate()
+    qs = selectors.contract_list(scope=scope, kind=kind, expiring_by=today if expiring else None)
+    return [contract_out(c, today=today) for c in qs.prefetch_related("employers")[:500]]
+
+
+@router.post("/contracts", response={201: ContractOut}, summary="登记集体合同（含覆盖企业；续订时给出 renews_id）")
+def register_contract(request: HttpRequest, body: ContractIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    org = org_get(scope=scope, code=body.org_code, perm=RightsPerm.CONTRACT_MANAGE)
+    renews = selectors.contract_get(scope=scope, pk=body.renews_id) if body.renews_id else None
+    raw = body.dict(exclude={"org_code", "employers", "renews_id", "minimum_wage"})
+    if body.minimum_wage.strip():
+        try:
+            raw["minimum_wage_fen"] = parse_yuan(body.minimum_wage)
+        except AmountError as exc:
+            raise DomainError(
+                "rights.contract_invalid",
+                details={"minimum_wage": "请填写金额（元）"},
+                reasons="最低工资标准请填写金额（元）",
+            ) from exc
+    c = contracts.contract_register(
+        actor=actor_of(request),
+        scope=scope,
+        org=org,
+        raw=raw,
+        employers=[contracts.EmployerIn(e.name, e.uscc, e.workers) for e in body.employers],
+        renews=renews,
+    )
+    return Status(201, contract_out(selectors.contract_get(scope=scope, pk=c.pk)))
+
+
+@router.get("/contracts/{contract_id}", response=ContractOut, summary="集体合同详情")
+def get_contract(request: HttpRequest, contract_id: int) -> dict[str, Any]:
+    return contract_out(selectors.contract_get(scope=request_scope(request), pk=contract_id))
+
+
+@router.post("/contracts/{contract_id}/filing", response=ContractOut, summary="登记报送备案（签订后 10 日内）")
+def file_contract(request: HttpRequest, contract_id: int, body: FilingIn) -> dict[str, Any]:
+    scope = request_scope(request)
+    c = selectors.contract_get(scope=scope, pk=contract_id)
+    contracts.contract_file(actor=actor_of(request), scope=scope, contract=c, filed_on=body.filed_on)
+    return contract_out(selectors.contract_get(scope=scope, pk=contract_id))
+
+
+@router.post("/contracts/{contract_id}/review", response=ContractOut, summary="登记审查结果（有异议须说明）")
+def review_contract(request: HttpRequest, contract_id: int, body: ReviewIn) -> dict[str, Any]:
+    scope = request_scope(request)
+    c = selectors.contract_get(scope=scope, pk=contract_id)
+    contracts.contract_review(
+        actor=actor_of(request), scope=scope, contract=c, objection=body.objection, note=body.note
+    )
+    return contract_out(selectors.contract_get(scope=scope, pk=contract_id))

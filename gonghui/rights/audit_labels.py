@@ -16,6 +16,9 @@ register_audit_labels(
         "rights.case.check": "12351 工单质检",
         "rights.case.close": "12351 工单结案",
         "rights.case.remind": "督办 12351 工单",
+        "rights.contract.register": "登记集体合同",
+        "rights.contract.file": "集体合同报送备案",
+        "rights.contract.review": "登记集体合同审查结果",
     },
     {"number": "工单编号", "to": "至"},
 )

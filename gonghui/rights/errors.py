@@ -12,7 +12,11 @@ register_messages(
         "rights.not_above": _("只有承办工会的上级工会可以督办"),
         "rights.answer_only_consult": _("只有咨询类诉求可以当场答复结案"),
         "rights.phone_invalid": _("联系电话应为 7–20 位数字（可带区号和“-”）"),
-        "rights.uscc_invalid": _("统一社会信用代码应为 18 位数字或大写字母"),
+        "rights.contract_renewed": _("该合同已经续订过，请在续订后的合同上再续订"),
+        "rights.contract_filed": _("该合同已于 {day} 报送备案"),
+        "rights.contract_filed_early": _("报送备案日期不能早于签订日期"),
+        "rights.contract_not_in_review": _("合同尚未备案或已有审查结果"),
+        "rights.contract_invalid": _("{reasons}"),
         # Checks of several fields at once: each field's reason in the details, joined as the message.
         "rights.intake_invalid": _("{reasons}"),
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from gonghui.core.formfields import YuanField
 from gonghui.orgs.fields import OrgCodeField
 
 WORD_FIELDS = {
@@ -58,3 +59,67 @@ class IntakeForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ContractForm(forms.Form):
+    """A collective contract as typed: the service checks the rules and names every mistake at once."""
+
+    org = OrgCodeField(label="签约工会", max_length=200)
+    title = forms.CharField(label="合同名称", required=False, max_length=200)
+    kind = _word("合同种类", "rights_contract_kind", help_text="综合、工资专项、女职工专项、劳动安全卫生专项")
+    scope = _word("合同范围", "rights_contract_scope", help_text="企业、行业性、区域性")
+    signed_on = forms.DateField(label="签订日期", required=False, widget=DATE)
+    starts_on = forms.DateField(label="生效起始日", required=False, widget=DATE)
+    ends_on = forms.DateField(label="期满日", required=False, widget=DATE, help_text="期限 1 至 3 年")
+    union_chief = forms.CharField(label="职工方首席代表", required=False, max_length=60)
+    employer_chief = forms.CharField(label="企业方首席代表", required=False, max_length=60)
+    vote_body = _word("审议方式", "rights_vote_body", help_text="职代会或全体职工大会")
+    voted_on = forms.DateField(label="审议日期", required=False, widget=DATE)
+    votes_for = forms.IntegerField(label="赞成票", required=False, min_value=0)
+    votes_against = forms.IntegerField(label="反对票", required=False, min_value=0)
+    filed_on = forms.DateField(
+        label="报送备案日期", required=False, widget=DATE, help_text="签订后 10 日内报送劳动行政部门；未报送可不填"
+    )
+    women_workers = forms.IntegerField(label="覆盖女职工人数", required=False, min_value=0)
+    wage_increase_pct = forms.CharField(label="工资增长幅度（%）", required=False, max_length=12)
+    minimum_wage = YuanField(label="最低工资标准（元/月）", required=False, max_fen=10_000_000)
+    employers = forms.CharField(
+        label="覆盖企业",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="每行一家：企业名称、统一社会信用代码、职工人数（用逗号或空格分隔）",
+    )
+    renews = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("class", "form-control")
+
+
+def parse_employer_lines(text: str) -> tuple[list[Any], str]:
+    """Lines "名称, USCC, 人数" → EmployerIn rows, and the first line's refusal ("" when all read)."""
+    import re
+
+    from gonghui.rights.contracts import EmployerIn
+
+    rows: list[Any] = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        parts = [p for p in re.split(r"[,，\t;；]+|\s{1,}", line.strip()) if p]
+        if not parts:
+            continue
+        if len(parts) < 2:
+            return rows, f"第 {n} 行应为：企业名称、统一社会信用代码、职工人数"
+        workers = 0
+        if len(parts) >= 3:
+            digits = parts[-1].removesuffix("人")
+            if not digits.isdigit():
+                return rows, f"第 {n} 行的职工人数“{parts[-1]}”不是数字"
+            workers = int(digits)
+            parts = parts[:-1]
+        rows.append(EmployerIn(" ".join(parts[:-1]), parts[-1], workers))
+    return rows, ""

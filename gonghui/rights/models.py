@@ -121,3 +121,106 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+
+# --- collective contracts (集体合同) ----------------------------------------------------------------
+
+
+class ContractKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("综合集体合同")
+    WAGE = "wage", _("工资专项集体合同")
+    WOMEN = "women", _("女职工权益保护专项集体合同")
+    SAFETY = "safety", _("劳动安全卫生专项集体合同")
+
+
+class ContractScope(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    INDUSTRY = "industry", _("行业性")
+    REGIONAL = "regional", _("区域性")
+
+
+class VoteBody(models.TextChoices):
+    CONGRESS = "congress", _("职工代表大会")
+    ALL_STAFF = "all_staff", _("全体职工大会")
+
+
+class ReviewResult(models.TextChoices):
+    PENDING = "pending", _("审查中")
+    EFFECTIVE = "effective", _("已生效")
+    OBJECTION = "objection", _("有异议，重新协商")
+
+
+class CollectiveContract(models.Model):
+    """A collective contract on record (DOMAIN §8): its kind and scope, the employers it covers, its
+    term, the vote that approved it, its filing with the labour department and the review."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("签约工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    title = models.CharField(_("合同名称"), max_length=200)
+    kind = models.CharField(_("合同种类"), max_length=16, choices=ContractKind.choices)
+    scope = models.CharField(_("合同范围"), max_length=12, choices=ContractScope.choices)
+    signed_on = models.DateField(_("签订日期"))
+    starts_on = models.DateField(_("生效起始日"))
+    ends_on = models.DateField(_("期满日"))
+    union_chief = models.CharField(_("职工方首席代表"), max_length=60)
+    employer_chief = models.CharField(_("企业方首席代表"), max_length=60)
+    vote_body = models.CharField(_("审议方式"), max_length=12, choices=VoteBody.choices)
+    voted_on = models.DateField(_("审议日期"))
+    votes_for = models.PositiveIntegerField(_("赞成票"))
+    votes_against = models.PositiveIntegerField(_("反对票"), default=0)
+    filed_on = models.DateField(_("报送备案日期"), null=True, blank=True)
+    review = models.CharField(_("审查结果"), max_length=12, choices=ReviewResult.choices, default=ReviewResult.PENDING)
+    review_note = models.CharField(_("审查意见"), max_length=200, blank=True)
+    workers = models.PositiveIntegerField(_("覆盖职工人数"))
+    women_workers = models.PositiveIntegerField(_("覆盖女职工人数"), default=0)
+    wage_increase_pct = models.DecimalField(
+        _("工资增长幅度（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    minimum_wage_fen = models.PositiveBigIntegerField(_("最低工资标准（分/月）"), null=True, blank=True)
+    renews = models.OneToOneField(
+        "self", verbose_name=_("续订自"), null=True, blank=True, on_delete=models.PROTECT, related_name="renewal"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects: ScopedManager[CollectiveContract] = ScopedManager("org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("集体合同")
+        verbose_name_plural = _("集体合同")
+        base_manager_name = "all_objects"
+        indexes = [
+            models.Index(fields=["org_path", "ends_on"], name="rights_contract_path_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="rights_contract_term"),
+            models.CheckConstraint(
+                condition=Q(women_workers__lte=models.F("workers")), name="rights_contract_women_le_workers"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContractEmployer(models.Model):
+    """An employer a contract covers (several for an industry or regional contract), by its USCC."""
+
+    contract = models.ForeignKey(CollectiveContract, on_delete=models.CASCADE, related_name="employers")
+    name = models.CharField(_("企业名称"), max_length=200)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18)
+    workers = models.PositiveIntegerField(_("职工人数"), default=0)
+
+    class Meta:
+        verbose_name = _("集体合同覆盖企业")
+        verbose_name_plural = _("集体合同覆盖企业")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "uscc"], name="rights_contract_employer_once"),
+        ]
+        indexes = [models.Index(fields=["uscc"], name="rights_contract_employer_uscc")]
+
+    def __str__(self) -> str:
+        return self.name

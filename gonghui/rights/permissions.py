@@ -9,6 +9,8 @@ class RightsPerm(models.TextChoices):
     HANDLE = "rights.case.handle", "办理 12351 工单（转办、退回、答复）"
     CHECK = "rights.case.check", "质检 12351 工单"
     SUPERVISE = "rights.case.supervise", "督办下级工会的超期工单"
+    CONTRACT_VIEW = "rights.contract.view", "查看集体合同"
+    CONTRACT_MANAGE = "rights.contract.manage", "登记集体合同（备案、审查结果、续订）"
 
 
 register(
@@ -19,5 +21,7 @@ register(
         RightsPerm.HANDLE: ["officer"],
         RightsPerm.CHECK: ["reviewer"],
         RightsPerm.SUPERVISE: ["officer", "reviewer"],
+        RightsPerm.CONTRACT_VIEW: ["officer", "reviewer", "viewer"],
+        RightsPerm.CONTRACT_MANAGE: ["officer"],
     },
 )

@@ -4,6 +4,7 @@ timeline, and the 督办 list (overdue cases held by the unions below the caller
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Q, QuerySet
 
@@ -11,7 +12,7 @@ from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import Scope, subtree_q, unscoped
 from gonghui.orgs.models import Org
 from gonghui.rights import deadlines
-from gonghui.rights.models import OPEN_STATUSES, CaseEvent, HotlineCase
+from gonghui.rights.models import OPEN_STATUSES, CaseEvent, CollectiveContract, HotlineCase
 from gonghui.rights.permissions import RightsPerm
 
 
@@ -77,3 +78,32 @@ def child_orgs(*, org: Org) -> list[Org]:
     """The open unions directly below `org`, where a pending case may be handed."""
     with unscoped():
         return list(Org.all_objects.filter(parent=org, closed_on__isnull=True).order_by("code")[:500])
+
+
+# --- collective contracts ----------------------------------------------------------------------------
+
+
+def contract_list(
+    *, scope: Scope, kind: str = "", expiring_by: date | None = None, current: bool = False
+) -> QuerySet[CollectiveContract]:
+    """The contracts of the unions the scope sees, newest first. `expiring_by`: those not renewed whose
+    last three months have begun by that day (`contracts.expiring`); `current`: not renewed."""
+    from gonghui.rights.contracts import EXPIRY_ALERT_MONTHS, add_months
+
+    qs = CollectiveContract.objects.within(scope, RightsPerm.CONTRACT_VIEW).select_related("org")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if current or expiring_by is not None:
+        qs = qs.filter(renewal__isnull=True)
+    if expiring_by is not None:
+        qs = qs.filter(ends_on__lt=add_months(expiring_by, EXPIRY_ALERT_MONTHS))
+        return qs.order_by("ends_on", "pk")
+    return qs.order_by("-signed_on", "-pk")
+
+
+def contract_get(*, scope: Scope, pk: int) -> CollectiveContract:
+    """The contract if the scope may see it; another union's id is not found (never 403)."""
+    c = contract_list(scope=scope).prefetch_related("employers").select_related("renews").filter(pk=pk).first()
+    if c is None:
+        raise NotFoundError()
+    return c

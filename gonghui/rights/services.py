@@ -21,6 +21,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError, PermissionDeniedError, joined
 from gonghui.core.masking import mask_mobile
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
+from gonghui.core.validators import InvalidIdentifier, clean_uscc
 from gonghui.members.models import MEMBER_STATUSES, Membership
 from gonghui.members.permissions import MemberPerm
 from gonghui.orgs.models import Org
@@ -33,7 +34,6 @@ from gonghui.rights.workflow import TRANSITIONS, Transition
 
 STATES = dict(CaseStatus.choices)
 PHONE = re.compile(r"\d{7,20}")
-USCC = re.compile(r"[0-9A-Z]{18}")
 MOBILE = re.compile(r"1\d{10}")
 
 
@@ -135,9 +135,11 @@ def clean_intake(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     phone = normalize_phone(typed_phone)
     if typed_phone.strip() and not PHONE.fullmatch(phone):
         errors["caller_phone"] = DomainError("rights.phone_invalid").message
-    uscc = str(raw.get("employer_uscc") or "").strip().upper()
-    if uscc and not USCC.fullmatch(uscc):
-        errors["employer_uscc"] = DomainError("rights.uscc_invalid").message
+    uscc = ""
+    try:
+        uscc = clean_uscc(raw.get("employer_uscc"))
+    except InvalidIdentifier as exc:
+        errors["employer_uscc"] = f"统一社会信用代码{exc}"
     summary = str(raw.get("summary") or "").strip()
     if not summary:
         errors["summary"] = "请填写诉求内容"

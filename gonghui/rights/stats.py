@@ -19,7 +19,14 @@ from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import months_back, stat_provider
 from gonghui.core.ui import register_dashboard_chart
 from gonghui.rights import deadlines
-from gonghui.rights.models import OPEN_STATUSES, CaseStatus, HotlineCase
+from gonghui.rights.models import (
+    OPEN_STATUSES,
+    CaseStatus,
+    CollectiveContract,
+    ContractEmployer,
+    ContractKind,
+    HotlineCase,
+)
 from gonghui.rights.words import Cause, Satisfaction
 
 
@@ -54,6 +61,29 @@ def hotline_stats(paths: list[str] | None) -> dict[str, Any]:
         "hotline_cases_overdue": got["overdue"],
         "hotline_on_time_rate": _rate(got["on_time"], got["closed"]),
         "hotline_satisfaction_rate": _rate(got["satisfied"], got["answered"]),
+    }
+
+
+@stat_provider(order=61)
+def contract_stats(paths: list[str] | None) -> dict[str, Any]:
+    """Collective contracts on record and not renewed (a renewal replaces its old contract):
+    by kind, and the employers (distinct USCC) and their workers they cover."""
+    with unscoped():
+        contracts = CollectiveContract.all_objects.filter(renewal__isnull=True)
+    if paths is not None:
+        contracts = contracts.filter(subtrees_q("org_path", paths))
+    by_kind = dict(contracts.values_list("kind").annotate(n=Count("pk")).order_by())
+    # One employer in several contracts (a wage and a women's contract) counts once, with its largest figure.
+    workers: dict[str, int] = {}
+    for uscc, n in ContractEmployer.objects.filter(contract__in=contracts.values("pk")).values_list("uscc", "workers"):
+        workers[uscc] = max(n, workers.get(uscc, 0))
+    return {
+        "contracts": sum(by_kind.values()),
+        "contracts_wage": by_kind.get(ContractKind.WAGE, 0),
+        "contracts_women": by_kind.get(ContractKind.WOMEN, 0),
+        "contracts_safety": by_kind.get(ContractKind.SAFETY, 0),
+        "contract_employers": len(workers),
+        "contract_workers": sum(workers.values()),
     }
 
 

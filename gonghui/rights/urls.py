@@ -10,3 +10,9 @@ urlpatterns = [
     path("cases/<int:pk>/<str:action>/", views.case_act, name="case_act"),
     path("supervision/", views.supervision, name="supervision"),
 ]
+urlpatterns += [
+    path("contracts/", views.contract_list, name="contracts"),
+    path("contracts/new/", views.contract_new, name="contract_new"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/<str:action>/", views.contract_act, name="contract_act"),
+]

@@ -8,6 +8,7 @@ is not found (404); a page the caller holds no permission for is a 403. Phones a
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -33,9 +35,9 @@ from gonghui.core.viewutils import (
 )
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
-from gonghui.rights import deadlines, selectors, services
-from gonghui.rights.forms import WORD_FIELDS, IntakeForm
-from gonghui.rights.models import CaseStatus, HotlineCase
+from gonghui.rights import contracts, deadlines, selectors, services
+from gonghui.rights.forms import WORD_FIELDS, ContractForm, IntakeForm, parse_employer_lines
+from gonghui.rights.models import CaseStatus, CollectiveContract, ContractKind, HotlineCase, ReviewResult
 from gonghui.rights.permissions import RightsPerm
 from gonghui.rights.words import Cause, Kind, Satisfaction, Tier
 from gonghui.rights.workflow import EVENT_LABELS, TRANSITIONS
@@ -87,9 +89,10 @@ def _datalists() -> list[tuple[str, list[str]]]:
     ]
 
 
-def _intake_org(scope: Scope) -> str:
+def _grant_org(scope: Scope, perm: str) -> str:
+    """The code of the caller's first union holding `perm`: the form's default union."""
     for g in scope.grants:
-        if RightsPerm.INTAKE in g.permissions:
+        if perm in g.permissions:
             return g.org_code
     return ""
 
@@ -127,7 +130,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"工单 {case.number} {done}。")
                 return redirect("rights:case", pk=case.pk)
     else:
-        form = IntakeForm(initial={"org": _intake_org(scope), "source": "电话"})
+        form = IntakeForm(initial={"org": _grant_org(scope, RightsPerm.INTAKE), "source": "电话"})
     return render(
         request,
         "rights/case_new.html",
@@ -238,3 +241,175 @@ def supervision(request: HttpRequest) -> HttpResponse:
         c.days_over = max((at - c.step_due_at).days, 0) if c.step_due_at else 0  # type: ignore[attr-defined]
     context: dict[str, Any] = {"section": "rights_supervision", **listing.context()}
     return render(request, "rights/supervision.html", context)
+
+
+# --- collective contracts ----------------------------------------------------------------------------
+
+
+@login_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.CONTRACT_VIEW)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ContractKind.values else ""
+    expiring = request.GET.get("expiring") == "1"
+    today = timezone.localdate()
+    listing = list_page(
+        request, selectors.contract_list(scope=scope, kind=kind, expiring_by=today if expiring else None)
+    )
+    for c in listing.rows:
+        c.state = contracts.contract_state(c, today)
+    return render(
+        request,
+        "rights/contract_list.html",
+        {
+            "section": "rights_contracts",
+            **listing.context(),
+            "kind": kind,
+            "expiring": expiring,
+            "kinds": ContractKind.choices,
+            "query": urlencode([(k, v) for k, v in (("kind", kind), ("expiring", "1" if expiring else "")) if v]),
+            "can_register": scope.has_perm_anywhere(RightsPerm.CONTRACT_MANAGE),
+        },
+    )
+
+
+def _contract_raw(form: ContractForm) -> dict[str, Any]:
+    data = getattr(form, "cleaned_data", {})
+    raw = {name: data.get(name) for name in ContractForm.base_fields if name not in ("org", "employers", "renews")}
+    raw.pop("minimum_wage", None)
+    raw["minimum_wage_fen"] = data.get("minimum_wage") or None
+    raw["wage_increase_pct"] = form.data.get("wage_increase_pct", "")
+    return raw
+
+
+@login_required
+def contract_new(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.CONTRACT_MANAGE)
+    renews = None
+    renews_id = request.POST.get("renews") or request.GET.get("renews")
+    if renews_id and str(renews_id).isdigit():
+        renews = found_or_404(selectors.contract_get, scope=scope, pk=int(renews_id))
+    if request.method == "POST":
+        form = ContractForm(request.POST)
+        valid = form.is_valid()
+        employers, line_error = parse_employer_lines(request.POST.get("employers", ""))
+        _values, _rows, errors = contracts.clean_contract(_contract_raw(form), employers)
+        if line_error:
+            errors["employers"] = line_error
+        for field, reason in errors.items():
+            if not form.has_error(field if field in form.fields else "__all__"):
+                form.add_error(field if field in form.fields else None, reason)
+        org: Org | None = None
+        if valid:
+            try:
+                org = org_get(scope=scope, code=form.cleaned_data["org"], perm=RightsPerm.CONTRACT_MANAGE)
+            except DomainError:
+                form.add_error("org", DomainError("org.not_in_scope").message)
+        if org is not None and not errors and valid:
+            try:
+                c = contracts.contract_register(
+                    actor=actor_of(request),
+                    scope=scope,
+                    org=org,
+                    raw=_contract_raw(form),
+                    employers=employers,
+                    renews=renews,
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, f"已登记集体合同“{c.title}”。")
+                return redirect("rights:contract", pk=c.pk)
+    else:
+        initial: dict[str, Any] = {"org": _grant_org(scope, RightsPerm.CONTRACT_MANAGE)}
+        if renews is not None:
+            initial.update(
+                org=renews.org.code,
+                title=renews.title,
+                kind=renews.get_kind_display(),
+                scope=renews.get_scope_display(),
+                union_chief=renews.union_chief,
+                employer_chief=renews.employer_chief,
+                renews=renews.pk,
+                employers="\n".join(f"{e.name}，{e.uscc}，{e.workers}" for e in renews.employers.all()),
+            )
+        form = ContractForm(initial=initial)
+    return render(
+        request,
+        "rights/contract_new.html",
+        {
+            "section": "rights_contracts",
+            "form": form,
+            "renews": renews,
+            "datalists": [
+                (t, [str(label) for _v, label in words.choice_table(t).options()])
+                for t in ("rights_contract_kind", "rights_contract_scope", "rights_vote_body")
+            ],
+        },
+    )
+
+
+@login_required
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.CONTRACT_VIEW)
+    c = found_or_404(selectors.contract_get, scope=scope, pk=pk)
+    today = timezone.localdate()
+    manage = scope.has_perm(RightsPerm.CONTRACT_MANAGE, c.org_path)
+    renewed = CollectiveContract.all_objects.filter(renews=c).first()
+    return render(
+        request,
+        "rights/contract_detail.html",
+        {
+            "section": "rights_contracts",
+            "c": c,
+            "state": contracts.contract_state(c, today),
+            "filing_due": contracts.filing_due(c.signed_on),
+            "review_ends": contracts.review_ends(c.filed_on) if c.filed_on else None,
+            "renewed": renewed,
+            "can_file": manage and c.filed_on is None,
+            "can_review": manage and c.filed_on is not None and c.review == ReviewResult.PENDING,
+            "can_renew": manage and renewed is None,
+            "today": today,
+        },
+    )
+
+
+def _file(*, post: Any, **kw: Any) -> object:
+    try:
+        filed_on = date.fromisoformat(str(post.get("filed_on", "")))
+    except ValueError as exc:
+        raise DomainError("rights.note_required", what="报送备案日期", field="filed_on") from exc
+    return contracts.contract_file(filed_on=filed_on, **kw)
+
+
+CONTRACT_BUTTONS: dict[str, Button] = {
+    "file": Button(RightsPerm.CONTRACT_MANAGE, _file, "已登记报送备案。"),
+    "effective": Button(
+        RightsPerm.CONTRACT_MANAGE,
+        lambda *, post, **kw: contracts.contract_review(objection=False, note=post.get("note", ""), **kw),
+        "已登记：审查无异议，合同生效。",
+    ),
+    "objection": Button(
+        RightsPerm.CONTRACT_MANAGE,
+        lambda *, post, **kw: contracts.contract_review(objection=True, note=post.get("note", ""), **kw),
+        "已登记审查异议，合同需重新协商。",
+    ),
+}
+
+
+@login_required
+@require_POST
+def contract_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.CONTRACT_VIEW)
+    c = found_or_404(selectors.contract_get, scope=scope, pk=pk)
+    press_button(
+        request,
+        CONTRACT_BUTTONS,
+        action,
+        path=c.org_path,
+        actor=actor_of(request),
+        scope=scope,
+        contract=c,
+        post=request.POST,
+    )
+    return redirect("rights:contract", pk=pk)

@@ -168,6 +168,41 @@ SYNONYMS: dict[str, dict[str, str]] = {
     },
 }
 
+CONTRACT_SYNONYMS: dict[str, dict[str, str]] = {
+    "rights_contract_kind": {
+        "综合": "comprehensive",
+        "集体合同": "comprehensive",
+        "工资专项": "wage",
+        "工资集体协议": "wage",
+        "工资专项集体合同": "wage",
+        "工资集体合同": "wage",
+        "工资调整机制": "wage",
+        "女职工专项": "women",
+        "女职工": "women",
+        "女职工权益": "women",
+        "女职工权益保护": "women",
+        "劳动安全卫生": "safety",
+        "安全卫生": "safety",
+        "劳动保护": "safety",
+    },
+    "rights_contract_scope": {
+        "单个企业": "enterprise",
+        "企业集体合同": "enterprise",
+        "行业": "industry",
+        "行业集体合同": "industry",
+        "区域": "regional",
+        "区域集体合同": "regional",
+        "片区": "regional",
+    },
+    "rights_vote_body": {
+        "职代会": "congress",
+        "职工代表大会": "congress",
+        "全体职工": "all_staff",
+        "职工大会": "all_staff",
+        "全员大会": "all_staff",
+    },
+}
+
 TABLES: list[tuple[str, str, type[models.TextChoices]]] = [
     ("rights_source", "热线来源", Source),
     ("rights_kind", "诉求类型", Kind),
@@ -180,8 +215,16 @@ TABLES: list[tuple[str, str, type[models.TextChoices]]] = [
 
 def register() -> None:
     from gonghui.core.words import register_choice_table
+    from gonghui.rights.models import ContractKind, ContractScope, VoteBody
 
-    for key, title, choices in TABLES:
+    SYNONYMS.update(CONTRACT_SYNONYMS)
+    tables = [
+        *TABLES,
+        ("rights_contract_kind", "集体合同种类", ContractKind),
+        ("rights_contract_scope", "集体合同范围", ContractScope),
+        ("rights_vote_body", "集体合同审议方式", VoteBody),
+    ]
+    for key, title, choices in tables:
         register_choice_table(
             key=key,
             title=title,

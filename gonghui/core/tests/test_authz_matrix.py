@@ -492,6 +492,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "crosscheck.list.view",
         "stations.station.view",
         "rights.case.view",
+        "rights.contract.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -530,6 +531,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "rights.case.intake",
         "rights.case.handle",
         "rights.case.supervise",
+        "rights.contract.manage",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",

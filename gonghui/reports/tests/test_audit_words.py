@@ -36,6 +36,7 @@ COMPUTED = {
     "members.transfer.request_{initiated_by}": ["members.transfer.request_out", "members.transfer.request_in"],
     "student_aid.{step}": ["student_aid.review", "student_aid.approve"],  # application_decide
     "rights.case.{action}": [f"rights.case.{a}" for a in RIGHTS_EVENTS],  # rights.services._event
+    "rights.contract.{action}": ["rights.contract.register", "rights.contract.file", "rights.contract.review"],
 }
 # f-strings inside the wrappers themselves and the computed ones above: covered.
 KNOWN_FSTRINGS = {"aid.file.{action}", "payouts.{action}", "student_aid.{action}", *COMPUTED}
