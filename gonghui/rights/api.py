@@ -39,6 +39,7 @@ class CaseIn(Schema):
     caller_name: str
     summary: str
     caller_phone: str = ""
+    caller_id_number: str = ""  # only to find the member; never stored
     person_type: str = ""
     tier: str = ""
     employer_name: str = ""

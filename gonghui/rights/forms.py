@@ -41,6 +41,13 @@ class IntakeForm(forms.Form):
     caller_phone = forms.CharField(
         label="联系电话", required=False, max_length=40, help_text="会员的手机号可关联到本会范围内的会员"
     )
+    caller_id_number = forms.CharField(
+        label="公民身份号码",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="可不填；只用于关联本会范围内的会员，不保存",
+    )
     employer_name = forms.CharField(label="用人单位", required=False, max_length=200)
     employer_uscc = forms.CharField(label="用人单位统一社会信用代码", required=False, max_length=40)
     summary = forms.CharField(label="诉求内容", required=False, widget=forms.Textarea(attrs={"rows": 4}))

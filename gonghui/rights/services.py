@@ -3,8 +3,9 @@
 Every write locks the case, checks its state and the caller's permission on the union whose
 step it is, records a timeline line (`CaseEvent`) and an audit event in one transaction.
 A step finished after its deadline marks the case late (the on-time rate). The caller's phone
-is matched to a member only among the memberships the operator may see: a number known
-elsewhere links no one and says nothing.
+(or an ID number given on the call, used only to find the member and never stored) is matched to a
+member only among the memberships the operator may see: a number known elsewhere links no one and
+says nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.core.validators import InvalidIdentifier, clean_uscc
 from gonghui.members.models import MEMBER_STATUSES, Membership
 from gonghui.members.permissions import MemberPerm
+from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.models import Org
 from gonghui.rights import deadlines
 from gonghui.rights import errors as _errors  # noqa: F401  (registers messages)
@@ -50,18 +52,27 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
-def member_by_mobile(*, scope: Scope | None, phone: str) -> int | None:
-    """The person whose mobile this is, among the memberships the scope may see; None if none or several."""
-    if not MOBILE.fullmatch(phone):
-        return None
+def _member_where(scope: Scope | None, **person: str) -> int | None:
     with unscoped():
         qs = Membership.all_objects.all() if scope is None else Membership.objects.within(scope, MemberPerm.VIEW)
         people = list(
-            qs.filter(person__mobile=phone, status__in=MEMBER_STATUSES)
+            qs.filter(status__in=MEMBER_STATUSES, **{f"person__{k}": v for k, v in person.items()})
             .values_list("person_id", flat=True)
             .distinct()[:2]
         )
     return people[0] if len(people) == 1 else None
+
+
+def member_by_mobile(*, scope: Scope | None, phone: str) -> int | None:
+    """The person whose mobile this is, among the memberships the scope may see; None if none or several."""
+    if not MOBILE.fullmatch(phone):
+        return None
+    return _member_where(scope, mobile=phone)
+
+
+def member_by_id_index(*, scope: Scope | None, index: str) -> int | None:
+    """The person with this ID number (its blind index), among the memberships the scope may see."""
+    return _member_where(scope, id_index=index) if index else None
 
 
 def _word(errors: dict[str, str], field: str, table: str, raw: Any, *, required: bool = True) -> str:
@@ -113,6 +124,7 @@ INTAKE_FIELDS = (
     "summary",
     "answer",
     "answered",
+    "caller_id_number",
 )
 
 
@@ -143,6 +155,13 @@ def clean_intake(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     summary = str(raw.get("summary") or "").strip()
     if not summary:
         errors["summary"] = "请填写诉求内容"
+    id_index = ""
+    typed_id = str(raw.get("caller_id_number") or "").strip()
+    if typed_id:
+        try:
+            id_index = parse_identity(typed_id).index
+        except FieldError as exc:
+            errors["caller_id_number"] = str(exc)
     answer = str(raw.get("answer") or "").strip()
     answered = bool(raw.get("answered"))
     if answered:
@@ -158,6 +177,8 @@ def clean_intake(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         summary=summary,
         answer=answer,
     )
+    # The ID number only finds the member: it is never stored (its blind index neither).
+    values["_id_index"] = id_index
     return values, errors
 
 
@@ -167,8 +188,8 @@ def case_intake(
     """Take a call at `org`: a consultation answered on the call is closed at once, anything else
     becomes a work order pending at `org`. Choices take everyday words; every mistake is named at once.
 
-    `raw`: source, kind, cause, caller_name, summary (required), caller_phone, person_type, tier,
-    employer_name, employer_uscc, answer.
+    `raw`: source, kind, cause, caller_name, summary (required), caller_phone, caller_id_number,
+    person_type, tier, employer_name, employer_uscc, answer.
     """
     require_perm_at(scope, RightsPerm.INTAKE, org.path)
     unknown = set(raw) - set(INTAKE_FIELDS)
@@ -179,8 +200,11 @@ def case_intake(
         raise DomainError("rights.intake_invalid", details=errors, reasons=joined(errors))
     if org.is_closed:
         raise DomainError("rights.org_closed", org=org.name)
+    id_index = values.pop("_id_index")
     phone = values["caller_phone"]
-    person_id = member_by_mobile(scope=scope, phone=phone) if phone else None
+    person_id = member_by_id_index(scope=scope, index=id_index)
+    if person_id is None and phone:
+        person_id = member_by_mobile(scope=scope, phone=phone)
     at = deadlines.now()
     status = CaseStatus.CLOSED if answered else CaseStatus.PENDING
     with transaction.atomic():

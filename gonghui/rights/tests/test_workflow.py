@@ -203,3 +203,22 @@ def test_intake_needs_the_permission_on_the_union(people, clock) -> None:  # typ
         take_call(people["users"]["viewer"], people["tree"].zhongshan)
     assert not HotlineCase.all_objects.exists()
     assert CALL["caller_phone"]  # the shared call has a phone (the masking tests rely on it)
+
+
+def test_an_id_number_finds_the_member_in_scope_and_is_never_kept(people, clock) -> None:  # type: ignore[no-untyped-def]
+    tree = people["tree"]
+    number, foreign = id_number(41), id_number(42)
+    ms = register(tree.zhongshan, number, name="周师傅")
+    register(tree.dingxi, foreign, name="外地人")
+    case = take_call(people["users"]["operator"], tree.province, caller_phone="", caller_id_number=number)
+    assert case.person_id == ms.person_id
+    assert take_call(people["users"]["operator"], tree.province, caller_id_number=foreign).person_id is None
+    with pytest.raises(DomainError) as exc:
+        take_call(people["users"]["operator"], tree.province, caller_id_number="520102199003071234")
+    assert set(exc.value.details) == {"caller_id_number"}
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("rights_hotlinecase", "rights_caseevent", "core_auditevent"):
+            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+            assert number not in repr(cursor.fetchall()), table
