@@ -18,3 +18,7 @@ urlpatterns = [
     path("join/<str:code>/qr.svg", views.join_qr, name="join_qr"),
     path("join/<str:code>/done/<str:ref>/", views.join_done, name="join_done"),
 ]
+urlpatterns += [
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<str:number>/", views.case_detail, name="case_detail"),
+]
