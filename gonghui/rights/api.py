@@ -24,7 +24,7 @@ from gonghui.core.viewutils import actor_of
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 from gonghui.rights import contracts, deadlines, selectors, services
-from gonghui.rights.models import CollectiveContract, HotlineCase
+from gonghui.rights.models import CollectiveContract, HotlineCase, NegotiationRequest
 from gonghui.rights.permissions import RightsPerm
 from gonghui.rights.workflow import EVENT_LABELS
 
@@ -418,3 +418,68 @@ def review_contract(request: HttpRequest, contract_id: int, body: ReviewIn) -> d
         actor=actor_of(request), scope=scope, contract=c, objection=body.objection, note=body.note
     )
     return contract_out(selectors.contract_get(scope=scope, pk=contract_id))
+
+
+class RequestIn(Schema):
+    org_code: str
+    side: str  # union / employer
+    employer_name: str
+    employer_uscc: str
+    subject: str
+    requested_on: date
+
+
+class RequestOut(Schema):
+    id: int
+    org_code: str
+    side: str
+    employer_name: str
+    employer_uscc: str
+    subject: str
+    requested_on: date
+    reply_due: date
+    replied_on: date | None
+    overdue: bool
+
+
+class ReplyIn(Schema):
+    replied_on: date
+    note: str = ""
+
+
+def request_out(r: NegotiationRequest) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "org_code": r.org.code,
+        "side": r.side,
+        "employer_name": r.employer_name,
+        "employer_uscc": r.employer_uscc,
+        "subject": r.subject,
+        "requested_on": r.requested_on,
+        "reply_due": contracts.reply_due(r.requested_on),
+        "replied_on": r.replied_on,
+        "overdue": contracts.request_overdue(r, timezone.localdate()),
+    }
+
+
+@router.get("/negotiation-requests", response=list[RequestOut], summary="集体协商要约（未答复在前，最多 500 条）")
+def list_requests(request: HttpRequest, open_only: bool = False) -> list[dict[str, Any]]:
+    return [request_out(r) for r in selectors.request_list(scope=request_scope(request), open_only=open_only)[:500]]
+
+
+@router.post("/negotiation-requests", response={201: RequestOut}, summary="登记要约（20 日内书面答复）")
+def record_request(request: HttpRequest, body: RequestIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    org = org_get(scope=scope, code=body.org_code, perm=RightsPerm.CONTRACT_MANAGE)
+    r = contracts.request_record(actor=actor_of(request), scope=scope, org=org, **body.dict(exclude={"org_code"}))
+    return Status(201, request_out(selectors.request_get(scope=scope, pk=r.pk)))
+
+
+@router.post("/negotiation-requests/{request_id}/reply", response=RequestOut, summary="登记书面答复")
+def reply_request(request: HttpRequest, request_id: int, body: ReplyIn) -> dict[str, Any]:
+    scope = request_scope(request)
+    r = selectors.request_get(scope=scope, pk=request_id)
+    contracts.request_reply(
+        actor=actor_of(request), scope=scope, negotiation=r, replied_on=body.replied_on, note=body.note
+    )
+    return request_out(selectors.request_get(scope=scope, pk=request_id))

@@ -19,6 +19,8 @@ register_audit_labels(
         "rights.contract.register": "登记集体合同",
         "rights.contract.file": "集体合同报送备案",
         "rights.contract.review": "登记集体合同审查结果",
+        "rights.request.record": "登记集体协商要约",
+        "rights.request.reply": "登记要约书面答复",
     },
     {"number": "工单编号", "to": "至"},
 )

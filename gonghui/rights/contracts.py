@@ -30,7 +30,14 @@ from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.core.validators import InvalidIdentifier, clean_uscc
 from gonghui.orgs.models import Org
 from gonghui.rights import errors as _errors  # noqa: F401  (registers messages)
-from gonghui.rights.models import CollectiveContract, ContractEmployer, ContractScope, ReviewResult
+from gonghui.rights.models import (
+    CollectiveContract,
+    ContractEmployer,
+    ContractScope,
+    NegotiationRequest,
+    RequestSide,
+    ReviewResult,
+)
 from gonghui.rights.permissions import RightsPerm
 
 FILING_DAYS = 10
@@ -293,3 +300,81 @@ def contract_review(
         c.save(update_fields=["review", "review_note"])
         _audit(c, actor, "review", review=c.review, note=c.review_note)
     return c
+
+
+def request_record(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    org: Org,
+    side: str,
+    employer_name: str,
+    employer_uscc: str,
+    subject: str,
+    requested_on: date,
+) -> NegotiationRequest:
+    """Record a request to negotiate (要约); its written answer is due in 20 days (`reply_due`)."""
+    require_perm_at(scope, RightsPerm.CONTRACT_MANAGE, org.path)
+    errors: dict[str, str] = {}
+    if side not in RequestSide.values:
+        errors["side"] = "请选择提出方（工会或企业方）"
+    if not (employer_name or "").strip():
+        errors["employer_name"] = "请填写企业名称"
+    uscc = ""
+    try:
+        uscc = clean_uscc(employer_uscc)
+        if not uscc:
+            errors["employer_uscc"] = "请填写统一社会信用代码"
+    except InvalidIdentifier as exc:
+        errors["employer_uscc"] = f"统一社会信用代码{exc}"
+    if not (subject or "").strip():
+        errors["subject"] = "请填写协商事项"
+    if errors:
+        raise DomainError("rights.contract_invalid", details=errors, reasons=joined(errors))
+    with transaction.atomic():
+        req = NegotiationRequest.all_objects.create(
+            org=org,
+            org_path=org.path,
+            side=side,
+            employer_name=employer_name.strip()[:200],
+            employer_uscc=uscc,
+            subject=subject.strip()[:200],
+            requested_on=requested_on,
+        )
+        audit_record(
+            actor=actor,
+            action="rights.request.record",
+            org=org,
+            target=req,
+            data={"due": reply_due(requested_on).isoformat()},
+        )
+    return req
+
+
+def request_reply(
+    *, actor: User | None, scope: Scope | None, negotiation: NegotiationRequest, replied_on: date, note: str = ""
+) -> NegotiationRequest:
+    """Record the written answer to a 要约 (late after the 20 days: accepted, and shown as late)."""
+    require_perm_at(scope, RightsPerm.CONTRACT_MANAGE, negotiation.org_path)
+    with transaction.atomic(), unscoped():
+        req = NegotiationRequest.all_objects.select_for_update().get(pk=negotiation.pk)
+        if req.replied_on is not None:
+            raise DomainError("rights.request_replied", status=409, day=req.replied_on.isoformat())
+        if replied_on < req.requested_on:
+            raise DomainError("rights.request_reply_early", field="replied_on")
+        req.replied_on, req.reply_note = replied_on, (note or "").strip()[:200]
+        req.save(update_fields=["replied_on", "reply_note"])
+        org = Org.all_objects.get(pk=req.org_id)
+        audit_record(
+            actor=actor,
+            action="rights.request.reply",
+            org=org,
+            target=req,
+            data={"replied_on": replied_on.isoformat(), "late": replied_on > reply_due(req.requested_on)},
+        )
+    return req
+
+
+def request_overdue(req: NegotiationRequest, today: date) -> bool:
+    """No written answer by the 20th day, or one given after it."""
+    return (req.replied_on or today) > reply_due(req.requested_on)

@@ -130,3 +130,21 @@ def parse_employer_lines(text: str) -> tuple[list[Any], str]:
             parts = parts[:-1]
         rows.append(EmployerIn(" ".join(parts[:-1]), parts[-1], workers))
     return rows, ""
+
+
+class RequestForm(forms.Form):
+    """A 要约 as typed; the service names every mistake at once."""
+
+    org = OrgCodeField(label="工会", max_length=200)
+    side = forms.ChoiceField(label="提出方", choices=[("union", "工会（职工方）"), ("employer", "企业方")])
+    employer_name = forms.CharField(label="企业名称", required=False, max_length=200)
+    employer_uscc = forms.CharField(label="统一社会信用代码", required=False, max_length=40)
+    subject = forms.CharField(label="协商事项", required=False, max_length=200)
+    requested_on = forms.DateField(label="要约日期", widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )

@@ -224,3 +224,38 @@ class ContractEmployer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RequestSide(models.TextChoices):
+    UNION = "union", _("工会（职工方）")
+    EMPLOYER = "employer", _("企业方")
+
+
+class NegotiationRequest(models.Model):
+    """A request to negotiate (要约): the other side must answer in writing within 20 days."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    side = models.CharField(_("提出方"), max_length=10, choices=RequestSide.choices)
+    employer_name = models.CharField(_("企业名称"), max_length=200)
+    employer_uscc = models.CharField(_("统一社会信用代码"), max_length=18)
+    subject = models.CharField(_("协商事项"), max_length=200)
+    requested_on = models.DateField(_("要约日期"))
+    replied_on = models.DateField(_("书面答复日期"), null=True, blank=True)
+    reply_note = models.CharField(_("答复内容"), max_length=200, blank=True)
+    contract = models.ForeignKey(
+        CollectiveContract, verbose_name=_("签订的合同"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects: ScopedManager[NegotiationRequest] = ScopedManager("org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("集体协商要约")
+        verbose_name_plural = _("集体协商要约")
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["org_path", "replied_on"], name="rights_request_path_reply")]
+
+    def __str__(self) -> str:
+        return f"{self.employer_name} {self.subject}"

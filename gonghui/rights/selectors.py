@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import Scope, subtree_q, unscoped
 from gonghui.orgs.models import Org
 from gonghui.rights import deadlines
-from gonghui.rights.models import OPEN_STATUSES, CaseEvent, CollectiveContract, HotlineCase
+from gonghui.rights.models import OPEN_STATUSES, CaseEvent, CollectiveContract, HotlineCase, NegotiationRequest
 from gonghui.rights.permissions import RightsPerm
 
 
@@ -107,3 +107,18 @@ def contract_get(*, scope: Scope, pk: int) -> CollectiveContract:
     if c is None:
         raise NotFoundError()
     return c
+
+
+def request_list(*, scope: Scope, open_only: bool = False) -> QuerySet[NegotiationRequest]:
+    """The 要约 of the unions the scope sees: unanswered first, oldest first among them."""
+    qs = NegotiationRequest.objects.within(scope, RightsPerm.CONTRACT_VIEW).select_related("org")
+    if open_only:
+        qs = qs.filter(replied_on__isnull=True)
+    return qs.order_by(F("replied_on").desc(nulls_first=True), "requested_on", "pk")
+
+
+def request_get(*, scope: Scope, pk: int) -> NegotiationRequest:
+    req = request_list(scope=scope).filter(pk=pk).first()
+    if req is None:
+        raise NotFoundError()
+    return req

@@ -16,3 +16,7 @@ urlpatterns += [
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
     path("contracts/<int:pk>/<str:action>/", views.contract_act, name="contract_act"),
 ]
+urlpatterns += [
+    path("requests/", views.request_list, name="requests"),
+    path("requests/<int:pk>/reply/", views.request_reply, name="request_reply"),
+]

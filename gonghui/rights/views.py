@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +37,7 @@ from gonghui.core.viewutils import (
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 from gonghui.rights import contracts, deadlines, selectors, services
-from gonghui.rights.forms import WORD_FIELDS, ContractForm, IntakeForm, parse_employer_lines
+from gonghui.rights.forms import WORD_FIELDS, ContractForm, IntakeForm, RequestForm, parse_employer_lines
 from gonghui.rights.models import CaseStatus, CollectiveContract, ContractKind, HotlineCase, ReviewResult
 from gonghui.rights.permissions import RightsPerm
 from gonghui.rights.words import Cause, Kind, Satisfaction, Tier
@@ -413,3 +414,77 @@ def contract_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         post=request.POST,
     )
     return redirect("rights:contract", pk=pk)
+
+
+# --- 要约: requests to negotiate ----------------------------------------------------------------------
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.CONTRACT_VIEW)
+    can_record = scope.has_perm_anywhere(RightsPerm.CONTRACT_MANAGE)
+    form = RequestForm(
+        initial={"org": _grant_org(scope, RightsPerm.CONTRACT_MANAGE), "requested_on": timezone.localdate()}
+    )
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied(RightsPerm.CONTRACT_MANAGE)
+        form = RequestForm(request.POST)
+        if form.is_valid():
+            try:
+                org = org_get(scope=scope, code=form.cleaned_data["org"], perm=RightsPerm.CONTRACT_MANAGE)
+                req = contracts.request_record(
+                    actor=actor_of(request),
+                    scope=scope,
+                    org=org,
+                    **{
+                        k: form.cleaned_data[k]
+                        for k in ("side", "employer_name", "employer_uscc", "subject", "requested_on")
+                    },
+                )
+            except DomainError as exc:
+                if exc.code == "not_found":
+                    form.add_error("org", DomainError("org.not_in_scope").message)
+                else:
+                    apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request, f"已登记要约，应于 {contracts.reply_due(req.requested_on):%Y-%m-%d} 前书面答复。"
+                )
+                return redirect("rights:requests")
+    today = timezone.localdate()
+    listing = list_page(request, selectors.request_list(scope=scope))
+    for r in listing.rows:
+        r.due = contracts.reply_due(r.requested_on)
+        r.overdue = contracts.request_overdue(r, today)
+        r.can_reply = r.replied_on is None and scope.has_perm(RightsPerm.CONTRACT_MANAGE, r.org_path)
+    return render(
+        request,
+        "rights/requests.html",
+        {"section": "rights_contracts", **listing.context(), "form": form, "can_record": can_record, "today": today},
+    )
+
+
+@login_required
+@require_POST
+def request_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, RightsPerm.CONTRACT_VIEW)
+    req = found_or_404(selectors.request_get, scope=scope, pk=pk)
+
+    def reply(**kw: Any) -> object:
+        try:
+            replied_on = date.fromisoformat(str(request.POST.get("replied_on", "")))
+        except ValueError as exc:
+            raise DomainError("rights.note_required", what="答复日期", field="replied_on") from exc
+        return contracts.request_reply(replied_on=replied_on, note=request.POST.get("note", ""), **kw)
+
+    press_button(
+        request,
+        {"reply": Button(RightsPerm.CONTRACT_MANAGE, reply, "已登记书面答复。")},
+        "reply",
+        path=req.org_path,
+        actor=actor_of(request),
+        scope=scope,
+        negotiation=req,
+    )
+    return redirect("rights:requests")
