@@ -194,9 +194,10 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return case_out(selectors.case_get(scope=request_scope(request), pk=case_id), events=True)
 
 
-@router.get("/supervision", response=list[CaseOut], summary="超期督办：下级工会承办的超期工单（最多 500 条）")
-def list_supervision(request: HttpRequest) -> list[dict[str, Any]]:
-    return [case_out(c) for c in selectors.supervision_list(scope=request_scope(request))[:500]]
+@router.get("/supervision", response=CasePage, summary="超期督办：下级工会承办的超期工单，超期最久的在前")
+def list_supervision(request: HttpRequest, page: int = 1) -> dict[str, Any]:
+    rows, count, number = paginate(selectors.supervision_list(scope=request_scope(request)), page)
+    return {"items": [case_out(c) for c in rows], "count": count, "page": number}
 
 
 def _act(request: HttpRequest, case_id: int, service: Any, **kwargs: Any) -> dict[str, Any]:
