@@ -18,6 +18,7 @@ from django.utils import timezone
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import months_back, stat_provider
 from gonghui.core.ui import register_dashboard_chart
+from gonghui.orgs.models import Org
 from gonghui.rights import deadlines
 from gonghui.rights.models import (
     OPEN_STATUSES,
@@ -117,4 +118,30 @@ def cases_by_cause_chart(paths: list[str] | None) -> dict[str, Any]:
 register_dashboard_chart(chart_id="hotline-month", title="12351 工单 · 按月（件）", data=cases_by_month_chart, order=70)
 register_dashboard_chart(
     chart_id="hotline-cause", title="12351 工单 · 按事由（件）", data=cases_by_cause_chart, order=71
+)
+
+
+def overdue_by_lower_union_chart(paths: list[str] | None) -> dict[str, Any]:
+    """The dashboard's overdue list per level: open cases past their deadline, by the union directly
+    below the one viewed (one path) that holds them; several paths or the whole platform: by top union."""
+    with unscoped():
+        if paths is not None and len(paths) == 1:
+            lower = list(Org.all_objects.filter(parent__path=paths[0]).values_list("path", "name"))
+        else:
+            lower = list(Org.all_objects.filter(parent__isnull=True).values_list("path", "name"))
+        overdue = HotlineCase.all_objects.filter(status__in=OPEN_STATUSES, step_due_at__lt=deadlines.now())
+        if paths is not None:
+            overdue = overdue.filter(subtrees_q("org_path", paths))
+        counts = dict(overdue.values_list("org_path").annotate(n=Count("pk")).order_by())
+    rows = []
+    for path, name in lower:
+        n = sum(v for p, v in counts.items() if p.startswith(path))
+        if n:
+            rows.append((name, n))
+    rows.sort(key=lambda r: -r[1])
+    return {"labels": [r[0] for r in rows[:20]], "series": [{"name": "超期工单", "values": [r[1] for r in rows[:20]]}]}
+
+
+register_dashboard_chart(
+    chart_id="hotline-overdue", title="12351 超期工单 · 按下级工会（件）", data=overdue_by_lower_union_chart, order=72
 )

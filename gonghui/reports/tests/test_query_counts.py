@@ -49,7 +49,7 @@ SMALL, LARGE = 3, 30
 STATS = 18  # one stats_collect
 SESSION = 3  # session, user, grants
 SERIES = 4  # monthly: payouts, card spending, 普惠 sales, 金秋助学
-CHARTS = 5  # orgs by kind, orgs by region, 金秋助学 by school year, 12351 cases by month and by 事由
+CHARTS = 7  # orgs by kind, orgs by region, 金秋助学 by school year, 12351 by month, by 事由, overdue by lower union (2)
 
 
 def dashboard_queries(lower_unions: int) -> int:

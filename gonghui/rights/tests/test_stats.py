@@ -69,3 +69,25 @@ def test_the_dashboard_charts_by_month_and_by_cause(people, clock) -> None:  # t
     cause = cases_by_cause_chart([tree.province.path])
     assert dict(zip(cause["labels"], cause["series"][0]["values"], strict=True)) == {"工资": 2, "工伤": 1}
     assert cases_by_cause_chart([tree.dingxi.path])["labels"] == []
+
+
+def test_the_overdue_cases_by_lower_union(people, clock) -> None:  # type: ignore[no-untyped-def]
+    from gonghui.rights.stats import overdue_by_lower_union_chart
+
+    tree, op = people["tree"], people["users"]["operator"]
+    for _ in range(2):
+        case = take_call(op, tree.province)
+        case = act(people, "operator", services.case_hand_down, case, to_org=tree.lps)
+        act(people, "city", services.case_hand_down, case, to_org=tree.zhongshan)
+    case = take_call(op, tree.province)
+    act(people, "operator", services.case_hand_down, case, to_org=tree.guiyang)
+    take_call(op, tree.province)  # held by the province itself: not a lower union's
+    assert overdue_by_lower_union_chart([tree.province.path])["labels"] == []
+    clock.advance(days=2)
+    chart = overdue_by_lower_union_chart([tree.province.path])
+    assert dict(zip(chart["labels"], chart["series"][0]["values"], strict=True)) == {
+        "六盘水市总工会": 2,
+        "贵阳市总工会": 1,
+    }
+    city = overdue_by_lower_union_chart([tree.lps.path])
+    assert dict(zip(city["labels"], city["series"][0]["values"], strict=True)) == {"钟山区总工会": 2}
