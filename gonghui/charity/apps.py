@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+
+
+class CharityConfig(AppConfig):
+    name = "gonghui.charity"
+    label = "charity"
+    verbose_name = "慈善基金"
+
+    def ready(self) -> None:
+        from gonghui.charity import errors, permissions  # noqa: F401  (registers)
+        from gonghui.charity.models import Disbursement, Donation, Fund, FundEntry, Project
+        from gonghui.charity.permissions import CharityPerm
+        from gonghui.core.paths import register_path_column
+        from gonghui.core.ui import register_dashboard_cards, register_nav
+
+        # 帮扶, beside 困难帮扶 and 金秋助学: the fund exists to pay them, and the same cadres run it.
+        register_nav(
+            area="aid",
+            section="charity",
+            label="慈善基金",
+            url_name="charity:funds",
+            allowed=CharityPerm.VIEW,
+            order=90,
+        )
+        register_dashboard_cards(key="charity_donations_yuan", template="charity/_dashboard_charity.html", order=70)
+        for model in (Fund, Donation, Project, Disbursement, FundEntry):
+            register_path_column(model, "org_path")
+        from gonghui.charity import words
+
+        words.register()

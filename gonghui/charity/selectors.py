@@ -1,0 +1,129 @@
+"""Reads on charity funds, their ledgers and year accounts, donations, projects and disbursements, within scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet, Sum
+
+from gonghui.charity.models import Disbursement, Donation, EntryKind, Fund, FundEntry, Project
+from gonghui.charity.permissions import CharityPerm
+from gonghui.core.errors import NotFoundError
+from gonghui.core.scoping import Scope
+
+
+def fund_list(*, scope: Scope, perm: str = CharityPerm.VIEW) -> QuerySet[Fund]:
+    return Fund.objects.within(scope, perm).select_related("org").order_by("org_path", "name", "pk")
+
+
+def fund_get(*, scope: Scope, pk: int, perm: str = CharityPerm.VIEW) -> Fund:
+    """The fund if the scope may see it; another union's id is not found (never 403)."""
+    fund = fund_list(scope=scope, perm=perm).filter(pk=pk).first()
+    if fund is None:
+        raise NotFoundError()
+    return fund
+
+
+def fund_ledger(*, scope: Scope, fund: Fund) -> QuerySet[FundEntry]:
+    """The fund's ledger, newest first, each row with the donation or disbursement behind it."""
+    return (
+        FundEntry.objects.within(scope, CharityPerm.VIEW)
+        .filter(fund=fund)
+        .select_related("donation", "disbursement__project", "disbursement__person")
+        .order_by("-booked_on", "-pk")
+    )
+
+
+def ledger_balance_fen(*, fund: Fund) -> int:
+    """The fund's balance as the sum of its ledger rows (what `Fund.balance_fen` must always equal)."""
+    return FundEntry.all_objects.filter(fund_id=fund.pk).aggregate(s=Sum("amount_fen"))["s"] or 0
+
+
+@dataclass(frozen=True)
+class YearAccounts:
+    """A fund's year from its ledger: balance brought forward, income, refunds, spending, balance carried."""
+
+    year: int
+    opening_fen: int
+    donations_fen: int
+    refunds_fen: int
+    spent_fen: int
+    closing_fen: int
+    spent_by_project: list[tuple[str, int]]
+
+
+def fund_year_accounts(*, fund: Fund, year: int) -> YearAccounts:
+    """The year's accounts, all sums of ledger rows (a fund set up in the year brings its opening balance)."""
+    rows = FundEntry.all_objects.filter(fund_id=fund.pk)
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    before = rows.filter(booked_on__lt=start).aggregate(s=Sum("amount_fen"))["s"] or 0
+    year_rows = rows.filter(booked_on__gte=start, booked_on__lt=end)
+    sums = year_rows.aggregate(
+        opening=Sum("amount_fen", filter=Q(kind=EntryKind.OPENING)),
+        donations=Sum("amount_fen", filter=Q(kind=EntryKind.DONATION)),
+        refunds=Sum("amount_fen", filter=Q(kind=EntryKind.REFUND)),
+        spent=Sum("amount_fen", filter=Q(kind=EntryKind.DISBURSEMENT)),
+    )
+    by_project = (
+        year_rows.filter(kind=EntryKind.DISBURSEMENT)
+        .values_list("disbursement__project__name")
+        .annotate(s=Sum("amount_fen"))
+        .order_by("s", "disbursement__project__name")
+    )
+    opening = before + (sums["opening"] or 0)
+    donations, refunds, spent = sums["donations"] or 0, -(sums["refunds"] or 0), -(sums["spent"] or 0)
+    return YearAccounts(
+        year=year,
+        opening_fen=opening,
+        donations_fen=donations,
+        refunds_fen=refunds,
+        spent_fen=spent,
+        closing_fen=opening + donations - refunds - spent,
+        spent_by_project=[(name, -s) for name, s in by_project],
+    )
+
+
+def fund_years(*, fund: Fund) -> list[int]:
+    """The years the fund's ledger has rows in, newest first."""
+    days = FundEntry.all_objects.filter(fund_id=fund.pk).dates("booked_on", "year", order="DESC")
+    return [d.year for d in days]
+
+
+def donation_list(*, scope: Scope, fund: Fund | None = None, perm: str = CharityPerm.VIEW) -> QuerySet[Donation]:
+    qs = Donation.objects.within(scope, perm).select_related("fund")
+    if fund is not None:
+        qs = qs.filter(fund=fund)
+    return qs.order_by("-received_on", "-pk")
+
+
+def donation_get(*, scope: Scope, pk: int, perm: str = CharityPerm.VIEW) -> Donation:
+    donation = donation_list(scope=scope, perm=perm).select_related("fund__org").filter(pk=pk).first()
+    if donation is None:
+        raise NotFoundError()
+    return donation
+
+
+def project_list(*, scope: Scope, fund: Fund | None = None, perm: str = CharityPerm.VIEW) -> QuerySet[Project]:
+    qs = Project.objects.within(scope, perm).select_related("fund")
+    if fund is not None:
+        qs = qs.filter(fund=fund)
+    return qs.order_by("-starts_on", "-pk")
+
+
+def project_get(*, scope: Scope, pk: int, perm: str = CharityPerm.VIEW) -> Project:
+    project = project_list(scope=scope, perm=perm).select_related("fund__org").filter(pk=pk).first()
+    if project is None:
+        raise NotFoundError()
+    return project
+
+
+def disbursement_list(
+    *, scope: Scope, project: Project | None = None, fund: Fund | None = None
+) -> QuerySet[Disbursement]:
+    qs = Disbursement.objects.within(scope, CharityPerm.VIEW).select_related("project", "fund", "person")
+    if project is not None:
+        qs = qs.filter(project=project)
+    if fund is not None:
+        qs = qs.filter(fund=fund)
+    return qs.order_by("-paid_on", "-pk")

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from gonghui.charity import views
+
+app_name = "charity"
+urlpatterns = [
+    path("", views.fund_list, name="funds"),
+    path("funds/new/", views.fund_new, name="fund_new"),
+    path("funds/<int:pk>/", views.fund_detail, name="fund"),
+    path("funds/<int:pk>/donations/new/", views.donation_new, name="donation_new"),
+    path("funds/<int:pk>/projects/new/", views.project_new, name="project_new"),
+    path("donations/", views.donation_list, name="donations"),
+    path("donations/<int:pk>/", views.donation_detail, name="donation"),
+    path("projects/", views.project_list, name="projects"),
+    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("projects/<int:pk>/disburse/", views.project_disburse, name="project_disburse"),
+]

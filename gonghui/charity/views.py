@@ -1,0 +1,341 @@
+"""Pages of charity funds (慈善基金): funds with their ledger and year accounts, donations, projects, payments.
+
+Thin views over the services and selectors. A fund, donation or project of another
+union is not found (404); a page the caller holds no permission for is a 403. Forms
+keep what was typed and show every error at once; donors' ID numbers appear masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.charity import forms as cf
+from gonghui.charity import selectors, services
+from gonghui.charity.agreements import agreement_discard, agreement_store
+from gonghui.charity.models import DonorKind, Fund, Project, RecipientKind
+from gonghui.charity.permissions import CharityPerm
+from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.masking import mask_name
+from gonghui.core.money import fen_to_yuan
+from gonghui.core.viewutils import (
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    list_page,
+    require_perm,
+    scope_of,
+)
+from gonghui.members.selectors import active_member_by_key
+from gonghui.orgs.selectors import org_get
+
+SECTION = "charity"
+
+
+def _fund(request: HttpRequest, pk: int) -> Fund:
+    return found_or_404(selectors.fund_get, scope=scope_of(request), pk=pk)
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    return found_or_404(selectors.project_get, scope=scope_of(request), pk=pk)
+
+
+# --- funds -----------------------------------------------------------------------------------------
+
+
+@login_required
+def fund_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    listing = list_page(request, selectors.fund_list(scope=scope))
+    return render(
+        request,
+        "charity/fund_list.html",
+        {"section": SECTION, **listing.context(), "can_create": scope.has_perm_anywhere(CharityPerm.MANAGE)},
+    )
+
+
+@login_required
+def fund_new(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.MANAGE)
+    form = cf.FundForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = org_get(scope=scope, code=data["org"].strip().upper(), perm=CharityPerm.MANAGE)
+        except NotFoundError:
+            form.add_error("org", "没有这个工会，或不在您的管理范围内")
+        else:
+            try:
+                fund = services.fund_create(
+                    actor=actor_of(request),
+                    scope=scope,
+                    org=org,
+                    name=data["name"],
+                    kind=data["kind"],
+                    foundation=data["foundation"],
+                    restricted=data["restricted"],
+                    purpose=data["purpose"],
+                    opened_on=data["opened_on"],
+                    opening_balance_fen=data["opening_balance"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _apply(form, exc, {"opening_balance": "opening_balance"})
+            else:
+                messages.success(request, f"已设立“{fund.name}”，期初余额 {fen_to_yuan(fund.balance_fen)} 元。")
+                return redirect("charity:fund", pk=fund.pk)
+    return render(request, "charity/form.html", {"section": SECTION, "form": form, "title": "设立慈善基金"})
+
+
+def _apply(form: Any, exc: DomainError, renames: dict[str, str] | None = None) -> None:
+    """The service's refusal on the form's fields (a service's `amount` is the form's own amount box)."""
+    if isinstance(exc.details, dict) and renames:
+        exc.details = {renames.get(k, k): v for k, v in exc.details.items()}
+    apply_domain_error(form, exc)
+
+
+@login_required
+def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    fund = _fund(request, pk)
+    years = selectors.fund_years(fund=fund)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    listing = list_page(request, selectors.fund_ledger(scope=scope, fund=fund))
+    for entry in listing.rows:
+        entry.what = _entry_label(entry)
+    return render(
+        request,
+        "charity/fund_detail.html",
+        {
+            "section": SECTION,
+            "fund": fund,
+            "accounts": selectors.fund_year_accounts(fund=fund, year=year),
+            "years": sorted({*years, timezone.localdate().year}, reverse=True),
+            "year": year,
+            **listing.context(),
+            "projects": selectors.project_list(scope=scope, fund=fund)[:50],
+            "can_donate": scope.has_perm(CharityPerm.DONATION, fund.org_path),
+            "can_manage": scope.has_perm(CharityPerm.MANAGE, fund.org_path),
+        },
+    )
+
+
+def _entry_label(entry: Any) -> str:
+    """What a ledger row is, as the page shows it: the donor (爱心人士 if anonymous), or the project and payee."""
+    if entry.donation_id:
+        return entry.donation.shown_donor
+    if entry.disbursement_id:
+        paid = entry.disbursement
+        payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+        return f"{paid.project.name}：{payee}"
+    return ""
+
+
+# --- donations -------------------------------------------------------------------------------------
+
+
+@login_required
+def donation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.DONATION)
+    fund = found_or_404(selectors.fund_get, scope=scope, pk=pk, perm=CharityPerm.DONATION)
+    posted = request.method == "POST"
+    form = cf.DonationForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        stored = ""
+        try:
+            upload = data.get("agreement")
+            if upload is not None and data["donor_kind"] == DonorKind.ENTERPRISE:
+                stored = agreement_store(upload)
+            donation = services.donation_record(
+                actor=actor_of(request),
+                scope=scope,
+                fund=fund,
+                donor=services.DonorIn(
+                    kind=data["donor_kind"],
+                    name=data["donor_name"],
+                    uscc=data["uscc"],
+                    id_number=data["id_number"],
+                    anonymous=data["anonymous"],
+                ),
+                amount_fen=data["amount"],
+                received_on=data["received_on"],
+                channel=data["channel"],
+                agreement_file=stored,
+                note=data["note"],
+            )
+        except DomainError as exc:
+            if stored:
+                agreement_discard(stored)
+            _apply(form, exc)
+        else:
+            messages.success(
+                request, f"已登记{donation.shown_donor}捐赠 {fen_to_yuan(donation.amount_fen)} 元，计入“{fund.name}”。"
+            )
+            return redirect("charity:fund", pk=fund.pk)
+    return render(
+        request,
+        "charity/form.html",
+        {"section": SECTION, "form": form, "title": f"登记捐赠：{fund.name}", "fund": fund, "multipart": True},
+    )
+
+
+@login_required
+def donation_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    listing = list_page(request, selectors.donation_list(scope=scope))
+    return render(request, "charity/donation_list.html", {"section": SECTION, **listing.context()})
+
+
+@login_required
+def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk)
+    can_refund = scope.has_perm(CharityPerm.REFUND, donation.org_path) and donation.net_fen > 0
+    form = cf.RefundForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_refund:
+            require_perm(request, CharityPerm.REFUND, donation.org_path)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.donation_refund(
+                    actor=actor_of(request),
+                    scope=scope,
+                    donation=donation,
+                    amount_fen=data["amount"],
+                    on=data["on"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, f"已退还 {fen_to_yuan(data['amount'])} 元。")
+                return redirect("charity:donation", pk=donation.pk)
+    return render(
+        request,
+        "charity/donation_detail.html",
+        {
+            "section": SECTION,
+            "donation": donation,
+            "form": form,
+            "can_refund": can_refund,
+            "entries": donation.entries.order_by("booked_on", "pk"),
+        },
+    )
+
+
+# --- projects and disbursements -------------------------------------------------------------------
+
+
+@login_required
+def project_new(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.MANAGE)
+    fund = found_or_404(selectors.fund_get, scope=scope, pk=pk, perm=CharityPerm.MANAGE)
+    initial = {"purpose": fund.purpose} if fund.restricted else None
+    form = cf.ProjectForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = services.project_create(
+                actor=actor_of(request),
+                scope=scope,
+                fund=fund,
+                name=data["name"],
+                purpose=data["purpose"],
+                budget_fen=data["budget"],
+                industry=data["industry"],
+                region_code=data["region_code"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                note=data["note"],
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"已设立项目“{project.name}”。")
+            return redirect("charity:project", pk=project.pk)
+    return render(
+        request,
+        "charity/form.html",
+        {"section": SECTION, "form": form, "title": f"设立项目：{fund.name}", "fund": fund},
+    )
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    listing = list_page(request, selectors.project_list(scope=scope))
+    return render(request, "charity/project_list.html", {"section": SECTION, **listing.context()})
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    project = _project(request, pk)
+    listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
+    for paid in listing.rows:
+        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+    return render(
+        request,
+        "charity/project_detail.html",
+        {
+            "section": SECTION,
+            "project": project,
+            **listing.context(),
+            "form": cf.DisbursementForm(),
+            "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_disburse(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.DISBURSE)
+    project = found_or_404(selectors.project_get, scope=scope, pk=pk, perm=CharityPerm.DISBURSE)
+    form = cf.DisbursementForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        membership = None
+        if data["recipient_kind"] == RecipientKind.MEMBER and data["member"]:
+            membership = active_member_by_key(scope=scope, key=data["member"], perm=CharityPerm.DISBURSE)
+            if membership is None:
+                form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
+        if not form.errors:
+            try:
+                services.disbursement_record(
+                    actor=actor_of(request),
+                    scope=scope,
+                    fund=project.fund,
+                    project=project,
+                    recipient=services.RecipientIn(
+                        kind=data["recipient_kind"], name=data["recipient_name"], membership=membership
+                    ),
+                    amount_fen=data["amount"],
+                    paid_on=data["paid_on"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, f"已登记支出 {fen_to_yuan(data['amount'])} 元。")
+                return redirect("charity:project", pk=project.pk)
+    listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
+    for paid in listing.rows:
+        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+    return render(
+        request,
+        "charity/project_detail.html",
+        {"section": SECTION, "project": project, **listing.context(), "form": form, "can_disburse": True},
+        status=400,
+    )
