@@ -289,7 +289,7 @@ def list_funds(request: HttpRequest, page: int = 1) -> dict[str, Any]:
 @router.post("/funds", response={201: FundOut}, summary="设立慈善基金")
 def create_fund(request: HttpRequest, body: FundIn) -> Status[dict[str, Any]]:
     scope = request_scope(request)
-    org = org_get(scope=scope, code=body.org_code.strip().upper(), perm=CharityPerm.MANAGE)
+    org = org_get(scope=scope, code=body.org_code.strip().upper(), perm=CharityPerm.VIEW)
     fund = services.fund_create(
         actor=actor_of(request),
         scope=scope,

@@ -104,6 +104,11 @@ def donation_get(*, scope: Scope, pk: int, perm: str = CharityPerm.VIEW) -> Dona
     return donation
 
 
+def donation_entries(*, scope: Scope, donation: Donation) -> QuerySet[FundEntry]:
+    """The ledger rows of a donation (its receipt and any refunds), oldest first."""
+    return FundEntry.objects.within(scope, CharityPerm.VIEW).filter(donation=donation).order_by("booked_on", "pk")
+
+
 def project_list(*, scope: Scope, fund: Fund | None = None, perm: str = CharityPerm.VIEW) -> QuerySet[Project]:
     qs = Project.objects.within(scope, perm).select_related("fund")
     if fund is not None:

@@ -229,7 +229,7 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "donation": donation,
             "form": form,
             "can_refund": can_refund,
-            "entries": donation.entries.order_by("booked_on", "pk"),
+            "entries": selectors.donation_entries(scope=scope, donation=donation),
         },
     )
 
