@@ -25,6 +25,7 @@ class CharityConfig(AppConfig):
         register_dashboard_cards(key="charity_donations_yuan", template="charity/_dashboard_charity.html", order=70)
         for model in (Fund, Donation, Project, Disbursement, FundEntry):
             register_path_column(model, "org_path")
-        from gonghui.charity import words
+        from gonghui.charity import kinds, words
 
         words.register()
+        kinds.register()

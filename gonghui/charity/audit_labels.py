@@ -8,6 +8,8 @@ register_audit_labels(
         "charity.donation.record": "登记捐赠",
         "charity.donation.agreement": "上传捐赠协议",
         "charity.donation.refund": "退还捐赠",
+        "charity.donation.import": "导入工资代扣捐款",
+        "charity.donation.export": "导出捐赠",
         "charity.project.create": "设立公益项目",
         "charity.disbursement.record": "登记公益支出",
     },

@@ -130,6 +130,7 @@ class Donation(models.Model):
     org_path = PathField(_("组织路径"), editable=False)
     donor_kind = models.CharField(_("捐赠人类型"), max_length=12, choices=DonorKind.choices)
     donor_name = models.CharField(_("捐赠人"), max_length=200)
+    # An enterprise's own code; for a payroll deduction, the code of the enterprise that deducted it.
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     agreement_file = models.CharField(_("捐赠协议"), max_length=200, blank=True)
     # A member donor is their Person; anyone else keeps their ID number sealed, never in clear.
@@ -164,6 +165,12 @@ class Donation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(donor_kind="individual") | ~Q(uscc=""), name="charity_donation_enterprise_uscc"
+            ),
+            # A worker's payroll deduction is recorded once: the import's natural key (`bulk.py`).
+            models.UniqueConstraint(
+                fields=["fund", "uscc", "received_on", "id_index"],
+                condition=Q(channel="payroll"),
+                name="charity_payroll_once",
             ),
         ]
         indexes = [
