@@ -111,3 +111,23 @@ def test_the_export_masks_and_hides_anonymous_donors(tree, tmp_path) -> None:
     text = out.read_bytes().decode("utf-8-sig", errors="replace")
     assert count == 2 and "爱心人士" in text and "职工1" not in text and "职工2" in text
     assert id_number(2, area="520201") not in text
+
+
+def test_the_template_reads_back_through_the_engine(tree, make_user, login, tmp_path) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from gonghui.core.bulk import open_table
+
+    client = login(make_user("lps_officer", ("officer", "520200")))
+    resp = client.get("/imports/templates/donations/")
+    assert resp.status_code == 200
+    content = b"".join(resp.streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    assert [c.value for c in sheet[2]][:2] == ["基金*", "单位统一社会信用代码*"]
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(content)
+    table = open_table(path, get_kind("donations").columns)
+    assert (table.unknown, table.missing) == ([], [])
+    assert [cells[0] for _n, cells in table.rows] == ["职工爱心基金"]
