@@ -112,6 +112,8 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listing = list_page(request, selectors.fund_ledger(scope=scope, fund=fund))
     for entry in listing.rows:
         entry.what = _entry_label(entry)
+        entry.income_fen = entry.amount_fen if entry.amount_fen >= 0 else None
+        entry.outgo_fen = -entry.amount_fen if entry.amount_fen < 0 else None
     return render(
         request,
         "charity/fund_detail.html",

@@ -53,6 +53,9 @@ def test_the_fund_list_and_the_navigation(w) -> None:
     assert "六盘水市职工爱心基金" not in text(w["foreign"].get("/charity/"))
     assert w["foreign"].get(f"/charity/funds/{w['fund'].pk}/").status_code == 404
     assert Client().get("/charity/").status_code == 302
+    give(w["fund"], 500_00)
+    dashboard = text(w["viewer"].get("/"))
+    assert 'data-testid="stat-charity"' in dashboard and "慈善基金捐赠" in dashboard
 
 
 def test_setting_up_a_fund_keeps_what_was_typed(w) -> None:
