@@ -199,6 +199,25 @@ class DisbursementOut(Schema):
     paid_on: date
 
 
+class ShareOut(Schema):
+    entry_id: int
+    kind: str
+    booked_on: date
+    amount: str  # the part of this row that the donation paid (or that paid the payment)
+    donor: str | None  # for the sources of a payment: the donor (爱心人士 if anonymous), none for the opening balance
+    project: str | None
+    recipient: str | None  # masked for a member
+
+
+class BeneficiaryOut(Schema):
+    disbursement_id: int
+    fund: str
+    project: str
+    amount: str
+    paid_on: date
+    sources: list[ShareOut]
+
+
 class DisbursementPage(Schema):
     items: list[DisbursementOut]
     count: int
@@ -262,6 +281,23 @@ def project_out(p: Project) -> dict[str, Any]:
         "region_code": p.region_code,
         "starts_on": p.starts_on,
         "ends_on": p.ends_on,
+    }
+
+
+def share_out(share: selectors.Share) -> dict[str, Any]:
+    e = share.entry
+    paid = e.disbursement if e.disbursement_id else None
+    recipient = None
+    if paid is not None:
+        recipient = mask_name(paid.person.name) if paid.person_id and paid.person else paid.recipient_name
+    return {
+        "entry_id": e.pk,
+        "kind": e.kind,
+        "booked_on": e.booked_on,
+        "amount": fen_to_yuan(share.amount_fen),
+        "donor": e.donation.shown_donor if e.donation_id and e.donation and e.kind == "donation" else None,
+        "project": paid.project.name if paid is not None else None,
+        "recipient": recipient,
     }
 
 
@@ -373,6 +409,13 @@ def get_donation(request: HttpRequest, donation_id: int) -> dict[str, Any]:
     return donation_out(selectors.donation_get(scope=request_scope(request), pk=donation_id))
 
 
+@router.get("/donations/{donation_id}/trace", response=list[ShareOut], summary="善款去向（基金内先进先出）")
+def trace_donation(request: HttpRequest, donation_id: int) -> list[dict[str, Any]]:
+    scope = request_scope(request)
+    donation = selectors.donation_get(scope=scope, pk=donation_id)
+    return [share_out(s) for s in selectors.donation_trace(scope=scope, donation=donation)]
+
+
 @router.post("/donations/{donation_id}/refunds", response=DonationOut, summary="退还捐赠")
 def refund_donation(request: HttpRequest, donation_id: int, body: RefundIn) -> dict[str, Any]:
     scope = request_scope(request)
@@ -451,3 +494,20 @@ def list_disbursements(request: HttpRequest, project_id: int | None = None, page
     project = selectors.project_get(scope=scope, pk=project_id) if project_id is not None else None
     rows, count, number = paginate(selectors.disbursement_list(scope=scope, project=project), page)
     return {"items": [disbursement_out(d) for d in rows], "count": count, "page": number}
+
+
+@router.get("/beneficiaries/{member_id}", response=list[BeneficiaryOut], summary="受助会员的资助来源（基金与捐赠人）")
+def beneficiary(request: HttpRequest, member_id: int) -> list[dict[str, Any]]:
+    scope = request_scope(request)
+    ms = membership_get(scope=scope, pk=member_id)
+    return [
+        {
+            "disbursement_id": d.pk,
+            "fund": d.fund.name,
+            "project": d.project.name,
+            "amount": fen_to_yuan(d.amount_fen),
+            "paid_on": d.paid_on,
+            "sources": [share_out(s) for s in shares],
+        }
+        for d, shares in selectors.beneficiary_sources(scope=scope, person_id=ms.person_id)
+    ]

@@ -253,6 +253,7 @@ class DonationsKind:
             for d in new:
                 fund = locked[d.fund_id]
                 fund.balance_fen += d.amount_fen
+                fund.inflow_fen += d.amount_fen
                 entries.append(
                     FundEntry(
                         fund_id=fund.pk,
@@ -260,13 +261,15 @@ class DonationsKind:
                         kind=EntryKind.DONATION,
                         amount_fen=d.amount_fen,
                         balance_fen=fund.balance_fen,
+                        cum_in_fen=fund.inflow_fen,
+                        cum_out_fen=fund.outflow_fen,
                         booked_on=d.received_on,
                         donation_id=d.pk,
                     )
                 )
             FundEntry.all_objects.bulk_create(entries, batch_size=1000)
             for fund in locked.values():
-                fund.save(update_fields=["balance_fen"])
+                fund.save(update_fields=["balance_fen", "inflow_fen"])
         return dict(counts)
 
     def audit(self, summary: dict[str, Any], path: str) -> None:

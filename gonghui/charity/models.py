@@ -83,6 +83,10 @@ class Fund(models.Model):
     opening_balance_fen = models.PositiveBigIntegerField(_("期初余额（分）"), default=0)
     # The sum of the fund's ledger, kept on this row under select_for_update; never below zero.
     balance_fen = models.BigIntegerField(_("余额（分）"), default=0, editable=False)
+    # All money ever in (opening balance, donations) and out (refunds, payments): the ledger's running totals,
+    # which place each row on the fund's first-in first-out line (`selectors.donation_trace`).
+    inflow_fen = models.BigIntegerField(_("累计收入（分）"), default=0, editable=False)
+    outflow_fen = models.BigIntegerField(_("累计支出（分）"), default=0, editable=False)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -98,6 +102,9 @@ class Fund(models.Model):
         base_manager_name = "all_objects"
         constraints = [
             models.CheckConstraint(condition=Q(balance_fen__gte=0), name="charity_fund_balance_not_negative"),
+            models.CheckConstraint(
+                condition=Q(balance_fen=F("inflow_fen") - F("outflow_fen")), name="charity_fund_balance_is_flows"
+            ),
             models.CheckConstraint(
                 condition=Q(restricted=False, purpose="") | (Q(restricted=True) & ~Q(purpose="")),
                 name="charity_fund_restricted_has_purpose",
@@ -298,6 +305,11 @@ class FundEntry(models.Model):
     kind = models.CharField(_("类别"), max_length=12, choices=EntryKind.choices)
     amount_fen = models.BigIntegerField(_("金额（分）"))
     balance_fen = models.BigIntegerField(_("余额（分）"))
+    # The fund's running totals after this row: money in ends at `cum_in_fen`, money out at `cum_out_fen`.
+    # A donation is the stretch (cum_in − amount, cum_in] of the fund's money; a payment the stretch
+    # (cum_out − amount, cum_out]; where they overlap, that donation paid that payment (first in, first out).
+    cum_in_fen = models.BigIntegerField(_("累计收入（分）"), default=0)
+    cum_out_fen = models.BigIntegerField(_("累计支出（分）"), default=0)
     booked_on = models.DateField(_("日期"))
     donation = models.ForeignKey(Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
     disbursement = models.OneToOneField(
@@ -320,7 +332,11 @@ class FundEntry(models.Model):
                 name="charity_entry_sign_by_kind",
             ),
         ]
-        indexes = [models.Index(fields=["fund", "booked_on"], name="charity_entry_fund_day")]
+        indexes = [
+            models.Index(fields=["fund", "booked_on"], name="charity_entry_fund_day"),
+            models.Index(fields=["fund", "cum_in_fen"], name="charity_entry_fund_in"),
+            models.Index(fields=["fund", "cum_out_fen"], name="charity_entry_fund_out"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.fund_id} {self.get_kind_display()} {self.amount_fen / 100:.2f}"

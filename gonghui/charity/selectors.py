@@ -132,3 +132,66 @@ def disbursement_list(
     if fund is not None:
         qs = qs.filter(fund=fund)
     return qs.order_by("-paid_on", "-pk")
+
+
+# --- traceability: where a donation's money went, and whose money paid a beneficiary -------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """A part of one ledger row paid by (or paying) a part of another, first in first out within the fund."""
+
+    entry: FundEntry
+    amount_fen: int
+
+
+def _overlaps(rows: QuerySet[FundEntry], field: str, start: int, end: int) -> list[Share]:
+    """The rows whose stretch (cum − |amount|, cum] on `field`'s line overlaps (start, end], with the overlap.
+
+    Two index range reads: the first row reaching `end`, then the rows from `start` up to it.
+    """
+    if end <= start:
+        return []
+    last = rows.filter(**{f"{field}__gte": end}).order_by(field).values_list(field, flat=True).first()
+    found = rows.filter(**{f"{field}__gt": start})
+    if last is not None:
+        found = found.filter(**{f"{field}__lte": last})
+    out = []
+    for e in found.order_by(field, "pk"):
+        top = getattr(e, field)
+        bottom = top - abs(e.amount_fen)
+        share = min(end, top) - max(start, bottom)
+        if share > 0:
+            out.append(Share(e, share))
+    return out
+
+
+def donation_trace(*, scope: Scope, donation: Donation) -> list[Share]:
+    """Where a donation's money went: the payments and refunds its stretch of the fund paid (FIFO), oldest first.
+
+    What is not listed is still in the fund. A refund, like a payment, takes the fund's oldest money.
+    """
+    entry = FundEntry.objects.within(scope, CharityPerm.VIEW).filter(donation=donation, kind=EntryKind.DONATION).first()
+    if entry is None:
+        raise NotFoundError()
+    outflows = FundEntry.all_objects.filter(
+        fund_id=entry.fund_id, kind__in=[EntryKind.REFUND, EntryKind.DISBURSEMENT]
+    ).select_related("disbursement__project", "disbursement__person", "donation")
+    return _overlaps(outflows, "cum_out_fen", entry.cum_in_fen - entry.amount_fen, entry.cum_in_fen)
+
+
+def disbursement_sources(*, scope: Scope, disbursement: Disbursement) -> list[Share]:
+    """Whose money paid a payment: the donations (or the opening balance) of its stretch of the fund (FIFO)."""
+    entry = FundEntry.objects.within(scope, CharityPerm.VIEW).filter(disbursement=disbursement).first()
+    if entry is None:
+        raise NotFoundError()
+    inflows = FundEntry.all_objects.filter(
+        fund_id=entry.fund_id, kind__in=[EntryKind.OPENING, EntryKind.DONATION]
+    ).select_related("donation")
+    return _overlaps(inflows, "cum_in_fen", entry.cum_out_fen + entry.amount_fen, entry.cum_out_fen)
+
+
+def beneficiary_sources(*, scope: Scope, person_id: int) -> list[tuple[Disbursement, list[Share]]]:
+    """For a member paid from funds the scope sees: each payment, and the donations that paid it."""
+    paid = disbursement_list(scope=scope).filter(person_id=person_id).select_related("fund")
+    return [(d, disbursement_sources(scope=scope, disbursement=d)) for d in paid[:200]]

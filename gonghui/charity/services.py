@@ -86,10 +86,13 @@ def _book(
     """One ledger row on a fund locked by `_lock_fund`, and the fund's balance after it."""
     if amount_fen < 0:
         _refuse_overdraw(fund, -amount_fen, refusal)
+        fund.outflow_fen -= amount_fen
+    else:
+        fund.inflow_fen += amount_fen
     fund.balance_fen += amount_fen
     try:
         with transaction.atomic():
-            fund.save(update_fields=["balance_fen"])
+            fund.save(update_fields=["balance_fen", "inflow_fen", "outflow_fen"])
     except IntegrityError as exc:  # the CHECK: only reachable by a writer that skipped the lock
         raise DomainError(
             refusal, status=409, fund=fund.name, balance="0.00", amount=fen_to_yuan(abs(amount_fen))
@@ -100,6 +103,8 @@ def _book(
         kind=kind,
         amount_fen=amount_fen,
         balance_fen=fund.balance_fen,
+        cum_in_fen=fund.inflow_fen,
+        cum_out_fen=fund.outflow_fen,
         booked_on=on,
         donation=donation,
         disbursement=disbursement,

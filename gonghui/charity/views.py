@@ -232,6 +232,10 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_refund": can_refund,
             "entries": selectors.donation_entries(scope=scope, donation=donation),
+            "trace": [
+                {"entry": share.entry, "what": _entry_label(share.entry), "amount_fen": share.amount_fen}
+                for share in selectors.donation_trace(scope=scope, donation=donation)
+            ],
         },
     )
 

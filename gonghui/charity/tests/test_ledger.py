@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,7 +73,10 @@ def test_fund_refusals_name_every_field_at_once(tree) -> None:
 def test_the_database_refuses_a_negative_balance(tree) -> None:
     fund = make_fund(tree.lps, opening_fen=100)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Fund.all_objects.filter(pk=fund.pk).update(balance_fen=-1)
+        # Consistent flows (out one more than in), only the balance below zero: refused by its own CHECK.
+        Fund.all_objects.filter(pk=fund.pk).update(balance_fen=-1, outflow_fen=F("inflow_fen") + 1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Fund.all_objects.filter(pk=fund.pk).update(balance_fen=F("balance_fen") - 1)  # no longer in minus out
     with pytest.raises(IntegrityError), transaction.atomic():
         FundEntry.all_objects.filter(fund=fund).update(balance_fen=-1)
     project = make_project(fund, budget_fen=100)
