@@ -199,6 +199,23 @@ class DisbursementOut(Schema):
     paid_on: date
 
 
+class ActivityIn(Schema):
+    name: str
+    held_on: date
+    region_code: str = ""
+    participants: int = 0
+    note: str = ""
+
+
+class ActivityOut(Schema):
+    id: int
+    project_id: int
+    name: str
+    held_on: date
+    region_code: str
+    participants: int
+
+
 class ShareOut(Schema):
     entry_id: int
     kind: str
@@ -511,3 +528,38 @@ def beneficiary(request: HttpRequest, member_id: int) -> list[dict[str, Any]]:
         }
         for d, shares in selectors.beneficiary_sources(scope=scope, person_id=ms.person_id)
     ]
+
+
+def activity_out(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "project_id": a.project_id,
+        "name": a.name,
+        "held_on": a.held_on,
+        "region_code": a.region_code,
+        "participants": a.participants,
+    }
+
+
+@router.get("/projects/{project_id}/activities", response=list[ActivityOut], summary="项目的公益活动")
+def list_activities(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
+    scope = request_scope(request)
+    project = selectors.project_get(scope=scope, pk=project_id)
+    return [activity_out(a) for a in selectors.activity_list(scope=scope, project=project)[:500]]
+
+
+@router.post("/projects/{project_id}/activities", response={201: ActivityOut}, summary="登记公益活动")
+def record_activity(request: HttpRequest, project_id: int, body: ActivityIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    project = selectors.project_get(scope=scope, pk=project_id)
+    activity = services.activity_record(
+        actor=actor_of(request),
+        scope=scope,
+        project=project,
+        name=body.name,
+        held_on=body.held_on,
+        region_code=body.region_code,
+        participants=body.participants,
+        note=body.note,
+    )
+    return Status(201, activity_out(activity))

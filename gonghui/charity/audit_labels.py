@@ -12,6 +12,7 @@ register_audit_labels(
         "charity.donation.export": "导出捐赠",
         "charity.project.create": "设立公益项目",
         "charity.disbursement.record": "登记公益支出",
+        "charity.activity.record": "登记公益活动",
     },
     {
         "opening_fen": "期初余额",
@@ -23,5 +24,6 @@ register_audit_labels(
         "fund": "基金",
         "project": "项目",
         "purpose": "用途",
+        "participants": "参与人数",
     },
 )

@@ -23,5 +23,6 @@ register_messages(
         "charity.donation_fields_invalid": _("{reasons}"),
         "charity.project_fields_invalid": _("{reasons}"),
         "charity.disbursement_fields_invalid": _("{reasons}"),
+        "charity.activity_fields_invalid": _("{reasons}"),
     }
 )

@@ -138,3 +138,11 @@ class DisbursementForm(Styled):
     amount = YuanField(label="金额（元）", allow_zero=False, max_fen=MAX_FEN)
     paid_on = forms.DateField(label="支付日期", widget=DATE, initial=_today)
     note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ActivityForm(Styled):
+    name = forms.CharField(label="活动名称", max_length=200)
+    held_on = forms.DateField(label="举办日期", widget=DATE, initial=_today)
+    region_code = RegionCodeField(label="举办地区", max_length=6, required=False)
+    participants = forms.IntegerField(label="参与人数", min_value=0, max_value=10_000_000, required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)

@@ -238,6 +238,34 @@ class Project(models.Model):
         return self.name
 
 
+class Activity(models.Model):
+    """An activity held under a project (a 助学 ceremony, a visit, a training day)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="activities")
+    org_path = PathField(_("组织路径"), editable=False)
+    name = models.CharField(_("活动名称"), max_length=200)
+    held_on = models.DateField(_("举办日期"))
+    region_code = models.CharField(_("举办地区"), max_length=6, blank=True)
+    participants = models.PositiveIntegerField(_("参与人数"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects: ScopedManager[Activity] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("公益活动")
+        verbose_name_plural = _("公益活动")
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["org_path", "held_on"], name="charity_activity_path_day")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RecipientKind(models.TextChoices):
     ORG = "org", _("组织")
     MEMBER = "member", _("会员")

@@ -9,6 +9,7 @@ class CharityPerm(models.TextChoices):
     DONATION = "charity.donation.record", "登记捐赠"
     REFUND = "charity.donation.refund", "退还捐赠"
     DISBURSE = "charity.disbursement.record", "登记公益支出"
+    ACTIVITY = "charity.activity.record", "登记公益活动"
 
 
 register(
@@ -17,6 +18,7 @@ register(
         CharityPerm.VIEW: ["officer", "reviewer", "viewer"],
         CharityPerm.DONATION: ["officer"],
         CharityPerm.DISBURSE: ["officer"],
+        CharityPerm.ACTIVITY: ["officer"],
         CharityPerm.REFUND: ["reviewer"],
     },
 )

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet, Sum
 
-from gonghui.charity.models import Disbursement, Donation, EntryKind, Fund, FundEntry, Project
+from gonghui.charity.models import Activity, Disbursement, Donation, EntryKind, Fund, FundEntry, Project
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import Scope
@@ -121,6 +121,13 @@ def project_get(*, scope: Scope, pk: int, perm: str = CharityPerm.VIEW) -> Proje
     if project is None:
         raise NotFoundError()
     return project
+
+
+def activity_list(*, scope: Scope, project: Project | None = None) -> QuerySet[Activity]:
+    qs = Activity.objects.within(scope, CharityPerm.VIEW).select_related("project")
+    if project is not None:
+        qs = qs.filter(project=project)
+    return qs.order_by("-held_on", "-pk")
 
 
 def disbursement_list(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from gonghui.accounts.models import User
 from gonghui.charity import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.charity.models import (
+    Activity,
     Channel,
     Disbursement,
     Donation,
@@ -470,3 +471,46 @@ def disbursement_record(
             recipient_kind=recipient.kind,
         )
     return paid
+
+
+def activity_record(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    project: Project,
+    name: str,
+    held_on: date,
+    region_code: str = "",
+    participants: int = 0,
+    note: str = "",
+) -> Activity:
+    """An activity held under a project, within its period."""
+    require_perm_at(scope, CharityPerm.ACTIVITY, project.org_path)
+    errors: dict[str, str] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = "请填写活动名称"
+    if participants < 0:
+        errors["participants"] = "参与人数不能为负数"
+    _not_in_future(held_on, "held_on", "举办日期", errors)
+    if not project.starts_on <= held_on <= project.ends_on and "held_on" not in errors:
+        errors["held_on"] = f"举办日期应在项目实施期内（{project.starts_on:%Y-%m-%d} 至 {project.ends_on:%Y-%m-%d}）"
+    try:
+        region_code = clean_region_code(region_code)
+    except InvalidIdentifier as exc:
+        errors["region_code"] = str(exc)
+    if errors:
+        raise DomainError("charity.activity_fields_invalid", details=errors, reasons=joined(errors))
+    with transaction.atomic():
+        activity = Activity.all_objects.create(
+            project=project,
+            org_path=project.org_path,
+            name=name[:200],
+            held_on=held_on,
+            region_code=region_code,
+            participants=participants,
+            note=note.strip()[:200],
+            created_by=actor,
+        )
+        _audit(actor, "activity.record", project.fund.org_id, activity, project=project.name, participants=participants)
+    return activity

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 
-from gonghui.charity.models import Disbursement, Donation, DonorKind, Fund, Project
+from gonghui.charity.models import Activity, Disbursement, Donation, DonorKind, Fund, Project
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import stat_provider
 
@@ -17,11 +17,13 @@ def charity_stats(paths: list[str] | None) -> dict[str, Any]:
     with unscoped():
         funds, donations = Fund.objects.all(), Donation.objects.all()
         projects, paid = Project.objects.all(), Disbursement.objects.all()
+        activities = Activity.objects.all()
         if paths is not None:
             funds = funds.filter(subtrees_q("org_path", paths))
             donations = donations.filter(subtrees_q("org_path", paths))
             projects = projects.filter(subtrees_q("org_path", paths))
             paid = paid.filter(subtrees_q("org_path", paths))
+            activities = activities.filter(subtrees_q("org_path", paths))
         given = donations.aggregate(net=Sum(F("amount_fen") - F("refunded_fen")))["net"] or 0
         enterprises = donations.filter(donor_kind=DonorKind.ENTERPRISE).values("uscc").distinct().order_by().count()
         individual = donations.filter(donor_kind=DonorKind.INDIVIDUAL)
@@ -45,6 +47,7 @@ def charity_stats(paths: list[str] | None) -> dict[str, Any]:
         )
         balance = funds.aggregate(s=Sum("balance_fen"))["s"] or 0
         fund_count = funds.count()
+        activity_count = activities.count()
     spent_yuan = (spent["s"] or 0) / 100
     return {
         "charity_funds": fund_count,
@@ -54,6 +57,7 @@ def charity_stats(paths: list[str] | None) -> dict[str, Any]:
         "charity_donor_enterprises": enterprises,
         "charity_donor_workers": workers,
         "charity_projects": project_figures["n"] or 0,
+        "charity_activities": activity_count,
         "charity_disbursed_yuan": spent_yuan,
         "charity_spent_yuan": spent_yuan,
         "charity_beneficiaries": spent["people"] or 0,

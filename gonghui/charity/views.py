@@ -300,7 +300,58 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **listing.context(),
             "form": cf.DisbursementForm(),
             "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
+            **_activities(scope, project),
         },
+    )
+
+
+def _activities(scope: Any, project: Project, form: cf.ActivityForm | None = None) -> dict[str, Any]:
+    return {
+        "activities": selectors.activity_list(scope=scope, project=project)[:100],
+        "activity_form": form or cf.ActivityForm(prefix="activity"),
+        "can_record_activity": scope.has_perm(CharityPerm.ACTIVITY, project.org_path),
+    }
+
+
+@login_required
+@require_POST
+def project_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.ACTIVITY)
+    project = found_or_404(selectors.project_get, scope=scope, pk=pk, perm=CharityPerm.ACTIVITY)
+    form = cf.ActivityForm(request.POST, prefix="activity")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.activity_record(
+                actor=actor_of(request),
+                scope=scope,
+                project=project,
+                name=data["name"],
+                held_on=data["held_on"],
+                region_code=data["region_code"],
+                participants=data["participants"] or 0,
+                note=data["note"],
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"已登记活动“{data['name']}”。")
+            return redirect("charity:project", pk=project.pk)
+    listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
+    for paid in listing.rows:
+        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+    return render(
+        request,
+        "charity/project_detail.html",
+        {
+            "section": SECTION,
+            "project": project,
+            **listing.context(),
+            "form": cf.DisbursementForm(),
+            "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
+            **_activities(scope, project, form),
+        },
+        status=400,
     )
 
 
@@ -342,6 +393,13 @@ def project_disburse(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "charity/project_detail.html",
-        {"section": SECTION, "project": project, **listing.context(), "form": form, "can_disburse": True},
+        {
+            "section": SECTION,
+            "project": project,
+            **listing.context(),
+            "form": form,
+            "can_disburse": True,
+            **_activities(scope, project),
+        },
         status=400,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from gonghui.charity.models import Disbursement, Donation, Fund, FundEntry, Project
+from gonghui.charity.models import Activity, Disbursement, Donation, Fund, FundEntry, Project
 from gonghui.charity.tests.factories import enterprise_uscc, give, make_fund, make_project
 from gonghui.core.stats import stats_collect
 from gonghui.members.tests.factories import id_number, register
@@ -41,6 +41,7 @@ def snapshot() -> tuple[int, ...]:
         Donation.all_objects.count(),
         Project.all_objects.count(),
         Disbursement.all_objects.count(),
+        Activity.all_objects.count(),
         FundEntry.all_objects.count(),
         sum(Fund.all_objects.values_list("balance_fen", flat=True)),
     )
@@ -102,6 +103,7 @@ def test_writes_refused_change_nothing(w) -> None:
             f"/api/v1/charity/projects/{project.pk}/disbursements",
             {"recipient_kind": "学校", "recipient_name": "某校", "amount": "10", "paid_on": "2025-09-01"},
         ),
+        (f"/api/v1/charity/projects/{project.pk}/activities", {"name": "助学仪式", "held_on": "2025-09-10"}),
     ]
     for url, body in writes:
         assert Client().post(url, json.dumps(body), content_type="application/json").status_code == 401
@@ -111,7 +113,7 @@ def test_writes_refused_change_nothing(w) -> None:
         assert viewer.status_code == 403, (url, viewer.json())
         assert snapshot() == before
     done = [post(w["admin"], url, body).status_code for url, body in writes]
-    assert done == [201, 201, 200, 201, 201]
+    assert done == [201, 201, 200, 201, 201, 201]
     assert Fund.all_objects.filter(name="新基金").exists()
 
 
@@ -175,8 +177,9 @@ def test_statistics(w, tree) -> None:
         amount_fen=150_00,
         paid_on=project.starts_on,
     )
+    services.activity_record(actor=None, scope=None, project=project, name="助学仪式", held_on=project.starts_on)
     figures = stats_collect([tree.lps.path])
-    assert figures["charity_funds"] == 1
+    assert figures["charity_funds"] == 1 and figures["charity_activities"] == 1
     assert figures["charity_donations_yuan"] == 640.0
     assert (figures["charity_donor_enterprises"], figures["charity_donor_workers"], figures["charity_donors"]) == (
         2,

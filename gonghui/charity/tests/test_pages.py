@@ -220,3 +220,20 @@ def test_a_restricted_fund_offers_its_purpose(w, tree) -> None:
     assert not Project.all_objects.filter(fund=fund).exists()
     make_project(fund)
     assert date(2025, 1, 1) == Project.all_objects.get(fund=fund).starts_on
+
+
+def test_activities_under_a_project(w) -> None:
+    project = make_project(w["fund"])
+    url = f"/charity/projects/{project.pk}/activities/"
+    form = {"activity-name": "金秋助学金发放仪式", "activity-held_on": "2026-01-01", "activity-participants": "120"}
+    refused = w["officer"].post(url, form)  # after the project's period
+    assert refused.status_code == 400
+    assert 'data-testid="error-held_on"' in text(refused) and 'value="金秋助学金发放仪式"' in text(refused)
+    assert w["viewer"].post(url, {**form, "activity-held_on": "2025-09-10"}).status_code == 403
+    assert w["foreign"].post(url, {**form, "activity-held_on": "2025-09-10"}).status_code == 404
+    assert w["officer"].post(url, {**form, "activity-held_on": "2025-09-10"}).status_code == 302
+    page = text(w["viewer"].get(f"/charity/projects/{project.pk}/"))
+    assert "金秋助学金发放仪式" in page and "120 人参与" in page
+    from gonghui.charity.models import Activity
+
+    assert Activity.all_objects.get().org_path == w["fund"].org_path
