@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet, Sum
 
-from gonghui.charity.models import Activity, Disbursement, Donation, EntryKind, Fund, FundEntry, Project
+from gonghui.charity.models import Activity, Disbursement, Donation, EntryKind, Fund, FundEntry, Project, Purpose
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import Scope
@@ -202,3 +202,61 @@ def beneficiary_sources(*, scope: Scope, person_id: int) -> list[tuple[Disbursem
     """For a member paid from funds the scope sees: each payment, and the donations that paid it."""
     paid = disbursement_list(scope=scope).filter(person_id=person_id).select_related("fund")
     return [(d, disbursement_sources(scope=scope, disbursement=d)) for d in paid[:200]]
+
+
+# --- the yearly disclosure (公示) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What a fund publishes for a year: its accounts, its enterprise donors, its workers in sum, its projects."""
+
+    accounts: YearAccounts
+    enterprises: list[tuple[str, int]]  # (name, or 爱心人士 when anonymous; net fen), largest first
+    workers: int  # distinct people who gave (one-off or payroll), never named
+    workers_fen: int
+    projects: list[tuple[str, str, int, int]]  # (name, purpose label, people and organisations paid, fen)
+
+
+def fund_disclosure(*, fund: Fund, year: int) -> Disclosure:
+    """The fund's year as a public notice shows it: no person named, members paid only counted."""
+    from django.db.models import Count, F
+
+    from gonghui.charity.models import ANONYMOUS_DONOR, DonorKind
+
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    gifts = Donation.all_objects.filter(fund_id=fund.pk, received_on__gte=start, received_on__lt=end)
+    by_enterprise: dict[str, int] = {}
+    for name, anonymous, net in (
+        gifts.filter(donor_kind=DonorKind.ENTERPRISE)
+        .values_list("donor_name", "anonymous")
+        .annotate(net=Sum(F("amount_fen") - F("refunded_fen")))
+        .order_by()
+    ):
+        shown = ANONYMOUS_DONOR if anonymous else name
+        by_enterprise[shown] = by_enterprise.get(shown, 0) + (net or 0)
+    people = gifts.filter(donor_kind=DonorKind.INDIVIDUAL)
+    workers = (
+        people.filter(person__isnull=False).values("person").distinct().order_by().count()
+        + people.filter(person__isnull=True).exclude(id_index="").values("id_index").distinct().order_by().count()
+        + people.filter(person__isnull=True, id_index="").count()
+    )
+    workers_fen = people.aggregate(s=Sum(F("amount_fen") - F("refunded_fen")))["s"] or 0
+    labels = dict(Purpose.choices)
+    paid = (
+        Disbursement.all_objects.filter(fund_id=fund.pk, paid_on__gte=start, paid_on__lt=end)
+        .values_list("project__name", "project__purpose")
+        .annotate(
+            people=Count("person", distinct=True),
+            orgs=Count("recipient_name", filter=Q(recipient_kind="org"), distinct=True),
+            s=Sum("amount_fen"),
+        )
+        .order_by("-s", "project__name")
+    )
+    return Disclosure(
+        accounts=fund_year_accounts(fund=fund, year=year),
+        enterprises=sorted(by_enterprise.items(), key=lambda kv: (-kv[1], kv[0])),
+        workers=workers,
+        workers_fen=workers_fen,
+        projects=[(name, str(labels.get(p, p)), n + o, s or 0) for name, p, n, o, s in paid],
+    )

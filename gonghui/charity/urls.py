@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.fund_list, name="funds"),
     path("funds/new/", views.fund_new, name="fund_new"),
     path("funds/<int:pk>/", views.fund_detail, name="fund"),
+    path("funds/<int:pk>/disclosure/", views.fund_disclosure, name="fund_disclosure"),
     path("funds/<int:pk>/donations/new/", views.donation_new, name="donation_new"),
     path("funds/<int:pk>/projects/new/", views.project_new, name="project_new"),
     path("donations/", views.donation_list, name="donations"),

@@ -131,6 +131,27 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def fund_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, CharityPerm.VIEW)
+    fund = _fund(request, pk)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year - 1
+    return render(
+        request,
+        "charity/disclosure.html",
+        {
+            "section": SECTION,
+            "fund": fund,
+            "year": year,
+            "d": selectors.fund_disclosure(fund=fund, year=year),
+            "today": timezone.localdate(),
+        },
+    )
+
+
 def _entry_label(entry: Any) -> str:
     """What a ledger row is, as the page shows it: the donor (爱心人士 if anonymous), or the project and payee."""
     if entry.donation_id:

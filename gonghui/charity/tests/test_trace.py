@@ -80,3 +80,14 @@ def test_the_pages_and_the_api_show_where_the_money_went(w, make_user, login, be
     assert Client().get(f"/api/v1/charity/donations/{w['a'].pk}/trace", **foreign).status_code == 404
     assert Client().get(f"/api/v1/charity/beneficiaries/{w['student'].pk}", **foreign).status_code == 404
     assert donation_trace(scope=scope_for_user(viewer), donation=w["a"])
+
+
+def test_the_yearly_disclosure_names_enterprises_and_counts_people(w, make_user, login) -> None:
+    viewer = login(make_user("lps_viewer", ("viewer", "520200")))
+    page = viewer.get(f"/charity/funds/{w['fund'].pk}/disclosure/?year=2025").content.decode()
+    assert "六盘水市职工爱心基金2025年度收支公示" in page
+    assert "甲公司" in page and "王大爷" not in page and "赵小明" not in page and "赵*明" not in page
+    assert 'data-testid="disclosure-closing">150.00 元' in page
+    assert "1 家企业、1 名职工和爱心人士" in page and "2025 年金秋助学" in page and "450.00" in page
+    foreign = login(make_user("nm", ("admin", "520102")))
+    assert foreign.get(f"/charity/funds/{w['fund'].pk}/disclosure/?year=2025").status_code == 404
