@@ -26,6 +26,10 @@ class CharityConfig(AppConfig):
         for model in (Fund, Donation, Project, Activity, Disbursement, FundEntry):
             register_path_column(model, "org_path")
         from gonghui.charity import kinds, words
+        from gonghui.charity.views import member_charity
+        from gonghui.core.ui import register_member_panel
+
+        register_member_panel(name="charity", template="charity/_member_charity.html", context=member_charity, order=60)
 
         words.register()
         kinds.register()

@@ -91,3 +91,12 @@ def test_the_yearly_disclosure_names_enterprises_and_counts_people(w, make_user,
     assert "1 家企业、1 名职工和爱心人士" in page and "2025 年金秋助学" in page and "450.00" in page
     foreign = login(make_user("nm", ("admin", "520102")))
     assert foreign.get(f"/charity/funds/{w['fund'].pk}/disclosure/?year=2025").status_code == 404
+
+
+def test_the_members_page_shows_who_paid_them(w, make_user, login) -> None:
+    officer = login(make_user("lps_officer", ("officer", "520200")))
+    page = officer.get(f"/members/{w['student'].pk}/").content.decode()
+    assert 'data-testid="member-charity"' in page
+    assert "甲公司 150.00 元" in page and "爱心人士 50.00 元" in page and "王大爷" not in page
+    other = register(w["student"].org, id_number(62), name="钱同学")
+    assert 'data-testid="member-charity"' not in officer.get(f"/members/{other.pk}/").content.decode()
