@@ -47,10 +47,10 @@ from gonghui.orgs.models import Org
 PURPOSES = dict(Purpose.choices)
 
 
-def _audit(actor: User | None, action: str, org_id: int, target: Any, **data: Any) -> None:
+def _audit(actor: User | None, org_id: int, target: Any, *, action: str, **data: Any) -> None:
     with unscoped():
         org = Org.all_objects.get(pk=org_id)
-    audit_record(actor=actor, action=f"charity.{action}", org=org, target=target, data=data)
+    audit_record(actor=actor, action=action, org=org, target=target, data=data)
 
 
 def _not_in_future(on: date, field: str, label: str, errors: dict[str, str]) -> None:
@@ -165,7 +165,15 @@ def fund_create(
         )
         fund = _lock_fund(fund.pk)
         _book(fund, kind=EntryKind.OPENING, amount_fen=opening_balance_fen, on=opened_on)
-        _audit(actor, "fund.create", org.pk, fund, kind=kind, purpose=fund.purpose, opening_fen=opening_balance_fen)
+        _audit(
+            actor,
+            org.pk,
+            fund,
+            action="charity.fund.create",
+            kind=kind,
+            purpose=fund.purpose,
+            opening_fen=opening_balance_fen,
+        )
     return fund
 
 
@@ -263,9 +271,9 @@ def donation_record(
         _book(locked, kind=EntryKind.DONATION, amount_fen=amount_fen, on=received_on, donation=donation)
         _audit(
             actor,
-            "donation.record",
             locked.org_id,
             donation,
+            action="charity.donation.record",
             fund=locked.name,
             donor_kind=donor.kind,
             amount_fen=amount_fen,
@@ -283,7 +291,7 @@ def donation_attach_agreement(
         locked = Donation.all_objects.select_for_update().get(pk=donation.pk)
         locked.agreement_file = stored_name
         locked.save(update_fields=["agreement_file"])
-        _audit(actor, "donation.agreement", locked.fund.org_id, locked, agreement=stored_name)
+        _audit(actor, locked.fund.org_id, locked, action="charity.donation.agreement", agreement=stored_name)
     return locked
 
 
@@ -318,7 +326,9 @@ def donation_refund(
         )
         locked.refunded_fen += amount_fen
         locked.save(update_fields=["refunded_fen"])
-        _audit(actor, "donation.refund", fund.org_id, locked, amount_fen=amount_fen, note=note.strip()[:200])
+        _audit(
+            actor, fund.org_id, locked, action="charity.donation.refund", amount_fen=amount_fen, note=note.strip()[:200]
+        )
     return locked
 
 
@@ -375,7 +385,15 @@ def project_create(
             note=note.strip()[:200],
             created_by=actor,
         )
-        _audit(actor, "project.create", fund.org_id, project, fund=fund.name, purpose=purpose, budget_fen=budget_fen)
+        _audit(
+            actor,
+            fund.org_id,
+            project,
+            action="charity.project.create",
+            fund=fund.name,
+            purpose=purpose,
+            budget_fen=budget_fen,
+        )
     return project
 
 
@@ -462,9 +480,9 @@ def disbursement_record(
         proj.save(update_fields=["spent_fen"])
         _audit(
             actor,
-            "disbursement.record",
             locked.org_id,
             paid,
+            action="charity.disbursement.record",
             fund=locked.name,
             project=proj.name,
             amount_fen=amount_fen,
@@ -512,5 +530,12 @@ def activity_record(
             note=note.strip()[:200],
             created_by=actor,
         )
-        _audit(actor, "activity.record", project.fund.org_id, activity, project=project.name, participants=participants)
+        _audit(
+            actor,
+            project.fund.org_id,
+            activity,
+            action="charity.activity.record",
+            project=project.name,
+            participants=participants,
+        )
     return activity

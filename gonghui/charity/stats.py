@@ -24,20 +24,15 @@ def charity_stats(paths: list[str] | None) -> dict[str, Any]:
             projects = projects.filter(subtrees_q("org_path", paths))
             paid = paid.filter(subtrees_q("org_path", paths))
             activities = activities.filter(subtrees_q("org_path", paths))
-        given = donations.aggregate(net=Sum(F("amount_fen") - F("refunded_fen")))["net"] or 0
-        enterprises = donations.filter(donor_kind=DonorKind.ENTERPRISE).values("uscc").distinct().order_by().count()
-        individual = donations.filter(donor_kind=DonorKind.INDIVIDUAL)
+        individual = Q(donor_kind=DonorKind.INDIVIDUAL)
         # A person is one donor however often they give: members by person, others by their sealed number;
         # a gift with neither (cash in a box) is one donor each.
-        workers = (
-            individual.filter(person__isnull=False).values("person").distinct().order_by().count()
-            + individual.filter(person__isnull=True)
-            .exclude(id_index="")
-            .values("id_index")
-            .distinct()
-            .order_by()
-            .count()
-            + individual.filter(person__isnull=True, id_index="").count()
+        given = donations.aggregate(
+            net=Sum(F("amount_fen") - F("refunded_fen")),
+            enterprises=Count("uscc", filter=Q(donor_kind=DonorKind.ENTERPRISE), distinct=True),
+            members=Count("person", filter=individual, distinct=True),
+            sealed=Count("id_index", filter=individual & Q(person__isnull=True) & ~Q(id_index=""), distinct=True),
+            nameless=Count("pk", filter=individual & Q(person__isnull=True, id_index="")),
         )
         spent = paid.aggregate(s=Sum("amount_fen"), people=Count("person", distinct=True))
         project_figures = projects.aggregate(
@@ -45,14 +40,15 @@ def charity_stats(paths: list[str] | None) -> dict[str, Any]:
             industries=Count("industry", filter=~Q(industry=""), distinct=True),
             provinces=Count(Substr("region_code", 1, 2), filter=~Q(region_code=""), distinct=True),
         )
-        balance = funds.aggregate(s=Sum("balance_fen"))["s"] or 0
-        fund_count = funds.count()
+        fund_figures = funds.aggregate(n=Count("pk"), balance=Sum("balance_fen"))
         activity_count = activities.count()
+    enterprises = given["enterprises"] or 0
+    workers = (given["members"] or 0) + (given["sealed"] or 0) + (given["nameless"] or 0)
     spent_yuan = (spent["s"] or 0) / 100
     return {
-        "charity_funds": fund_count,
-        "charity_balance_yuan": balance / 100,
-        "charity_donations_yuan": given / 100,
+        "charity_funds": fund_figures["n"] or 0,
+        "charity_balance_yuan": (fund_figures["balance"] or 0) / 100,
+        "charity_donations_yuan": (given["net"] or 0) / 100,
         "charity_donors": enterprises + workers,
         "charity_donor_enterprises": enterprises,
         "charity_donor_workers": workers,
