@@ -8,7 +8,7 @@ class CharityConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.charity import errors, permissions  # noqa: F401  (registers)
-        from gonghui.charity.models import Activity, Disbursement, Donation, Fund, FundEntry, Project
+        from gonghui.charity.models import Activity, Disbursement, Donation, Fund, FundEntry, Project, Receipt
         from gonghui.charity.permissions import CharityPerm
         from gonghui.core.paths import register_path_column
         from gonghui.core.ui import register_dashboard_cards, register_nav
@@ -23,7 +23,7 @@ class CharityConfig(AppConfig):
             order=90,
         )
         register_dashboard_cards(key="charity_donations_yuan", template="charity/_dashboard_charity.html", order=70)
-        for model in (Fund, Donation, Project, Activity, Disbursement, FundEntry):
+        for model in (Fund, Donation, Receipt, Project, Activity, Disbursement, FundEntry):
             register_path_column(model, "org_path")
         from gonghui.charity import kinds, words
         from gonghui.charity.views import member_charity

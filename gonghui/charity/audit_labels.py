@@ -13,6 +13,7 @@ register_audit_labels(
         "charity.project.create": "设立公益项目",
         "charity.disbursement.record": "登记公益支出",
         "charity.activity.record": "登记公益活动",
+        "charity.receipt.issue": "开具捐赠收据",
     },
     {
         "opening_fen": "期初余额",
@@ -25,5 +26,6 @@ register_audit_labels(
         "project": "项目",
         "purpose": "用途",
         "participants": "参与人数",
+        "serial": "收据编号",
     },
 )

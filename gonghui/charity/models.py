@@ -200,6 +200,29 @@ class Donation(models.Model):
         return self.amount_fen - self.refunded_fen
 
 
+class Receipt(models.Model):
+    """A donation's receipt (捐赠收据): a serial number per fund and year, and when it was issued."""
+
+    donation = models.OneToOneField(Donation, verbose_name=_("捐赠"), on_delete=models.PROTECT, related_name="receipt")
+    org_path = PathField(_("组织路径"), editable=False)
+    serial = models.CharField(_("收据编号"), max_length=32, unique=True)
+    issued_at = models.DateTimeField(_("开具时间"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: ScopedManager[Receipt] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("捐赠收据")
+        verbose_name_plural = _("捐赠收据")
+        base_manager_name = "all_objects"
+
+    def __str__(self) -> str:
+        return self.serial
+
+
 class Project(models.Model):
     """A project a fund pays for: its purpose, budget, industry, region and period."""
 

@@ -7,7 +7,17 @@ from datetime import date
 
 from django.db.models import Q, QuerySet, Sum
 
-from gonghui.charity.models import Activity, Disbursement, Donation, EntryKind, Fund, FundEntry, Project, Purpose
+from gonghui.charity.models import (
+    Activity,
+    Disbursement,
+    Donation,
+    EntryKind,
+    Fund,
+    FundEntry,
+    Project,
+    Purpose,
+    Receipt,
+)
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import Scope
@@ -107,6 +117,16 @@ def donation_get(*, scope: Scope, pk: int, perm: str = CharityPerm.VIEW) -> Dona
 def donation_entries(*, scope: Scope, donation: Donation) -> QuerySet[FundEntry]:
     """The ledger rows of a donation (its receipt and any refunds), oldest first."""
     return FundEntry.objects.within(scope, CharityPerm.VIEW).filter(donation=donation).order_by("booked_on", "pk")
+
+
+def receipt_of(*, donation: Donation) -> Receipt | None:
+    """The receipt of a donation the caller has already been shown (through `donation_get`)."""
+    return Receipt.all_objects.filter(donation_id=donation.pk).first()
+
+
+def receipt_by_serial(*, serial: str) -> Receipt | None:
+    """A receipt by its number, for the public verification page (whose signature was checked)."""
+    return Receipt.all_objects.select_related("donation__fund__org").filter(serial=serial).first()
 
 
 def project_list(*, scope: Scope, fund: Fund | None = None, perm: str = CharityPerm.VIEW) -> QuerySet[Project]:

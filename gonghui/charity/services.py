@@ -32,6 +32,7 @@ from gonghui.charity.models import (
     Industry,
     Project,
     Purpose,
+    Receipt,
     RecipientKind,
 )
 from gonghui.charity.permissions import CharityPerm
@@ -539,3 +540,21 @@ def activity_record(
             participants=participants,
         )
     return activity
+
+
+def receipt_issue(*, actor: User | None, scope: Scope | None, donation: Donation) -> Receipt:
+    """The donation's receipt, numbered CS<year>-<fund>-<sequence of the fund's year>; issuing twice gives the same."""
+    require_perm_at(scope, CharityPerm.DONATION, donation.org_path)
+    with transaction.atomic():
+        fund = _lock_fund(donation.fund_id)  # the fund's lock orders its receipts' numbers
+        existing = Receipt.all_objects.filter(donation_id=donation.pk).first()
+        if existing is not None:
+            return existing
+        year = timezone.localdate().year
+        prefix = f"CS{year}-{fund.pk:05d}-"
+        issued = Receipt.all_objects.filter(serial__startswith=prefix).count()
+        receipt = Receipt.all_objects.create(
+            donation_id=donation.pk, org_path=donation.org_path, serial=f"{prefix}{issued + 1:06d}", issued_by=actor
+        )
+        _audit(actor, fund.org_id, donation, action="charity.receipt.issue", serial=receipt.serial)
+    return receipt

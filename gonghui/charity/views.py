@@ -7,13 +7,19 @@ keep what was typed and show every error at once; donors' ID numbers appear mask
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gonghui.charity import forms as cf
@@ -267,6 +273,8 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "donation": donation,
             "form": form,
             "can_refund": can_refund,
+            "receipt": selectors.receipt_of(donation=donation),
+            "can_issue": scope.has_perm(CharityPerm.DONATION, donation.org_path),
             "entries": selectors.donation_entries(scope=scope, donation=donation),
             "trace": [
                 {"entry": share.entry, "what": _entry_label(share.entry), "amount_fen": share.amount_fen}
@@ -274,6 +282,55 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         },
     )
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+RECEIPT_SALT = "gonghui.charity.receipt"
+
+
+def receipt_signature(serial: str) -> str:
+    """What the receipt's QR code carries besides its number, so numbers cannot be tried one by one."""
+    return signing.Signer(salt=RECEIPT_SALT).signature(serial)
+
+
+@login_required
+@require_POST
+def receipt_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.DONATION)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk, perm=CharityPerm.DONATION)
+    services.receipt_issue(actor=actor_of(request), scope=scope, donation=donation)
+    return redirect("charity:receipt", pk=donation.pk)
+
+
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable receipt of a donation, with its number and a QR code to verify it on this server."""
+    scope = require_perm(request, CharityPerm.VIEW)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk)
+    issued = selectors.receipt_of(donation=donation)
+    if issued is None:
+        raise Http404
+    url = request.build_absolute_uri(
+        reverse("charity:receipt_verify", args=[issued.serial, receipt_signature(issued.serial)])
+    )
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=3, border=2, xmldecl=False, svgns=True)
+    return render(
+        request,
+        "charity/receipt.html",
+        {"section": SECTION, "donation": donation, "receipt": issued, "qr": mark_safe(out.getvalue().decode())},  # noqa: S308 - segno's own SVG
+    )
+
+
+def receipt_verify(request: HttpRequest, serial: str, signature: str) -> HttpResponse:
+    """Public: whether a receipt is genuine (its number and signature), with what it says; nothing else."""
+    if not constant_time_compare(signature, receipt_signature(serial)):
+        raise Http404
+    issued = selectors.receipt_by_serial(serial=serial)
+    if issued is None:
+        raise Http404
+    return render(request, "charity/receipt_verify.html", {"receipt": issued, "donation": issued.donation})
 
 
 # --- projects and disbursements -------------------------------------------------------------------

@@ -237,3 +237,37 @@ def test_activities_under_a_project(w) -> None:
     from gonghui.charity.models import Activity
 
     assert Activity.all_objects.get().org_path == w["fund"].org_path
+
+
+def test_receipts_are_numbered_once_and_verified_by_their_qr_code(w) -> None:
+    import re
+
+    from django.utils import timezone
+
+    from gonghui.charity.models import Receipt
+
+    gift = give(w["fund"], 500_00, kind="individual", uscc="", name="王大爷", anonymous=True)
+    second = give(w["fund"], 100_00)
+    issue = f"/charity/donations/{gift.pk}/receipt/issue/"
+    assert w["viewer"].post(issue).status_code == 403
+    assert w["foreign"].post(issue).status_code == 404
+    assert w["officer"].get(f"/charity/donations/{gift.pk}/receipt/").status_code == 404  # not issued yet
+    assert w["officer"].post(issue).status_code == 302
+    assert w["officer"].post(issue).status_code == 302  # twice: the same receipt
+    w["officer"].post(f"/charity/donations/{second.pk}/receipt/issue/")
+    year = timezone.localdate().year
+    serials = list(Receipt.all_objects.order_by("pk").values_list("serial", flat=True))
+    assert serials == [f"CS{year}-{w['fund'].pk:05d}-000001", f"CS{year}-{w['fund'].pk:05d}-000002"]
+    page = text(w["viewer"].get(f"/charity/donations/{gift.pk}/receipt/"))
+    assert serials[0] in page and "<svg" in page and "王大爷" in page  # the donor's own receipt names them
+    assert w["foreign"].get(f"/charity/donations/{gift.pk}/receipt/").status_code == 404
+    link = re.search(r"/charity/receipts/[^\"<]+/", text(w["viewer"].get(f"/charity/donations/{gift.pk}/")))
+    assert link is None  # the verification link is only in the QR code
+    from gonghui.charity.views import receipt_signature
+
+    verify = f"/charity/receipts/{serials[0]}/{receipt_signature(serials[0])}/"
+    public = Client().get(verify)
+    assert public.status_code == 200
+    assert "真实有效" in text(public) and "爱心人士" in text(public) and "王大爷" not in text(public)
+    assert Client().get(f"/charity/receipts/{serials[0]}/forged/").status_code == 404
+    assert Client().get(f"/charity/receipts/{serials[1]}/{receipt_signature(serials[0])}/").status_code == 404
