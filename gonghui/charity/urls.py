@@ -12,6 +12,7 @@ urlpatterns = [
     path("funds/<int:pk>/projects/new/", views.project_new, name="project_new"),
     path("donations/", views.donation_list, name="donations"),
     path("donations/<int:pk>/", views.donation_detail, name="donation"),
+    path("donations/<int:pk>/agreement/", views.donation_agreement, name="donation_agreement"),
     path("donations/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("donations/<int:pk>/receipt/issue/", views.receipt_issue, name="receipt_issue"),
     path("receipts/<str:serial>/<str:signature>/", views.receipt_verify, name="receipt_verify"),

@@ -35,6 +35,7 @@ from gonghui.core.viewutils import (
     apply_domain_error,
     found_or_404,
     list_page,
+    refusal_text,
     require_perm,
     scope_of,
 )
@@ -282,6 +283,32 @@ def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         },
     )
+
+
+@login_required
+@require_POST
+def donation_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    """An enterprise's signed agreement, uploaded after its donation was recorded (or replacing it)."""
+    scope = require_perm(request, CharityPerm.DONATION)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk, perm=CharityPerm.DONATION)
+    upload = request.FILES.get("agreement")
+    if donation.donor_kind != DonorKind.ENTERPRISE or upload is None:
+        messages.error(request, "请选择企业签字盖章的捐赠协议文件（PDF、JPG 或 PNG）。")
+        return redirect("charity:donation", pk=donation.pk)
+    previous = donation.agreement_file
+    stored = ""
+    try:
+        stored = agreement_store(upload)
+        services.donation_attach_agreement(actor=actor_of(request), scope=scope, donation=donation, stored_name=stored)
+    except DomainError as exc:
+        if stored:
+            agreement_discard(stored)
+        messages.error(request, refusal_text(exc))
+    else:
+        if previous:
+            agreement_discard(previous)
+        messages.success(request, "已上传捐赠协议。")
+    return redirect("charity:donation", pk=donation.pk)
 
 
 # --- receipts ------------------------------------------------------------------------------------

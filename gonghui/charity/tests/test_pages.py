@@ -271,3 +271,18 @@ def test_receipts_are_numbered_once_and_verified_by_their_qr_code(w) -> None:
     assert "真实有效" in text(public) and "爱心人士" in text(public) and "王大爷" not in text(public)
     assert Client().get(f"/charity/receipts/{serials[0]}/forged/").status_code == 404
     assert Client().get(f"/charity/receipts/{serials[1]}/{receipt_signature(serials[0])}/").status_code == 404
+
+
+def test_an_agreement_uploaded_after_the_donation(w, settings) -> None:
+    gift = give(w["fund"], 500_00)
+    url = f"/charity/donations/{gift.pk}/agreement/"
+    assert w["viewer"].post(url, {"agreement": SimpleUploadedFile("a.pdf", pdf_bytes())}).status_code == 403
+    assert w["foreign"].post(url, {"agreement": SimpleUploadedFile("a.pdf", pdf_bytes())}).status_code == 404
+    bad = w["officer"].post(url, {"agreement": SimpleUploadedFile("a.pdf", b"%PDF-1.7 not really")}, follow=True)
+    assert "捐赠协议文件无法读取" in text(bad) and agreements(settings) == []
+    w["officer"].post(url, {"agreement": SimpleUploadedFile("a.png", image_bytes("PNG"))})
+    first = Donation.all_objects.get(pk=gift.pk).agreement_file
+    assert agreements(settings) == [first]
+    w["officer"].post(url, {"agreement": SimpleUploadedFile("b.pdf", pdf_bytes())})
+    second = Donation.all_objects.get(pk=gift.pk).agreement_file
+    assert second != first and agreements(settings) == [second]  # the replaced scan is removed
