@@ -14,6 +14,7 @@ register_messages(
         "charity.over_budget": _("项目“{project}”预算 {budget} 元，已支出 {spent} 元，本次 {amount} 元将超出预算。"),
         "charity.project_closed": _("项目“{project}”的实施期为 {starts} 至 {ends}，支付日期不在其中。"),
         "charity.fund_name_taken": _("本工会已有名为“{name}”的基金。"),
+        "charity.year_invalid": _("年度应在 {low} 至 {high} 之间"),
         "charity.member_not_found": _("本工会范围内没有这名在册会员，请核对会员编号或证件号码。"),
         "charity.agreement_invalid": _("请上传 10 MB 以内的 PDF、JPG 或 PNG 格式的捐赠协议"),
         "charity.agreement_unreadable": _("捐赠协议文件无法读取：{reason}"),

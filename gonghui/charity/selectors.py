@@ -19,7 +19,7 @@ from gonghui.charity.models import (
     Receipt,
 )
 from gonghui.charity.permissions import CharityPerm
-from gonghui.core.errors import NotFoundError
+from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.scoping import Scope
 
 
@@ -50,6 +50,9 @@ def ledger_balance_fen(*, fund: Fund) -> int:
     return FundEntry.all_objects.filter(fund_id=fund.pk).aggregate(s=Sum("amount_fen"))["s"] or 0
 
 
+YEARS = (1950, 2200)  # the years a fund's accounts can be asked for
+
+
 @dataclass(frozen=True)
 class YearAccounts:
     """A fund's year from its ledger: balance brought forward, income, refunds, spending, balance carried."""
@@ -65,6 +68,8 @@ class YearAccounts:
 
 def fund_year_accounts(*, fund: Fund, year: int) -> YearAccounts:
     """The year's accounts, all sums of ledger rows (a fund set up in the year brings its opening balance)."""
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise DomainError("charity.year_invalid", field="year", low=YEARS[0], high=YEARS[1])
     rows = FundEntry.all_objects.filter(fund_id=fund.pk)
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     before = rows.filter(booked_on__lt=start).aggregate(s=Sum("amount_fen"))["s"] or 0

@@ -151,19 +151,23 @@ def fund_create(
         with unscoped():
             if Fund.all_objects.filter(org=org, name=name).exists():
                 raise DomainError("charity.fund_name_taken", field="name", name=name)
-        fund = Fund.all_objects.create(
-            org=org,
-            org_path=org.path,
-            name=name,
-            kind=kind,
-            foundation=foundation if kind == FundKind.SPECIAL else "",
-            restricted=restricted,
-            purpose=purpose if restricted else "",
-            opened_on=opened_on,
-            opening_balance_fen=opening_balance_fen,
-            note=note.strip()[:200],
-            created_by=actor,
-        )
+        try:
+            with transaction.atomic():
+                fund = Fund.all_objects.create(
+                    org=org,
+                    org_path=org.path,
+                    name=name,
+                    kind=kind,
+                    foundation=foundation if kind == FundKind.SPECIAL else "",
+                    restricted=restricted,
+                    purpose=purpose if restricted else "",
+                    opened_on=opened_on,
+                    opening_balance_fen=opening_balance_fen,
+                    note=note.strip()[:200],
+                    created_by=actor,
+                )
+        except IntegrityError as exc:  # the same name set up at the same moment by someone else
+            raise DomainError("charity.fund_name_taken", field="name", name=name) from exc
         fund = _lock_fund(fund.pk)
         _book(fund, kind=EntryKind.OPENING, amount_fen=opening_balance_fen, on=opened_on)
         _audit(

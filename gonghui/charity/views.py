@@ -127,10 +127,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = require_perm(request, CharityPerm.VIEW)
     fund = _fund(request, pk)
     years = selectors.fund_years(fund=fund)
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
+    year = _year(request, timezone.localdate().year)
     listing = list_page(request, selectors.fund_ledger(scope=scope, fund=fund))
     for entry in listing.rows:
         entry.what = _entry_label(entry)
@@ -157,10 +154,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def fund_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, CharityPerm.VIEW)
     fund = _fund(request, pk)
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year - 1
+    year = _year(request, timezone.localdate().year - 1)
     return render(
         request,
         "charity/disclosure.html",
@@ -172,6 +166,14 @@ def fund_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _year(request: HttpRequest, default: int) -> int:
+    """The `?year=` asked for, or `default` when absent or not a plausible year (no value in the URL is an error)."""
+    raw = request.GET.get("year", "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and selectors.YEARS[0] <= int(raw) <= selectors.YEARS[1]:
+        return int(raw)
+    return default
 
 
 def _entry_label(entry: Any) -> str:

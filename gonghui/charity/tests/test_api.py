@@ -196,3 +196,9 @@ def test_statistics(w, tree) -> None:
     assert all(isinstance(v, int | float) for k, v in figures.items() if k.startswith("charity_"))
     assert stats_collect([tree.nanming.path])["charity_donations_yuan"] == 0
     assert Client().get("/api/v1/stats", **w["viewer"]).status_code == 200
+
+
+def test_a_year_out_of_range_is_refused_not_an_error_page(w) -> None:
+    url = f"/api/v1/charity/funds/{w['fund'].pk}/accounts?year=99999"
+    resp = Client().get(url, **w["viewer"])
+    assert (resp.status_code, resp.json()["code"]) == (400, "charity.year_invalid")

@@ -286,3 +286,9 @@ def test_an_agreement_uploaded_after_the_donation(w, settings) -> None:
     w["officer"].post(url, {"agreement": SimpleUploadedFile("b.pdf", pdf_bytes())})
     second = Donation.all_objects.get(pk=gift.pk).agreement_file
     assert second != first and agreements(settings) == [second]  # the replaced scan is removed
+
+
+def test_any_year_in_the_url_shows_a_page(w) -> None:
+    for year in ("99999", "0", "abc", "２０２５", "-1"):
+        assert w["viewer"].get(f"/charity/funds/{w['fund'].pk}/?year={year}").status_code == 200
+        assert w["viewer"].get(f"/charity/funds/{w['fund'].pk}/disclosure/?year={year}").status_code == 200
