@@ -32,6 +32,7 @@ from gonghui.charity.models import Channel, Donation, DonorKind, EntryKind, Fund
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.bulk import CellError, Column, Table, cell_text, parse_bool, parse_date
 from gonghui.core.bulk.engine import Row, audit_import
+from gonghui.core.bulk.sql import insert_rows, reserve_ids
 from gonghui.core.bulk.values import lost_digits
 from gonghui.core.money import AmountError, amount_refusal, fen_to_decimal, parse_yuan
 from gonghui.core.scoping import subtree_q, unscoped
@@ -61,6 +62,40 @@ COLUMNS = [
 ]
 HEADERS = {c.key: c.header for c in COLUMNS}
 NOT_FOUND = "未找到该基金（或不在您的管辖范围内）"
+DONATION_FIELDS = (
+    "id",
+    "fund_id",
+    "org_path",
+    "donor_kind",
+    "donor_name",
+    "uscc",
+    "agreement_file",
+    "person_id",
+    "id_cipher",
+    "id_index",
+    "id_masked",
+    "anonymous",
+    "channel",
+    "amount_fen",
+    "refunded_fen",
+    "received_on",
+    "note",
+    "created_by_id",
+    "created_at",
+)
+ENTRY_FIELDS = (
+    "fund_id",
+    "org_path",
+    "kind",
+    "amount_fen",
+    "balance_fen",
+    "cum_in_fen",
+    "cum_out_fen",
+    "booked_on",
+    "donation_id",
+    "disbursement_id",
+    "created_at",
+)
 
 
 @dataclass
@@ -215,7 +250,7 @@ class DonationsKind:
                     .values_list("fund_id", "uscc", "received_on", "id_index", "amount_fen")
                 ):
                     existing[(fund_id, uscc, day, index)] = amount
-            new: list[Donation] = []
+            new: list[tuple[_Cells, Fund]] = []
             for row, c, fund in cleaned:
                 old = existing.get((fund.pk, c.uscc, c.day, c.index))
                 if old == c.amount_fen:
@@ -224,53 +259,67 @@ class DonationsKind:
                 if old is not None:
                     row.reject(HEADERS["amount"], "该职工这一天的捐款已导入，金额与此前不同，请核实")
                     continue
-                person_id = people.get(c.index)
-                new.append(
-                    Donation(
-                        fund_id=fund.pk,
-                        org_path=locked[fund.pk].org_path,
-                        donor_kind=DonorKind.INDIVIDUAL,
-                        donor_name=c.name[:200],
-                        uscc=c.uscc,
-                        person_id=person_id,
-                        id_index=c.index,
-                        id_cipher=None if person_id else c.cipher,
-                        id_masked="" if person_id else c.masked,
-                        anonymous=c.anonymous,
-                        channel=Channel.PAYROLL,
-                        amount_fen=c.amount_fen,
-                        received_on=c.day,
-                        created_by=self.actor,
-                    )
-                )
+                new.append((c, locked[fund.pk]))
             counts["created"] = len(new)
             counts["rejected"] = sum(1 for r in rows if r.errors)
             if dry_run:
                 transaction.set_rollback(True)
                 return dict(counts)
-            Donation.all_objects.bulk_create(new, batch_size=1000)
-            entries = []
-            for d in new:
-                fund = locked[d.fund_id]
-                fund.balance_fen += d.amount_fen
-                fund.inflow_fen += d.amount_fen
-                entries.append(
-                    FundEntry(
-                        fund_id=fund.pk,
-                        org_path=fund.org_path,
-                        kind=EntryKind.DONATION,
-                        amount_fen=d.amount_fen,
-                        balance_fen=fund.balance_fen,
-                        cum_in_fen=fund.inflow_fen,
-                        cum_out_fen=fund.outflow_fen,
-                        booked_on=d.received_on,
-                        donation_id=d.pk,
-                    )
-                )
-            FundEntry.all_objects.bulk_create(entries, batch_size=1000)
-            for fund in locked.values():
-                fund.save(update_fields=["balance_fen", "inflow_fen"])
+            self._write(new, people)
         return dict(counts)
+
+    def _write(self, new: list[tuple[_Cells, Fund]], people: dict[str, int]) -> None:
+        """The batch's donations and their ledger rows as plain tuples (COPY on PostgreSQL), balances once."""
+        now = timezone.now()
+        actor_id = self.actor.pk if self.actor is not None else None
+        ids = reserve_ids(Donation, len(new))
+        donations, entries = [], []
+        for pk, (c, fund) in zip(ids, new, strict=True):
+            person_id = people.get(c.index)
+            donations.append(
+                (
+                    pk,
+                    fund.pk,
+                    fund.org_path,
+                    DonorKind.INDIVIDUAL.value,
+                    c.name[:200],
+                    c.uscc,
+                    "",
+                    person_id,
+                    None if person_id else c.cipher,
+                    c.index,
+                    "" if person_id else c.masked,
+                    c.anonymous,
+                    Channel.PAYROLL.value,
+                    c.amount_fen,
+                    0,
+                    c.day,
+                    "",
+                    actor_id,
+                    now,
+                )
+            )
+            fund.balance_fen += c.amount_fen
+            fund.inflow_fen += c.amount_fen
+            entries.append(
+                (
+                    fund.pk,
+                    fund.org_path,
+                    EntryKind.DONATION.value,
+                    c.amount_fen,
+                    fund.balance_fen,
+                    fund.inflow_fen,
+                    fund.outflow_fen,
+                    c.day,
+                    pk,
+                    None,
+                    now,
+                )
+            )
+        insert_rows(Donation, DONATION_FIELDS, donations)
+        insert_rows(FundEntry, ENTRY_FIELDS, entries)
+        for fund in {f.pk: f for _c, f in new}.values():
+            fund.save(update_fields=["balance_fen", "inflow_fen"])
 
     def audit(self, summary: dict[str, Any], path: str) -> None:
         audit_import(actor=self.actor, action="charity.donation.import", org=self.org, summary=summary, path=path)
