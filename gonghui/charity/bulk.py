@@ -122,6 +122,7 @@ class DonationsKind:
         self.actor, self.scope, self.org = actor, scope, org
         self.today = timezone.localdate()
         self.seen: dict[tuple[int, str, date, str], int] = {}  # natural key → first row number, across batches
+        self.usccs: dict[str, str | InvalidIdentifier] = {}  # as written → cleaned, or why not
         with unscoped():
             funds = Fund.all_objects.all()
             if org is not None:
@@ -157,7 +158,7 @@ class DonationsKind:
             except CellError as exc:
                 row.reject(HEADERS[key], str(exc))
         try:
-            out["uscc"] = clean_uscc(cell_text(v.get("uscc")))
+            out["uscc"] = self._uscc(cell_text(v.get("uscc")))
             if not out["uscc"]:
                 row.reject(HEADERS["uscc"], "不能为空")
         except (CellError, InvalidIdentifier) as exc:
@@ -188,6 +189,19 @@ class DonationsKind:
         except (CellError, ValueError) as exc:
             row.reject(HEADERS["anonymous"], str(exc))
         return None if row.errors else _Cells(**out)
+
+    def _uscc(self, text: str) -> str:
+        """A USCC cleaned once per file: an enterprise's file names one or a few, on every row."""
+        found = self.usccs.get(text)
+        if found is None:
+            try:
+                found = self.usccs[text] = clean_uscc(text)
+            except InvalidIdentifier as exc:
+                self.usccs[text] = exc
+                raise
+        if isinstance(found, InvalidIdentifier):
+            raise InvalidIdentifier(str(found))
+        return found
 
     def _fund(self, row: Row, text: str) -> Fund | None:
         fund = self.by_id.get(text)

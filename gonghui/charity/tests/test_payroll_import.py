@@ -131,3 +131,11 @@ def test_the_template_reads_back_through_the_engine(tree, make_user, login, tmp_
     table = open_table(path, get_kind("donations").columns)
     assert (table.unknown, table.missing) == ([], [])
     assert [cells[0] for _n, cells in table.rows] == ["职工爱心基金"]
+
+
+def test_a_wrong_uscc_is_refused_on_every_row_that_carries_it(tree, tmp_path) -> None:
+    make_fund(tree.lps)
+    bad = "91520200MA0000001Y"
+    summary = load(write(tmp_path / "a.csv", [row(1, uscc=bad), row(2, uscc=bad), row(3)]))
+    assert (summary.created, summary.rejected) == (1, 2)
+    assert Donation.all_objects.get().donor_name == "职工3"
