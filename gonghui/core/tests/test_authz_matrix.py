@@ -491,6 +491,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.view",
         "crosscheck.list.view",
         "stations.station.view",
+        "charity.fund.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -504,6 +505,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.standard.manage",
         "aid.standard.manage",
         "stations.station.view_phone",
+        "charity.fund.manage",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
@@ -526,6 +528,9 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "crosscheck.list.import",
         "stations.station.manage",
         "stations.roster.manage",
+        "charity.donation.record",
+        "charity.disbursement.record",
+        "charity.activity.record",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",
@@ -534,6 +539,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.review",
         "student_aid.application.approve",
         "crosscheck.review.decide",
+        "charity.donation.refund",
     }
     assert perms["viewer"] == view_stats
 
