@@ -16,6 +16,7 @@ urlpatterns = [
     path("crosscheck/", include("gonghui.crosscheck.urls")),
     path("stations/", include("gonghui.stations.urls")),
     path("rights/", include("gonghui.rights.urls")),
+    path("charity/", include("gonghui.charity.urls")),
     path("", include("gonghui.cards.urls")),
     path("", include("gonghui.payouts.urls")),
     path("", include("gonghui.imports.urls")),

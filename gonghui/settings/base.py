@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gonghui.crosscheck",
     "gonghui.student_aid",
     "gonghui.rights",
+    "gonghui.charity",
     "gonghui.portal",
     "gonghui.reports",
     "gonghui.imports",

@@ -493,6 +493,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "stations.station.view",
         "rights.case.view",
         "rights.contract.view",
+        "charity.fund.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -506,6 +507,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.standard.manage",
         "aid.standard.manage",
         "stations.station.view_phone",
+        "charity.fund.manage",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
@@ -532,6 +534,9 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "rights.case.handle",
         "rights.case.supervise",
         "rights.contract.manage",
+        "charity.donation.record",
+        "charity.disbursement.record",
+        "charity.activity.record",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",
@@ -542,6 +547,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "crosscheck.review.decide",
         "rights.case.check",
         "rights.case.supervise",
+        "charity.donation.refund",
     }
     assert perms["viewer"] == view_stats
 
