@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("orgs",),
     ("accounts",),
     ("members",),
+    ("notices",),
     ("cards", "stations"),
     ("payouts",),
     ("benefits",),
