@@ -20,3 +20,10 @@ register_messages(
         "notices.contact_required": _("请留下联系电话或其他联系方式，以便核实反馈"),
     }
 )
+
+register_messages(
+    {
+        "notices.nothing_to_certify": _("没有要颁发证书的对象。"),
+        "notices.certificate_incomplete": _("证书须有获得者姓名和荣誉名称。"),
+    }
+)

@@ -162,3 +162,45 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.get_status_display()}"
+
+
+class Certificate(models.Model):
+    """A certificate (荣誉证书, 技能证书 …) to one holder, verifiable by its QR code.
+
+    The verification page shows the name, the honor and the year only. Issued by the app that
+    owns the honor (`kind`, a registered notice kind whose permissions apply), optionally for
+    one of its records (`subject`).
+    """
+
+    kind = models.CharField(_("类别"), max_length=30)
+    serial = models.CharField(_("证书编号"), max_length=40, unique=True)
+    org = models.ForeignKey("orgs.Org", verbose_name=_("颁发工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    holder_name = models.CharField(_("获得者"), max_length=200)
+    title = models.CharField(_("荣誉/证书名称"), max_length=200)
+    level = models.CharField(_("级别"), max_length=40, blank=True)
+    awarding_body = models.CharField(_("授予单位"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    token = models.CharField(_("核验码"), max_length=32, unique=True, default=new_token, editable=False)
+    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("颁发时间"), auto_now_add=True)
+
+    objects: ScopedManager[Certificate] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
+        base_manager_name = "all_objects"
+        indexes = [
+            models.Index(fields=["org_path", "kind", "year"], name="notices_cert_path_kind"),
+            models.Index(fields=["subject_type", "subject_id"], name="notices_cert_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} {self.holder_name}"

@@ -7,7 +7,8 @@ import io
 from typing import Any
 
 import segno
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +17,8 @@ from django_ratelimit.decorators import ratelimit
 
 from gonghui.core.errors import DomainError
 from gonghui.core.ratelimits import rate
-from gonghui.core.viewutils import found_or_404
-from gonghui.notices import selectors, services
+from gonghui.core.viewutils import found_or_404, scope_of
+from gonghui.notices import certificates, selectors, services
 from gonghui.notices.forms import PublicObjectionForm
 from gonghui.notices.kinds import notice_kind
 from gonghui.notices.models import Publication, PublicationStatus
@@ -85,3 +86,32 @@ def notice_qr(request: HttpRequest, token: str) -> HttpResponse:
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, title="公示二维码")
     return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+# --- certificates ---------------------------------------------------------------------------------
+
+
+def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The public page a certificate's QR code opens: the name, the honor and the year, nothing else."""
+    certificate = found_or_404(certificates.certificate_by_token, token=token)
+    honor = f"{certificate.level}{certificate.title}" if certificate.level else certificate.title
+    return render(
+        request,
+        "notices/verify.html",
+        {"name": certificate.holder_name, "honor": honor, "year": certificate.year},
+    )
+
+
+@login_required
+def certificates_download(request: HttpRequest) -> HttpResponse:
+    """The PDF of one certificate or a batch (`?id=1&id=2`), each in the caller's scope; any foreign: 404."""
+    try:
+        ids = [int(i) for i in request.GET.getlist("id")]
+    except ValueError as exc:
+        raise Http404 from exc
+    rows = found_or_404(certificates.certificates_in_scope, scope=scope_of(request), ids=ids)
+    pdf = certificates.certificates_pdf(rows, base_url=request.build_absolute_uri("/"))
+    name = rows[0].serial if len(rows) == 1 else f"certificates-{len(rows)}"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
