@@ -16,6 +16,7 @@ urlpatterns = [
     path("crosscheck/", include("gonghui.crosscheck.urls")),
     path("stations/", include("gonghui.stations.urls")),
     path("notices/", include("gonghui.notices.urls")),
+    path("honors/", include("gonghui.honors.urls")),
     path("", include("gonghui.cards.urls")),
     path("", include("gonghui.payouts.urls")),
     path("", include("gonghui.imports.urls")),

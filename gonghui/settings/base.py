@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gonghui.aid",
     "gonghui.crosscheck",
     "gonghui.student_aid",
+    "gonghui.honors",
     "gonghui.portal",
     "gonghui.reports",
     "gonghui.imports",

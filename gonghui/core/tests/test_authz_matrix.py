@@ -491,6 +491,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.view",
         "crosscheck.list.view",
         "stations.station.view",
+        "honors.campaign.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -526,6 +527,8 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "crosscheck.list.import",
         "stations.station.manage",
         "stations.roster.manage",
+        "honors.campaign.manage",
+        "honors.nomination.submit",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",
@@ -534,6 +537,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.review",
         "student_aid.application.approve",
         "crosscheck.review.decide",
+        "honors.nomination.review",
     }
     assert perms["viewer"] == view_stats
 

@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("benefits",),
     ("crosscheck",),
     ("aid",),
-    ("student_aid",),
+    ("student_aid", "honors"),
     ("reports", "imports", "portal"),
 ]
 LEVEL = {app: i for i, group in enumerate(LAYERS) for app in group}
