@@ -12,6 +12,8 @@ Money is in fen.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -77,8 +79,37 @@ class ApplicationStatus(models.TextChoices):
 CLOSED_STATUSES = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
 
 
+class _OfKind(models.Manager):
+    """The shared rows of 金秋助学's kind only (another module's 公示 is not 金秋助学's)."""
+
+    def __init__(self, lookup: str) -> None:
+        super().__init__()
+        self.lookup = lookup
+
+    def deconstruct(self) -> Any:
+        return (False, "django.db.models.Manager", None, (), {})
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return super().get_queryset().filter(**{self.lookup: "student_aid"})
+
+
+class _ScopedOfKind(ScopedManager):
+    def __init__(self, lookup: str) -> None:
+        super().__init__(path_field="org_path")
+        self.lookup = lookup
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return super().get_queryset().filter(**{self.lookup: "student_aid"})
+
+    def within(self, scope: Any, perm: str, *, residual: bool = False) -> models.QuerySet[Any]:
+        return super().within(scope, perm, residual=residual).filter(**{self.lookup: "student_aid"})
+
+
 class Publication(notices.Publication):
     """A 金秋助学 公示 (the shared `notices` mechanism): student name, school, level, union and amount, never an ID."""
+
+    objects = _ScopedOfKind("kind")  # type: ignore[assignment]
+    all_objects = _OfKind("kind")  # type: ignore[misc]
 
     class Meta:
         proxy = True
@@ -200,6 +231,9 @@ class StudentAidApplication(models.Model):
 
 class Objection(notices.Objection):
     """An objection raised against a published application during its 公示 window."""
+
+    objects = _ScopedOfKind("publication__kind")  # type: ignore[assignment]
+    all_objects = _OfKind("publication__kind")  # type: ignore[misc]
 
     class Meta:
         proxy = True
