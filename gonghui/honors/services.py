@@ -287,7 +287,7 @@ def campaign_publish(
     """Publish (公示) the nominees approved at the campaign's union."""
     require_perm_at(scope, HonorPerm.MANAGE, campaign.org_path)
     with transaction.atomic(), unscoped():
-        campaign = Campaign.all_objects.select_for_update().select_related("org").get(pk=campaign.pk)
+        campaign = Campaign.all_objects.select_for_update(of=("self",)).select_related("org").get(pk=campaign.pk)
         if campaign.status != CampaignStatus.OPEN:
             raise DomainError(
                 "honors.campaign_closed", campaign=str(campaign), state=campaign.get_status_display(), action="公示"
@@ -329,7 +329,11 @@ def campaign_announce(*, actor: User | None, scope: Scope | None, campaign: Camp
     """After the 公示 ends: every nominee still listed holds the honor (the register) with a certificate."""
     require_perm_at(scope, HonorPerm.MANAGE, campaign.org_path)
     with transaction.atomic(), unscoped():
-        campaign = Campaign.all_objects.select_for_update().select_related("org", "publication").get(pk=campaign.pk)
+        campaign = (
+            Campaign.all_objects.select_for_update(of=("self",))
+            .select_related("org", "publication")
+            .get(pk=campaign.pk)
+        )
         publication = campaign.publication
         if (
             campaign.status != CampaignStatus.PUBLISHED
