@@ -28,6 +28,7 @@ from gonghui.charity.api import router as charity_router
 from gonghui.core.api import regions_router
 from gonghui.core.errors import MESSAGES, DomainError
 from gonghui.crosscheck.api import router as crosscheck_router
+from gonghui.honors.api import router as honors_router
 from gonghui.members.api import codes_router, transfers_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
@@ -129,6 +130,7 @@ api.add_router("/credit-referrals", credit_referrals_router)
 api.add_router("/aid", aid_router)
 api.add_router("/crosscheck", crosscheck_router)
 api.add_router("/student-aid", student_aid_router)
+api.add_router("/honors", honors_router)
 api.add_router("/stats", reports_router)
 api.add_router("/stations", stations_router)
 api.add_router("/rights", rights_router)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("stations/", include("gonghui.stations.urls")),
     path("rights/", include("gonghui.rights.urls")),
     path("charity/", include("gonghui.charity.urls")),
+    path("notices/", include("gonghui.notices.urls")),
+    path("honors/", include("gonghui.honors.urls")),
     path("", include("gonghui.cards.urls")),
     path("", include("gonghui.payouts.urls")),
     path("", include("gonghui.imports.urls")),

@@ -159,3 +159,22 @@ class Synonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table}: {self.word} → {self.value}"
+
+
+class Holiday(models.Model):
+    """A public holiday (the State Council's list, published each year): data, not code.
+
+    Read by whatever counts days: stations' opening hours and the working days of a 公示
+    (`core.workdays`). Lived in `stations` until the 公示 needed it too.
+    """
+
+    day = models.DateField(_("日期"), unique=True)
+    name = models.CharField(_("节日"), max_length=40)
+
+    class Meta:
+        verbose_name = _("法定节假日")
+        verbose_name_plural = _("法定节假日")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"

@@ -9,7 +9,9 @@ missing entry links the plain name instead, and says once in the log what to run
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,12 @@ log = logging.getLogger(__name__)
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
     _warned = False
+
+    def create_compressor(self, **kwargs: Any) -> Compressor:
+        # gzip only, as before WeasyPrint brought the `brotli` package in (through fonttools):
+        # WhiteNoise brotli-compresses every file once it is importable, at its slowest quality,
+        # which made collectstatic (and so `gonghui demo`) minutes longer.
+        return Compressor(**{**kwargs, "use_brotli": False})
 
     def url(self, name: str | None, force: bool = False) -> str:
         # `url` is what pages call ({% static %}); collectstatic's own processing goes through

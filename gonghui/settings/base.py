@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.notices",
     "gonghui.stations",
     "gonghui.cards",
     "gonghui.payouts",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "gonghui.student_aid",
     "gonghui.rights",
     "gonghui.charity",
+    "gonghui.honors",
     "gonghui.portal",
     "gonghui.reports",
     "gonghui.imports",
@@ -190,6 +192,8 @@ GONGHUI_RATE_LIMITS = {
         "member_login_address": "60/h",
         # A station's code scanned without logging in: a rest stop's crowd shares one mobile network.
         "station_visit_address": "120/h",
+        # Objections from a 公示's public page (anyone, with a contact).
+        "notice_objection_address": "10/h",
     }.items()
 }
 
@@ -279,6 +283,9 @@ GONGHUI_FILE_RETENTION_DAYS = int(os.environ.get("GONGHUI_FILE_RETENTION_DAYS", 
 
 GONGHUI_AUDIT_RETENTION_DAYS = int(os.environ.get("GONGHUI_AUDIT_RETENTION_DAYS", str(365 * 10)))
 GONGHUI_API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "365"))
+# The most objections one 公示 takes from its public page (the rest call the union's phone).
+GONGHUI_NOTICE_PUBLIC_OBJECTIONS = int(os.environ.get("GONGHUI_NOTICE_PUBLIC_OBJECTIONS", "200"))
+
 # 金秋助学 公示: the days a publication list is offered to run for by default (local rules: 5–7).
 STUDENT_AID_PUBLICATION_DAYS = int(os.environ.get("GONGHUI_STUDENT_AID_PUBLICATION_DAYS", "7"))
 # 驿站 duty: check in up to this early; later than the start plus the grace is late; check out and

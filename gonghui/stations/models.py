@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import PathField
+from gonghui.core.models import Holiday  # noqa: F401  (the table moved down to core: the 公示 counts working days too)
 from gonghui.core.scoping import ScopedManager
 from gonghui.stations.hours import OpeningHours, Window
 from gonghui.stations.words import INCIDENT_LABELS, SUPPLY_LABELS
@@ -135,21 +136,6 @@ class Station(models.Model):
             return False
         local = timezone.localtime(at) if timezone.is_aware(at) else at
         return self.hours.is_open_at(local, holidays=holidays, closed_days=closed_days)
-
-
-class Holiday(models.Model):
-    """A public holiday (the State Council's list, published each year): data, not code."""
-
-    day = models.DateField(_("日期"), unique=True)
-    name = models.CharField(_("节日"), max_length=40)
-
-    class Meta:
-        verbose_name = _("法定节假日")
-        verbose_name_plural = _("法定节假日")
-        ordering = ["day"]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.name}"
 
 
 class StationClosedDay(models.Model):

@@ -23,10 +23,10 @@ class StudentAidConfig(AppConfig):
         )
         from gonghui.core.paths import register_path_column
         from gonghui.student_aid import errors, kinds, permissions  # noqa: F401  (registers)
-        from gonghui.student_aid.models import Objection, Publication, StudentAidApplication
+        from gonghui.student_aid.models import StudentAidApplication
 
-        for model in (StudentAidApplication, Publication, Objection):
-            register_path_column(model, "org_path")
+        register_path_column(StudentAidApplication, "org_path")  # its 公示's rows are notices'
+
         from gonghui.payouts.signals import payout_items_settled
 
         payout_items_settled.connect(_settled, dispatch_uid="student_aid.batch_paid_sync")
@@ -40,6 +40,10 @@ class StudentAidConfig(AppConfig):
         register_subject(CROSSCHECK_SUBJECT, describe_application_subjects)
         register_open_subjects(CROSSCHECK_SUBJECT, open_application_subjects)
         kinds.register()
+        from gonghui.notices.kinds import register_notice_kind
+        from gonghui.student_aid.publication import NOTICE_KIND
+
+        register_notice_kind(NOTICE_KIND)
 
 
 def _settled(sender: object, *, batch: object, actor: object = None, **kwargs: object) -> None:

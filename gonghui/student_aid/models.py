@@ -12,6 +12,8 @@ Money is in fen.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import PathField
 from gonghui.core.scoping import ScopedManager
+from gonghui.notices import models as notices
+from gonghui.notices.models import ObjectionStatus, PublicationStatus  # noqa: F401  (the 公示's, shared)
 
 
 class StudentLevel(models.TextChoices):
@@ -75,43 +79,46 @@ class ApplicationStatus(models.TextChoices):
 CLOSED_STATUSES = (ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
 
 
-class PublicationStatus(models.TextChoices):
-    OPEN = "open", _("公示中")
-    CLOSED = "closed", _("公示结束")
+class _OfKind(models.Manager):
+    """The shared rows of 金秋助学's kind only (another module's 公示 is not 金秋助学's)."""
+
+    def __init__(self, lookup: str) -> None:
+        super().__init__()
+        self.lookup = lookup
+
+    def deconstruct(self) -> Any:
+        return (False, "django.db.models.Manager", None, (), {})
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return super().get_queryset().filter(**{self.lookup: "student_aid"})
 
 
-class Publication(models.Model):
-    """A 公示 list of approved applications: student name, school and amount, never an ID."""
+class _ScopedOfKind(ScopedManager):
+    def __init__(self, lookup: str) -> None:
+        super().__init__(path_field="org_path")
+        self.lookup = lookup
 
-    org = models.ForeignKey("orgs.Org", verbose_name=_("公示工会"), on_delete=models.PROTECT, related_name="+")
-    org_path = PathField(_("组织路径"), editable=False)
-    school_year = models.PositiveSmallIntegerField(_("学年"))
-    title = models.CharField(_("标题"), max_length=200)
-    starts_on = models.DateField(_("公示开始日期"))
-    ends_on = models.DateField(_("公示截止日期"))  # the last day objections are received
-    status = models.CharField(
-        _("状态"), max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.OPEN
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return super().get_queryset().filter(**{self.lookup: "student_aid"})
 
-    objects: ScopedManager[Publication] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
-    all_objects = models.Manager()
+    def within(self, scope: Any, perm: str, *, residual: bool = False) -> models.QuerySet[Any]:
+        return super().within(scope, perm, residual=residual).filter(**{self.lookup: "student_aid"})
+
+
+class Publication(notices.Publication):
+    """A 金秋助学 公示 (the shared `notices` mechanism): student name, school, level, union and amount, never an ID."""
+
+    objects = _ScopedOfKind("kind")  # type: ignore[assignment]
+    all_objects = _OfKind("kind")  # type: ignore[misc]
 
     class Meta:
+        proxy = True
         verbose_name = _("金秋助学公示")
         verbose_name_plural = _("金秋助学公示")
-        base_manager_name = "all_objects"
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="student_aid_pub_dates"),
-        ]
-        indexes = [models.Index(fields=["org_path", "school_year"], name="student_aid_pub_path_year")]
 
-    def __str__(self) -> str:
-        return self.title
+    @property
+    def school_year(self) -> int:
+        return self.year
 
 
 class StudentAidApplication(models.Model):
@@ -222,42 +229,21 @@ class StudentAidApplication(models.Model):
         return self.school_year + 1 < self.graduation_year
 
 
-class ObjectionStatus(models.TextChoices):
-    OPEN = "open", _("待处理")
-    UPHELD = "upheld", _("异议成立")
-    DISMISSED = "dismissed", _("异议不成立")
-
-
-class Objection(models.Model):
+class Objection(notices.Objection):
     """An objection raised against a published application during its 公示 window."""
 
-    application = models.ForeignKey(
-        StudentAidApplication, verbose_name=_("申请"), on_delete=models.PROTECT, related_name="objections"
-    )
-    publication = models.ForeignKey(
-        Publication, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="objections"
-    )
-    org_path = PathField(_("组织路径"), editable=False)
-    raised_by = models.CharField(_("异议人"), max_length=60, blank=True)  # may stay anonymous
-    reason = models.CharField(_("异议内容"), max_length=500)
-    received_on = models.DateField(_("收到日期"))
-    status = models.CharField(_("状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
-    resolution = models.CharField(_("处理意见"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-
-    objects: ScopedManager[Objection] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
-    all_objects = models.Manager()
+    objects = _ScopedOfKind("publication__kind")  # type: ignore[assignment]
+    all_objects = _OfKind("publication__kind")  # type: ignore[misc]
 
     class Meta:
-        verbose_name = _("公示异议")
-        verbose_name_plural = _("公示异议")
-        base_manager_name = "all_objects"
+        proxy = True
+        verbose_name = _("金秋助学公示异议")
+        verbose_name_plural = _("金秋助学公示异议")
 
-    def __str__(self) -> str:
-        return f"{self.application_id} {self.get_status_display()}"
+    @property
+    def application_id(self) -> int:
+        return int(self.entry.subject_id)
+
+    @property
+    def application(self) -> StudentAidApplication:
+        return StudentAidApplication.all_objects.get(pk=self.application_id)

@@ -1,33 +1,62 @@
-"""公示 of 金秋助学: publish the approved applications for some days, record and resolve objections, close.
+"""公示 of 金秋助学, on the shared mechanism (`gonghui.notices`): publish the approved applications,
+record and resolve objections, close.
 
-    approved → published (公示) → rejected when an objection is upheld
+    approved → published (公示) → rejected when an objection is upheld (the entry is removed: `entry_removed`)
     open 公示 → closed once its window is over and no objection is open: the rest are ready to pay
 
 The public list is read by `selectors.publication_entries` (never an ID number).
-Every write is audited.
+Every write is audited (as `student_aid.publish`, `student_aid.objection` … by `notices.services`).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import Scope, require_perm_at, subtree_q, unscoped
+from gonghui.notices import services as notices
+from gonghui.notices.kinds import NoticeKind
+from gonghui.notices.models import DayBasis, PublicationEntry
+from gonghui.notices.selectors import entry_of
 from gonghui.orgs.models import Org
-from gonghui.student_aid.applications import STATES, audit_write, locked_application
+from gonghui.student_aid.applications import STATES, locked_application
 from gonghui.student_aid.models import (
     ApplicationStatus,
     Objection,
-    ObjectionStatus,
     Publication,
-    PublicationStatus,
     StudentAidApplication,
+    StudentLevel,
 )
 from gonghui.student_aid.permissions import StudentAidPerm
+from gonghui.student_aid.selectors import PUBLICATION_KIND
+
+KIND = PUBLICATION_KIND
+
+
+def entry_removed(entry: PublicationEntry, note: str, actor: User | None) -> None:
+    """An objection to the entry was upheld: its application is rejected with the reason (in the transaction)."""
+    application = locked_application(StudentAidApplication(pk=entry.subject_id))
+    if application.status == ApplicationStatus.PUBLISHED:
+        application.status = ApplicationStatus.REJECTED
+        application.status_note = f"公示异议成立：{note}"[:200]
+        application.save(update_fields=["status", "status_note"])
+
+
+NOTICE_KIND = NoticeKind(
+    key=KIND,
+    label="金秋助学",
+    view_perm=StudentAidPerm.VIEW,
+    publish_perm=StudentAidPerm.PUBLISH,
+    resolve_perm=StudentAidPerm.APPROVE,
+    name_heading="学生姓名",
+    columns=(("school", "就读院校"), ("level", "学段"), ("union", "基层工会"), ("amount_yuan", "资助金额（元）")),
+    on_removed=entry_removed,
+    detail_url_name="student_aid:publication",
+)
 
 
 def publication_create(
@@ -40,48 +69,51 @@ def publication_create(
     title: str = "",
     starts_on: date | None = None,
     application_ids: list[int] | None = None,
+    day_basis: str = DayBasis.CALENDAR,
 ) -> Publication:
     """Publish the approved applications of a school year in `org`'s subtree (or those listed) for `days` days."""
     require_perm_at(scope, StudentAidPerm.PUBLISH, org.path)
     if days < 1:
-        raise DomainError("student_aid.publication_days_invalid", field="days")
-    start = starts_on or timezone.localdate()
+        raise DomainError("notices.days_invalid", field="days")
     with transaction.atomic(), unscoped():
-        qs = StudentAidApplication.all_objects.select_for_update().filter(
+        qs = StudentAidApplication.all_objects.select_for_update(of=("self",)).filter(
             subtree_q("org_path", org.path), school_year=school_year, status=ApplicationStatus.APPROVED
         )
         if application_ids is not None:
             qs = qs.filter(pk__in=application_ids)
-        ids = list(qs.values_list("pk", flat=True))
-        if not ids:
+        rows = sorted(qs.select_related("org"), key=lambda a: (a.org.name, a.student_name, a.pk))
+        if not rows:
             raise DomainError("student_aid.nothing_to_publish")
-        publication = Publication.all_objects.create(
+        publication = notices.publication_create(
+            actor=actor,
+            scope=scope,
+            kind=KIND,
             org=org,
-            org_path=org.path,
-            school_year=school_year,
-            title=(title.strip() or f"{org.name}{school_year}年金秋助学拟资助名单公示")[:200],
-            starts_on=start,
-            ends_on=start + timedelta(days=days - 1),
-            created_by=actor if actor is not None and actor.pk else None,
+            year=school_year,
+            title=title.strip() or f"{org.name}{school_year}年金秋助学拟资助名单公示",
+            lead=f"根据金秋助学工作安排，经职工本人申请、基层工会审核、{org.name}审批，"
+            f"拟对以下 {len(rows)} 名职工子女给予{school_year}学年金秋助学资助，现予公示。",
+            entries=[
+                notices.EntryIn(
+                    subject=a,
+                    name=a.student_name,
+                    details={
+                        "school": a.school,
+                        "level": str(StudentLevel(a.level).label),
+                        "union": a.org.name,
+                        "amount_yuan": fen_to_yuan(a.amount_fen),
+                    },
+                )
+                for a in rows
+            ],
+            days=days,
+            day_basis=day_basis,
+            starts_on=starts_on,
         )
-        StudentAidApplication.all_objects.filter(pk__in=ids).update(
+        StudentAidApplication.all_objects.filter(pk__in=[a.pk for a in rows]).update(
             status=ApplicationStatus.PUBLISHED, publication=publication
         )
-        audit_write(
-            publication,
-            org.pk,
-            actor,
-            "publish",
-            school_year=school_year,
-            applications=len(ids),
-            starts_on=start.isoformat(),
-            ends_on=publication.ends_on.isoformat(),
-        )
-    return publication
-
-
-def _locked_publication(publication: Publication) -> Publication:
-    return Publication.all_objects.select_for_update().get(pk=publication.pk)
+    return Publication.all_objects.get(pk=publication.pk)
 
 
 def objection_record(
@@ -95,102 +127,36 @@ def objection_record(
 ) -> Objection:
     """Record an objection to a published application, received within its 公示 window."""
     if not reason.strip():
-        raise DomainError("student_aid.objection_reason_required", field="reason")
-    day = on or timezone.localdate()
+        raise DomainError("notices.objection_reason_required", field="reason")
     with transaction.atomic(), unscoped():
         application = locked_application(application)
         if application.status != ApplicationStatus.PUBLISHED or application.publication_id is None:
             raise DomainError("student_aid.wrong_status", state=STATES[application.status], action="登记异议")
-        publication = _locked_publication(application.publication)  # type: ignore[arg-type]
-        require_perm_at(scope, StudentAidPerm.PUBLISH, publication.org_path)
-        if publication.status != PublicationStatus.OPEN:
-            raise DomainError("student_aid.publication_closed", title=publication.title, action="登记异议")
-        if not publication.starts_on <= day <= publication.ends_on:
-            raise DomainError(
-                "student_aid.outside_window", start=publication.starts_on, end=publication.ends_on, action="异议"
-            )
-        if day > timezone.localdate():
-            # Recorded once received: a day within the window but still to come cannot be.
-            raise DomainError("student_aid.received_in_future", field="received_on")
-        objection = Objection.all_objects.create(
-            application=application,
-            publication=publication,
-            org_path=publication.org_path,
-            raised_by=raised_by.strip()[:60],
-            reason=reason.strip()[:500],
-            received_on=day,
-            recorded_by=actor if actor is not None and actor.pk else None,
+        entry = entry_of(Publication.all_objects.get(pk=application.publication_id), application)
+        if entry is None:  # published before the shared 公示 and not carried over: cannot happen after 0003
+            raise DomainError("student_aid.wrong_status", state=STATES[application.status], action="登记异议")
+        objection = notices.objection_record(
+            actor=actor, scope=scope, entry=entry, reason=reason, raised_by=raised_by, on=on
         )
-        audit_write(objection, publication.org_id, actor, "objection", application=application.pk)
-    return objection
+    return Objection.all_objects.get(pk=objection.pk)
 
 
 def objection_resolve(
     *, actor: User | None, scope: Scope | None, objection: Objection, upheld: bool, note: str
 ) -> Objection:
     """Resolve an objection: upheld rejects the application, dismissed keeps it on the list."""
-    if not note.strip():
-        raise DomainError("student_aid.resolution_note_required", field="note")
-    with transaction.atomic(), unscoped():
-        objection = Objection.all_objects.select_for_update().get(pk=objection.pk)
-        publication = _locked_publication(objection.publication)
-        require_perm_at(scope, StudentAidPerm.APPROVE, publication.org_path)
-        if objection.status != ObjectionStatus.OPEN:
-            raise DomainError("student_aid.objection_resolved", state=objection.get_status_display())
-        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
-        objection.resolution = note.strip()[:200]
-        objection.resolved_by = actor if actor is not None and actor.pk else None
-        objection.resolved_at = timezone.now()
-        objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-        if upheld:
-            application = locked_application(objection.application)
-            if application.status == ApplicationStatus.PUBLISHED:
-                application.status = ApplicationStatus.REJECTED
-                application.status_note = f"公示异议成立：{objection.resolution}"[:200]
-                application.save(update_fields=["status", "status_note"])
-        audit_write(
-            objection,
-            publication.org_id,
-            actor,
-            "objection_upheld" if upheld else "objection_dismissed",
-            application=objection.application_id,
-            note=objection.resolution,
-        )
-    return objection
+    resolved = notices.objection_resolve(actor=actor, scope=scope, objection=objection, upheld=upheld, note=note)
+    return Objection.all_objects.get(pk=resolved.pk)
 
 
 def publication_close_refusal(publication: Publication, *, on: date | None = None) -> DomainError | None:
-    """Why the 公示 cannot be ended on `on` (today); None when it can.
-
-    The one home of the rule: `publication_close` raises it (on the locked row), and the page offers
-    结束公示 only when it is None. Only an open 公示, once its window is over (the day after its
-    last), with every objection resolved.
-    """
-    if publication.status != PublicationStatus.OPEN:
-        return DomainError("student_aid.publication_closed", title=publication.title, action="结束公示")
-    if (on or timezone.localdate()) <= publication.ends_on:
-        return DomainError("student_aid.window_not_over", end=publication.ends_on)
-    with unscoped():
-        pending = Objection.all_objects.filter(publication=publication, status=ObjectionStatus.OPEN).count()
-    if pending:
-        return DomainError("student_aid.open_objections", count=pending)
-    return None
+    """Why the 公示 cannot be ended on `on` (today); None when it can (`notices.services`)."""
+    return notices.publication_close_refusal(publication, on=on)
 
 
 def publication_close(
     *, actor: User | None, scope: Scope | None, publication: Publication, on: date | None = None
 ) -> Publication:
     """End the 公示 once its window is over and every objection is resolved: the rest are ready to pay."""
-    require_perm_at(scope, StudentAidPerm.PUBLISH, publication.org_path)
-    with transaction.atomic(), unscoped():
-        publication = _locked_publication(publication)
-        refusal = publication_close_refusal(publication, on=on)
-        if refusal is not None:
-            raise refusal
-        publication.status, publication.closed_at = PublicationStatus.CLOSED, timezone.now()
-        publication.save(update_fields=["status", "closed_at"])
-        ready = StudentAidApplication.all_objects.filter(
-            publication=publication, status=ApplicationStatus.PUBLISHED
-        ).count()
-        audit_write(publication, publication.org_id, actor, "publication_close", ready=ready)
-    return publication
+    notices.publication_close(actor=actor, scope=scope, publication=publication, on=on)
+    return Publication.all_objects.get(pk=publication.pk)

@@ -4,28 +4,28 @@ applies, the approving federation, the public 公示 list, and the applications 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 
 from gonghui.aid.models import OPEN_STATUSES, FamilyMember, HardshipFile
 from gonghui.core.errors import NotFoundError
-from gonghui.core.money import fen_to_yuan
 from gonghui.core.regions import first_by_region
 from gonghui.core.scoping import Scope, subtrees_q, unscoped
 from gonghui.members.models import Person
+from gonghui.notices import selectors as notices_selectors
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.student_aid.models import (
-    CLOSED_STATUSES,
     AidStandard,
     ApplicationStatus,
     Objection,
     Publication,
     StudentAidApplication,
-    StudentLevel,
 )
 from gonghui.student_aid.permissions import StudentAidPerm
+
+PUBLICATION_KIND = "student_aid"  # the notice kind of 金秋助学's 公示 (`publication.NOTICE_KIND`)
 
 if TYPE_CHECKING:
     from gonghui.crosscheck.services import Subject
@@ -56,7 +56,8 @@ def application_get(*, scope: Scope, pk: int, perm: str = StudentAidPerm.VIEW) -
 
 def publication_list(*, scope: Scope) -> QuerySet[Publication]:
     """The 公示 of the unions in the scope, newest first."""
-    return Publication.objects.within(scope, StudentAidPerm.VIEW).select_related("org").order_by("-starts_on", "-pk")
+    qs = Publication.objects.within(scope, StudentAidPerm.VIEW).filter(kind=PUBLICATION_KIND)
+    return cast("QuerySet[Publication]", qs.select_related("org").order_by("-starts_on", "-pk"))
 
 
 def publication_get(*, scope: Scope, pk: int) -> Publication:
@@ -68,12 +69,8 @@ def publication_get(*, scope: Scope, pk: int) -> Publication:
 
 def objection_list(*, scope: Scope, publication: Publication) -> QuerySet[Objection]:
     """The objections raised against a 公示 (the caller has resolved the publication in its scope)."""
-    return (
-        Objection.objects.within(scope, StudentAidPerm.VIEW)
-        .filter(publication=publication)
-        .select_related("application")
-        .order_by("pk")
-    )
+    qs = Objection.objects.within(scope, StudentAidPerm.VIEW).filter(publication=publication)
+    return cast("QuerySet[Objection]", qs.select_related("entry").order_by("pk"))
 
 
 def standard_list(*, year: int | None = None, limit: int = 5000) -> list[AidStandard]:
@@ -190,24 +187,11 @@ def is_on_file(person: Person) -> bool:
 
 
 def publication_entries(publication: Publication) -> list[dict[str, Any]]:
-    """The public list: student name, school, level and amount (yuan). Never an ID number, masked or not."""
-    with unscoped():
-        rows = (
-            StudentAidApplication.all_objects.filter(publication=publication)
-            .exclude(status__in=CLOSED_STATUSES)
-            .select_related("org")
-            .order_by("org__name", "student_name", "pk")
-        )
-        return [
-            {
-                "name": a.student_name,
-                "school": a.school,
-                "level": str(StudentLevel(a.level).label),
-                "union": a.org.name,
-                "amount_yuan": fen_to_yuan(a.amount_fen),
-            }
-            for a in rows
-        ]
+    """The public list: student name, school, level, union and amount (yuan). Never an ID number, masked or not.
+
+    The entries of the shared 公示 still listed (an upheld objection removes one), as published.
+    """
+    return notices_selectors.publication_entries(publication)
 
 
 # --- the applications as cross-check subjects ---------------------------------------------------------

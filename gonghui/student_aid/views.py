@@ -46,6 +46,7 @@ from gonghui.crosscheck.permissions import CrossCheckPerm
 from gonghui.crosscheck.services import review_evidence, review_list
 from gonghui.members.models import Membership
 from gonghui.members.selectors import active_member_by_key, classify_search
+from gonghui.notices.views import notice_context
 from gonghui.orgs.selectors import org_get
 from gonghui.payouts.permissions import PayoutPerm
 from gonghui.student_aid import applications, disbursement, selectors
@@ -492,16 +493,12 @@ def publication_detail(request: HttpRequest, pk: int, refused: dict[str, Any] | 
 def publication_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The 公示 as a notice to print and post (A4): the same public list, never an ID number."""
     publication = _publication(request, pk)
-    entries = selectors.publication_entries(publication)
+    context = notice_context(publication)
+    entries = context["entries"]
     return render(
         request,
         "student_aid/notice.html",
-        {
-            "p": publication,
-            "entries": entries,
-            "total_yuan": fen_to_yuan(sum(parse_yuan(e["amount_yuan"]) for e in entries)),
-            "today": timezone.localdate(),
-        },
+        context | {"total_yuan": fen_to_yuan(sum(parse_yuan(e["amount_yuan"]) for e in entries))},
     )
 
 

@@ -494,6 +494,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "rights.case.view",
         "rights.contract.view",
         "charity.fund.view",
+        "honors.campaign.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -537,6 +538,8 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "charity.donation.record",
         "charity.disbursement.record",
         "charity.activity.record",
+        "honors.campaign.manage",
+        "honors.nomination.submit",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",
@@ -548,6 +551,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "rights.case.check",
         "rights.case.supervise",
         "charity.donation.refund",
+        "honors.nomination.review",
     }
     assert perms["viewer"] == view_stats
 

@@ -655,6 +655,12 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
             for action in ("review", "approve", "return", "reject")
         },
         "/api/v1/student-aid/publications/{publication_id}": {"get"},
+        "/api/v1/honors/campaigns": {"get"},
+        "/api/v1/honors/campaigns/{campaign_id}": {"get"},
+        "/api/v1/honors/nominations": {"get"},
+        "/api/v1/honors/nominations/{nomination_id}": {"get"},
+        "/api/v1/honors/nominations/{nomination_id}/review": {"post"},
+        "/api/v1/honors/register": {"get"},
         "/api/v1/credit-referrals/{referral_id}": {"get"},
         "/api/v1/stations": {"get"},
         "/api/v1/stations/nearest": {"get"},

@@ -120,7 +120,7 @@ def test_stats_print_the_scaled_figures(demo: str) -> None:
     assert {a.paid_at.year for a in paid if a.paid_at} == set(range(2017, 2027))
     with unscoped():
         closed = Publication.all_objects.filter(org=qiyang(), status=PublicationStatus.CLOSED)
-        assert sorted(closed.values_list("school_year", flat=True)) == list(range(2017, 2027))
+        assert sorted(closed.values_list("year", flat=True)) == list(range(2017, 2027))
         batches = PayoutBatch.all_objects.filter(org=qiyang(), purpose=PayoutPurpose.STUDENT_AID)
         assert set(batches.values_list("status", flat=True)) == {BatchStatus.RECONCILED}
         assert batches.count() == 10
@@ -204,7 +204,7 @@ def test_an_open_publication_with_an_objection(demo: str) -> None:
     county = as_user("qy_county")
     with pytest.raises(DomainError) as early:
         publication_close(**county, publication=publication, on=publication.ends_on + timedelta(days=1))
-    assert early.value.code == "student_aid.open_objections"
+    assert early.value.code == "notices.open_objections"
     resolved = objection_resolve(**as_user("qy_reviewer"), objection=objection, upheld=False, note="经走访核实属实困难")
     assert resolved.status == ObjectionStatus.DISMISSED
     closed = publication_close(**county, publication=publication, on=publication.ends_on + timedelta(days=1))

@@ -76,17 +76,17 @@ def test_objections_upheld_and_dismissed(world: World, published) -> None:  # ty
         objection_record(
             **officer, application=published["son"], reason="再次异议", on=publication.ends_on + timedelta(days=1)
         )
-    assert late.value.code == "student_aid.outside_window"
+    assert late.value.code == "notices.outside_window"
     with pytest.raises(DomainError) as ahead:  # within the window, but not received yet
         objection_record(**officer, application=published["son"], reason="预先异议", on=publication.ends_on)
-    assert (ahead.value.code, ahead.value.message) == ("student_aid.received_in_future", "收到日期不能晚于今天")
+    assert (ahead.value.code, ahead.value.message) == ("notices.received_in_future", "收到日期不能晚于今天")
     # The window is over but an objection is open: the 公示 cannot end.
     with pytest.raises(DomainError) as early:
         publication_close(**officer, publication=publication, on=publication.ends_on)
-    assert early.value.code == "student_aid.window_not_over"
+    assert early.value.code == "notices.window_not_over"
     with pytest.raises(DomainError) as pending:
         close(world, publication)
-    assert pending.value.code == "student_aid.open_objections" and "2" in pending.value.message
+    assert pending.value.code == "notices.open_objections" and "2" in pending.value.message
     # Objections are resolved at the county (the approver), not by the grassroots reviewer.
     with pytest.raises(DomainError) as refused:
         objection_resolve(**world.as_("unit"), objection=upheld, upheld=True, note="核实属实")
@@ -102,13 +102,13 @@ def test_objections_upheld_and_dismissed(world: World, published) -> None:  # ty
     assert kept.status == ObjectionStatus.DISMISSED and reload(published["son"]).status == ApplicationStatus.PUBLISHED
     with pytest.raises(DomainError) as twice:
         objection_resolve(**world.as_("county"), objection=kept, upheld=True, note="改判")
-    assert twice.value.code == "student_aid.objection_resolved"
+    assert twice.value.code == "notices.objection_resolved"
     assert [e["name"] for e in publication_entries(publication)] == ["李小红", "李小龙"]
     closed = close(world, publication)
     assert closed.status == PublicationStatus.CLOSED
     with pytest.raises(DomainError) as after:
         objection_record(**officer, application=published["son"], reason="又一条")
-    assert after.value.code == "student_aid.publication_closed"
+    assert after.value.code == "notices.publication_closed"
     actions = set(AuditEvent.all_objects.filter(action__startswith="student_aid.").values_list("action", flat=True))
     assert {
         "student_aid.publish",

@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.errors import register_messages
+
+register_messages(
+    {
+        "honors.campaign_closed": _("评选活动“{campaign}”已{state}，不能{action}。"),
+        "honors.not_below": _("推荐工会须是评选工会或其下级工会。"),
+        "honors.not_member": _("被推荐人须是推荐工会及其下级工会的在册会员。"),
+        "honors.already_nominated": _("{name}已被推荐参加本次评选。"),
+        "honors.wrong_status": _("推荐对象当前为“{state}”，不能{action}。"),
+        "honors.quota_not_met": _("上报名单不符合名额和比例要求：{figures}"),
+        "honors.nothing_to_submit": _("没有可上报的推荐对象。"),
+        "honors.same_person": _("同一人不能担任同一推荐对象的两个审核环节（推荐或已审核过）。"),
+        "honors.reason_required": _("退回或不予通过时请写明理由"),
+        "honors.deeds_required": _("请填写主要事迹"),
+        "honors.not_at_top": _("只有评选工会审核通过的推荐对象才能公示。"),
+        "honors.nothing_to_publish": _("没有审核通过待公示的推荐对象。"),
+        "honors.not_announceable": _("公示结束后才能公布评选结果。"),
+        "honors.attachment_invalid": _("只接受 10 MB 以内的 PDF、JPG 或 PNG 文件"),
+        "honors.attachment_unreadable": _("文件无法打开：{reason}"),
+        "honors.lecture_audience_invalid": _("听众人数应为不小于 0 的整数"),
+    }
+)

@@ -1,0 +1,300 @@
+"""Honors (DOMAIN §5): award campaigns with places and quotas, nominations passed up the tree,
+reviews, the 公示 (`notices`), and the register of honors members hold.
+
+    nomination: draft (at the nominating union) → submitted (at the union above, to review)
+        → approved (at that union) → passed up (submitted at the next union) … → approved at the
+        campaign's union → published (公示) → awarded (an `HonorHeld`, a certificate)
+        returned (back to the nominating union, with a reason) · rejected (final, with a reason)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.fields import PathField
+from gonghui.core.scoping import ScopedManager
+
+
+class CampaignKind(models.TextChoices):
+    MOST_BEAUTIFUL = "most_beautiful", _("最美劳动者")
+    MAY_DAY_MEDAL = "may_day_medal", _("五一劳动奖章")
+    MAY_DAY_AWARD = "may_day_award", _("五一劳动奖状")
+    PIONEER = "pioneer", _("工人先锋号")
+    MODEL_WORKER = "model_worker", _("劳动模范")
+    OWN = "own", _("本级自设荣誉")
+
+
+# Honors that make a 劳模 or 工匠 on the register (`model_workers`).
+MODEL_WORKER_KINDS = (CampaignKind.MODEL_WORKER, CampaignKind.MAY_DAY_MEDAL)
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", _("推荐中")
+    PUBLISHED = "published", _("公示中")
+    ANNOUNCED = "announced", _("已公布")
+
+
+class Campaign(models.Model):
+    """An award campaign of a union at its level, for a year."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("评选工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    kind = models.CharField(_("荣誉类别"), max_length=20, choices=CampaignKind.choices)
+    title = models.CharField(_("荣誉名称"), max_length=100)  # 贵州省五一劳动奖章, 钟山区最美快递员 …
+    level = models.CharField(_("级别"), max_length=20)  # 省级, 市级, 县级
+    awarding_body = models.CharField(_("授予单位"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    places_default = models.PositiveIntegerField(_("每个下级工会名额"), default=0)
+    status = models.CharField(_("状态"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.OPEN)
+    publication = models.ForeignKey(
+        "notices.Publication", verbose_name=_("公示"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects: ScopedManager[Campaign] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("评选活动")
+        verbose_name_plural = _("评选活动")
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["org_path", "year"], name="honors_campaign_path_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.title}"
+
+
+class Place(models.Model):
+    """The number of nominees a lower union may send up for a campaign (else the campaign's default)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="places")
+    org = models.ForeignKey("orgs.Org", verbose_name=_("下级工会"), on_delete=models.PROTECT, related_name="+")
+    places = models.PositiveIntegerField(_("名额"))
+
+    class Meta:
+        verbose_name = _("名额")
+        verbose_name_plural = _("名额")
+        constraints = [models.UniqueConstraint(fields=["campaign", "org"], name="honors_place_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.places}"
+
+
+class Attribute(models.TextChoices):
+    FRONT_LINE = "front_line", _("一线职工")
+    MIGRANT = "migrant", _("农民工")
+    NEW_EMPLOYMENT = "new_employment", _("新就业形态劳动者")
+    WOMAN = "woman", _("女性")
+    MINORITY = "minority", _("少数民族")
+    ENTERPRISE_HEAD = "enterprise_head", _("企业负责人")
+
+
+class Bound(models.TextChoices):
+    MIN_SHARE = "min_share", _("比例不低于")
+    MAX_SHARE = "max_share", _("比例不高于")
+    MIN_COUNT = "min_count", _("人数不少于")
+
+
+class QuotaRule(models.Model):
+    """A quota as data: a share (or a count) of a list's nominees with an attribute."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="quotas")
+    attribute = models.CharField(_("条件"), max_length=20, choices=Attribute.choices)
+    bound = models.CharField(_("要求"), max_length=10, choices=Bound.choices)
+    share = models.DecimalField(_("比例"), max_digits=4, decimal_places=3, null=True, blank=True)  # 0.850
+    count = models.PositiveIntegerField(_("人数"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名额比例要求")
+        verbose_name_plural = _("名额比例要求")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(bound="min_count", count__isnull=False) | Q(share__gte=0, share__lte=1)),
+                name="honors_quota_value",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute} {self.bound} {self.share if self.count is None else self.count}"
+
+
+class NominationStatus(models.TextChoices):
+    DRAFT = "draft", _("待上报")
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("审核通过")
+    RETURNED = "returned", _("已退回")
+    REJECTED = "rejected", _("未通过")
+    PUBLISHED = "published", _("公示中")
+    AWARDED = "awarded", _("已授予")
+
+
+class Nomination(models.Model):
+    """A nominee (a member) put forward by a union for a campaign, with the facts the form asks."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("评选活动"), on_delete=models.PROTECT, related_name="nominations"
+    )
+    org = models.ForeignKey("orgs.Org", verbose_name=_("推荐工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    # The union holding the nomination now: the nominating union, then each union above that reviews it.
+    at_org = models.ForeignKey("orgs.Org", verbose_name=_("当前审核工会"), on_delete=models.PROTECT, related_name="+")
+    at_path = PathField(_("当前审核工会路径"), editable=False)
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="+")
+    nominee_name = models.CharField(_("被推荐人"), max_length=60)
+    employer = models.CharField(_("工作单位"), max_length=200, blank=True)
+    position = models.CharField(_("职务/岗位"), max_length=100, blank=True)
+    deeds = models.TextField(_("主要事迹"))
+    front_line = models.BooleanField(_("一线职工"), default=False)
+    migrant = models.BooleanField(_("农民工"), default=False)
+    new_employment = models.BooleanField(_("新就业形态劳动者"), default=False)
+    woman = models.BooleanField(_("女性"), default=False)
+    minority = models.BooleanField(_("少数民族"), default=False)
+    enterprise_head = models.BooleanField(_("企业负责人"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=NominationStatus.choices, default=NominationStatus.DRAFT
+    )
+    status_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("推荐时间"), auto_now_add=True)
+
+    # Visible to the nominating union and every union above it (the reviewing ones are among them).
+    objects: ScopedManager[Nomination] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("推荐对象")
+        verbose_name_plural = _("推荐对象")
+        base_manager_name = "all_objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "person"], condition=~Q(status="rejected"), name="honors_nominated_once"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "at_path", "status"], name="honors_nom_at")]
+
+    def __str__(self) -> str:
+        return f"{self.nominee_name}（{self.campaign}）"
+
+    def attributes(self) -> set[str]:
+        return {a for a in Attribute.values if getattr(self, "migrant" if a == Attribute.MIGRANT else a)}
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("审核通过")
+    RETURN = "return", _("退回")
+    REJECT = "reject", _("不予通过")
+
+
+class Review(models.Model):
+    """One review step of a nomination at one union: one person never holds two steps of a nomination."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="reviews")
+    org = models.ForeignKey("orgs.Org", verbose_name=_("审核工会"), on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("结论"), max_length=10, choices=Decision.choices)
+    reason = models.CharField(_("意见"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("审核时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id} {self.decision}"
+
+
+class Attachment(models.Model):
+    """A document of a nomination (deeds, 纪检/税务/安全 clearance letters …), checked by decoding it."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="attachments")
+    label = models.CharField(_("材料名称"), max_length=60)
+    stored_name = models.CharField(max_length=80, editable=False)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("推荐材料")
+        verbose_name_plural = _("推荐材料")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class HonorHeld(models.Model):
+    """The register: an honor a member holds (title, level, year, awarding body)."""
+
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey("orgs.Org", verbose_name=_("所在工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    holder_name = models.CharField(_("获得者"), max_length=60)
+    kind = models.CharField(_("荣誉类别"), max_length=20, choices=CampaignKind.choices)
+    title = models.CharField(_("荣誉名称"), max_length=100)
+    level = models.CharField(_("级别"), max_length=20)
+    awarding_body = models.CharField(_("授予单位"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    # The facts counted by the statistics, as they were when awarded.
+    front_line = models.BooleanField(_("一线职工"), default=False)
+    new_employment = models.BooleanField(_("新就业形态劳动者"), default=False)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    nomination = models.OneToOneField(Nomination, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    certificate = models.ForeignKey(
+        "notices.Certificate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects: ScopedManager[HonorHeld] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("荣誉登记")
+        verbose_name_plural = _("荣誉登记")
+        base_manager_name = "all_objects"
+        indexes = [
+            models.Index(fields=["org_path", "year"], name="honors_held_path_year"),
+            models.Index(fields=["person"], name="honors_held_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} {self.year}年{self.title}"
+
+
+class Lecture(models.Model):
+    """A lecture tour stop (劳模工匠宣讲): a 劳模 or 工匠 speaking at a union or an enterprise."""
+
+    speaker = models.ForeignKey("members.Person", verbose_name=_("宣讲人"), on_delete=models.PROTECT, related_name="+")
+    speaker_name = models.CharField(_("宣讲人"), max_length=60)
+    org = models.ForeignKey("orgs.Org", verbose_name=_("组织工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    held_on = models.DateField(_("日期"))
+    place = models.CharField(_("地点"), max_length=200)
+    topic = models.CharField(_("主题"), max_length=200, blank=True)
+    audience = models.PositiveIntegerField(_("听众人数"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: ScopedManager[Lecture] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("劳模工匠宣讲")
+        verbose_name_plural = _("劳模工匠宣讲")
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["org_path", "held_on"], name="honors_lecture_path_day")]
+
+    def __str__(self) -> str:
+        return f"{self.speaker_name} {self.held_on}"

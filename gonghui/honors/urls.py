@@ -1,0 +1,20 @@
+from django.urls import path
+
+from gonghui.honors import views
+
+app_name = "honors"
+
+urlpatterns = [
+    path("", views.campaign_list, name="campaigns"),
+    path("new/", views.campaign_create, name="campaign_create"),
+    path("register/", views.register, name="register"),
+    path("<int:pk>/", views.campaign_detail, name="campaign"),
+    path("<int:pk>/nominate/", views.nomination_create, name="nominate"),
+    path("<int:pk>/submit/", views.list_submit, name="list_submit"),
+    path("<int:pk>/publish/", views.campaign_publish, name="publish"),
+    path("<int:pk>/announce/", views.campaign_announce, name="announce"),
+    path("nominations/<int:pk>/", views.nomination_detail, name="nomination"),
+    path("nominations/<int:pk>/review/", views.nomination_review, name="review"),
+    path("nominations/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("nominations/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+]
