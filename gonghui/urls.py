@@ -15,6 +15,7 @@ urlpatterns = [
     path("student-aid/", include("gonghui.student_aid.urls")),
     path("crosscheck/", include("gonghui.crosscheck.urls")),
     path("stations/", include("gonghui.stations.urls")),
+    path("skills/", include("gonghui.skills.urls")),
     path("", include("gonghui.cards.urls")),
     path("", include("gonghui.payouts.urls")),
     path("", include("gonghui.imports.urls")),

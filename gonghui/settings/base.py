@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gonghui.aid",
     "gonghui.crosscheck",
     "gonghui.student_aid",
+    "gonghui.skills",
     "gonghui.portal",
     "gonghui.reports",
     "gonghui.imports",

@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("crosscheck",),
     ("aid",),
     ("student_aid",),
+    ("skills",),
     ("reports", "imports", "portal"),
 ]
 LEVEL = {app: i for i, group in enumerate(LAYERS) for app in group}

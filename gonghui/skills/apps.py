@@ -1,0 +1,42 @@
+from django.apps import AppConfig
+
+
+class SkillsConfig(AppConfig):
+    name = "gonghui.skills"
+    label = "skills"
+    verbose_name = "技能竞赛与培训"
+
+    def ready(self) -> None:
+        from gonghui.core.paths import register_path_column
+        from gonghui.core.ui import register_nav
+        from gonghui.skills import errors, kinds, permissions, words  # noqa: F401  (registers)
+        from gonghui.skills.models import Contest, Enrolment, Entry, TrainingClass, TrainingPlan
+        from gonghui.skills.permissions import SkillsPerm
+
+        register_nav(
+            area="honors",
+            section="contests",
+            label="技能竞赛",
+            url_name="skills:contests",
+            allowed=SkillsPerm.VIEW,
+            order=80,
+        )
+        register_nav(
+            area="honors",
+            section="training",
+            label="技能培训",
+            url_name="skills:classes",
+            allowed=SkillsPerm.TRAINING_VIEW,
+            order=81,
+        )
+        for model, column in (
+            (Contest, "org_path"),
+            (Entry, "contest_path"),
+            (Entry, "org_path"),
+            (TrainingClass, "org_path"),
+            (Enrolment, "org_path"),
+            (TrainingPlan, "org_path"),
+        ):
+            register_path_column(model, column)
+        kinds.register()
+        words.register()

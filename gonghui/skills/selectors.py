@@ -1,0 +1,117 @@
+"""Reads on contests and training classes, within the caller's scope.
+
+A contest is seen by the unions above and under its organiser: the organiser's subtree
+(it runs the contest) and the unions under it (they register their members). Contestants
+are seen by the organiser (all of them) and by each contestant's union (its own). An id
+outside all of that is not found.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from gonghui.core.errors import NotFoundError
+from gonghui.core.paths import path_chain
+from gonghui.core.scoping import Scope, subtrees_q
+from gonghui.skills.models import (
+    Contest,
+    ContestEvent,
+    Entry,
+    EntryStatus,
+    Judge,
+    Score,
+    ScoreState,
+)
+from gonghui.skills.permissions import SkillsPerm
+
+
+def _above(scope: Scope, perm: str) -> list[str]:
+    """The paths of the unions above (and at) the scope's grants holding `perm`."""
+    return sorted({p for path in scope.paths_with(perm) for p in path_chain(path)})
+
+
+def contest_list(*, scope: Scope, status: str = "", year: int | None = None) -> QuerySet[Contest]:
+    """Contests held in the scope's subtrees, and those held above it that its unions may enter."""
+    visible = Contest.all_objects.all()
+    if not scope.is_superuser:
+        below = subtrees_q("org_path", scope.paths_with(SkillsPerm.VIEW))
+        above = Q(org_path__in=_above(scope, SkillsPerm.VIEW))
+        visible = visible.filter(below | above)
+    if status:
+        visible = visible.filter(status=status)
+    if year:
+        visible = visible.filter(held_on__year=year)
+    return visible.select_related("org").order_by("-held_on", "-pk")
+
+
+def contest_get(*, scope: Scope, pk: int) -> Contest:
+    contest = contest_list(scope=scope).filter(pk=pk).first()
+    if contest is None:
+        raise NotFoundError()
+    return contest
+
+
+def runs_contest(scope: Scope, contest: Contest, perm: str = SkillsPerm.VIEW) -> bool:
+    """Whether the scope holds `perm` at the organiser (sees every contestant, scores, ranks)."""
+    return scope.has_perm(perm, contest.org_path)
+
+
+def event_list(*, contest: Contest) -> list[ContestEvent]:
+    """The contest's events with their practical items (the contest was reached through `contest_get`)."""
+    return list(ContestEvent.objects.filter(contest=contest).prefetch_related("items").order_by("pk"))
+
+
+def event_get(*, contest: Contest, pk: int) -> ContestEvent:
+    event = ContestEvent.objects.filter(contest=contest, pk=pk).first()
+    if event is None:
+        raise NotFoundError()
+    return event
+
+
+def judge_list(*, contest: Contest) -> list[Judge]:
+    return list(Judge.objects.filter(contest=contest).order_by("pk"))
+
+
+def entry_list(*, scope: Scope, contest: Contest, event: ContestEvent | None = None) -> QuerySet[Entry]:
+    """The contest's contestants the scope sees: all for the organiser, its own for a registering union."""
+    qs = Entry.objects.within(scope, SkillsPerm.VIEW).filter(contest=contest, status=EntryStatus.REGISTERED)
+    if event is not None:
+        qs = qs.filter(event=event)
+    return qs.select_related("person", "org", "event").order_by("event_id", "number")
+
+
+def ranking(*, scope: Scope, contest: Contest) -> QuerySet[Entry]:
+    """The ranked contestants the scope sees, by event and rank."""
+    return entry_list(scope=scope, contest=contest).filter(rank__isnull=False).order_by("event_id", "rank", "number")
+
+
+def contest_winners(*, scope: Scope, contest: Contest) -> QuerySet[Entry]:
+    """The award winners of a ranked contest, by event and rank: what is published (公示) and certified.
+
+    The seam for the shared 公示 mechanism and the honors module's certificates (and its
+    recommendation of each event's first to the 五一劳动奖章): they take these rows.
+    """
+    return ranking(scope=scope, contest=contest).exclude(award="")
+
+
+def mismatches(*, scope: Scope, contest: Contest) -> QuerySet[Score]:
+    """Scores whose two entries disagree, for a reviewer at the organiser."""
+    if not scope.has_perm(SkillsPerm.RESOLVE, contest.org_path):
+        return Score.objects.none()
+    return (
+        Score.objects.filter(entry__contest=contest, state=ScoreState.MISMATCH)
+        .select_related("entry__person", "entry__event", "item", "judge")
+        .order_by("entry__event_id", "entry__number", "slot")
+    )
+
+
+def score_get(*, scope: Scope, contest: Contest, pk: int) -> Score:
+    score = mismatches(scope=scope, contest=contest).filter(pk=pk).first()
+    if score is None:
+        raise NotFoundError()
+    return score
+
+
+def sheet_scores(*, event: ContestEvent) -> dict[tuple[int, str], Score]:
+    """Every score of the event by (entry, slot), for the score sheet."""
+    return {(s.entry_id, s.slot): s for s in Score.objects.filter(entry__event=event)}
