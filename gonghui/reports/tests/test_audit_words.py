@@ -24,6 +24,8 @@ CODE = re.compile(r"[a-z_]+(\.[a-z_]+)+")
 WRAPPERS = {
     ("aid/services.py", "_audit"): ("aid.file.", 2),
     ("payouts/services.py", "_audit"): ("payouts.", 2),
+    ("skills/services.py", "_audit"): ("skills.", 1),
+    ("skills/training.py", "_audit"): ("skills.", 1),
     ("student_aid/applications.py", "audit_write"): ("student_aid.", 3),
     ("student_aid/disbursement.py", "audit_write"): ("student_aid.", 3),
     ("student_aid/publication.py", "audit_write"): ("student_aid.", 3),
@@ -36,7 +38,7 @@ COMPUTED = {
     "student_aid.{step}": ["student_aid.review", "student_aid.approve"],  # application_decide
 }
 # f-strings inside the wrappers themselves and the computed ones above: covered.
-KNOWN_FSTRINGS = {"aid.file.{action}", "payouts.{action}", "student_aid.{action}", *COMPUTED}
+KNOWN_FSTRINGS = {"aid.file.{action}", "payouts.{action}", "skills.{action}", "student_aid.{action}", *COMPUTED}
 
 
 def _strings(node: ast.AST) -> list[str]:
