@@ -18,6 +18,7 @@ register_audit_labels(
         "skills.enrolment.promote": "候补转正",
         "skills.attendance.record": "培训签到",
         "skills.class.complete": "培训班结业",
+        "skills.class.capacity": "调整培训班名额",
         "skills.income.record": "登记学员年收入",
         "skills.plan.set": "设定培训计划",
     },
@@ -32,5 +33,8 @@ register_audit_labels(
         "slot": "成绩位置",
         "contestants": "选手数",
         "awards": "获奖数",
+        "present": "签到人数",
+        "graduates": "结业人数",
+        "trainee_times": "计划培训人次",
     },
 )

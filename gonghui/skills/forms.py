@@ -168,6 +168,7 @@ class IncomeForm(Styled):
 
 
 class PlanForm(Styled):
+    org = OrgCodeField(label="学院或工会", max_length=200)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     trainee_times = forms.IntegerField(label="计划培训人次", min_value=0, max_value=10_000_000)
     contests_planned = forms.IntegerField(label="计划举办竞赛（场）", min_value=0, max_value=1000, required=False)

@@ -8,19 +8,27 @@ outside all of that is not found.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
 
 from gonghui.core.errors import NotFoundError
 from gonghui.core.paths import path_chain
-from gonghui.core.scoping import Scope, subtrees_q
+from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 from gonghui.skills.models import (
+    COUNTED_ENROLMENTS,
+    ClassSession,
     Contest,
     ContestEvent,
+    Enrolment,
+    EnrolmentStatus,
     Entry,
     EntryStatus,
     Judge,
     Score,
     ScoreState,
+    TrainingClass,
+    TrainingPlan,
 )
 from gonghui.skills.permissions import SkillsPerm
 
@@ -115,3 +123,89 @@ def score_get(*, scope: Scope, contest: Contest, pk: int) -> Score:
 def sheet_scores(*, event: ContestEvent) -> dict[tuple[int, str], Score]:
     """Every score of the event by (entry, slot), for the score sheet."""
     return {(s.entry_id, s.slot): s for s in Score.objects.filter(entry__event=event)}
+
+
+# --- training --------------------------------------------------------------------------------------
+
+
+def class_list(*, scope: Scope, status: str = "") -> QuerySet[TrainingClass]:
+    qs = TrainingClass.objects.within(scope, SkillsPerm.TRAINING_VIEW).select_related("org")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(
+        enrolled=Count("enrolments", filter=Q(enrolments__status__in=COUNTED_ENROLMENTS)),
+        waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
+    ).order_by("-starts_on", "-pk")
+
+
+def class_get(*, scope: Scope, pk: int) -> TrainingClass:
+    found = class_list(scope=scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def enrolment_list(*, scope: Scope, training_class: TrainingClass) -> list[Enrolment]:
+    """The class's trainees (reached through `class_get`), enrolled first, then the waiting list in its order."""
+    rank = {EnrolmentStatus.ENROLLED: 0, EnrolmentStatus.COMPLETED: 0, EnrolmentStatus.WAITING: 1}
+    rows = list(
+        Enrolment.objects.within(scope, SkillsPerm.TRAINING_VIEW)
+        .filter(training_class=training_class)
+        .annotate(attended=Count("attendances"))
+        .order_by("pk")
+    )
+    return sorted(rows, key=lambda e: (rank.get(EnrolmentStatus(e.status), 2), e.pk))
+
+
+def enrolment_get(*, scope: Scope, training_class: TrainingClass, pk: int) -> Enrolment:
+    found = (
+        Enrolment.objects.within(scope, SkillsPerm.TRAINING_VIEW)
+        .filter(training_class=training_class, pk=pk)
+        .select_related("training_class")
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def session_list(*, training_class: TrainingClass) -> list[ClassSession]:
+    return list(
+        ClassSession.objects.filter(training_class=training_class)
+        .annotate(present=Count("attendances"))
+        .order_by("held_on")
+    )
+
+
+def session_get(*, training_class: TrainingClass, pk: int) -> ClassSession:
+    found = ClassSession.objects.filter(training_class=training_class, pk=pk).select_related("training_class").first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    plan: TrainingPlan
+    delivered: int  # trainee-times of the classes the org and its subtree started in the plan's year
+
+    @property
+    def share(self) -> float | None:
+        return self.delivered / self.plan.trainee_times if self.plan.trainee_times else None
+
+
+def plan_rows(*, scope: Scope) -> list[PlanRow]:
+    """Each plan the scope sees, against what its org's subtree delivered that year."""
+    plans = list(
+        TrainingPlan.objects.within(scope, SkillsPerm.TRAINING_VIEW).select_related("org").order_by("-year", "org_path")
+    )
+    rows = []
+    with unscoped():
+        for plan in plans:
+            delivered = Enrolment.objects.filter(
+                subtree_q("org_path", plan.org_path),
+                status__in=COUNTED_ENROLMENTS,
+                training_class__starts_on__year=plan.year,
+            ).count()
+            rows.append(PlanRow(plan, delivered))
+    return rows
