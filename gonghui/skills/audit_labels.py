@@ -12,6 +12,8 @@ register_audit_labels(
         "skills.score.resolve": "裁定不一致的成绩",
         "skills.contest.rank": "竞赛排名定奖",
         "skills.results.export": "导出竞赛成绩",
+        "skills.scores.import": "导入竞赛成绩明细",
+        "skills.scores.export": "导出竞赛成绩明细",
         "skills.class.create": "开办培训班",
         "skills.enrolment.add": "培训报名",
         "skills.enrolment.withdraw": "退出培训班",

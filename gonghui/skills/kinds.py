@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from gonghui.accounts.models import User
     from gonghui.core.scoping import Scope
     from gonghui.orgs.models import Org
+    from gonghui.skills.bulk import ScoresKind
 
 RESULT_HEADERS = [
     "竞赛",
@@ -104,7 +105,43 @@ def export_results(path: str, *, actor: User | None, org: Org | None, unmasked: 
     return count
 
 
+def build_scores(*, actor: User | None, scope: Scope | None, org: Org | None) -> ScoresKind:
+    from gonghui.skills.bulk import ScoresKind
+
+    return ScoresKind(actor=actor, scope=scope, org=org)
+
+
+def export_scores(path: str, *, actor: User | None, org: Org | None, unmasked: bool, scope: Scope | None) -> int:
+    from gonghui.skills.bulk import export_scores
+
+    return export_scores(path, actor=actor, org=org, unmasked=unmasked, scope=scope)
+
+
 def register() -> None:
+    from gonghui.skills.bulk import SCORE_COLUMNS
+
+    register_kind(
+        BulkKind(
+            name="contest_scores",
+            label="技能竞赛成绩明细（双人录入）",
+            columns=SCORE_COLUMNS,
+            import_perm=SkillsPerm.SCORE,
+            export_perm=SkillsPerm.VIEW,
+            private_perm=SkillsPerm.SCORE,
+            build=build_scores,
+            export=export_scores,
+            export_sheet="竞赛成绩明细",
+            choices=lambda: {"kind": ["理论", "实操"]},
+            example={
+                "contest": "1",
+                "number": "1",
+                "kind": "实操",
+                "item": "管道焊接",
+                "judge": "赵裁判",
+                "value": "56.5",
+            },
+        )
+    )
     register_kind(
         BulkKind(
             name="contest_results",
