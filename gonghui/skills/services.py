@@ -442,7 +442,7 @@ def score_resolve(*, actor: User | None, scope: Scope | None, score: Score, valu
     with transaction.atomic(), unscoped():
         contest = _locked(contest)
         _refuse_if_ranked(contest)
-        score = Score.objects.select_for_update().select_related("item").get(pk=score.pk)
+        score = Score.objects.select_for_update(of=("self",)).select_related("item").get(pk=score.pk)
         if score.state != ScoreState.MISMATCH:
             raise DomainError("skills.score_not_mismatch")
         errors: dict[str, str] = {}

@@ -314,7 +314,9 @@ def enrolment_income_record(
     if income_before_fen is None and income_after_fen is None:
         errors["income_after"] = "请填写年收入"
     with transaction.atomic(), unscoped():
-        enrolment = Enrolment.objects.select_for_update().select_related("training_class").get(pk=enrolment.pk)
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",)).select_related("training_class").get(pk=enrolment.pk)
+        )
         if income_after_fen is not None and enrolment.status != EnrolmentStatus.COMPLETED:
             errors["income_after"] = "培训一年后的收入只能为已结业的学员登记"
         if errors:
