@@ -10,7 +10,17 @@ class SkillsConfig(AppConfig):
         from gonghui.core.paths import register_path_column
         from gonghui.core.ui import register_nav
         from gonghui.skills import errors, kinds, permissions, words  # noqa: F401  (registers)
-        from gonghui.skills.models import Contest, Enrolment, Entry, TrainingClass, TrainingPlan
+        from gonghui.skills.models import (
+            Activity,
+            ActivitySignup,
+            Contest,
+            Enrolment,
+            Entry,
+            Innovation,
+            Studio,
+            TrainingClass,
+            TrainingPlan,
+        )
         from gonghui.skills.permissions import SkillsPerm
 
         register_nav(
@@ -36,6 +46,10 @@ class SkillsConfig(AppConfig):
             (TrainingClass, "org_path"),
             (Enrolment, "org_path"),
             (TrainingPlan, "org_path"),
+            (Studio, "org_path"),
+            (Innovation, "org_path"),
+            (Activity, "org_path"),
+            (ActivitySignup, "org_path"),
         ):
             register_path_column(model, column)
         kinds.register()

@@ -23,6 +23,13 @@ register_audit_labels(
         "skills.class.capacity": "调整培训班名额",
         "skills.income.record": "登记学员年收入",
         "skills.plan.set": "设定培训计划",
+        "skills.studio.create": "登记创新工作室",
+        "skills.studio.apply": "创新工作室申报级别",
+        "skills.innovation.submit": "申报五小成果",
+        "skills.innovation.review": "评审五小成果",
+        "skills.activity.create": "发布职工活动",
+        "skills.activity.signup": "报名职工活动",
+        "skills.activity.checkin": "职工活动签到",
     },
     {
         "weights": "理论/实操权重",
@@ -38,5 +45,6 @@ register_audit_labels(
         "present": "签到人数",
         "graduates": "结业人数",
         "trainee_times": "计划培训人次",
+        "unmet": "未达到的条件数",
     },
 )

@@ -34,5 +34,13 @@ register_messages(
         "skills.session_foreign": _("该课次不属于这个培训班。"),
         "skills.plan_invalid": _("{reasons}"),
         "skills.income_invalid": _("{reasons}"),
+        "skills.studio_invalid": _("{reasons}"),
+        "skills.innovation_invalid": _("{reasons}"),
+        "skills.innovation_wrong_status": _("该五小成果的状态为“{state}”，不能这样评审。"),
+        "skills.activity_invalid": _("{reasons}"),
+        "skills.activity_full": _("活动“{name}”报名人数已满。"),
+        "skills.activity_signed_up": _("您已报名该活动。"),
+        "skills.activity_not_under": _("该活动只面向“{org}”及其下级工会的会员。"),
+        "skills.activity_code_invalid": _("签到码无效，或不是今天的活动。"),
     }
 )

@@ -387,3 +387,235 @@ class TrainingPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.year}: {self.trainee_times}"
+
+
+# --- innovation studios (劳模工匠创新工作室) ---------------------------------------------------------
+
+
+class StudioLevel(models.TextChoices):
+    CITY = "city", _("市级")
+    PROVINCE = "province", _("省级")
+    NATIONAL = "national", _("全国示范性")
+
+
+class LeaderHonor(models.TextChoices):
+    NATIONAL_MODEL = "national_model", _("全国劳动模范（先进工作者）")
+    NATIONAL_MEDAL = "national_medal", _("全国五一劳动奖章")
+    PROVINCIAL_MODEL = "provincial_model", _("省部级劳动模范（先进工作者）")
+    PROVINCIAL_MEDAL = "provincial_medal", _("省五一劳动奖章")
+    CRAFTSMAN = "craftsman", _("工匠")
+    CITY_MODEL = "city_model", _("市级劳动模范")
+    NONE = "none", _("无")
+
+
+class StudioCriteria(models.Model):
+    """What a studio must show to hold a level (DOMAIN §6, Shaanxi's rules as defaults): data, per level."""
+
+    level = models.CharField(_("级别"), max_length=12, choices=StudioLevel.choices, unique=True)
+    leader_honors = models.JSONField(_("领办人须具有的荣誉"), default=list)  # LeaderHonor codes
+    min_years = models.PositiveSmallIntegerField(_("运行年限"), default=3)
+    min_results = models.PositiveSmallIntegerField(_("有效益的成果（项）"), default=3)
+    min_sessions_a_year = models.PositiveSmallIntegerField(_("每年交流培训（次）"), default=2)
+    min_promoted = models.PositiveSmallIntegerField(_("成员晋升（人）"), default=3)
+    award_fen = models.PositiveBigIntegerField(_("奖励（分）"), default=0)
+
+    class Meta:
+        verbose_name = _("创新工作室认定条件")
+        verbose_name_plural = _("创新工作室认定条件")
+
+    def __str__(self) -> str:
+        return self.get_level_display()
+
+
+class Studio(models.Model):
+    """A 劳模工匠创新工作室 of a union (its enterprise), led by a model worker or a craftsman."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    name = models.CharField(_("工作室名称"), max_length=200)
+    leader_name = models.CharField(_("领办人"), max_length=60)
+    leader_honor = models.CharField(_("领办人荣誉"), max_length=20, choices=LeaderHonor.choices)
+    level = models.CharField(_("级别"), max_length=12, choices=StudioLevel.choices, blank=True)
+    founded_on = models.DateField(_("成立日期"))
+    premises = models.CharField(_("固定场所"), max_length=200, blank=True)
+    equipment = models.CharField(_("设备"), max_length=500, blank=True)
+    funds_fen = models.PositiveBigIntegerField(_("年度经费（分）"), default=0)
+    has_rules = models.BooleanField(_("有管理制度"), default=False)
+    members = models.PositiveSmallIntegerField(_("成员人数"), default=0)
+    members_promoted = models.PositiveSmallIntegerField(_("成员晋升人数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects: ScopedManager[Studio] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("创新工作室")
+        verbose_name_plural = _("创新工作室")
+        base_manager_name = "all_objects"
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="skills_studio_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StudioResult(models.Model):
+    """A project's result with its benefit (money saved or earned, in fen)."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="results")
+    title = models.CharField(_("成果"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    benefit_fen = models.PositiveBigIntegerField(_("经济效益（分）"), default=0)
+
+    class Meta:
+        verbose_name = _("工作室成果")
+        verbose_name_plural = _("工作室成果")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StudioSession(models.Model):
+    """An exchange or training session the studio held."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="sessions")
+    held_on = models.DateField(_("日期"))
+    title = models.CharField(_("内容"), max_length=200)
+
+    class Meta:
+        verbose_name = _("工作室交流培训")
+        verbose_name_plural = _("工作室交流培训")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StudioApplication(models.Model):
+    """A studio's application for a level, with the criteria as checked when it applied."""
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="applications")
+    level = models.CharField(_("申报级别"), max_length=12, choices=StudioLevel.choices)
+    applied_on = models.DateField(_("申报日期"))
+    unmet = models.JSONField(_("未达到的条件"), default=list)
+    granted = models.BooleanField(_("认定"), null=True)
+
+    class Meta:
+        verbose_name = _("工作室申报")
+        verbose_name_plural = _("工作室申报")
+
+    def __str__(self) -> str:
+        return f"{self.studio_id} {self.level}"
+
+
+# --- 五小 (小发明 小创造 小革新 小设计 小建议) -------------------------------------------------------
+
+
+class InnovationKind(models.TextChoices):
+    INVENTION = "invention", _("小发明")
+    CREATION = "creation", _("小创造")
+    RENOVATION = "renovation", _("小革新")
+    DESIGN = "design", _("小设计")
+    SUGGESTION = "suggestion", _("小建议")
+
+
+class InnovationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待评审")
+    ACCEPTED = "accepted", _("评审通过")
+    REJECTED = "rejected", _("未通过")
+    AWARDED = "awarded", _("已获奖")
+
+
+class Innovation(models.Model):
+    """A 五小 entry by a worker or a team: the problem, the solution, the benefit."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("申报工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    kind = models.CharField(_("类别"), max_length=12, choices=InnovationKind.choices)
+    title = models.CharField(_("名称"), max_length=200)
+    title_key = models.CharField(max_length=200, editable=False)
+    authors = models.CharField(_("完成人（团队）"), max_length=300)
+    is_team = models.BooleanField(_("团队"), default=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    problem = models.TextField(_("解决的问题"))
+    solution = models.TextField(_("方法"))
+    money_saved_fen = models.PositiveBigIntegerField(_("节约或创收（分/年）"), default=0)
+    hours_saved = models.PositiveIntegerField(_("节约工时（小时/年）"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=InnovationStatus.choices, default=InnovationStatus.SUBMITTED
+    )
+    award = models.CharField(_("奖项"), max_length=20, blank=True)
+    review_note = models.CharField(_("评审意见"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+
+    objects: ScopedManager[Innovation] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("五小成果")
+        verbose_name_plural = _("五小成果")
+        base_manager_name = "all_objects"
+        indexes = [
+            models.Index(fields=["org_path", "year"], name="skills_innovation_path_year"),
+            models.Index(fields=["title_key"], name="skills_innovation_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- worker activities ---------------------------------------------------------------------------
+
+
+class ActivityKind(models.TextChoices):
+    SPORTS = "sports", _("文体活动（体育）")
+    CULTURE = "culture", _("文化活动")
+    VOLUNTEER = "volunteer", _("志愿服务")
+    LECTURE = "lecture", _("劳模工匠宣讲")
+
+
+class Activity(models.Model):
+    """A union's worker activity; participations are counted from check-ins (the activity's QR code)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("主办工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    name = models.CharField(_("活动名称"), max_length=200)
+    kind = models.CharField(_("类别"), max_length=12, choices=ActivityKind.choices)
+    held_on = models.DateField(_("日期"))
+    venue = models.CharField(_("地点"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("人数上限"), null=True, blank=True)
+    checkin_code = models.CharField(_("签到码"), max_length=32, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects: ScopedManager[Activity] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("职工活动")
+        verbose_name_plural = _("职工活动")
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["org_path", "held_on"], name="skills_activity_path_day")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivitySignup(models.Model):
+    """A member's sign-up to an activity, and their check-in (a participation) when they came."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
+    org_path = PathField(_("组织路径"), editable=False)  # the activity's
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="+")
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+
+    objects: ScopedManager[ActivitySignup] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("活动报名")
+        verbose_name_plural = _("活动报名")
+        base_manager_name = "all_objects"
+        constraints = [models.UniqueConstraint(fields=["activity", "membership"], name="skills_signup_once")]
+        indexes = [models.Index(fields=["org_path"], name="skills_signup_path")]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.membership_id}"

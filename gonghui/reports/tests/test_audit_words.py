@@ -26,6 +26,7 @@ WRAPPERS = {
     ("payouts/services.py", "_audit"): ("payouts.", 2),
     ("skills/services.py", "_audit"): ("skills.", 1),
     ("skills/training.py", "_audit"): ("skills.", 1),
+    ("skills/innovation.py", "_audit"): ("skills.", 1),
     ("student_aid/applications.py", "audit_write"): ("student_aid.", 3),
     ("student_aid/disbursement.py", "audit_write"): ("student_aid.", 3),
     ("student_aid/publication.py", "audit_write"): ("student_aid.", 3),
