@@ -39,6 +39,13 @@ class SkillsConfig(AppConfig):
             allowed=SkillsPerm.TRAINING_VIEW,
             order=81,
         )
+        for section, label, url_name, order in (
+            ("studios", "创新工作室", "skills:studios", 82),
+            ("innovations", "五小成果", "skills:innovations", 83),
+            ("activities", "职工活动", "skills:activities", 84),
+        ):
+            register_nav(area="honors", section=section, label=label, url_name=url_name, allowed=SkillsPerm.VIEW,
+                         order=order)  # fmt: skip
         for model, column in (
             (Contest, "org_path"),
             (Entry, "contest_path"),

@@ -15,7 +15,7 @@ from django import forms
 from gonghui.core import words
 from gonghui.core.formfields import YuanField
 from gonghui.orgs.fields import OrgCodeField
-from gonghui.skills.models import ContestLevel
+from gonghui.skills.models import ActivityKind, ContestLevel, InnovationKind, LeaderHonor
 from gonghui.skills.scoring import TIE_BREAK_CHOICES, JudgeRule
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -172,3 +172,45 @@ class PlanForm(Styled):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     trainee_times = forms.IntegerField(label="计划培训人次", min_value=0, max_value=10_000_000)
     contests_planned = forms.IntegerField(label="计划举办竞赛（场）", min_value=0, max_value=1000, required=False)
+
+
+# --- studios, 五小, activities ----------------------------------------------------------------------
+
+
+class StudioForm(Styled):
+    org = OrgCodeField(label="所属工会", max_length=200)
+    name = forms.CharField(label="工作室名称", max_length=200)
+    leader_name = forms.CharField(label="领办人", max_length=60)
+    leader_honor = forms.ChoiceField(label="领办人荣誉", choices=LeaderHonor.choices)
+    founded_on = forms.DateField(label="成立日期", widget=DATE)
+    premises = forms.CharField(label="固定场所", max_length=200, required=False)
+    equipment = forms.CharField(label="设备", max_length=500, required=False)
+    funds = YuanField(label="年度经费（元）", required=False, max_fen=MAX_INCOME_FEN)
+    has_rules = forms.BooleanField(label="有管理制度", required=False)
+    members = forms.IntegerField(label="成员人数", min_value=0, max_value=1000, required=False)
+    members_promoted = forms.IntegerField(label="成员晋升人数", min_value=0, max_value=1000, required=False)
+
+
+class InnovationForm(Styled):
+    org = OrgCodeField(label="申报工会", max_length=200)
+    kind = forms.ChoiceField(label="类别", choices=InnovationKind.choices)
+    title = forms.CharField(label="名称", max_length=200)
+    authors = forms.CharField(label="完成人（团队）", max_length=300)
+    is_team = forms.BooleanField(label="团队成果", required=False)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    problem = forms.CharField(label="解决的问题", widget=forms.Textarea(attrs={"rows": 2}))
+    solution = forms.CharField(label="方法", widget=forms.Textarea(attrs={"rows": 2}))
+    money_saved = YuanField(label="节约或创收（元/年）", required=False, max_fen=MAX_INCOME_FEN)
+    hours_saved = forms.IntegerField(label="节约工时（小时/年）", min_value=0, max_value=10_000_000, required=False)
+    government_funded = forms.BooleanField(label="政府财政资金资助", required=False)
+    already_awarded = forms.BooleanField(label="已获得其他奖励", required=False)
+    secret_or_disputed = forms.BooleanField(label="涉密或有知识产权争议", required=False)
+
+
+class ActivityForm(Styled):
+    org = OrgCodeField(label="主办工会", max_length=200)
+    name = forms.CharField(label="活动名称", max_length=200)
+    kind = forms.ChoiceField(label="类别", choices=ActivityKind.choices)
+    held_on = forms.DateField(label="日期", widget=DATE)
+    venue = forms.CharField(label="地点", max_length=200, required=False)
+    capacity = forms.IntegerField(label="人数上限", min_value=1, max_value=100000, required=False)

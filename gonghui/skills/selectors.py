@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gonghui.core.errors import NotFoundError
 from gonghui.core.paths import path_chain
 from gonghui.core.scoping import Scope, subtree_q, subtrees_q, unscoped
 from gonghui.skills.models import (
     COUNTED_ENROLMENTS,
+    Activity,
     ClassSession,
     Contest,
     ContestEvent,
@@ -24,9 +25,12 @@ from gonghui.skills.models import (
     EnrolmentStatus,
     Entry,
     EntryStatus,
+    Innovation,
     Judge,
     Score,
     ScoreState,
+    Studio,
+    StudioApplication,
     TrainingClass,
     TrainingPlan,
 )
@@ -209,3 +213,59 @@ def plan_rows(*, scope: Scope) -> list[PlanRow]:
             ).count()
             rows.append(PlanRow(plan, delivered))
     return rows
+
+
+# --- studios, 五小, activities ---------------------------------------------------------------------
+
+
+def studio_list(*, scope: Scope) -> QuerySet[Studio]:
+    return (
+        Studio.objects.within(scope, SkillsPerm.VIEW)
+        .select_related("org")
+        .annotate(
+            result_count=Count("results", filter=Q(results__benefit_fen__gt=0), distinct=True),
+            benefit_fen=Sum("results__benefit_fen"),
+        )
+        .order_by("org_path", "name")
+    )
+
+
+def studio_get(*, scope: Scope, pk: int) -> Studio:
+    found = studio_list(scope=scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def last_applications(*, studios: list[Studio]) -> dict[int, StudioApplication]:
+    """Each studio's latest application (the studios were reached through `studio_list`)."""
+    latest: dict[int, StudioApplication] = {}
+    for a in StudioApplication.objects.filter(studio__in=studios).order_by("applied_on", "pk"):
+        latest[a.studio_id] = a
+    return latest
+
+
+def innovation_list(*, scope: Scope, year: int | None = None) -> QuerySet[Innovation]:
+    qs = Innovation.objects.within(scope, SkillsPerm.VIEW).select_related("org")
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "-pk")
+
+
+def innovation_get(*, scope: Scope, pk: int) -> Innovation:
+    found = innovation_list(scope=scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def activity_list(*, scope: Scope) -> QuerySet[Activity]:
+    return (
+        Activity.objects.within(scope, SkillsPerm.VIEW)
+        .select_related("org")
+        .annotate(
+            signed_up=Count("signups"),
+            participations=Count("signups", filter=Q(signups__checked_in_at__isnull=False)),
+        )
+        .order_by("-held_on", "-pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.skills import training_views, views
+from gonghui.skills import innovation_views, training_views, views
 
 app_name = "skills"
 urlpatterns = [
@@ -26,4 +26,9 @@ urlpatterns = [
     path("classes/<int:pk>/sessions/<int:session_pk>/attendance/", training_views.attendance, name="attendance"),
     path("classes/<int:pk>/complete/", training_views.class_complete, name="class_complete"),
     path("plans/", training_views.plans, name="plans"),
+    path("studios/", innovation_views.studio_list, name="studios"),
+    path("studios/<int:pk>/apply/", innovation_views.studio_apply, name="studio_apply"),
+    path("innovations/", innovation_views.innovation_list, name="innovations"),
+    path("innovations/<int:pk>/review/", innovation_views.innovation_review, name="innovation_review"),
+    path("activities/", innovation_views.activity_list, name="activities"),
 ]
