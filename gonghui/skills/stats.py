@@ -11,10 +11,8 @@ from gonghui.core.stats import stat_provider
 from gonghui.skills.models import (
     COUNTED_ENROLMENTS,
     Activity,
-    ActivitySignup,
     Contest,
     Enrolment,
-    Entry,
     EntryStatus,
     Innovation,
     InnovationStatus,
@@ -33,41 +31,49 @@ def skills_stats(paths: list[str] | None) -> dict[str, Any]:
     innovations (五小 entries not turned down), activities and activity_participations (check-ins)."""
     with unscoped():
         contests = Contest.objects.all()
-        entries = Entry.objects.filter(status=EntryStatus.REGISTERED)
         classes = TrainingClass.objects.all()
         enrolments = Enrolment.objects.filter(status__in=COUNTED_ENROLMENTS)
         plans = TrainingPlan.objects.all()
         studios = Studio.objects.all()
         innovations = Innovation.objects.exclude(status=InnovationStatus.REJECTED)
         activities = Activity.objects.all()
-        checkins = ActivitySignup.objects.filter(checked_in_at__isnull=False)
         if paths is not None:
             contests = contests.filter(subtrees_q("org_path", paths))
-            entries = entries.filter(subtrees_q("contest_path", paths))
             classes = classes.filter(subtrees_q("org_path", paths))
             enrolments = enrolments.filter(subtrees_q("org_path", paths))
             plans = plans.filter(subtrees_q("org_path", paths))
             studios = studios.filter(subtrees_q("org_path", paths))
             innovations = innovations.filter(subtrees_q("org_path", paths))
             activities = activities.filter(subtrees_q("org_path", paths))
-            checkins = checkins.filter(subtrees_q("org_path", paths))
-        people = enrolments.aggregate(
-            people=Count("id_index", distinct=True),
-            times=Count("pk"),
+        # One aggregate per table family: a contest with its entries, a class with its trainees, an activity
+        # with its check-ins (an entry's and a trainee's path are their contest's and class's).
+        held = contests.aggregate(
+            contests=Count("pk", distinct=True),
+            contestants=Count("entries", filter=Q(entries__status=EntryStatus.REGISTERED), distinct=True),
+        )
+        counted = Q(enrolments__status__in=COUNTED_ENROLMENTS)
+        trained = classes.aggregate(
+            classes=Count("pk", distinct=True),
+            people=Count("enrolments__id_index", filter=counted, distinct=True),
+            times=Count("enrolments", filter=counted, distinct=True),
         )
         known = enrolments.filter(Q(income_before_fen__isnull=False) & Q(income_after_fen__isnull=False))
         pairs = [(b or 0, a or 0) for b, a in known.values_list("income_before_fen", "income_after_fen")]
         rise = average_rise(pairs)
+        gathered = activities.aggregate(
+            activities=Count("pk", distinct=True),
+            participations=Count("signups", filter=Q(signups__checked_in_at__isnull=False), distinct=True),
+        )
         return {
-            "contests": contests.count(),
-            "contestants": entries.count(),
-            "training_classes": classes.count(),
-            "trainees": people["people"] or 0,
-            "trainee_times": people["times"] or 0,
+            "contests": held["contests"],
+            "contestants": held["contestants"],
+            "training_classes": trained["classes"],
+            "trainees": trained["people"],
+            "trainee_times": trained["times"],
             "trainee_times_planned": plans.aggregate(n=Sum("trainee_times"))["n"] or 0,
             "trainee_income_rise_yuan": float(cents(rise / 100)) if rise is not None else 0.0,
             "studios": studios.count(),
             "innovations": innovations.count(),
-            "activities": activities.count(),
-            "activity_participations": checkins.count(),
+            "activities": gathered["activities"],
+            "activity_participations": gathered["participations"],
         }

@@ -491,6 +491,8 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.view",
         "crosscheck.list.view",
         "stations.station.view",
+        "skills.contest.view",
+        "skills.training.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -526,6 +528,10 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "crosscheck.list.import",
         "stations.station.manage",
         "stations.roster.manage",
+        "skills.contest.manage",
+        "skills.contest.register",
+        "skills.score.enter",
+        "skills.training.manage",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",
@@ -534,6 +540,8 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.review",
         "student_aid.application.approve",
         "crosscheck.review.decide",
+        "skills.score.enter",
+        "skills.score.resolve",
     }
     assert perms["viewer"] == view_stats
 
