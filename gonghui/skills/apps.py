@@ -8,7 +8,7 @@ class SkillsConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.core.paths import register_path_column
-        from gonghui.core.ui import register_nav
+        from gonghui.core.ui import register_dashboard_cards, register_nav
         from gonghui.skills import errors, kinds, permissions, words  # noqa: F401  (registers)
         from gonghui.skills.models import (
             Activity,
@@ -46,6 +46,7 @@ class SkillsConfig(AppConfig):
         ):
             register_nav(area="honors", section=section, label=label, url_name=url_name, allowed=SkillsPerm.VIEW,
                          order=order)  # fmt: skip
+        register_dashboard_cards(key="contests", template="skills/_dashboard_skills.html", order=60)
         for model, column in (
             (Contest, "org_path"),
             (Entry, "contest_path"),

@@ -94,3 +94,8 @@ def test_the_contest_list_links_to_the_export_page(tree, ranked, make_user, logi
         '<option value="contest_results" selected>'
         in client.get("/imports/export/?kind=contest_results").content.decode()
     )
+
+
+def test_the_dashboard_shows_the_skills_figures(tree, ranked, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    html = login(make_user("lps_admin", ("admin", "520200"))).get("/").content.decode()
+    assert 'data-testid="stat-contests"' in html and "参赛选手 2 人" in html
