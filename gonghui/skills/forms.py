@@ -181,7 +181,7 @@ class StudioForm(Styled):
     org = OrgCodeField(label="所属工会", max_length=200)
     name = forms.CharField(label="工作室名称", max_length=200)
     leader_name = forms.CharField(label="领办人", max_length=60)
-    leader_honor = forms.ChoiceField(label="领办人荣誉", choices=LeaderHonor.choices)
+    leader_honor = WordChoiceField(label="领办人荣誉", table="leader_honor", choices=LeaderHonor.choices)
     founded_on = forms.DateField(label="成立日期", widget=DATE)
     premises = forms.CharField(label="固定场所", max_length=200, required=False)
     equipment = forms.CharField(label="设备", max_length=500, required=False)
@@ -193,7 +193,7 @@ class StudioForm(Styled):
 
 class InnovationForm(Styled):
     org = OrgCodeField(label="申报工会", max_length=200)
-    kind = forms.ChoiceField(label="类别", choices=InnovationKind.choices)
+    kind = WordChoiceField(label="类别", table="innovation_kind", choices=InnovationKind.choices)
     title = forms.CharField(label="名称", max_length=200)
     authors = forms.CharField(label="完成人（团队）", max_length=300)
     is_team = forms.BooleanField(label="团队成果", required=False)
@@ -210,7 +210,7 @@ class InnovationForm(Styled):
 class ActivityForm(Styled):
     org = OrgCodeField(label="主办工会", max_length=200)
     name = forms.CharField(label="活动名称", max_length=200)
-    kind = forms.ChoiceField(label="类别", choices=ActivityKind.choices)
+    kind = WordChoiceField(label="类别", table="activity_kind", choices=ActivityKind.choices)
     held_on = forms.DateField(label="日期", widget=DATE)
     venue = forms.CharField(label="地点", max_length=200, required=False)
     capacity = forms.IntegerField(label="人数上限", min_value=1, max_value=100000, required=False)

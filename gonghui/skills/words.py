@@ -38,10 +38,53 @@ TIE_SYNONYMS = {
     "理论优先": "theory,practical",
 }
 
+INNOVATION_SYNONYMS = {
+    "发明": "invention",
+    "创造": "creation",
+    "革新": "renovation",
+    "技术革新": "renovation",
+    "改进": "renovation",
+    "设计": "design",
+    "建议": "suggestion",
+    "合理化建议": "suggestion",
+}
+ACTIVITY_SYNONYMS = {
+    "体育": "sports",
+    "运动会": "sports",
+    "比赛": "sports",
+    "文艺": "culture",
+    "文化": "culture",
+    "演出": "culture",
+    "志愿": "volunteer",
+    "志愿者": "volunteer",
+    "宣讲": "lecture",
+    "劳模宣讲": "lecture",
+    "工匠宣讲": "lecture",
+}
+STUDIO_LEVEL_SYNONYMS = {
+    "市": "city",
+    "地市级": "city",
+    "省": "province",
+    "全国": "national",
+    "国家级": "national",
+    "全国级": "national",
+}
+HONOR_SYNONYMS = {
+    "全国劳模": "national_model",
+    "全国先进工作者": "national_model",
+    "全国五一奖章": "national_medal",
+    "省劳模": "provincial_model",
+    "省级劳模": "provincial_model",
+    "省五一奖章": "provincial_medal",
+    "大国工匠": "craftsman",
+    "技能大师": "craftsman",
+    "市劳模": "city_model",
+}
+
 
 def register() -> None:
     from gonghui.core.words import register_choice_table
-    from gonghui.skills.models import ContestLevel
+    from gonghui.skills.models import ActivityKind, ContestLevel, InnovationKind, LeaderHonor, StudioLevel
 
     register_choice_table(
         key="contest_level", title="竞赛级别", options=lambda: list(ContestLevel.choices), synonyms=LEVEL_SYNONYMS
@@ -51,4 +94,25 @@ def register() -> None:
     )
     register_choice_table(
         key="contest_tie_break", title="竞赛同分规则", options=lambda: TIE_BREAK_CHOICES, synonyms=TIE_SYNONYMS
+    )
+    register_choice_table(
+        key="innovation_kind",
+        title="五小类别",
+        options=lambda: list(InnovationKind.choices),
+        synonyms=INNOVATION_SYNONYMS,
+    )
+    register_choice_table(
+        key="activity_kind",
+        title="职工活动类别",
+        options=lambda: list(ActivityKind.choices),
+        synonyms=ACTIVITY_SYNONYMS,
+    )
+    register_choice_table(
+        key="studio_level",
+        title="创新工作室级别",
+        options=lambda: list(StudioLevel.choices),
+        synonyms=STUDIO_LEVEL_SYNONYMS,
+    )
+    register_choice_table(
+        key="leader_honor", title="工作室领办人荣誉", options=lambda: list(LeaderHonor.choices), synonyms=HONOR_SYNONYMS
     )

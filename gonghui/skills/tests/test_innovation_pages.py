@@ -78,6 +78,7 @@ def test_activities_are_published_and_their_participations_shown(tree, lps) -> N
     assert resp.status_code == 302
     with unscoped():
         activity = Activity.objects.get()
+    assert activity.kind == "sports"  # 运动会, an everyday word
     assert activity.checkin_code and "职工篮球赛" in lps.get("/skills/activities/").content.decode()
     assert innovation.activity_create(
         actor=None, scope=None, org=tree.dingxi, name="定西宣讲", kind="lecture", held_on=date(2026, 5, 2)
