@@ -18,6 +18,7 @@ from ninja import Router, Schema, Status
 from gonghui.core import words
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
+from gonghui.core.scoping import require_perm_at
 from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
@@ -317,3 +318,87 @@ def get_winners(request: HttpRequest, contest_id: int) -> list[dict[str, Any]]:
     scope = request_scope(request)
     contest = selectors.contest_get(scope=scope, pk=contest_id)
     return [entry_out(e) for e in selectors.contest_winners(scope=scope, contest=contest)]
+
+
+class ItemIn(Schema):
+    name: str
+    max_points: str
+
+
+class EventIn(Schema):
+    name: str
+    items: list[ItemIn] = []  # empty: one practical item of 100
+
+
+class JudgeIn(Schema):
+    name: str
+    enterprise: str
+
+
+class ResolveIn(Schema):
+    value: str
+    note: str
+
+
+class ScoreOut(Schema):
+    id: int
+    entry_id: int
+    slot: str
+    state: str
+    value: str | None
+
+
+def _items(items: list[ItemIn]) -> list[tuple[str, Decimal]]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append((item.name, Decimal(item.max_points)))
+        except ArithmeticError as exc:
+            raise DomainError("skills.event_invalid", field=f"items.{i}", reasons="满分应为数字") from exc
+    return out
+
+
+@router.post(
+    "/contests/{contest_id}/events",
+    response={201: ContestDetailOut},
+    summary="添加比赛项目（实操考核内容满分合计 100）",
+)
+def add_event(request: HttpRequest, contest_id: int, body: EventIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    services.event_add(
+        actor=actor_of(request), scope=scope, contest=contest, name=body.name, items=_items(body.items) or None
+    )
+    return Status(201, contest_out(selectors.contest_get(scope=scope, pk=contest_id), detail=True))
+
+
+@router.post("/contests/{contest_id}/judges", response={201: ContestDetailOut}, summary="添加裁判（回避本单位选手）")
+def add_judge(request: HttpRequest, contest_id: int, body: JudgeIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    services.judge_add(
+        actor=actor_of(request), scope=scope, contest=contest, name=body.name, enterprise=body.enterprise
+    )
+    return Status(201, contest_out(selectors.contest_get(scope=scope, pk=contest_id), detail=True))
+
+
+@router.get("/contests/{contest_id}/mismatches", response=list[ScoreOut], summary="两次录入不一致的成绩（审核人）")
+def list_mismatches(request: HttpRequest, contest_id: int) -> list[dict[str, Any]]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    return [
+        {"id": s.pk, "entry_id": s.entry_id, "slot": s.slot, "state": s.state, "value": _points(s.value)}
+        for s in selectors.mismatches(scope=scope, contest=contest)
+    ]
+
+
+@router.post(
+    "/contests/{contest_id}/scores/{score_id}/resolve", response=ScoreOut, summary="裁定不一致的成绩（写明依据）"
+)
+def resolve_score(request: HttpRequest, contest_id: int, score_id: int, body: ResolveIn) -> dict[str, Any]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    require_perm_at(scope, SkillsPerm.RESOLVE, contest.org_path)  # the contest is seen: a 403, as elsewhere
+    score = selectors.score_get(scope=scope, contest=contest, pk=score_id)
+    s = services.score_resolve(actor=actor_of(request), scope=scope, score=score, value=body.value, note=body.note)
+    return {"id": s.pk, "entry_id": s.entry_id, "slot": s.slot, "state": s.state, "value": _points(s.value)}

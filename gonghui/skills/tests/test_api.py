@@ -100,3 +100,32 @@ def test_register_score_twice_rank_and_winners(tree, world, make_user, bearer) -
     ]  # 27 + (38 + 58) × 70%
     with unscoped():
         assert Entry.objects.get().rank == 1
+
+
+def test_events_judges_and_settling_a_dispute(tree, world, make_user, bearer) -> None:  # type: ignore[no-untyped-def]
+    officer = api(make_user, bearer, "o", ("officer", "520200"))
+    reviewer = api(make_user, bearer, "r", ("reviewer", "520200"))
+    url = f"/api/v1/skills/contests/{world.contest.pk}"
+    bad = officer.post(f"{url}/events", {"name": "阀门", "items": [{"name": "拆装", "max_points": "50"}]})
+    assert assert_error(bad, 400, "skills.event_invalid")["details"]["items"].endswith("100 分")
+    done = officer.post(
+        f"{url}/events",
+        {"name": "阀门", "items": [{"name": "拆装", "max_points": "60"}, {"name": "试压", "max_points": "40"}]},
+    )
+    assert done.status_code == 201 and [e["name"] for e in done.json()["events"]] == ["管道安装", "阀门"]
+    assert officer.post(f"{url}/judges", {"name": "周裁判", "enterprise": "钟山建安公司"}).status_code == 201
+    entry = enter(world, member(tree.courier_union, 5))
+    body = {"event_id": world.event.pk, "scores": [{"entry_id": entry.pk, "value": "80"}]}
+    officer.post(f"{url}/scores", body)
+    reviewer.post(f"{url}/scores", {"event_id": world.event.pk, "scores": [{"entry_id": entry.pk, "value": "86"}]})
+    assert officer.get(f"{url}/mismatches").json() == []  # an officer does not settle: sees none
+    [disputed] = reviewer.get(f"{url}/mismatches").json()
+    assert_error(
+        officer.post(f"{url}/scores/{disputed['id']}/resolve", {"value": "80", "note": "核对"}),
+        403,
+        "permission_denied",
+    )
+    settled = reviewer.post(f"{url}/scores/{disputed['id']}/resolve", {"value": "80", "note": "核对原始评分表"})
+    assert settled.json()["state"] == "resolved" and settled.json()["value"] == "80.00"
+    stranger = api(make_user, bearer, "dx", ("admin", "621100"))
+    assert_error(stranger.post(f"{url}/judges", {"name": "x", "enterprise": "y"}), 404, "not_found")
