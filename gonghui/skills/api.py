@@ -18,11 +18,12 @@ from ninja import Router, Schema, Status
 from gonghui.core import words
 from gonghui.core.api_common import paginate, request_scope
 from gonghui.core.errors import DomainError
+from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 from gonghui.core.scoping import require_perm_at
 from gonghui.core.viewutils import actor_of
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
-from gonghui.skills import selectors, services
+from gonghui.skills import selectors, services, training
 from gonghui.skills.models import Contest, Entry
 from gonghui.skills.permissions import SkillsPerm
 from gonghui.skills.scoring import AWARD_LABELS
@@ -402,3 +403,117 @@ def resolve_score(request: HttpRequest, contest_id: int, score_id: int, body: Re
     score = selectors.score_get(scope=scope, contest=contest, pk=score_id)
     s = services.score_resolve(actor=actor_of(request), scope=scope, score=score, value=body.value, note=body.note)
     return {"id": s.pk, "entry_id": s.entry_id, "slot": s.slot, "state": s.state, "value": _points(s.value)}
+
+
+# --- training ---------------------------------------------------------------------------------------
+
+
+class ClassOut(Schema):
+    id: int
+    org_code: str
+    org_name: str
+    name: str
+    teacher: str
+    teacher_title: str
+    starts_on: date
+    ends_on: date
+    capacity: int
+    enrolled: int
+    waiting: int
+    status: str
+
+
+class EnrolmentOut(Schema):
+    id: int
+    name: str
+    id_masked: str
+    member: bool
+    status: str
+    status_label: str
+    income_before: str | None
+    income_after: str | None
+
+
+class ClassDetailOut(ClassOut):
+    enrolments: list[EnrolmentOut]
+
+
+class EnrolIn(Schema):
+    member_id: int | None = None  # a member (the membership's id); or, for anyone else, the ID number and name
+    id_number: str = ""
+    name: str = ""
+    mobile: str = ""
+    income_before: str = ""  # yuan a year
+
+
+def class_out(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "org_code": c.org.code,
+        "org_name": c.org.name,
+        "name": c.name,
+        "teacher": c.teacher,
+        "teacher_title": c.teacher_title,
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "capacity": c.capacity,
+        "enrolled": c.enrolled,
+        "waiting": c.waiting,
+        "status": c.status,
+    }
+
+
+def enrolment_out(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "name": e.name,
+        "id_masked": e.id_masked,
+        "member": e.membership_id is not None,
+        "status": e.status,
+        "status_label": e.get_status_display(),
+        "income_before": fen_to_yuan(e.income_before_fen) if e.income_before_fen is not None else None,
+        "income_after": fen_to_yuan(e.income_after_fen) if e.income_after_fen is not None else None,
+    }
+
+
+@router.get("/classes", response=list[ClassOut], summary="技能培训班（最近 500 个）")
+def list_classes(request: HttpRequest) -> list[dict[str, Any]]:
+    return [class_out(c) for c in selectors.class_list(scope=request_scope(request))[:500]]
+
+
+@router.get("/classes/{class_id}", response=ClassDetailOut, summary="培训班详情与学员（证件号码脱敏）")
+def get_class(request: HttpRequest, class_id: int) -> dict[str, Any]:
+    scope = request_scope(request)
+    c = selectors.class_get(scope=scope, pk=class_id)
+    return {
+        **class_out(c),
+        "enrolments": [enrolment_out(e) for e in selectors.enrolment_list(scope=scope, training_class=c)],
+    }
+
+
+@router.post("/classes/{class_id}/enrolments", response={201: EnrolmentOut}, summary="培训报名（满员进入候补）")
+def enrol(request: HttpRequest, class_id: int, body: EnrolIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    c = selectors.class_get(scope=scope, pk=class_id)
+    membership = (
+        membership_get(scope=scope, pk=body.member_id, perm=SkillsPerm.TRAINING_MANAGE) if body.member_id else None
+    )
+    income = None
+    if body.income_before.strip():
+        try:
+            income = parse_yuan(body.income_before, allow_zero=True)
+        except AmountError as exc:
+            raise DomainError(
+                "skills.enrolment_invalid", field="income_before", reasons="年收入应为金额（元）"
+            ) from exc
+    e = training.enrolment_add(
+        actor=actor_of(request),
+        scope=scope,
+        training_class=c,
+        membership=membership,
+        id_number=body.id_number,
+        name=body.name,
+        mobile=body.mobile,
+        income_before_fen=income,
+    )
+    return Status(201, enrolment_out(selectors.enrolment_get(scope=scope, training_class=c, pk=e.pk)))

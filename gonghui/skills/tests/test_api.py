@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from gonghui.core.scoping import unscoped
-from gonghui.members.tests.factories import Api, assert_error
+from gonghui.members.tests.factories import Api, assert_error, id_number
+from gonghui.skills import training
 from gonghui.skills.models import Contest, Entry, Score
 from gonghui.skills.tests.factories import enter, make_contest, member
 
@@ -129,3 +132,37 @@ def test_events_judges_and_settling_a_dispute(tree, world, make_user, bearer) ->
     assert settled.json()["state"] == "resolved" and settled.json()["value"] == "80.00"
     stranger = api(make_user, bearer, "dx", ("admin", "621100"))
     assert_error(stranger.post(f"{url}/judges", {"name": "x", "enterprise": "y"}), 404, "not_found")
+
+
+def test_training_classes_and_enrolment(tree, make_user, bearer) -> None:  # type: ignore[no-untyped-def]
+    c = training.class_create(
+        actor=None, scope=None, org=tree.dingxi, name="电商直播班", teacher="王工匠", capacity=1,
+        starts_on=date(2025, 4, 1), ends_on=date(2025, 4, 1),
+    )  # fmt: skip
+    dx = api(make_user, bearer, "dx", ("officer", "621100"))
+    number = id_number(7, area="621102")
+    resp = dx.post(
+        f"/api/v1/skills/classes/{c.pk}/enrolments", {"id_number": number, "name": "张村民", "income_before": "24000"}
+    )
+    assert resp.status_code == 201, resp.content
+    body = resp.json()
+    assert (body["status"], body["member"], body["income_before"]) == ("enrolled", False, "24000.00")
+    assert number not in resp.content.decode() and body["id_masked"].startswith("621102")
+    second = dx.post(
+        f"/api/v1/skills/classes/{c.pk}/enrolments", {"id_number": id_number(8, area="621102"), "name": "李村民"}
+    )
+    assert second.json()["status"] == "waiting"
+    detail = dx.get(f"/api/v1/skills/classes/{c.pk}").json()
+    assert (detail["enrolled"], detail["waiting"], len(detail["enrolments"])) == (1, 1, 2)
+    gz = api(make_user, bearer, "gz", ("admin", "520000"))
+    assert_error(gz.get(f"/api/v1/skills/classes/{c.pk}"), 404, "not_found")
+    assert_error(
+        gz.post(f"/api/v1/skills/classes/{c.pk}/enrolments", {"id_number": number, "name": "x"}), 404, "not_found"
+    )
+    viewer = api(make_user, bearer, "v", ("viewer", "621100"))
+    assert_error(
+        viewer.post(f"/api/v1/skills/classes/{c.pk}/enrolments", {"id_number": number, "name": "x"}),
+        403,
+        "permission_denied",
+    )
+    assert gz.get("/api/v1/skills/classes").json() == []
