@@ -22,7 +22,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from gonghui.accounts.models import User
@@ -322,6 +321,3 @@ def activity_checkin(*, actor: User | None, code: str, membership: Membership) -
             _audit(actor, "activity.checkin", Org.all_objects.get(pk=activity.org_id), activity)
     return signup
 
-
-def studio_benefit_fen(studio: Studio) -> int:
-    return studio.results.aggregate(n=Sum("benefit_fen"))["n"] or 0
