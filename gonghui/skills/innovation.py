@@ -320,4 +320,3 @@ def activity_checkin(*, actor: User | None, code: str, membership: Membership) -
             signup.save(update_fields=["checked_in_at"])
             _audit(actor, "activity.checkin", Org.all_objects.get(pk=activity.org_id), activity)
     return signup
-
