@@ -19,6 +19,7 @@ urlpatterns = [
     path("charity/", include("gonghui.charity.urls")),
     path("notices/", include("gonghui.notices.urls")),
     path("honors/", include("gonghui.honors.urls")),
+    path("skills/", include("gonghui.skills.urls")),
     path("", include("gonghui.cards.urls")),
     path("", include("gonghui.payouts.urls")),
     path("", include("gonghui.imports.urls")),

@@ -19,6 +19,8 @@ register_audit_labels(
         "honors.certificates_issue": "颁发荣誉证书",
         "honors.honor_record": "登记荣誉",
         "honors.attachment": "上传推荐材料",
+        "honors.lecture": "登记劳模工匠宣讲",
+        "honors.demo": "载入评选表彰演示数据",
     },
     {"campaign": "评选活动", "nominations": "推荐人数", "awarded": "授予人数"},
 )

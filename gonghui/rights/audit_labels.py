@@ -22,5 +22,5 @@ register_audit_labels(
         "rights.request.record": "登记集体协商要约",
         "rights.request.reply": "登记要约书面答复",
     },
-    {"number": "工单编号", "to": "至"},
+    {"number": "编号", "to": "至"},  # shared with skills (参赛编号): one label per key,
 )

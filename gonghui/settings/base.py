@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "gonghui.rights",
     "gonghui.charity",
     "gonghui.honors",
+    "gonghui.skills",
     "gonghui.portal",
     "gonghui.reports",
     "gonghui.imports",

@@ -495,6 +495,8 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "rights.contract.view",
         "charity.fund.view",
         "honors.campaign.view",
+        "skills.contest.view",
+        "skills.training.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -540,6 +542,10 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "charity.activity.record",
         "honors.campaign.manage",
         "honors.nomination.submit",
+        "skills.contest.manage",
+        "skills.contest.register",
+        "skills.score.enter",
+        "skills.training.manage",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",
@@ -552,6 +558,8 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "rights.case.supervise",
         "charity.donation.refund",
         "honors.nomination.review",
+        "skills.score.enter",
+        "skills.score.resolve",
     }
     assert perms["viewer"] == view_stats
 

@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("crosscheck",),
     ("aid",),
     ("student_aid", "rights", "honors"),
-    ("charity",),
+    ("charity", "skills"),
     ("reports", "imports", "portal"),
 ]
 LEVEL = {app: i for i, group in enumerate(LAYERS) for app in group}

@@ -25,6 +25,10 @@ CODE = re.compile(r"[a-z_]+(\.[a-z_]+)+")
 WRAPPERS = {
     ("aid/services.py", "_audit"): ("aid.file.", 2),
     ("payouts/services.py", "_audit"): ("payouts.", 2),
+    ("honors/services.py", "_audit"): ("honors.", 1),
+    ("skills/services.py", "_audit"): ("skills.", 1),
+    ("skills/training.py", "_audit"): ("skills.", 1),
+    ("skills/innovation.py", "_audit"): ("skills.", 1),
     ("student_aid/applications.py", "audit_write"): ("student_aid.", 3),
     ("student_aid/disbursement.py", "audit_write"): ("student_aid.", 3),
     ("student_aid/publication.py", "audit_write"): ("student_aid.", 3),
@@ -37,9 +41,24 @@ COMPUTED = {
     "student_aid.{step}": ["student_aid.review", "student_aid.approve"],  # application_decide
     "rights.case.{action}": [f"rights.case.{a}" for a in RIGHTS_EVENTS],  # rights.services._event
     "rights.contract.{action}": ["rights.contract.register", "rights.contract.file", "rights.contract.review"],
+    # notices: each 公示 kind's verbs (notices.services._audit) and certificates (notices.certificates)
+    "{publication.kind}.{verb}": [
+        f"{kind}.{verb}"
+        for kind in ("student_aid", "honors")
+        for verb in ("publish", "objection", "objection_upheld", "objection_dismissed", "publication_close")
+    ],
+    "{kind}.certificates_issue": ["honors.certificates_issue"],
+    "honors.review_{decision}": [f"honors.review_{d}" for d in ("approve", "return", "reject")],
 }
 # f-strings inside the wrappers themselves and the computed ones above: covered.
-KNOWN_FSTRINGS = {"aid.file.{action}", "payouts.{action}", "student_aid.{action}", *COMPUTED}
+KNOWN_FSTRINGS = {
+    "aid.file.{action}",
+    "honors.{verb}",
+    "payouts.{action}",
+    "skills.{action}",
+    "student_aid.{action}",
+    *COMPUTED,
+}
 
 
 def _strings(node: ast.AST) -> list[str]:
