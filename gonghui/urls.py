@@ -14,6 +14,7 @@ urlpatterns = [
     path("aid/", include("gonghui.aid.urls")),
     path("student-aid/", include("gonghui.student_aid.urls")),
     path("crosscheck/", include("gonghui.crosscheck.urls")),
+    path("stations/", include("gonghui.stations.urls")),
     path("", include("gonghui.cards.urls")),
     path("", include("gonghui.payouts.urls")),
     path("", include("gonghui.imports.urls")),

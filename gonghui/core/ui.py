@@ -110,7 +110,8 @@ class DashboardCards:
     order: int
 
 
-# paths (None: the whole platform) → {"labels": [...], "series": [{"name", "values"}]}, values in 万元.
+# paths (None: the whole platform) → {"labels": [...], "series": [{"name", "values"}], "unit"?}: values in
+# 万元 unless "unit" names another (人次, 座).
 ChartData = Callable[[list[str] | None], dict[str, Any]]
 
 

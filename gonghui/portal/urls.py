@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.portal import views
+from gonghui.portal import station_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +17,16 @@ urlpatterns = [
     path("join/<str:code>/", views.join, name="join"),
     path("join/<str:code>/qr.svg", views.join_qr, name="join_qr"),
     path("join/<str:code>/done/<str:ref>/", views.join_done, name="join_done"),
+    # 驿站 (station_views): the nearest stations, a station's QR page, the volunteer's duties.
+    path("stations/", station_views.nearby, name="stations"),
+    path("s/<str:code>/", station_views.station, name="station"),
+    path("s/<str:code>/visit/", station_views.station_visit, name="station_visit"),
+    path("s/<str:code>/checkin/", station_views.station_checkin, name="station_checkin"),
+    path("s/<str:code>/checkout/", station_views.station_checkout, name="station_checkout"),
+    path("s/<str:code>/join/", station_views.station_join, name="station_join"),
+    path("duty/", station_views.my_duty, name="my_duty"),
+    path("duty/<int:shift_id>/log/", station_views.duty_log, name="duty_log"),
+    path("duty/<int:shift_id>/take/", station_views.duty_take, name="duty_take"),
+    path("duty/swap/<int:assignment_id>/", station_views.swap_ask, name="swap_ask"),
+    path("duty/swaps/<int:swap_id>/<str:action>/", station_views.swap_act, name="swap_act"),
 ]

@@ -185,6 +185,8 @@ GONGHUI_RATE_LIMITS = {
         "join_find_address": "30/h",
         "activate_address": "20/h",
         "member_login_address": "60/h",
+        # A station's code scanned without logging in: a rest stop's crowd shares one mobile network.
+        "station_visit_address": "120/h",
     }.items()
 }
 
@@ -266,6 +268,13 @@ GONGHUI_AUDIT_RETENTION_DAYS = int(os.environ.get("GONGHUI_AUDIT_RETENTION_DAYS"
 GONGHUI_API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "365"))
 # 金秋助学 公示: the days a publication list is offered to run for by default (local rules: 5–7).
 STUDENT_AID_PUBLICATION_DAYS = int(os.environ.get("GONGHUI_STUDENT_AID_PUBLICATION_DAYS", "7"))
+# 驿站 duty: check in up to this early; later than the start plus the grace is late; check out and
+# write the log this long after the end; one phone's scans count one visit per this many minutes.
+GONGHUI_STATION_EARLY_MINUTES = int(os.environ.get("GONGHUI_STATION_EARLY_MINUTES", "60"))
+GONGHUI_STATION_LATE_MINUTES = int(os.environ.get("GONGHUI_STATION_LATE_MINUTES", "15"))
+GONGHUI_STATION_CHECKOUT_HOURS = int(os.environ.get("GONGHUI_STATION_CHECKOUT_HOURS", "6"))
+GONGHUI_STATION_LOG_DAYS = int(os.environ.get("GONGHUI_STATION_LOG_DAYS", "3"))
+GONGHUI_STATION_VISIT_MINUTES = int(os.environ.get("GONGHUI_STATION_VISIT_MINUTES", "30"))
 
 LOGGING = {
     "version": 1,

@@ -48,5 +48,18 @@ register_messages(
         "station.swap_not_leader": _("只有该小组的组长或驿站管理人员可以审批换班。"),
         "station.swap_wrong_status": _("换班申请的状态为“{state}”，不能{action}。"),
         "station.swap_past": _("已经开始的班次不能换班。"),
+        "station.no_duty_now": _("您现在在“{station}”没有值班（可在班次开始前 1 小时内签到）。"),
+        "station.not_checked_in": _("您在“{station}”没有未签退的值班。"),
+        "station.log_not_on_duty": _("只有签到值班的志愿者可以填写该班次的值班日志。"),
+        "station.log_too_late": _("班次结束 {days} 天后不能再填写值班日志，请联系驿站管理人员。"),
+        "station.log_closes_before_opening": _("关门时间不能早于开门时间。"),
+        "station.log_visitors": _("接待人次应为 0 至 {most} 之间的整数。"),
+        "station.supply_invalid": _("{reason}"),
+        "station.supply_required": _("请填写物资名称。"),
+        "station.supply_quantity": _("消耗和补充数量应为 0 至 10000 之间的整数。"),
+        "station.incident_invalid": _("{reason}"),
+        "station.incident_follow_up": _("请填写后续处理情况。"),
+        "station.incident_resolved": _("该事件已经办结。"),
+        "station.closed_for_visits": _("驿站“{station}”已关闭，暂不接待。"),
     }
 )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.fields import PathField
 from gonghui.core.scoping import ScopedManager
 from gonghui.stations.hours import OpeningHours, Window
+from gonghui.stations.words import INCIDENT_LABELS, SUPPLY_LABELS
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -363,3 +364,178 @@ class SwapRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} → {self.counterpart_id}"
+
+
+# --- check-in, the duty log, visits ---------------------------------------------------------------
+
+
+class CheckInSource(models.TextChoices):
+    QR = "qr", _("扫码签到")
+    STAFF = "staff", _("管理员补登")
+
+
+class DutyCheckIn(models.Model):
+    """A volunteer on duty checked in (and later out) at the station, by its QR code.
+
+    A shift that ended with no check-in is a missed duty; one checked in after its start plus
+    the grace (`GONGHUI_STATION_LATE_MINUTES`) is late, decided once, when it is written.
+    """
+
+    shift = models.ForeignKey(DutyShift, on_delete=models.CASCADE, related_name="checkins")
+    org_path = PathField(_("组织路径"), editable=False)
+    person = models.ForeignKey("members.Person", verbose_name=_("值班人"), on_delete=models.PROTECT, related_name="+")
+    checked_in_at = models.DateTimeField(_("签到时间"))
+    checked_out_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
+    late = models.BooleanField(_("迟到"), default=False)
+    source = models.CharField(_("方式"), max_length=10, choices=CheckInSource.choices, default=CheckInSource.QR)
+
+    objects: ScopedManager[DutyCheckIn] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("值班签到")
+        verbose_name_plural = _("值班签到")
+        base_manager_name = "all_objects"
+        ordering = ["checked_in_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "person"], name="stations_checkin_once_per_shift"),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True) | Q(checked_out_at__gte=models.F("checked_in_at")),
+                name="stations_checkout_after_checkin",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "checked_in_at"], name="stations_checkin_person")]
+
+    def __str__(self) -> str:
+        return f"{self.shift} {self.person_id}"
+
+
+class DutyLog(models.Model):
+    """The log the volunteers on a shift keep: opening and closing, visitors, handover to the next group."""
+
+    shift = models.OneToOneField(DutyShift, on_delete=models.CASCADE, related_name="log")
+    org_path = PathField(_("组织路径"), editable=False)
+    opened_at = models.DateTimeField(_("开门时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关门时间"), null=True, blank=True)
+    # People counted by hand (those who did not scan); scanned visits are `StationVisit` rows.
+    visitors = models.PositiveIntegerField(_("接待人次（手工登记）"), default=0)
+    handover = models.TextField(_("交接事项"), blank=True, max_length=2000)
+    written_by = models.ForeignKey(
+        "members.Person", verbose_name=_("填写人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects: ScopedManager[DutyLog] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("值班日志")
+        verbose_name_plural = _("值班日志")
+        base_manager_name = "all_objects"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True)
+                | Q(opened_at__isnull=True)
+                | Q(closed_at__gte=models.F("opened_at")),
+                name="stations_log_closes_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shift}"
+
+
+class DutySupply(models.Model):
+    """Supplies used and restocked on a shift (water, medicine …), in the item's own unit."""
+
+    log = models.ForeignKey(DutyLog, on_delete=models.CASCADE, related_name="supplies")
+    org_path = PathField(_("组织路径"), editable=False)
+    item = models.CharField(_("物资"), max_length=20)  # code of the `station_supply` table
+    used = models.PositiveIntegerField(_("消耗"), default=0)
+    restocked = models.PositiveIntegerField(_("补充"), default=0)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects: ScopedManager[DutySupply] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("物资消耗")
+        verbose_name_plural = _("物资消耗")
+        base_manager_name = "all_objects"
+        ordering = ["log", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "item"], name="stations_supply_once_per_log"),
+            models.CheckConstraint(condition=Q(used__gt=0) | Q(restocked__gt=0), name="stations_supply_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.log} {self.item}"
+
+    @property
+    def item_label(self) -> str:
+        return SUPPLY_LABELS.get(self.item, self.item)
+
+
+class DutyIncident(models.Model):
+    """Something that happened on a shift (a rider fell ill, equipment broke) and its follow-up."""
+
+    log = models.ForeignKey(DutyLog, on_delete=models.CASCADE, related_name="incidents")
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="incidents")
+    org_path = PathField(_("组织路径"), editable=False)
+    kind = models.CharField(_("类型"), max_length=20)  # code of the `station_incident` table
+    description = models.TextField(_("经过"), max_length=2000)
+    action = models.CharField(_("当场处置"), max_length=500, blank=True)
+    reported_by = models.ForeignKey(
+        "members.Person", verbose_name=_("报告人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("报告时间"), auto_now_add=True)
+    follow_up = models.CharField(_("后续处理"), max_length=500, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects: ScopedManager[DutyIncident] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("值班事件")
+        verbose_name_plural = _("值班事件")
+        base_manager_name = "all_objects"
+        ordering = ["-reported_at", "-id"]
+        indexes = [models.Index(fields=["station", "resolved_at"], name="stations_incident_open")]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return INCIDENT_LABELS.get(self.kind, self.kind)
+
+
+class StationVisit(models.Model):
+    """One visit (人次) recorded by scanning the station's code, without logging in.
+
+    `device` is a keyed hash of a random cookie the phone keeps (never an address or a
+    person): it lets one phone count once per half hour, and says nothing about who it is.
+    """
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="visits")
+    org_path = PathField(_("组织路径"), editable=False)
+    visited_at = models.DateTimeField(_("到访时间"), db_index=True)
+    device = models.CharField(_("设备"), max_length=64)
+
+    objects: ScopedManager[StationVisit] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("到访记录")
+        verbose_name_plural = _("到访记录")
+        base_manager_name = "all_objects"
+        indexes = [
+            models.Index(fields=["station", "device", "visited_at"], name="stations_visit_device"),
+            models.Index(fields=["org_path", "visited_at"], name="stations_visit_path_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.visited_at}"

@@ -7,22 +7,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.core.errors import NotFoundError
 from gonghui.core.scoping import Scope, subtrees_q, unscoped
+from gonghui.core.stats import sums_by_month
 from gonghui.stations.coords import haversine_m
 from gonghui.stations.hours import OpeningHours, Window
 from gonghui.stations.models import (
     BuildMode,
     DutyAssignment,
+    DutyCheckIn,
     DutyGroup,
+    DutyIncident,
+    DutyLog,
     DutyShift,
     GroupMember,
     Holiday,
     Station,
     StationClosedDay,
+    StationVisit,
     VolunteerStatus,
 )
 from gonghui.stations.permissions import StationPerm
@@ -75,6 +81,108 @@ def duties_of(*, person_id: int, first: date, last: date) -> QuerySet[DutyAssign
     with unscoped():
         qs = DutyAssignment.objects.filter(person_id=person_id, shift__day__gte=first, shift__day__lte=last)
         return qs.select_related("shift", "shift__station").order_by("shift__starts_at")
+
+
+def duty_now(*, station: Station, person_id: int, at: datetime) -> DutyShift | None:
+    """The shift of `station` the person is on duty for at `at` (from the early window before it to its end).
+
+    Theirs when they hold a place on it, or when it is their group's (a weekly rotation's day,
+    which the group's volunteers share); the earliest such shift first.
+    """
+    early = timedelta(minutes=settings.GONGHUI_STATION_EARLY_MINUTES)
+    with unscoped():
+        groups = GroupMember.objects.filter(
+            station=station, person_id=person_id, status=VolunteerStatus.APPROVED
+        ).values("group_id")
+        holds = Q(assignments__person_id=person_id) | Q(held_by_group=True, group_id__in=groups)
+        qs = DutyShift.objects.filter(station=station, starts_at__lte=at + early, ends_at__gte=at).filter(holds)
+        return qs.order_by("starts_at", "pk").first()
+
+
+def duty_shifts_of(*, person_id: int, first: date, last: date) -> list[DutyShift]:
+    """A volunteer's duties (the phone's 我的值班): shifts they hold a place on, and their groups' weeks."""
+    with unscoped():
+        groups = GroupMember.objects.filter(person_id=person_id, status=VolunteerStatus.APPROVED).values("group_id")
+        holds = Q(assignments__person_id=person_id) | Q(held_by_group=True, group_id__in=groups)
+        qs = DutyShift.objects.filter(holds, day__gte=first, day__lte=last).distinct()
+        checked = DutyCheckIn.objects.filter(shift=OuterRef("pk"), person_id=person_id)
+        return list(
+            qs.select_related("station", "group").annotate(checked_in=Exists(checked)).order_by("starts_at", "pk")
+        )
+
+
+@dataclass(frozen=True)
+class DayAtGlance:
+    """One shift of the week as the manager sees it."""
+
+    shift: DutyShift
+    holders: list[str]
+    checkins: list[DutyCheckIn]
+    log: DutyLog | None
+    scanned: int  # visits recorded by scanning during the shift
+
+    @property
+    def missed(self) -> bool:
+        return self.shift.ends_at <= timezone.now() and not self.checkins
+
+    @property
+    def short(self) -> bool:
+        """Fewer people hold it than it needs (a group's day counts as held by the group)."""
+        return not self.shift.held_by_group and len(self.holders) < self.shift.capacity
+
+    @property
+    def visitors(self) -> int:
+        return self.scanned + (self.log.visitors if self.log else 0)
+
+
+def week_at_a_glance(*, scope: Scope, station: Station, monday: date) -> list[DayAtGlance]:
+    """Every shift of the week from `monday`, with who holds it, check-ins, the log and the visits."""
+    last = monday + timedelta(days=6)
+    shifts = list(
+        DutyShift.objects.within(scope, StationPerm.VIEW)
+        .filter(station=station, day__gte=monday, day__lte=last)
+        .select_related("group")
+        .order_by("starts_at", "pk")
+    )
+    ids = [s.pk for s in shifts]
+    with unscoped():
+        holders: dict[int, list[str]] = {pk: [] for pk in ids}
+        for shift_id, name in DutyAssignment.objects.filter(shift_id__in=ids).values_list("shift_id", "person__name"):
+            holders[shift_id].append(name)
+        checkins: dict[int, list[DutyCheckIn]] = {pk: [] for pk in ids}
+        for row in DutyCheckIn.objects.filter(shift_id__in=ids).select_related("person"):
+            checkins[row.shift_id].append(row)
+        logs = {
+            log.shift_id: log
+            for log in DutyLog.objects.filter(shift_id__in=ids).prefetch_related("supplies", "incidents")
+        }
+        scanned = _visits_in(station, shifts)
+    return [DayAtGlance(s, holders[s.pk], checkins[s.pk], logs.get(s.pk), scanned.get(s.pk, 0)) for s in shifts]
+
+
+def _visits_in(station: Station, shifts: list[DutyShift]) -> dict[int, int]:
+    """Scanned visits during each shift's window, in one query."""
+    if not shifts:
+        return {}
+    aggregates = {
+        str(s.pk): Count("pk", filter=Q(visited_at__gte=s.starts_at, visited_at__lt=s.ends_at)) for s in shifts
+    }
+    row = StationVisit.objects.filter(
+        station=station, visited_at__gte=shifts[0].starts_at, visited_at__lt=max(s.ends_at for s in shifts)
+    ).aggregate(**aggregates)
+    return {int(k): v for k, v in row.items() if v}
+
+
+def log_of(*, shift: DutyShift) -> DutyLog | None:
+    with unscoped():
+        return DutyLog.objects.filter(shift=shift).prefetch_related("supplies", "incidents").first()
+
+
+def open_incidents(*, scope: Scope, station: Station | None = None) -> QuerySet[DutyIncident]:
+    qs = DutyIncident.objects.within(scope, StationPerm.VIEW).filter(resolved_at__isnull=True)
+    if station is not None:
+        qs = qs.filter(station=station)
+    return qs.select_related("station", "log__shift", "reported_by")
 
 
 # --- the nearest stations -------------------------------------------------------------------------
@@ -211,7 +319,7 @@ def _add_closed_days(into: dict[int, set[date]], station_ids: list[int], first: 
 
 
 def station_counts(paths: list[str] | None) -> dict[str, Any]:
-    """The statistics keys, in four queries (one per table)."""
+    """The statistics keys, in five queries (one per table; the shifts' with their logs and check-ins)."""
     with unscoped():
 
         def within(qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -221,12 +329,17 @@ def station_counts(paths: list[str] | None) -> dict[str, Any]:
             stations=Count("pk"), cobuilt=Count("pk", filter=Q(build_mode=BuildMode.COBUILT))
         )
         volunteers = within(GroupMember.objects.filter(status=VolunteerStatus.APPROVED))
-        # Until check-in exists (issue 16's next slice), a missed shift is one that ended with
-        # nobody on it: not a group's week, and no volunteer took a place.
-        nobody = Q(ends_at__lte=timezone.now(), held_by_group=False, assignments__isnull=True)
+        # A missed duty: a shift that has ended with nobody checked in (the station opened unattended).
+        checked = DutyCheckIn.objects.filter(shift=OuterRef("pk"))
+        nobody = Q(Q(ends_at__lte=timezone.now()), ~Exists(checked))
+        # The shift-to-log join is one-to-one: counting shifts over it counts each once.
         shifts = within(DutyShift.objects.all()).aggregate(
-            shifts=Count("pk", distinct=True), missed=Count("pk", filter=nobody, distinct=True)
+            shifts=Count("pk"),
+            missed=Count("pk", filter=nobody),
+            late=Count("pk", filter=Q(Exists(checked.filter(late=True)))),
+            logged=Sum("log__visitors"),
         )
+        visits = within(StationVisit.objects.all()).count()
         return {
             "stations": stations["stations"],
             "stations_cobuilt": stations["cobuilt"],
@@ -234,4 +347,31 @@ def station_counts(paths: list[str] | None) -> dict[str, Any]:
             "duty_groups": within(DutyGroup.objects.all()).count(),
             "duty_shifts": shifts["shifts"],
             "duty_shifts_missed": shifts["missed"],
+            "duty_shifts_late": shifts["late"],
+            "station_visits": visits + (shifts["logged"] or 0),
         }
+
+
+def visits_by_month(paths: list[str] | None, *, months: int = 12) -> dict[str, int]:
+    """Visits (scanned, plus those the logs counted by hand) per month for the last `months`: {"YYYY-MM": n}."""
+    first = _months_back(timezone.localdate(), months - 1)
+    with unscoped():
+
+        def within(qs: QuerySet[Any]) -> QuerySet[Any]:
+            return qs.filter(subtrees_q("org_path", paths)) if paths is not None else qs
+
+        scanned = sums_by_month(
+            within(StationVisit.objects.all()), field="visited_at", sums={"n": "pk"}, since=first, aggregate=Count
+        )["n"]
+        logged = sums_by_month(
+            within(DutyShift.objects.filter(log__visitors__gt=0)), field="day", sums={"n": "log__visitors"}, since=first
+        )["n"]
+    out: dict[str, int] = {}
+    for key in sorted(set(scanned) | set(logged)):
+        out[key] = scanned.get(key, 0) + logged.get(key, 0)
+    return out
+
+
+def _months_back(today: date, n: int) -> date:
+    index = today.year * 12 + today.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from gonghui.accounts.models import User
 from gonghui.core.audit import audit_record, changed_fields
@@ -34,13 +36,18 @@ from gonghui.stations.models import (
     OPEN_SWAP_STATUSES,
     BuildMode,
     DutyAssignment,
+    DutyCheckIn,
     DutyGroup,
+    DutyIncident,
+    DutyLog,
     DutyShift,
+    DutySupply,
     GroupMember,
     Holiday,
     PartnerKind,
     Station,
     StationClosedDay,
+    StationVisit,
     SwapRequest,
     SwapStatus,
     VolunteerStatus,
@@ -67,6 +74,8 @@ EDITABLE = {
     *(f"{kind}_{end}" for kind in HOUR_KINDS for end in ("opens", "closes")),
 }
 MAX_PEOPLE_PER_SHIFT = 20
+MAX_VISITORS_PER_SHIFT = 5_000
+MAX_SUPPLY_QUANTITY = 10_000
 # The rotation's refusals (pure code, no catalogue) as the service raises them.
 RULE_REFUSALS: dict[str, Callable[[], DomainError]] = {
     "station.rotation_needs_groups": lambda: DomainError("station.rotation_needs_groups"),
@@ -704,3 +713,332 @@ def swap_decide(
             data=_swap_audit_data(swap),
         )
     return swap
+
+
+# --- check-in and out ------------------------------------------------------------------------------
+
+
+def _checkin_window() -> tuple[timedelta, timedelta]:
+    """How early before a shift one may check in, and how long after its end one may still check out."""
+    return timedelta(minutes=settings.GONGHUI_STATION_EARLY_MINUTES), timedelta(
+        hours=settings.GONGHUI_STATION_CHECKOUT_HOURS
+    )
+
+
+def checkin(*, actor: User | None, person: Person, station: Station, at: datetime | None = None) -> DutyCheckIn:
+    """The volunteer on duty now checks in at the station (scanning its code).
+
+    The duty is the shift of this station running now (or starting within the early window)
+    that the person holds, or that their group holds as a whole. Checking in twice answers the
+    first check-in: a second tap on a slow network changes nothing.
+    """
+    at = at or timezone.now()
+    with transaction.atomic(), unscoped():
+        shift = selectors.duty_now(station=station, person_id=person.pk, at=at)
+        if shift is None:
+            raise DomainError("station.no_duty_now", status=409, station=station.name)
+        existing = DutyCheckIn.all_objects.filter(shift=shift, person=person).first()
+        if existing is not None:
+            return existing
+        grace = timedelta(minutes=settings.GONGHUI_STATION_LATE_MINUTES)
+        try:
+            with transaction.atomic():
+                row = DutyCheckIn.all_objects.create(
+                    shift=shift,
+                    org_path=shift.org_path,
+                    person=person,
+                    checked_in_at=at,
+                    late=at > shift.starts_at + grace,
+                )
+        except IntegrityError:  # the same person's concurrent tap won
+            return DutyCheckIn.all_objects.get(shift=shift, person=person)
+        audit_record(
+            actor=actor,
+            action="stations.checkin",
+            org=station.org,
+            target=row,
+            data={"station": station.code, "day": shift.day.isoformat(), "name": person.name, "late": row.late},
+        )
+    return row
+
+
+def checkout(*, actor: User | None, person: Person, station: Station, at: datetime | None = None) -> DutyCheckIn:
+    """The volunteer checks out of the duty they checked in to (until a few hours after it ends)."""
+    at = at or timezone.now()
+    _early, late = _checkin_window()
+    with transaction.atomic(), unscoped():
+        row = (
+            DutyCheckIn.all_objects.select_for_update(of=("self",))
+            .select_related("shift")
+            .filter(
+                shift__station=station,
+                person=person,
+                checked_out_at__isnull=True,
+                checked_in_at__lte=at,
+                shift__ends_at__gte=at - late,
+            )
+            .order_by("-checked_in_at")
+            .first()
+        )
+        if row is None:
+            raise DomainError("station.not_checked_in", status=409, station=station.name)
+        row.checked_out_at = at
+        row.save(update_fields=["checked_out_at"])
+        audit_record(
+            actor=actor,
+            action="stations.checkout",
+            org=station.org,
+            target=row,
+            data={"station": station.code, "day": row.shift.day.isoformat(), "name": person.name},
+        )
+    return row
+
+
+# --- the duty log ----------------------------------------------------------------------------------
+
+
+def _may_write_log(shift: DutyShift, person: Person | None, scope: Scope | None, at: datetime) -> None:
+    """Staff with the roster right always; a volunteer who checked in, until `GONGHUI_STATION_LOG_DAYS` after."""
+    if person is None:
+        _require(scope, StationPerm.ROSTER, shift.org_path)
+        return
+    if not DutyCheckIn.all_objects.filter(shift=shift, person=person).exists():
+        raise DomainError("station.log_not_on_duty", status=403)
+    if at > shift.ends_at + timedelta(days=settings.GONGHUI_STATION_LOG_DAYS):
+        raise DomainError("station.log_too_late", status=409, days=settings.GONGHUI_STATION_LOG_DAYS)
+
+
+def _locked_log(shift: DutyShift) -> DutyLog:
+    log, _created = DutyLog.all_objects.get_or_create(shift=shift, defaults={"org_path": shift.org_path})
+    return DutyLog.all_objects.select_for_update(of=("self",)).get(pk=log.pk)
+
+
+def _as_aware(day: date, value: time | datetime | None, after: datetime | None = None) -> datetime | None:
+    """A time of the log on the shift's day; one earlier than `after` (closing past midnight) is the next day's."""
+    if value is None or isinstance(value, datetime):
+        return value
+    at = timezone.make_aware(datetime.combine(day, value), timezone.get_current_timezone())
+    if after is not None and at < after:
+        at += timedelta(days=1)
+    return at
+
+
+def log_write(
+    *,
+    actor: User | None,
+    shift: DutyShift,
+    person: Person | None = None,
+    scope: Scope | None = None,
+    opened_at: time | datetime | None = None,
+    closed_at: time | datetime | None = None,
+    visitors: int | None = None,
+    handover: str | None = None,
+) -> DutyLog:
+    """Write the shift's log (the fields given; the others stay). Times of day are on the shift's day."""
+    now = timezone.now()
+    with transaction.atomic(), unscoped():
+        shift = DutyShift.all_objects.select_related("station__org").get(pk=shift.pk)
+        _may_write_log(shift, person, scope, now)
+        log = _locked_log(shift)
+        before = {"opened_at": log.opened_at, "closed_at": log.closed_at, "visitors": log.visitors}
+        if opened_at is not None:
+            log.opened_at = _as_aware(shift.day, opened_at)
+        if closed_at is not None:
+            log.closed_at = _as_aware(shift.day, closed_at, after=log.opened_at or shift.starts_at)
+        if log.opened_at and log.closed_at and log.closed_at < log.opened_at:
+            raise DomainError("station.log_closes_before_opening", field="closed_at")
+        if visitors is not None:
+            if not 0 <= visitors <= MAX_VISITORS_PER_SHIFT:
+                raise DomainError("station.log_visitors", field="visitors", most=MAX_VISITORS_PER_SHIFT)
+            log.visitors = visitors
+        if handover is not None:
+            log.handover = handover.strip()[:2000]
+        log.written_by = person if person is not None else log.written_by
+        log.save()
+        changed = changed_fields(
+            before, {"opened_at": log.opened_at, "closed_at": log.closed_at, "visitors": log.visitors}
+        )
+        audit_record(
+            actor=actor,
+            action="stations.log_write",
+            org=shift.station.org,
+            target=log,
+            data={
+                "station": shift.station.code,
+                "day": shift.day.isoformat(),
+                "changes": {k: [str(a), str(b)] for k, (a, b) in changed.items()},
+                "handover": bool(log.handover),
+            },
+        )
+    return log
+
+
+def _count(raw: Any, field: str) -> int:
+    try:
+        value = int(str(raw).strip() or 0) if raw is not None else 0
+    except ValueError as exc:
+        raise DomainError("station.supply_quantity", field=field) from exc
+    if not 0 <= value <= MAX_SUPPLY_QUANTITY:
+        raise DomainError("station.supply_quantity", field=field)
+    return value
+
+
+def supply_record(
+    *,
+    actor: User | None,
+    shift: DutyShift,
+    item: str,
+    used: Any = 0,
+    restocked: Any = 0,
+    note: str = "",
+    person: Person | None = None,
+    scope: Scope | None = None,
+) -> DutySupply | None:
+    """Set what the shift used and restocked of one item (everyday words: 矿泉水 is water); both 0 removes it."""
+    try:
+        code = match("station_supply", item, title="物资")
+    except ChoiceError as exc:
+        raise DomainError("station.supply_invalid", field="item", reason=str(exc)) from exc
+    if not code:
+        raise DomainError("station.supply_required", field="item")
+    used_n, restocked_n = _count(used, "used"), _count(restocked, "restocked")
+    with transaction.atomic(), unscoped():
+        shift = DutyShift.all_objects.select_related("station__org").get(pk=shift.pk)
+        _may_write_log(shift, person, scope, timezone.now())
+        log = _locked_log(shift)
+        row = DutySupply.all_objects.filter(log=log, item=code).first()
+        if not used_n and not restocked_n:
+            if row is not None:
+                row.delete()
+            result = None
+        elif row is None:
+            result = DutySupply.all_objects.create(
+                log=log, org_path=log.org_path, item=code, used=used_n, restocked=restocked_n, note=note.strip()[:200]
+            )
+        else:
+            row.used, row.restocked, row.note = used_n, restocked_n, note.strip()[:200]
+            row.save(update_fields=["used", "restocked", "note"])
+            result = row
+        audit_record(
+            actor=actor,
+            action="stations.supply_record",
+            org=shift.station.org,
+            target=log,
+            data={
+                "station": shift.station.code,
+                "day": shift.day.isoformat(),
+                "item": code,
+                "used": used_n,
+                "restocked": restocked_n,
+            },
+        )
+    return result
+
+
+def incident_report(
+    *,
+    actor: User | None,
+    shift: DutyShift,
+    kind: str,
+    description: str,
+    action: str = "",
+    person: Person | None = None,
+    scope: Scope | None = None,
+) -> DutyIncident:
+    """Record something that happened on the shift (a rider fell ill, the air conditioner broke)."""
+    errors: dict[str, str] = {}
+    try:
+        code = match("station_incident", kind, title="事件类型")
+    except ChoiceError as exc:
+        code, errors["kind"] = "", str(exc)
+    if not code and "kind" not in errors:
+        errors["kind"] = "请选择事件类型。"
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = "请写明经过。"
+    if errors:
+        raise DomainError("station.incident_invalid", details=errors, reason="；".join(errors.values()))
+    with transaction.atomic(), unscoped():
+        shift = DutyShift.all_objects.select_related("station__org").get(pk=shift.pk)
+        _may_write_log(shift, person, scope, timezone.now())
+        log = _locked_log(shift)
+        incident = DutyIncident.all_objects.create(
+            log=log,
+            station_id=shift.station_id,
+            org_path=log.org_path,
+            kind=code,
+            description=description[:2000],
+            action=action.strip()[:500],
+            reported_by=person,
+        )
+        audit_record(
+            actor=actor,
+            action="stations.incident_report",
+            org=shift.station.org,
+            target=incident,
+            data={"station": shift.station.code, "day": shift.day.isoformat(), "kind": code},
+        )
+    return incident
+
+
+def incident_resolve(
+    *, actor: User | None, scope: Scope | None, incident: DutyIncident, follow_up: str
+) -> DutyIncident:
+    """Staff close an incident with what was done after (the first-aid kit refilled, the rider visited)."""
+    _require(scope, StationPerm.ROSTER, incident.org_path)
+    follow_up = (follow_up or "").strip()
+    if not follow_up:
+        raise DomainError("station.incident_follow_up", field="follow_up")
+    with transaction.atomic(), unscoped():
+        incident = (
+            DutyIncident.all_objects.select_for_update(of=("self",)).select_related("station__org").get(pk=incident.pk)
+        )
+        if incident.resolved_at is not None:
+            raise DomainError("station.incident_resolved", status=409)
+        incident.follow_up, incident.resolved_at = follow_up[:500], timezone.now()
+        incident.resolved_by = actor if actor is not None and actor.pk else None
+        incident.save(update_fields=["follow_up", "resolved_at", "resolved_by"])
+        audit_record(
+            actor=actor,
+            action="stations.incident_resolve",
+            org=incident.station.org,
+            target=incident,
+            data={"station": incident.station.code, "kind": incident.kind},
+        )
+    return incident
+
+
+# --- visits ----------------------------------------------------------------------------------------
+
+
+def device_key(token: str) -> str:
+    """The stored form of a phone's visit cookie: keyed, so the column cannot be matched to a cookie."""
+    return salted_hmac("gonghui.stations.visit", token, algorithm="sha256").hexdigest()
+
+
+def visit_record(*, station: Station, device_token: str, at: datetime | None = None) -> tuple[StationVisit, bool]:
+    """Count a visit (人次) from a scan without logging in; (visit, counted).
+
+    One phone counts once per `GONGHUI_STATION_VISIT_MINUTES` at a station: a second scan
+    answers the first visit, so refreshing the page does not inflate the figures. Not audited:
+    it is no one's act on anyone's data, and an audit row per visit would outgrow the visits.
+    """
+    at = at or timezone.now()
+    if station.is_closed:
+        raise DomainError("station.closed_for_visits", status=409, station=station.name)
+    device = device_key(device_token)
+    since = at - timedelta(minutes=settings.GONGHUI_STATION_VISIT_MINUTES)
+    with transaction.atomic(), unscoped():
+        # Serialises one phone's scans at this station (the station row is the lock).
+        Station.all_objects.select_for_update(of=("self",)).filter(pk=station.pk).first()
+        recent = (
+            StationVisit.all_objects.filter(station=station, device=device, visited_at__gt=since)
+            .order_by("-visited_at")
+            .first()
+        )
+        if recent is not None:
+            return recent, False
+        visit = StationVisit.all_objects.create(
+            station=station, org_path=station.org_path, visited_at=at, device=device
+        )
+    return visit, True

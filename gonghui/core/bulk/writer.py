@@ -41,3 +41,20 @@ def write_table(path: str | Path, headers: list[str], rows: Iterable[list[Any]],
         count += 1
     workbook.save(path)
     return count
+
+
+def xlsx_bytes(headers: list[str], rows: Iterable[list[Any]], *, sheet: str = "Sheet1") -> bytes:
+    """A small workbook in memory (a page's own export, one screen of rows): the same cells as `write_table`."""
+    import io
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(sheet)
+    header_cells = [WriteOnlyCell(ws, value=h) for h in headers]
+    for cell in header_cells:
+        cell.font = Font(bold=True)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append([safe_cell(c) for c in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -36,7 +36,8 @@ def _gonghui() -> str:
 
 def _get(url: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the test's own server
+        # Generous: the first answer of a fresh server on a busy machine may take seconds.
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - the test's own server
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -84,7 +85,7 @@ def _serving(env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[str]]]
             try:
                 _get(f"http://127.0.0.1:{port}/accounts/login/")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet (URLError, refused), or too slow to answer (TimeoutError)
                 assert server.poll() is None, server.stdout.read() if server.stdout else ""
                 time.sleep(0.5)
         yield port, server

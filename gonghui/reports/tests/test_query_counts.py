@@ -7,7 +7,8 @@ queries, for a province-level admin and for a city officer.
 One `stats_collect` (what `/api/v1/stats` answers and each dashboard row shows)
 is `STATS` queries: orgs 1, members 1 (the tallies), cards 3 (cards, payouts,
 credit referrals), 普惠 3 (till sales, card spending, distinct members), aid 2
-(files, relief), 金秋助学 1, stations 4 (stations, volunteers, groups, shifts). A new statistics
+(files, relief), 金秋助学 1, stations 5 (stations, volunteers, groups, shifts with their logs and
+check-ins, visits). A new statistics
 provider changes it on purpose.
 
 The dashboard, however, runs one whole `stats_collect` per lower union in its
@@ -45,10 +46,10 @@ pytestmark = pytest.mark.django_db
 
 SMALL, LARGE = 3, 30
 
-STATS = 15  # one stats_collect
+STATS = 16  # one stats_collect
 SESSION = 3  # session, user, grants
 SERIES = 4  # monthly: payouts, card spending, 普惠 sales, 金秋助学
-CHARTS = 3  # orgs by kind, orgs by region, 金秋助学 by school year
+CHARTS = 5  # orgs by kind, orgs by region, 金秋助学 by school year, station visits (scanned, logged)
 
 
 def dashboard_queries(lower_unions: int) -> int:

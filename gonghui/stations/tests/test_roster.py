@@ -15,6 +15,7 @@ from gonghui.core.stats import stats_collect
 from gonghui.members.tests.factories import id_number, register
 from gonghui.stations.models import (
     DutyAssignment,
+    DutyCheckIn,
     DutyShift,
     GroupMember,
     Holiday,
@@ -250,7 +251,9 @@ def test_staff_out_of_scope_cannot_decide_a_swap(tree, station, riders, make_use
         assert GroupMember.objects.filter(status=VolunteerStatus.APPROVED).count() == 2
 
 
-def test_a_shift_that_passed_with_nobody_counts_as_missed(station, riders, django_assert_num_queries) -> None:
+def test_a_shift_that_passed_with_nobody_checked_in_counts_as_missed(
+    station, riders, django_assert_num_queries
+) -> None:
     group = group_create(actor=None, scope=None, station=station, name="第1组")
     volunteer(group, riders[0])
     last_week = NEXT_MONDAY - timedelta(weeks=2)
@@ -258,9 +261,13 @@ def test_a_shift_that_passed_with_nobody_counts_as_missed(station, riders, djang
     shifts = calendar_generate(
         actor=None, scope=None, station=station, rule=rule, first=last_week, last=last_week + timedelta(days=1)
     )
-    with unscoped():  # a past shift someone held (written directly: taking a past shift is for check-in)
-        DutyAssignment.objects.create(shift=shifts[0], org_path=station.org_path, person=riders[0], single=False)
-    with django_assert_num_queries(4):
+    with unscoped():  # both held; only the first one's holder checked in (written directly: it is past)
+        for shift in shifts:
+            DutyAssignment.objects.create(shift=shift, org_path=station.org_path, person=riders[0], single=False)
+        DutyCheckIn.objects.create(
+            shift=shifts[0], org_path=station.org_path, person=riders[0], checked_in_at=shifts[0].starts_at
+        )
+    with django_assert_num_queries(5):
         stats = station_counts([station.org_path])
     assert (stats["duty_shifts"], stats["duty_shifts_missed"], stats["station_volunteers"]) == (2, 1, 1)
 

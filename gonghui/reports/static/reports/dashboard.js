@@ -62,7 +62,8 @@
       legend: { top: 0 },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels, axisLabel: { rotate: kind === "bar" ? 30 : 0 } },
-      yAxis: { type: "value", name: "万元", axisLabel: { formatter: thousands } },
+      // A registered chart names its unit when it is not money (人次, 座).
+      yAxis: { type: "value", name: data.unit || "万元", minInterval: data.unit ? 1 : 0, axisLabel: { formatter: thousands } },
       series: data.series.map(function (s) { return { name: s.name, type: kind, data: s.values }; }),
     });
     drill(chart, el, data.codes, false);
