@@ -14,6 +14,11 @@
   8 weeks ahead through `services.calendar_generate`; each open day of a group's week one
   of its riders holds the shift (up to four weeks ahead), and one swap waits for the
   other rider's answer. That rider (`demo_rider`) gets a phone account in `portal`'s demo.
+  Every past shift but one was checked in (a few late), checked out and logged (visitors,
+  water and seasonal supplies, handover notes), with riders' scanned visits; one summer
+  incident was followed up, a broken air conditioner is still open.
+- Scanned visits at one Guizhou station in ten over the last six months (the dashboard's
+  visits by month).
 
 The Guizhou stations are written set-based (one audit event), 夷新驿站 through the services.
 """
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,21 +45,32 @@ from gonghui.stations.models import (
     BuildMode,
     DutyAssignment,
     DutyGroup,
+    DutyIncident,
+    DutyLog,
+    DutyShift,
     GroupMember,
     PartnerKind,
     Station,
     StationClosedDay,
+    StationVisit,
     SwapRequest,
     SwapStatus,
 )
 from gonghui.stations.rotation import RotationKind, RotationRule
 from gonghui.stations.services import (
     calendar_generate,
+    checkin,
+    checkout,
+    device_key,
     group_create,
     group_join,
     holidays_load,
+    incident_report,
+    incident_resolve,
+    log_write,
     shift_take,
     station_create,
+    supply_record,
     swap_request,
     volunteer_decide,
 )
@@ -309,7 +325,149 @@ def _yixin(ctx: DemoContext) -> Station:
             counterpart=rider,
             note="周六家里有事，麻烦帮我顶一下班，下次我替你。",
         )
+    _yixin_history(station, shifts, rng)
     return station
+
+
+def missed_duty_day(today: date) -> date:
+    """The one duty nobody came to: the Tuesday three weeks back."""
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=3) + timedelta(days=1)
+
+
+def _yixin_history(station: Station, shifts: list[DutyShift], rng: random.Random) -> None:
+    """Check-ins, duty logs with supplies, two incidents and the scanned visits of 夷新驿站's past shifts.
+
+    Each past shift that has begun is checked in by its holder (one in 25 late), and each that has
+    ended is checked out and logged (opening, closing, visitors counted by hand, water and, by the
+    season, cooling or warming supplies; a handover note now and then), all through the services at
+    the shift's own times, except one: `missed_duty_day`'s shift, which nobody came to (the one missed
+    duty). The logs are written as the manager's (a volunteer may write theirs only for a few days
+    after the shift) and carry the rider who kept them.
+    """
+    now = timezone.now()
+    with unscoped():
+        holder_of = dict(DutyAssignment.objects.filter(shift__station=station).values_list("shift_id", "person_id"))
+        people = {p.pk: p for p in Person.objects.filter(pk__in=set(holder_of.values()))}
+    missed = missed_duty_day(timezone.localdate())
+    written_by: dict[int, int] = {}
+    visits: list[StationVisit] = []
+    phones = [device_key(f"demo-yixin-{n}") for n in range(600)]
+    for shift in shifts:
+        if shift.starts_at > now or shift.day == missed or shift.pk not in holder_of:
+            continue
+        rider = people[holder_of[shift.pk]]
+        late = rng.random() < 0.04
+        arrived = shift.starts_at + timedelta(minutes=rng.randint(20, 50) if late else -rng.randint(5, 30))
+        checkin(actor=None, person=rider, station=station, at=arrived)
+        if shift.ends_at > now:
+            continue  # today's shift, still running
+        checkout(actor=None, person=rider, station=station, at=shift.ends_at + timedelta(minutes=rng.randint(0, 15)))
+        opened = max(arrived, shift.starts_at) + timedelta(minutes=rng.randint(0, 5))
+        summer, winter = shift.day.month in (6, 7, 8, 9), shift.day.month in (12, 1, 2)
+        busy = shift.day.weekday() >= 5 or summer
+        log_write(
+            actor=None,
+            shift=shift,
+            scope=None,
+            opened_at=opened,
+            closed_at=shift.ends_at + timedelta(minutes=rng.randint(0, 10)),
+            visitors=rng.randint(8, 30) if busy else rng.randint(3, 15),
+            handover=rng.choice(HANDOVERS) if rng.random() < 0.3 else "",
+        )
+        written_by[shift.pk] = rider.pk
+        supply_record(actor=None, shift=shift, item="water", used=rng.randint(6, 30), restocked=rng.choice([0, 0, 24]))
+        if summer:
+            supply_record(actor=None, shift=shift, item="cooling", used=rng.randint(1, 8))
+        elif winter and rng.random() < 0.5:
+            supply_record(actor=None, shift=shift, item="warming", used=rng.randint(1, 5))
+        if rng.random() < 0.1:
+            supply_record(actor=None, shift=shift, item="medicine", used=rng.randint(1, 3), note="创可贴、碘伏")
+        # Riders who scanned the station's code on the way in (once per phone per half hour at most).
+        span = int((shift.ends_at - shift.starts_at).total_seconds())
+        visits += [
+            StationVisit(
+                station=station,
+                org_path=station.org_path,
+                visited_at=shift.starts_at + timedelta(seconds=rng.randrange(span)),
+                device=phone,
+            )
+            for phone in rng.sample(phones, rng.randint(10, 40) if busy else rng.randint(4, 20))
+        ]
+    StationVisit.all_objects.bulk_create(visits, batch_size=2000)
+    with unscoped():
+        logs = list(DutyLog.objects.filter(shift_id__in=list(written_by)))
+        for log in logs:
+            log.written_by_id = written_by[log.shift_id]
+        DutyLog.objects.bulk_update(logs, ["written_by"])
+    _yixin_incidents(station, [s for s in shifts if s.pk in written_by], rng)
+
+
+HANDOVERS = (
+    "饮水机滤芯快到期了，下一组留意更换。",
+    "充电插排有一个插口接触不良，已贴条提示。",
+    "药箱里的藿香正气水剩两盒，请补充。",
+    "微波炉已清洁，钥匙放在抽屉里。",
+    "空调遥控器电池换过了。",
+    "今天万达做活动，骑手多，下午水用得快。",
+)
+
+
+def _yixin_incidents(station: Station, logged: list[DutyShift], rng: random.Random) -> None:
+    """A rider who fell ill in the summer heat (followed up), and a broken air conditioner still open."""
+    summer = [s for s in logged if s.day.month in (7, 8)]
+    if summer:
+        shift = rng.choice(summer)
+        incident = incident_report(
+            actor=None,
+            shift=shift,
+            scope=None,
+            kind="中暑",
+            description="一名外卖骑手送餐途中头晕乏力，到站休息，体温偏高。",
+            action="扶到阴凉处，给藿香正气水和淡盐水，半小时后好转，骑手自行离开。",
+        )
+        incident_resolve(
+            actor=None, scope=None, incident=incident, follow_up="次日电话回访，骑手已恢复；药箱补充防暑药品。"
+        )
+        # Dated as it happened (the services stamp the moment they run).
+        with unscoped():
+            DutyIncident.objects.filter(pk=incident.pk).update(
+                reported_at=shift.starts_at + timedelta(hours=4), resolved_at=shift.starts_at + timedelta(days=1)
+            )
+    if logged:
+        incident_report(
+            actor=None,
+            shift=logged[-1],
+            scope=None,
+            kind="设备损坏",
+            description="空调制冷效果差，出风口有异响。",
+            action="已联系商圈物业报修，先开风扇。",
+        )
+
+
+def _guizhou_visits(rng: random.Random) -> int:
+    """Scanned visits at one Guizhou station in ten over the last six months, so the dashboard has months."""
+    with unscoped():
+        stations = list(Station.objects.filter(code__startswith="GZ", is_closed=False).order_by("pk")[::10])
+    today = timezone.localdate()
+    phones = [device_key(f"demo-gz-{n}") for n in range(2000)]
+    visits = []
+    for station in stations:
+        for days_back in range(1, 183):
+            if rng.random() < 0.6:
+                continue
+            day = today - timedelta(days=days_back)
+            for _ in range(rng.randint(1, 8)):
+                at = datetime.combine(day, time(rng.randint(8, 19), rng.randrange(60)))
+                visits.append(
+                    StationVisit(
+                        station=station,
+                        org_path=station.org_path,
+                        visited_at=timezone.make_aware(at),
+                        device=rng.choice(phones),
+                    )
+                )
+    StationVisit.all_objects.bulk_create(visits, batch_size=5000)
+    return len(visits)
 
 
 def demo_rider() -> tuple[Person, DutyGroup] | None:
@@ -339,5 +497,6 @@ def load_stations(ctx: DemoContext) -> None:
             ctx.log("驿站数据已存在，跳过。")
             return
     count = _guizhou_stations(ctx)
+    _guizhou_visits(random.Random(ctx.rng.random()))  # noqa: S311 - synthetic data
     _yixin(ctx)
     ctx.log(f"已创建贵州 {count:,} 个驿站和夷陵区夷新驿站（4 个值班小组，轮值表 {WEEKS_BACK + WEEKS_AHEAD} 周）。")

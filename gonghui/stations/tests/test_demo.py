@@ -36,21 +36,28 @@ from gonghui.stations.demo import (
     YIXIN_CODE,
     YIXIN_UNION,
     demo_rider,
+    missed_duty_day,
 )
 from gonghui.stations.models import (
     BuildMode,
     DutyAssignment,
+    DutyCheckIn,
     DutyGroup,
+    DutyIncident,
+    DutyLog,
     DutyShift,
+    DutySupply,
     GroupMember,
     Holiday,
     PartnerKind,
     Station,
     StationClosedDay,
+    StationVisit,
     SwapRequest,
     SwapStatus,
     VolunteerStatus,
 )
+from gonghui.stations.stats import visits_chart
 from gonghui.stations.words import BASE_FACILITIES
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +159,53 @@ def test_each_day_of_a_groups_week_is_held_by_one_of_its_riders(demo: str) -> No
     assert len({a.shift_id for a in holders}) == len(holders)  # one rider a day
     held_past = [a for a in holders if a.shift.ends_at <= timezone.now()]
     assert len(held_past) == past  # every past day was held
+
+
+def test_every_past_duty_but_one_was_checked_in_and_logged(demo: str) -> None:
+    station = yixin()
+    now = timezone.now()
+    with unscoped():
+        ended = list(DutyShift.objects.filter(station=station, ends_at__lte=now).order_by("starts_at"))
+        checkins = {c.shift_id: c for c in DutyCheckIn.objects.filter(shift__station=station)}
+        logs = {log.shift_id: log for log in DutyLog.objects.filter(shift__station=station)}
+        supplies = DutySupply.objects.filter(log__shift__station=station)
+        incidents = list(DutyIncident.objects.filter(station=station).order_by("reported_at"))
+    missed = [s for s in ended if s.pk not in checkins]
+    assert [s.day for s in missed] == [missed_duty_day(timezone.localdate())]
+    assert missed[0].pk not in logs
+    kept = [s for s in ended if s.pk in checkins]
+    assert all(checkins[s.pk].checked_out_at is not None for s in kept)
+    assert all(s.pk in logs and logs[s.pk].written_by_id == checkins[s.pk].person_id for s in kept)
+    late = [c for c in checkins.values() if c.late]
+    assert 0 < len(late) < len(checkins) // 5
+    assert all(logs[s.pk].visitors > 0 and logs[s.pk].closed_at > logs[s.pk].opened_at for s in kept)
+    assert {row.item for row in supplies} >= {"water"}
+    # A summer incident followed up, the air conditioner still open.
+    assert [i.resolved_at is not None for i in incidents][-1] is False
+    assert any(i.kind == "illness" and i.resolved_at is not None for i in incidents) or not any(
+        s.day.month in (7, 8) for s in kept
+    )
+    figures = stats("420506")
+    assert figures["duty_shifts_missed"] == 1
+    assert figures["duty_shifts_late"] == len(late)
+    assert figures["station_visits"] > len(kept) * 10
+
+
+def test_visits_by_month_for_yiling_and_guizhou(demo: str) -> None:
+    today = timezone.localdate()
+    this_month = today.year * 12 + today.month - 1
+    with unscoped():
+        for code in ("YL", "GZ"):
+            months = {
+                v.year * 12 + v.month - 1
+                for v in StationVisit.objects.filter(station__code__startswith=code).values_list(
+                    "visited_at", flat=True
+                )
+            }
+            # Six months back (the visits of local days; a month's first hours may fall in the UTC month before).
+            assert {this_month - n for n in range(1, 6)} <= months, code
+    chart = visits_chart(None)
+    assert len(chart["labels"]) >= 6 and all(v > 0 for v in chart["series"][0]["values"])
 
 
 def test_one_swap_waits_for_the_demo_riders_answer(demo: str) -> None:

@@ -54,6 +54,7 @@ def test_at_seed_the_step_makes_thousands_and_the_same_yixin() -> None:
     figures = stats("420506")
     assert (figures["duty_groups"], figures["station_volunteers"]) == (4, 24)
     assert figures["duty_shifts"] >= 26
+    assert figures["duty_shifts_missed"] == 1 and figures["station_visits"] > 0
     # Loading again changes nothing.
     load_stations(ctx)
     assert stats("420506") == figures
