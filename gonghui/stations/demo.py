@@ -337,7 +337,7 @@ def missed_duty_day(today: date) -> date:
 def _yixin_history(station: Station, shifts: list[DutyShift], rng: random.Random) -> None:
     """Check-ins, duty logs with supplies, two incidents and the scanned visits of 夷新驿站's past shifts.
 
-    Each past shift that has begun is checked in by its holder (one in 25 late), and each that has
+    Each past shift that has begun is checked in by its holder (about one in 16 late), and each that has
     ended is checked out and logged (opening, closing, visitors counted by hand, water and, by the
     season, cooling or warming supplies; a handover note now and then), all through the services at
     the shift's own times, except one: `missed_duty_day`'s shift, which nobody came to (the one missed
@@ -356,7 +356,7 @@ def _yixin_history(station: Station, shifts: list[DutyShift], rng: random.Random
         if shift.starts_at > now or shift.day == missed or shift.pk not in holder_of:
             continue
         rider = people[holder_of[shift.pk]]
-        late = rng.random() < 0.04
+        late = rng.random() < 0.06
         arrived = shift.starts_at + timedelta(minutes=rng.randint(20, 50) if late else -rng.randint(5, 30))
         checkin(actor=None, person=rider, station=station, at=arrived)
         if shift.ends_at > now:
