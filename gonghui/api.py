@@ -24,6 +24,7 @@ from gonghui.benefits.api import router as benefits_router
 from gonghui.cards.api import banks_router
 from gonghui.cards.api import router as cards_router
 from gonghui.cards.credit_api import router as credit_referrals_router
+from gonghui.charity.api import router as charity_router
 from gonghui.core.api import regions_router
 from gonghui.core.errors import MESSAGES, DomainError
 from gonghui.crosscheck.api import router as crosscheck_router
@@ -32,6 +33,7 @@ from gonghui.members.api import router as members_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.payouts.api import router as payouts_router
 from gonghui.reports.api import router as reports_router
+from gonghui.rights.api import router as rights_router
 from gonghui.stations.api import router as stations_router
 from gonghui.student_aid.api import router as student_aid_router
 
@@ -129,3 +131,5 @@ api.add_router("/crosscheck", crosscheck_router)
 api.add_router("/student-aid", student_aid_router)
 api.add_router("/stats", reports_router)
 api.add_router("/stations", stations_router)
+api.add_router("/rights", rights_router)
+api.add_router("/charity", charity_router)

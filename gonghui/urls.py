@@ -15,6 +15,8 @@ urlpatterns = [
     path("student-aid/", include("gonghui.student_aid.urls")),
     path("crosscheck/", include("gonghui.crosscheck.urls")),
     path("stations/", include("gonghui.stations.urls")),
+    path("rights/", include("gonghui.rights.urls")),
+    path("charity/", include("gonghui.charity.urls")),
     path("", include("gonghui.cards.urls")),
     path("", include("gonghui.payouts.urls")),
     path("", include("gonghui.imports.urls")),

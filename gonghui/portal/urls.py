@@ -30,3 +30,7 @@ urlpatterns = [
     path("duty/swap/<int:assignment_id>/", station_views.swap_ask, name="swap_ask"),
     path("duty/swaps/<int:swap_id>/<str:action>/", station_views.swap_act, name="swap_act"),
 ]
+urlpatterns += [
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<str:number>/", views.case_detail, name="case_detail"),
+]

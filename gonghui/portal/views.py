@@ -57,6 +57,7 @@ from gonghui.portal.selectors import (
     member_home,
     member_membership,
 )
+from gonghui.rights import member_side as rights_member
 from gonghui.student_aid import applications as aid_applications
 from gonghui.student_aid import member_side as aid_member_side
 from gonghui.student_aid import selectors as aid_selectors
@@ -420,3 +421,39 @@ def aid_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "申请已撤回。")
     return redirect("portal:aid_detail", application.pk)
+
+
+# --- 12351: a member follows their own cases ------------------------------------------------------
+
+
+@member_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    person = member_of(request).person
+    number = request.GET.get("number", "").strip()[:30]
+    if number:
+        if rights_member.member_case(person=person, number=number) is not None:
+            return redirect("portal:case_detail", number=number)
+        messages.error(request, "没有找到这个工单编号，或它不是您的工单。")
+    rows = list(rights_member.member_cases(person=person)[:50])
+    for c in rows:
+        c.member_status = rights_member.member_status(c)  # type: ignore[attr-defined]
+    return render(request, "portal/case_list.html", {"member_nav": True, "rows": rows, "number": number})
+
+
+@member_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = rights_member.member_case(person=member_of(request).person, number=number)
+    if case is None:
+        raise Http404
+    return render(
+        request,
+        "portal/case_detail.html",
+        {
+            "member_nav": True,
+            "c": case,
+            "status": rights_member.member_status(case),
+            "due": rights_member.member_due(case),
+            "overdue": rights_member.is_overdue(case),
+            "timeline": rights_member.member_timeline(case),
+        },
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp import constants as csp
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
     "gonghui.aid",
     "gonghui.crosscheck",
     "gonghui.student_aid",
+    "gonghui.rights",
+    "gonghui.charity",
     "gonghui.portal",
     "gonghui.reports",
     "gonghui.imports",
@@ -242,6 +245,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
@@ -260,6 +264,15 @@ TASKS = {
 # without progress before it counts as stuck (its worker killed) and may be re-run.
 GONGHUI_UPLOAD_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_MAX_MB", "200"))
 GONGHUI_BULK_STALE_MINUTES = int(os.environ.get("GONGHUI_BULK_STALE_MINUTES", "10"))
+
+# The stations' map: a tile server's URL template ({z}/{x}/{y}, Leaflet's), drawing in GCJ-02 as the
+# stations are stored (docs/stations.md). Empty: the map page is a list sorted by distance instead.
+# Its host is added to the pages' img-src, the only other host a page may then load from.
+GONGHUI_MAP_TILE_URL = os.environ.get("GONGHUI_MAP_TILE_URL", "").strip()
+GONGHUI_MAP_ATTRIBUTION = os.environ.get("GONGHUI_MAP_ATTRIBUTION", "").strip()
+if GONGHUI_MAP_TILE_URL.startswith(("http://", "https://")):
+    _tiles = urlsplit(GONGHUI_MAP_TILE_URL.replace("{s}", "*"))  # subdomains a, b, c…
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 # Error workbooks and exports (and the uploads of failed jobs, kept for a re-run) are
 # deleted this many days after their job finished, by `gonghui files sweep`.
 GONGHUI_FILE_RETENTION_DAYS = int(os.environ.get("GONGHUI_FILE_RETENTION_DAYS", "7"))

@@ -30,6 +30,10 @@ register_audit_labels(
         "stations.incident_report": "报告值班事件",
         "stations.incident_resolve": "办结值班事件",
         "stations.week_export": "导出值班周报",
+        "stations.inspection_record": "登记驿站年度检查",
+        "stations.photo_add": "上传驿站照片",
+        "stations.photo_remove": "删除驿站照片",
+        "stations.export": "导出驿站名单",
     },
     {
         "station": "驿站",
@@ -48,5 +52,8 @@ register_audit_labels(
         "restocked": "补充",
         "handover": "交接事项",
         "first": "起始日期",
+        "year": "年度",
+        "stars": "星级",
+        "rows": "行数",
     },
 )

@@ -61,5 +61,13 @@ register_messages(
         "station.incident_follow_up": _("请填写后续处理情况。"),
         "station.incident_resolved": _("该事件已经办结。"),
         "station.closed_for_visits": _("驿站“{station}”已关闭，暂不接待。"),
+        "station.map_invalid": _(
+            "地图“{value}”不存在，可选：百度地图（baidu）、高德地图（amap）、腾讯地图（tencent）。"
+        ),
+        "station.inspection_year": _("检查年度应在 2000 年至明年之间。"),
+        "station.inspection_stars": _("星级应为 1 至 5 星。"),
+        "station.photo_invalid": _("请上传不超过 {mb} MB 的 JPG 或 PNG 照片。"),
+        "station.photo_unreadable": _("照片无法读取：{reason}"),
+        "station.photo_too_many": _("每个驿站最多保存 {limit} 张照片，请先删除旧照片。"),
     }
 )

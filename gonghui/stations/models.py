@@ -40,6 +40,12 @@ class PartnerKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class MapService(models.TextChoices):
+    BAIDU = "baidu", _("百度地图")
+    AMAP = "amap", _("高德地图")
+    TENCENT = "tencent", _("腾讯地图")
+
+
 class Station(models.Model):
     """One rest station, run by one union."""
 
@@ -68,6 +74,8 @@ class Station(models.Model):
     weekend_closes = models.TimeField(_("周末关门"), null=True, blank=True)
     holiday_opens = models.TimeField(_("节假日开门"), null=True, blank=True)
     holiday_closes = models.TimeField(_("节假日关门"), null=True, blank=True)
+    # Codes of `MapService` the station is published on, between commas like `facilities` (六有: 地图查询).
+    map_published = models.CharField(_("已上线地图"), max_length=60, blank=True, default="")
     is_closed = models.BooleanField(_("已关闭"), default=False)
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -105,6 +113,10 @@ class Station(models.Model):
     @property
     def facility_codes(self) -> list[str]:
         return [code for code in self.facilities.split(",") if code]
+
+    @property
+    def map_codes(self) -> list[str]:
+        return [code for code in self.map_published.split(",") if code]
 
     @property
     def hours(self) -> OpeningHours:
@@ -539,3 +551,90 @@ class StationVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} {self.visited_at}"
+
+
+# The 六有 standard (DOMAIN §7), in its order: (field of `StationInspection`, label).
+SIX_HAVES: list[tuple[str, str]] = [
+    ("has_sign", "统一标识名称"),
+    ("has_layout", "合理布局"),
+    ("has_facilities", "健全设施"),
+    ("has_functions", "完善功能"),
+    ("has_rules", "规范制度"),
+    ("has_map", "地图查询"),
+]
+
+
+class StationInspection(models.Model):
+    """The yearly inspection of a station: the 六有 checklist, a star rating and the 最美驿站 mark."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="inspections")
+    org_path = PathField(_("组织路径"), editable=False)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    has_sign = models.BooleanField(_("统一标识名称"), default=False)
+    has_layout = models.BooleanField(_("合理布局"), default=False)
+    has_facilities = models.BooleanField(_("健全设施"), default=False)
+    has_functions = models.BooleanField(_("完善功能"), default=False)
+    has_rules = models.BooleanField(_("规范制度"), default=False)
+    has_map = models.BooleanField(_("地图查询"), default=False)
+    stars = models.PositiveSmallIntegerField(_("星级"))
+    is_best = models.BooleanField(_("最美驿站"), default=False)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notes = models.CharField(_("检查意见"), max_length=500, blank=True)
+    inspected_at = models.DateTimeField(_("检查时间"), default=timezone.now)
+
+    objects: ScopedManager[StationInspection] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("驿站年度检查")
+        verbose_name_plural = _("驿站年度检查")
+        base_manager_name = "all_objects"
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "year"], name="stations_inspection_once_a_year"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="stations_inspection_stars_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.year}"
+
+    @property
+    def six_count(self) -> int:
+        return sum(1 for field, _label in SIX_HAVES if getattr(self, field))
+
+    @property
+    def six_items(self) -> list[tuple[str, bool]]:
+        return [(label, bool(getattr(self, field))) for field, label in SIX_HAVES]
+
+
+class StationPhoto(models.Model):
+    """A photo of a station, stored under the data directory once it decoded as an image."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="photos")
+    org_path = PathField(_("组织路径"), editable=False)
+    # A random hex name and the image's suffix, written by `photos.photo_store` only.
+    stored_name = models.CharField(_("文件"), max_length=80, unique=True)
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects: ScopedManager[StationPhoto] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("驿站照片")
+        verbose_name_plural = _("驿站照片")
+        base_manager_name = "all_objects"
+        ordering = ["station", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.caption}"

@@ -8,15 +8,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.core.errors import NotFoundError
+from gonghui.core.regions import prefecture_code, region_get
 from gonghui.core.scoping import Scope, subtrees_q, unscoped
 from gonghui.core.stats import sums_by_month
 from gonghui.stations.coords import haversine_m
 from gonghui.stations.hours import OpeningHours, Window
 from gonghui.stations.models import (
+    OPEN_SWAP_STATUSES,
     BuildMode,
     DutyAssignment,
     DutyCheckIn,
@@ -28,7 +30,11 @@ from gonghui.stations.models import (
     Holiday,
     Station,
     StationClosedDay,
+    StationInspection,
+    StationPhoto,
     StationVisit,
+    SwapRequest,
+    SwapStatus,
     VolunteerStatus,
 )
 from gonghui.stations.permissions import StationPerm
@@ -39,13 +45,66 @@ MAX_RADIUS_M = 200_000.0
 MAX_NEAREST = 50
 
 
-def station_list(*, scope: Scope, q: str = "", closed: bool | None = None) -> QuerySet[Station]:
+def station_list(
+    *,
+    scope: Scope,
+    q: str = "",
+    closed: bool | None = None,
+    region: str = "",
+    build_mode: str = "",
+    open_now: bool = False,
+    at: datetime | None = None,
+) -> QuerySet[Station]:
+    """The stations the scope may see, filtered: text, region (a province, city or county), build mode, open now."""
     qs = Station.objects.within(scope, StationPerm.VIEW).select_related("org").order_by("code")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q.upper()) | Q(address__contains=q))
     if closed is not None:
         qs = qs.filter(is_closed=closed)
+    if region:
+        qs = qs.filter(region_code__startswith=region_prefix(region))
+    if build_mode:
+        qs = qs.filter(build_mode=build_mode)
+    if open_now:
+        qs = qs.filter(open_now_q(at or timezone.now()))
     return qs
+
+
+def region_prefix(code: str) -> str:
+    """The digits a GB/T 2260 code's subtree shares: 520000 → 52, 520200 → 5202, 520201 → 520201."""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def open_now_q(at: datetime) -> Q:
+    """Stations open at `at`, as `Station.is_open_at` decides it, in one condition the database answers.
+
+    The kind of today and of yesterday is the same for every station (holidays are national);
+    a window opened today runs from its opening (to its closing, or on past midnight), one opened
+    yesterday that runs past midnight is still open before its closing; a closed day of the
+    station takes away the window that opens on it.
+    """
+    local = timezone.localtime(at)
+    today, now = local.date(), local.time().replace(tzinfo=None)
+    yesterday = date.fromordinal(today.toordinal() - 1)
+    holidays = holidays_between(yesterday, today)
+
+    def kind(day: date) -> str:
+        if day in holidays:
+            return "holiday"
+        return "weekend" if day.weekday() >= 5 else "weekday"
+
+    t, y = kind(today), kind(yesterday)
+    opens = F(f"{t}_opens")
+    # Opened today and not yet closed: closing after opening and still ahead, or past midnight.
+    today_window = Q(**{f"{t}_opens__lte": now}) & (
+        (Q(**{f"{t}_closes__gt": opens}) & Q(**{f"{t}_closes__gt": now})) | Q(**{f"{t}_closes__lte": opens})
+    )
+    yesterday_tail = Q(**{f"{y}_closes__lte": F(f"{y}_opens"), f"{y}_closes__gt": now})
+    closed_today = StationClosedDay.all_objects.filter(station=OuterRef("pk"), day=today)
+    closed_yesterday = StationClosedDay.all_objects.filter(station=OuterRef("pk"), day=yesterday)
+    return Q(is_closed=False) & ((today_window & ~Exists(closed_today)) | (yesterday_tail & ~Exists(closed_yesterday)))
 
 
 def station_get(*, scope: Scope, code: str, perm: str = StationPerm.VIEW) -> Station:
@@ -54,6 +113,18 @@ def station_get(*, scope: Scope, code: str, perm: str = StationPerm.VIEW) -> Sta
     if station is None:
         raise NotFoundError()
     return station
+
+
+def with_open_now(qs: QuerySet[Station], at: datetime | None = None) -> QuerySet[Station]:
+    """`qs` with `open_now` on each row, as the filter decides it (one query, no row-by-row reads)."""
+    return qs.annotate(open_now=ExpressionWrapper(open_now_q(at or timezone.now()), output_field=BooleanField()))
+
+
+def station_points(qs: QuerySet[Station], *, limit: int, at: datetime | None = None) -> list[dict[str, Any]]:
+    """The map's rows of `qs` (code, name, address, lat, lng, is_closed, open_now), in one query."""
+    open_now = ExpressionWrapper(open_now_q(at or timezone.now()), output_field=BooleanField())
+    rows = qs.select_related(None).annotate(open_now=open_now)
+    return [dict(row) for row in rows.values("code", "name", "address", "lat", "lng", "is_closed", "open_now")[:limit]]
 
 
 def holidays_between(first: date, last: date) -> set[date]:
@@ -69,6 +140,94 @@ def closed_days(station: Station, first: date, last: date) -> set[date]:
 def group_list(*, scope: Scope, station: Station) -> list[DutyGroup]:
     qs = DutyGroup.objects.within(scope, StationPerm.VIEW).filter(station=station).select_related("leader")
     return list(qs.annotate(volunteers=Count("members", filter=Q(members__status=VolunteerStatus.APPROVED))))
+
+
+def volunteer_list(*, scope: Scope, station: Station) -> list[GroupMember]:
+    """The station's live volunteers (pending and approved), by group, with their person."""
+    qs = GroupMember.objects.within(scope, StationPerm.VIEW).filter(
+        station=station, status__in=[VolunteerStatus.PENDING, VolunteerStatus.APPROVED]
+    )
+    return list(qs.select_related("person", "group", "membership__org").order_by("group_id", "status", "id"))
+
+
+def volunteer_get(*, scope: Scope, station: Station, pk: int) -> GroupMember:
+    found = GroupMember.objects.within(scope, StationPerm.VIEW).filter(station=station, pk=pk).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def group_get(*, scope: Scope, station: Station, pk: int) -> DutyGroup:
+    found = DutyGroup.objects.within(scope, StationPerm.VIEW).filter(station=station, pk=pk).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def swaps_waiting(*, scope: Scope, station: Station) -> list[SwapRequest]:
+    """The station's swaps the other volunteer accepted, waiting for the leader or staff (and those still asked)."""
+    qs = SwapRequest.objects.within(scope, StationPerm.VIEW).filter(
+        assignment__shift__station=station, status__in=OPEN_SWAP_STATUSES
+    )
+    related = ("requester", "counterpart", "assignment__shift__group", "counter_assignment__shift")
+    return list(qs.select_related(*related).order_by("assignment__shift__starts_at", "id"))
+
+
+def swaps_to_approve(*, scope: Scope) -> list[SwapRequest]:
+    """Swaps the other volunteer accepted, at every station where the scope manages rosters, soonest first."""
+    qs = SwapRequest.objects.within(scope, StationPerm.ROSTER).filter(status=SwapStatus.ACCEPTED)
+    related = ("requester", "counterpart", "assignment__shift__station", "assignment__shift__group")
+    return list(
+        qs.select_related(*related, "counter_assignment__shift").order_by("assignment__shift__starts_at", "id")[:200]
+    )
+
+
+def swap_get(*, scope: Scope, station: Station, pk: int) -> SwapRequest:
+    found = (
+        SwapRequest.objects.within(scope, StationPerm.VIEW).filter(assignment__shift__station=station, pk=pk).first()
+    )
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def inspection_list(*, scope: Scope, station: Station) -> list[StationInspection]:
+    qs = StationInspection.objects.within(scope, StationPerm.VIEW).filter(station=station)
+    return list(qs.select_related("inspector").order_by("-year"))
+
+
+def photo_list(*, scope: Scope, station: Station) -> list[StationPhoto]:
+    return list(StationPhoto.objects.within(scope, StationPerm.VIEW).filter(station=station).order_by("id"))
+
+
+def photo_get(*, scope: Scope, pk: int, perm: str = StationPerm.VIEW) -> StationPhoto:
+    found = StationPhoto.objects.within(scope, perm).select_related("station").filter(pk=pk).first()
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def closed_day_list(*, scope: Scope, station: Station, since: date) -> list[StationClosedDay]:
+    qs = StationClosedDay.objects.within(scope, StationPerm.VIEW).filter(station=station, day__gte=since)
+    return list(qs.order_by("day"))
+
+
+def stations_by_city(paths: list[str] | None) -> list[tuple[str, str, int]]:
+    """[(prefecture code, its short name, count)] of the stations not closed under `paths`, most first."""
+    with unscoped():
+        qs = Station.objects.filter(is_closed=False).exclude(region_code="")
+        if paths is not None:
+            qs = qs.filter(subtrees_q("org_path", paths))
+        totals: dict[str, int] = {}
+        for row in qs.values("region_code").annotate(n=Count("pk")):
+            key = prefecture_code(row["region_code"])
+            totals[key] = totals.get(key, 0) + row["n"]
+
+    def name(code: str) -> str:
+        region = region_get(code)
+        return region.name if region is not None else code
+
+    return sorted(((code, name(code), n) for code, n in totals.items()), key=lambda t: (-t[2], t[0]))
 
 
 def shift_list(*, scope: Scope, station: Station, first: date, last: date) -> QuerySet[DutyShift]:

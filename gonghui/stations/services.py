@@ -34,6 +34,7 @@ from gonghui.stations.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from gonghui.stations.models import (
     LIVE_VOLUNTEER_STATUSES,
     OPEN_SWAP_STATUSES,
+    SIX_HAVES,
     BuildMode,
     DutyAssignment,
     DutyCheckIn,
@@ -44,9 +45,12 @@ from gonghui.stations.models import (
     DutySupply,
     GroupMember,
     Holiday,
+    MapService,
     PartnerKind,
     Station,
     StationClosedDay,
+    StationInspection,
+    StationPhoto,
     StationVisit,
     SwapRequest,
     SwapStatus,
@@ -71,6 +75,7 @@ EDITABLE = {
     "facilities",
     "manager_name",
     "manager_phone",
+    "map_published",
     *(f"{kind}_{end}" for kind in HOUR_KINDS for end in ("opens", "closes")),
 }
 MAX_PEOPLE_PER_SHIFT = 20
@@ -133,6 +138,18 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         words = out["facilities"] or []
         # Typed as one text ("饮水、空调，药箱"), or as a list of words.
         out["facilities"] = _facilities(SEPARATORS.split(words) if isinstance(words, str) else words)
+    if "map_published" in out:
+        maps = out["map_published"] or []
+        maps = SEPARATORS.split(maps) if isinstance(maps, str) else maps
+        codes = []
+        for value in (m.strip() for m in maps):
+            if value and value not in MapService.values:
+                raise DomainError("station.map_invalid", field="map_published", value=value)
+            if value and value not in codes:
+                codes.append(value)
+        # In the table's order, so that the same set is always stored the same way.
+        ordered = [code for code in MapService.values if code in codes]
+        out["map_published"] = f",{','.join(ordered)}," if ordered else ""
     if out.get("area_m2") is not None:
         try:
             area = Decimal(str(out["area_m2"]))
@@ -253,13 +270,17 @@ def station_close(*, actor: User | None, scope: Scope | None, station: Station, 
         station.is_closed, station.closed_reason = True, reason.strip()[:200]
         station.save(update_fields=["is_closed", "closed_reason", "updated_at"])
         audit_record(
-            actor=actor, action="stations.close", org=station.org, target=station, data={"station": station.code}
+            actor=actor,
+            action="stations.close",
+            org=station.org,
+            target=station,
+            data={"station": station.code, "reason": station.closed_reason},
         )
     return station
 
 
-def station_reopen(*, actor: User | None, scope: Scope | None, station: Station) -> Station:
-    """Open a closed station again."""
+def station_reopen(*, actor: User | None, scope: Scope | None, station: Station, reason: str = "") -> Station:
+    """Open a closed station again (the reason goes into the audit log)."""
     _require(scope, StationPerm.MANAGE, station.org_path)
     with transaction.atomic(), unscoped():
         station = _locked(station)
@@ -268,7 +289,11 @@ def station_reopen(*, actor: User | None, scope: Scope | None, station: Station)
         station.is_closed, station.closed_reason = False, ""
         station.save(update_fields=["is_closed", "closed_reason", "updated_at"])
         audit_record(
-            actor=actor, action="stations.reopen", org=station.org, target=station, data={"station": station.code}
+            actor=actor,
+            action="stations.reopen",
+            org=station.org,
+            target=station,
+            data={"station": station.code, "reason": reason.strip()[:200]},
         )
     return station
 
@@ -328,6 +353,97 @@ def holidays_load(*, actor: User | None, days: Mapping[date, str]) -> dict[str, 
         counts["created"], counts["updated"] = len(new), len(changed)
         audit_record(actor=actor, action="stations.holidays_load", data={"years": years, **counts})
     return {**counts, "years": years}
+
+
+# --- inspections and photos ---------------------------------------------------------------------
+
+SIX_FIELDS = tuple(field for field, _label in SIX_HAVES)
+MAX_PHOTOS = 20
+
+
+def inspection_record(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    station: Station,
+    year: int,
+    checks: Mapping[str, bool],
+    stars: int,
+    is_best: bool = False,
+    notes: str = "",
+) -> StationInspection:
+    """Record the year's inspection (the 六有 checklist, 1–5 stars, 最美驿站); a second one that year replaces it."""
+    _require(scope, StationPerm.MANAGE, station.org_path)
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise DomainError("station.inspection_year", field="year")
+    if not 1 <= stars <= 5:
+        raise DomainError("station.inspection_stars", field="stars")
+    values: dict[str, Any] = {field: bool(checks.get(field)) for field in SIX_FIELDS}
+    values |= {"stars": stars, "is_best": bool(is_best), "notes": notes.strip()[:500]}
+    values |= {"inspector": actor if actor is not None and actor.pk else None, "inspected_at": timezone.now()}
+    with transaction.atomic(), unscoped():
+        station = _locked(station)
+        inspection, created = StationInspection.all_objects.update_or_create(
+            station=station, year=year, defaults={"org_path": station.org_path, **values}
+        )
+        audit_record(
+            actor=actor,
+            action="stations.inspection_record",
+            org=station.org,
+            target=station,
+            data={
+                "station": station.code,
+                "year": year,
+                "stars": stars,
+                "best": inspection.is_best,
+                "six": inspection.six_count,
+                "replaced": not created,
+            },
+        )
+    return inspection
+
+
+def photo_add(
+    *, actor: User | None, scope: Scope | None, station: Station, stored_name: str, caption: str = ""
+) -> StationPhoto:
+    """Record a photo already stored and checked (`photos.photo_store` calls this)."""
+    _require(scope, StationPerm.MANAGE, station.org_path)
+    with transaction.atomic(), unscoped():
+        station = _locked(station)
+        if StationPhoto.all_objects.filter(station=station).count() >= MAX_PHOTOS:
+            raise DomainError("station.photo_too_many", field="photo", status=409, limit=MAX_PHOTOS)
+        photo = StationPhoto.all_objects.create(
+            station=station,
+            org_path=station.org_path,
+            stored_name=stored_name,
+            caption=caption.strip()[:100],
+            uploaded_by=actor if actor is not None and actor.pk else None,
+        )
+        audit_record(
+            actor=actor,
+            action="stations.photo_add",
+            org=station.org,
+            target=station,
+            data={"station": station.code, "caption": photo.caption},
+        )
+    return photo
+
+
+def photo_remove(*, actor: User | None, scope: Scope | None, photo: StationPhoto) -> str:
+    """Delete a photo's record; returns its stored name for the caller to remove once committed."""
+    _require(scope, StationPerm.MANAGE, photo.org_path)
+    with transaction.atomic(), unscoped():
+        photo = StationPhoto.all_objects.select_for_update(of=("self",)).select_related("station__org").get(pk=photo.pk)
+        station, name = photo.station, photo.stored_name
+        photo.delete()
+        audit_record(
+            actor=actor,
+            action="stations.photo_remove",
+            org=station.org,
+            target=station,
+            data={"station": station.code, "caption": photo.caption},
+        )
+    return name
 
 
 # --- duty groups and volunteers --------------------------------------------------------------------

@@ -10,9 +10,12 @@ lost or doubled, and the report lists every rejected row of the whole file.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing as mp
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -215,11 +218,18 @@ def _read_ahead(table: Table, kind: ImportKind, size: int, path: Path) -> Iterat
     two = connection.vendor == "sqlite" and (os.cpu_count() or 1) > 1 and not is_workbook(path)
     n = 2 if two else 1
     context = mp.get_context("fork")
-    receivers, children = [], []
+    receivers: list[Connection] = []
+    children = []
     for k in range(n):
         receiver, sender = context.Pipe(duplex=False)
+        # The child closes every reading end it inherits (its own and its elder sibling's):
+        # held open there, a dead writer's pipe would never break, and the child would
+        # block on a full pipe for ever (issue 22).
+        inherited = [*receivers, receiver]
         child = context.Process(
-            target=_prepare_batches, args=(table if n == 1 else path, kind, size, sender, k, n), daemon=True
+            target=_prepare_batches,
+            args=(table if n == 1 else path, kind, size, sender, k, n, os.getpid(), inherited),
+            daemon=True,
         )
         child.start()
         sender.close()
@@ -260,8 +270,42 @@ def _packed(cells: list[Any]) -> Any:
     return cells
 
 
-def _prepare_batches(source: Table | Path, kind: ImportKind, size: int, sender: Connection, k: int, n: int) -> None:
+def _die_with_parent(parent: int, inherited: list[Connection]) -> None:
+    """A reader child never outlives the process that started it (issue 22).
+
+    The kernel kills it when its parent dies (Linux's parent-death signal; elsewhere the
+    broken pipe ends it at its next send); SIGTERM ends it as by default, whatever handler
+    the parent had installed (a server's graceful shutdown); the pipe ends it does not use
+    are closed, so a dead writer's pipe breaks.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for end in inherited:
+        end.close()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl in this libc: the broken pipe still ends it
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _prepare_batches(
+    source: Table | Path,
+    kind: ImportKind,
+    size: int,
+    sender: Connection,
+    k: int,
+    n: int,
+    parent: int,
+    inherited: list[Connection],
+) -> None:
     """Child k of n: read, prepare and send batches k, k + n, k + 2n…; errors go to the writer to raise."""
+    _die_with_parent(parent, inherited)
     try:
         # Each of several children reads the file through its own descriptor (a
         # forked one shares its offset with the others).

@@ -491,6 +491,9 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.view",
         "crosscheck.list.view",
         "stations.station.view",
+        "rights.case.view",
+        "rights.contract.view",
+        "charity.fund.view",
     }
     admin_only = {
         "orgs.org.move",
@@ -504,6 +507,7 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.standard.manage",
         "aid.standard.manage",
         "stations.station.view_phone",
+        "charity.fund.manage",
     }
     assert view_stats | admin_only <= perms["admin"]
     assert perms["officer"] == view_stats | {
@@ -526,6 +530,13 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "crosscheck.list.import",
         "stations.station.manage",
         "stations.roster.manage",
+        "rights.case.intake",
+        "rights.case.handle",
+        "rights.case.supervise",
+        "rights.contract.manage",
+        "charity.donation.record",
+        "charity.disbursement.record",
+        "charity.activity.record",
     }
     assert perms["reviewer"] == view_stats | {
         "members.membership.approve",
@@ -534,6 +545,9 @@ def test_builtin_roles_hold_the_documented_permissions(db: None) -> None:
         "student_aid.application.review",
         "student_aid.application.approve",
         "crosscheck.review.decide",
+        "rights.case.check",
+        "rights.case.supervise",
+        "charity.donation.refund",
     }
     assert perms["viewer"] == view_stats
 

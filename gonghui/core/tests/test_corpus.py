@@ -24,6 +24,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -516,3 +517,84 @@ def test_a_job_killed_in_the_middle_of_a_batch_is_finished_by_running_it_again(t
         assert len(set(member_numbers)) == len(member_numbers)
         assert AuditEvent.objects.filter(action="members.import").count() == 1
     assert tally_check() == []
+
+
+# The parent: a members import whose writer is slow, so its reader child runs ahead and waits
+# on a full pipe; the test kills the parent with SIGKILL there.
+SLOW_PARENT = r"""
+import os, sys, time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings.base")
+import django
+
+django.setup()
+from gonghui.__main__ import main
+from gonghui.core.bulk import engine
+from gonghui.members.bulk import MembersKind
+
+engine.run_import.__kwdefaults__["batch_size"] = 50
+process = MembersKind.process
+
+
+def slow_process(self, rows, *, dry_run):
+    time.sleep(0.5)
+    return process(self, rows, dry_run=dry_run)
+
+
+MembersKind.process = slow_process
+main(["gonghui", "import", *sys.argv[1:]])
+"""
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return set()
+    return {int(p) for p in text.split()}
+
+
+def _alive(pid: int) -> bool:
+    """Running or waiting (not gone, not a zombie waiting for a reaper)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_import_leaves_no_reader_process_behind(tree, child_db: ChildDatabase, tmp_path: Path) -> None:
+    # Enough rows that the reader fills the pipe long before the slow writer is done.
+    rows = [f"工人{i},,13800{i:06d},520201G001,2023-07-20,否," for i in range(20_000)]
+    big = tmp_path / "big.csv"
+    big.write_text("姓名,身份证号,手机号,所属工会代码,入会日期,是否农民工,新就业形态\n" + "\n".join(rows), "utf-8")
+    child_db.push()
+    parent = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+        [sys.executable, "-c", SLOW_PARENT, "members", str(big)],
+        env=child_db.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    readers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not readers:
+            readers = _children(parent.pid)
+            time.sleep(0.1)
+        assert readers, "the import started no reader"
+        time.sleep(1.5)  # the readers (two for a CSV on SQLite) are ahead now, blocked on full pipes
+        readers |= _children(parent.pid)
+        assert all(_alive(pid) for pid in readers)
+        parent.kill()
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(pid) for pid in readers):
+            time.sleep(0.1)
+        assert not [pid for pid in readers if _alive(pid)], "a reader outlived its killed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for pid in readers:  # a failed run leaves nothing behind either
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -28,7 +28,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("benefits",),
     ("crosscheck",),
     ("aid",),
-    ("student_aid",),
+    ("student_aid", "rights"),
+    ("charity",),
     ("reports", "imports", "portal"),
 ]
 LEVEL = {app: i for i, group in enumerate(LAYERS) for app in group}

@@ -16,6 +16,7 @@ from gonghui.core.audit import audit_record
 from gonghui.core.ui import audit_action_label, audit_actions
 from gonghui.crosscheck.models import Decision
 from gonghui.reports.selectors import audit_details
+from gonghui.rights.workflow import EVENT_LABELS as RIGHTS_EVENTS
 
 ROOT = Path(__file__).resolve().parents[2]  # gonghui/
 CODE = re.compile(r"[a-z_]+(\.[a-z_]+)+")
@@ -34,6 +35,8 @@ COMPUTED = {
     "crosscheck.review.{decision}": [f"crosscheck.review.{v}" for v in (Decision.CLEARED, Decision.CONFIRMED)],
     "members.transfer.request_{initiated_by}": ["members.transfer.request_out", "members.transfer.request_in"],
     "student_aid.{step}": ["student_aid.review", "student_aid.approve"],  # application_decide
+    "rights.case.{action}": [f"rights.case.{a}" for a in RIGHTS_EVENTS],  # rights.services._event
+    "rights.contract.{action}": ["rights.contract.register", "rights.contract.file", "rights.contract.review"],
 }
 # f-strings inside the wrappers themselves and the computed ones above: covered.
 KNOWN_FSTRINGS = {"aid.file.{action}", "payouts.{action}", "student_aid.{action}", *COMPUTED}

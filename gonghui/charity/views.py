@@ -1,0 +1,527 @@
+"""Pages of charity funds (慈善基金): funds with their ledger and year accounts, donations, projects, payments.
+
+Thin views over the services and selectors. A fund, donation or project of another
+union is not found (404); a page the caller holds no permission for is a 403. Forms
+keep what was typed and show every error at once; donors' ID numbers appear masked.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from gonghui.charity import forms as cf
+from gonghui.charity import selectors, services
+from gonghui.charity.agreements import agreement_discard, agreement_store
+from gonghui.charity.models import DonorKind, Fund, Project, RecipientKind
+from gonghui.charity.permissions import CharityPerm
+from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.masking import mask_name
+from gonghui.core.money import fen_to_yuan
+from gonghui.core.viewutils import (
+    actor_of,
+    apply_domain_error,
+    found_or_404,
+    list_page,
+    refusal_text,
+    require_perm,
+    scope_of,
+)
+from gonghui.members.selectors import active_member_by_key
+from gonghui.orgs.selectors import org_get
+
+SECTION = "charity"
+
+
+def _fund(request: HttpRequest, pk: int) -> Fund:
+    return found_or_404(selectors.fund_get, scope=scope_of(request), pk=pk)
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    return found_or_404(selectors.project_get, scope=scope_of(request), pk=pk)
+
+
+def member_charity(scope: Any, person_id: int, org_path: str) -> dict[str, Any] | None:
+    """The charity panel of a member's page (registered with core.ui): payments from funds the scope sees,
+    with the donors who paid them (first in first out); hidden when there is none."""
+    if not scope.has_perm(CharityPerm.VIEW, org_path):
+        return None
+    rows = []
+    for paid, shares in selectors.beneficiary_sources(scope=scope, person_id=person_id):
+        donors = [
+            (share.entry.donation.shown_donor if share.entry.donation else "基金结余", share.amount_fen)
+            for share in shares
+        ]
+        rows.append({"paid": paid, "donors": donors})
+    return {"payments": rows} if rows else None
+
+
+# --- funds -----------------------------------------------------------------------------------------
+
+
+@login_required
+def fund_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    listing = list_page(request, selectors.fund_list(scope=scope))
+    return render(
+        request,
+        "charity/fund_list.html",
+        {"section": SECTION, **listing.context(), "can_create": scope.has_perm_anywhere(CharityPerm.MANAGE)},
+    )
+
+
+@login_required
+def fund_new(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.MANAGE)
+    form = cf.FundForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = org_get(scope=scope, code=data["org"].strip().upper(), perm=CharityPerm.MANAGE)
+        except NotFoundError:
+            form.add_error("org", "没有这个工会，或不在您的管理范围内")
+        else:
+            try:
+                fund = services.fund_create(
+                    actor=actor_of(request),
+                    scope=scope,
+                    org=org,
+                    name=data["name"],
+                    kind=data["kind"],
+                    foundation=data["foundation"],
+                    restricted=data["restricted"],
+                    purpose=data["purpose"],
+                    opened_on=data["opened_on"],
+                    opening_balance_fen=data["opening_balance"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _apply(form, exc, {"opening_balance": "opening_balance"})
+            else:
+                messages.success(request, f"已设立“{fund.name}”，期初余额 {fen_to_yuan(fund.balance_fen)} 元。")
+                return redirect("charity:fund", pk=fund.pk)
+    return render(request, "charity/form.html", {"section": SECTION, "form": form, "title": "设立慈善基金"})
+
+
+def _apply(form: Any, exc: DomainError, renames: dict[str, str] | None = None) -> None:
+    """The service's refusal on the form's fields (a service's `amount` is the form's own amount box)."""
+    if isinstance(exc.details, dict) and renames:
+        exc.details = {renames.get(k, k): v for k, v in exc.details.items()}
+    apply_domain_error(form, exc)
+
+
+@login_required
+def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    fund = _fund(request, pk)
+    years = selectors.fund_years(fund=fund)
+    year = _year(request, timezone.localdate().year)
+    listing = list_page(request, selectors.fund_ledger(scope=scope, fund=fund))
+    for entry in listing.rows:
+        entry.what = _entry_label(entry)
+        entry.income_fen = entry.amount_fen if entry.amount_fen >= 0 else None
+        entry.outgo_fen = -entry.amount_fen if entry.amount_fen < 0 else None
+    return render(
+        request,
+        "charity/fund_detail.html",
+        {
+            "section": SECTION,
+            "fund": fund,
+            "accounts": selectors.fund_year_accounts(fund=fund, year=year),
+            "years": sorted({*years, timezone.localdate().year}, reverse=True),
+            "year": year,
+            **listing.context(),
+            "projects": selectors.project_list(scope=scope, fund=fund)[:50],
+            "can_donate": scope.has_perm(CharityPerm.DONATION, fund.org_path),
+            "can_manage": scope.has_perm(CharityPerm.MANAGE, fund.org_path),
+        },
+    )
+
+
+@login_required
+def fund_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, CharityPerm.VIEW)
+    fund = _fund(request, pk)
+    year = _year(request, timezone.localdate().year - 1)
+    return render(
+        request,
+        "charity/disclosure.html",
+        {
+            "section": SECTION,
+            "fund": fund,
+            "year": year,
+            "d": selectors.fund_disclosure(fund=fund, year=year),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _year(request: HttpRequest, default: int) -> int:
+    """The `?year=` asked for, or `default` when absent or not a plausible year (no value in the URL is an error)."""
+    raw = request.GET.get("year", "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and selectors.YEARS[0] <= int(raw) <= selectors.YEARS[1]:
+        return int(raw)
+    return default
+
+
+def _entry_label(entry: Any) -> str:
+    """What a ledger row is, as the page shows it: the donor (爱心人士 if anonymous), or the project and payee."""
+    if entry.donation_id:
+        return entry.donation.shown_donor
+    if entry.disbursement_id:
+        paid = entry.disbursement
+        payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+        return f"{paid.project.name}：{payee}"
+    return ""
+
+
+# --- donations -------------------------------------------------------------------------------------
+
+
+@login_required
+def donation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.DONATION)
+    fund = found_or_404(selectors.fund_get, scope=scope, pk=pk, perm=CharityPerm.DONATION)
+    posted = request.method == "POST"
+    form = cf.DonationForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        stored = ""
+        try:
+            upload = data.get("agreement")
+            if upload is not None and data["donor_kind"] == DonorKind.ENTERPRISE:
+                stored = agreement_store(upload)
+            donation = services.donation_record(
+                actor=actor_of(request),
+                scope=scope,
+                fund=fund,
+                donor=services.DonorIn(
+                    kind=data["donor_kind"],
+                    name=data["donor_name"],
+                    uscc=data["uscc"],
+                    id_number=data["id_number"],
+                    anonymous=data["anonymous"],
+                ),
+                amount_fen=data["amount"],
+                received_on=data["received_on"],
+                channel=data["channel"],
+                agreement_file=stored,
+                note=data["note"],
+            )
+        except DomainError as exc:
+            if stored:
+                agreement_discard(stored)
+            _apply(form, exc)
+        else:
+            messages.success(
+                request, f"已登记{donation.shown_donor}捐赠 {fen_to_yuan(donation.amount_fen)} 元，计入“{fund.name}”。"
+            )
+            return redirect("charity:fund", pk=fund.pk)
+    return render(
+        request,
+        "charity/form.html",
+        {"section": SECTION, "form": form, "title": f"登记捐赠：{fund.name}", "fund": fund, "multipart": True},
+    )
+
+
+@login_required
+def donation_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    listing = list_page(request, selectors.donation_list(scope=scope))
+    return render(request, "charity/donation_list.html", {"section": SECTION, **listing.context()})
+
+
+@login_required
+def donation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk)
+    can_refund = scope.has_perm(CharityPerm.REFUND, donation.org_path) and donation.net_fen > 0
+    form = cf.RefundForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_refund:
+            require_perm(request, CharityPerm.REFUND, donation.org_path)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.donation_refund(
+                    actor=actor_of(request),
+                    scope=scope,
+                    donation=donation,
+                    amount_fen=data["amount"],
+                    on=data["on"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, f"已退还 {fen_to_yuan(data['amount'])} 元。")
+                return redirect("charity:donation", pk=donation.pk)
+    return render(
+        request,
+        "charity/donation_detail.html",
+        {
+            "section": SECTION,
+            "donation": donation,
+            "form": form,
+            "can_refund": can_refund,
+            "receipt": selectors.receipt_of(donation=donation),
+            "can_issue": scope.has_perm(CharityPerm.DONATION, donation.org_path),
+            "entries": selectors.donation_entries(scope=scope, donation=donation),
+            "trace": [
+                {"entry": share.entry, "what": _entry_label(share.entry), "amount_fen": share.amount_fen}
+                for share in selectors.donation_trace(scope=scope, donation=donation)
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def donation_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    """An enterprise's signed agreement, uploaded after its donation was recorded (or replacing it)."""
+    scope = require_perm(request, CharityPerm.DONATION)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk, perm=CharityPerm.DONATION)
+    upload = request.FILES.get("agreement")
+    if donation.donor_kind != DonorKind.ENTERPRISE or upload is None:
+        messages.error(request, "请选择企业签字盖章的捐赠协议文件（PDF、JPG 或 PNG）。")
+        return redirect("charity:donation", pk=donation.pk)
+    previous = donation.agreement_file
+    stored = ""
+    try:
+        stored = agreement_store(upload)
+        services.donation_attach_agreement(actor=actor_of(request), scope=scope, donation=donation, stored_name=stored)
+    except DomainError as exc:
+        if stored:
+            agreement_discard(stored)
+        messages.error(request, refusal_text(exc))
+    else:
+        if previous:
+            agreement_discard(previous)
+        messages.success(request, "已上传捐赠协议。")
+    return redirect("charity:donation", pk=donation.pk)
+
+
+# --- receipts ------------------------------------------------------------------------------------
+
+RECEIPT_SALT = "gonghui.charity.receipt"
+
+
+def receipt_signature(serial: str) -> str:
+    """What the receipt's QR code carries besides its number, so numbers cannot be tried one by one."""
+    return signing.Signer(salt=RECEIPT_SALT).signature(serial)
+
+
+@login_required
+@require_POST
+def receipt_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.DONATION)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk, perm=CharityPerm.DONATION)
+    services.receipt_issue(actor=actor_of(request), scope=scope, donation=donation)
+    return redirect("charity:receipt", pk=donation.pk)
+
+
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable receipt of a donation, with its number and a QR code to verify it on this server."""
+    scope = require_perm(request, CharityPerm.VIEW)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk)
+    issued = selectors.receipt_of(donation=donation)
+    if issued is None:
+        raise Http404
+    url = request.build_absolute_uri(
+        reverse("charity:receipt_verify", args=[issued.serial, receipt_signature(issued.serial)])
+    )
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=3, border=2, xmldecl=False, svgns=True)
+    return render(
+        request,
+        "charity/receipt.html",
+        {"section": SECTION, "donation": donation, "receipt": issued, "qr": mark_safe(out.getvalue().decode())},  # noqa: S308 - segno's own SVG
+    )
+
+
+def receipt_verify(request: HttpRequest, serial: str, signature: str) -> HttpResponse:
+    """Public: whether a receipt is genuine (its number and signature), with what it says; nothing else."""
+    if not constant_time_compare(signature, receipt_signature(serial)):
+        raise Http404
+    issued = selectors.receipt_by_serial(serial=serial)
+    if issued is None:
+        raise Http404
+    return render(request, "charity/receipt_verify.html", {"receipt": issued, "donation": issued.donation})
+
+
+# --- projects and disbursements -------------------------------------------------------------------
+
+
+@login_required
+def project_new(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.MANAGE)
+    fund = found_or_404(selectors.fund_get, scope=scope, pk=pk, perm=CharityPerm.MANAGE)
+    initial = {"purpose": fund.purpose} if fund.restricted else None
+    form = cf.ProjectForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = services.project_create(
+                actor=actor_of(request),
+                scope=scope,
+                fund=fund,
+                name=data["name"],
+                purpose=data["purpose"],
+                budget_fen=data["budget"],
+                industry=data["industry"],
+                region_code=data["region_code"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                note=data["note"],
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"已设立项目“{project.name}”。")
+            return redirect("charity:project", pk=project.pk)
+    return render(
+        request,
+        "charity/form.html",
+        {"section": SECTION, "form": form, "title": f"设立项目：{fund.name}", "fund": fund},
+    )
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    listing = list_page(request, selectors.project_list(scope=scope))
+    return render(request, "charity/project_list.html", {"section": SECTION, **listing.context()})
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    project = _project(request, pk)
+    listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
+    for paid in listing.rows:
+        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+    return render(
+        request,
+        "charity/project_detail.html",
+        {
+            "section": SECTION,
+            "project": project,
+            **listing.context(),
+            "form": cf.DisbursementForm(),
+            "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
+            **_activities(scope, project),
+        },
+    )
+
+
+def _activities(scope: Any, project: Project, form: cf.ActivityForm | None = None) -> dict[str, Any]:
+    return {
+        "activities": selectors.activity_list(scope=scope, project=project)[:100],
+        "activity_form": form or cf.ActivityForm(prefix="activity"),
+        "can_record_activity": scope.has_perm(CharityPerm.ACTIVITY, project.org_path),
+    }
+
+
+@login_required
+@require_POST
+def project_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.ACTIVITY)
+    project = found_or_404(selectors.project_get, scope=scope, pk=pk, perm=CharityPerm.ACTIVITY)
+    form = cf.ActivityForm(request.POST, prefix="activity")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.activity_record(
+                actor=actor_of(request),
+                scope=scope,
+                project=project,
+                name=data["name"],
+                held_on=data["held_on"],
+                region_code=data["region_code"],
+                participants=data["participants"] or 0,
+                note=data["note"],
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"已登记活动“{data['name']}”。")
+            return redirect("charity:project", pk=project.pk)
+    listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
+    for paid in listing.rows:
+        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+    return render(
+        request,
+        "charity/project_detail.html",
+        {
+            "section": SECTION,
+            "project": project,
+            **listing.context(),
+            "form": cf.DisbursementForm(),
+            "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
+            **_activities(scope, project, form),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def project_disburse(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.DISBURSE)
+    project = found_or_404(selectors.project_get, scope=scope, pk=pk, perm=CharityPerm.DISBURSE)
+    form = cf.DisbursementForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        membership = None
+        if data["recipient_kind"] == RecipientKind.MEMBER and data["member"]:
+            membership = active_member_by_key(scope=scope, key=data["member"], perm=CharityPerm.DISBURSE)
+            if membership is None:
+                form.add_error("member", "本工会范围内没有这名在册会员，请核对会员编号或证件号码。")
+        if not form.errors:
+            try:
+                services.disbursement_record(
+                    actor=actor_of(request),
+                    scope=scope,
+                    fund=project.fund,
+                    project=project,
+                    recipient=services.RecipientIn(
+                        kind=data["recipient_kind"], name=data["recipient_name"], membership=membership
+                    ),
+                    amount_fen=data["amount"],
+                    paid_on=data["paid_on"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, f"已登记支出 {fen_to_yuan(data['amount'])} 元。")
+                return redirect("charity:project", pk=project.pk)
+    listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
+    for paid in listing.rows:
+        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+    return render(
+        request,
+        "charity/project_detail.html",
+        {
+            "section": SECTION,
+            "project": project,
+            **listing.context(),
+            "form": form,
+            "can_disburse": True,
+            **_activities(scope, project),
+        },
+        status=400,
+    )
