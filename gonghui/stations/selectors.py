@@ -16,6 +16,7 @@ from gonghui.core.regions import prefecture_code, region_get
 from gonghui.core.scoping import Scope, subtrees_q, unscoped
 from gonghui.core.stats import sums_by_month
 from gonghui.stations.coords import haversine_m
+from gonghui.stations.hours import OpeningHours, Window
 from gonghui.stations.models import (
     OPEN_SWAP_STATUSES,
     BuildMode,
@@ -39,7 +40,7 @@ from gonghui.stations.models import (
 from gonghui.stations.permissions import StationPerm
 
 METRES_PER_DEGREE = 111_320.0  # along a meridian; along a parallel times cos(latitude)
-FIRST_RADIUS_M = 2_000.0
+FIRST_RADIUS_M = 1_000.0
 MAX_RADIUS_M = 200_000.0
 MAX_NEAREST = 50
 
@@ -353,10 +354,41 @@ class Nearby:
     is_open: bool
 
 
+HOUR_FIELDS = tuple(f"{kind}_{end}" for kind in ("weekday", "weekend", "holiday") for end in ("opens", "closes"))
+
+
 def _box(lat: float, lng: float, radius_m: float) -> Q:
     d_lat = radius_m / METRES_PER_DEGREE
     d_lng = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
     return Q(lat__gte=lat - d_lat, lat__lte=lat + d_lat, lng__gte=lng - d_lng, lng__lte=lng + d_lng)
+
+
+def _hours(times: tuple[Any, ...], cache: dict[tuple[Any, ...], OpeningHours]) -> OpeningHours:
+    """The opening hours of six stored times; stations share a few plans, so each is built once."""
+    hours = cache.get(times)
+    if hours is None:
+        windows = [Window(times[i], times[i + 1]) if times[i] is not None else None for i in (0, 2, 4)]
+        hours = cache[times] = OpeningHours(weekday=windows[0], weekend=windows[1], holiday=windows[2])
+    return hours
+
+
+def _open_by_hours(wall: datetime, holidays: set[date]) -> Q:
+    """Stations whose hours hold `wall` (naive local time): today's window, or last night's running past midnight.
+
+    The same rule as `OpeningHours.is_open_at` without the stations' own closed days, which can
+    only close a station: a superset of the open ones, narrowed in Python.
+    """
+    now = wall.time()
+
+    def kind(day: date) -> str:
+        return "holiday" if day in holidays else "weekend" if day.weekday() >= 5 else "weekday"
+
+    today, yesterday = kind(wall.date()), kind(wall.date() - timedelta(days=1))
+    opens, closes = f"{today}_opens", f"{today}_closes"
+    since_today = Q(**{f"{opens}__lte": now}) & (Q(**{f"{closes}__gt": now}) | Q(**{f"{closes}__lte": F(opens)}))
+    y_opens, y_closes = f"{yesterday}_opens", f"{yesterday}_closes"
+    from_last_night = Q(**{f"{y_closes}__lte": F(y_opens), f"{y_closes}__gt": now})
+    return since_today | from_last_night
 
 
 def stations_nearest(
@@ -372,42 +404,74 @@ def stations_nearest(
 
     Public data (the map shows every station): no scope. The index on (lat, lng) answers a
     square around the point; it grows until the circle inside it holds `limit` matches, so
-    every station outside is farther than the last one kept, and the answer is exact.
+    every station outside is farther than the last one kept, and the answer is exact. The
+    square is read as positions only (with `open_now`, only the stations whose hours hold the
+    time, and their hours): whole rows are read for the stations kept, and the stations' own
+    closed days only for those in the circle.
     """
     at = at or timezone.now()
-    local_day = timezone.localtime(at).date()
+    wall = timezone.localtime(at).replace(tzinfo=None)
     # Yesterday too: a late window that opened then may still be running.
-    yesterday = date.fromordinal(local_day.toordinal() - 1)
-    holidays = holidays_between(yesterday, local_day)
+    yesterday = date.fromordinal(wall.date().toordinal() - 1)
+    holidays = holidays_between(yesterday, wall.date())
+    columns = ("pk", "lat", "lng", *(HOUR_FIELDS if open_now else ()))
+    plans: dict[tuple[Any, ...], OpeningHours] = {}
+    closed: dict[int, set[date]] = {}  # closed days of the stations looked at so far
+
+    def is_open(pk: int, times: tuple[Any, ...]) -> bool:
+        return _hours(times, plans).is_open_at(wall, holidays=holidays, closed_days=closed.get(pk, ()))
+
     radius = FIRST_RADIUS_M
-    seen: dict[int, Nearby] = {}
-    examined: set[int] = set()  # read in a smaller square already (kept or filtered out)
     with unscoped():
         base = Station.objects.filter(is_closed=False)
         if facility:
             base = base.filter(facilities__contains=f",{facility},")
+        if open_now:
+            base = base.filter(_open_by_hours(wall, holidays))
         while True:
-            candidates = list(base.filter(_box(lat, lng, radius)).exclude(pk__in=examined))
-            examined.update(station.pk for station in candidates)
-            closed = _closed_today(candidates, yesterday, local_day) if candidates else {}
-            for station in candidates:
-                is_open = station.is_open_at(at, holidays=holidays, closed_days=closed.get(station.pk, set()))
-                if open_now and not is_open:
-                    continue
-                seen[station.pk] = Nearby(station, haversine_m(lat, lng, station.lat, station.lng), is_open)
-            inside = sum(1 for n in seen.values() if n.distance_m <= radius)
-            if inside >= limit or radius >= MAX_RADIUS_M:
+            rows = base.filter(_box(lat, lng, radius)).values_list(*columns)
+            ranked = sorted((haversine_m(lat, lng, row[1], row[2]), row[0], row[3:]) for row in rows)
+            last = radius >= MAX_RADIUS_M
+            # At the widest square, the corners count too (nothing farther will be read).
+            inside = ranked if last else [r for r in ranked if r[0] <= radius]
+            if open_now and (len(inside) >= limit or last):
+                # Their own closed days can only close some: read them once there are enough.
+                _add_closed_days(closed, [pk for _d, pk, _t in inside if pk not in closed], yesterday, wall.date())
+                inside = [r for r in inside if is_open(r[1], r[2])]
+            if len(inside) >= limit or last:
                 break
-            radius *= 2
-    return sorted(seen.values(), key=lambda n: (n.distance_m, n.station.pk))[:limit]
+            radius = min(radius * _growth(len(inside), limit), MAX_RADIUS_M)
+        kept = inside[:limit]
+        stations = Station.objects.in_bulk([pk for _d, pk, _t in kept])
+        if open_now:
+            return [Nearby(stations[pk], distance, True) for distance, pk, _t in kept]
+        _add_closed_days(closed, list(stations), yesterday, wall.date())
+        return [
+            Nearby(station, distance, station.is_open_at(at, holidays=holidays, closed_days=closed[pk]))
+            for distance, pk, _t in kept
+            for station in [stations[pk]]
+        ]
 
 
-def _closed_today(stations: list[Station], first: date, last: date) -> dict[int, set[date]]:
-    out: dict[int, set[date]] = {}
-    rows = StationClosedDay.objects.filter(station__in=stations, day__gte=first, day__lte=last)
+def _growth(found: int, wanted: int) -> float:
+    """How much wider the next square is: as far as the density seen so far says `wanted` lie, and then some.
+
+    Any growth keeps the answer exact; a good guess saves a round trip (most answers take two).
+    """
+    if not found:
+        return 4.0
+    return min(max(1.3 * math.sqrt(wanted / found), 1.5), 4.0)
+
+
+def _add_closed_days(into: dict[int, set[date]], station_ids: list[int], first: date, last: date) -> None:
+    """The closed days from `first` to `last` of these stations, added to `into` (an empty set for none)."""
+    if not station_ids:
+        return
+    for pk in station_ids:
+        into.setdefault(pk, set())
+    rows = StationClosedDay.objects.filter(station_id__in=station_ids, day__gte=first, day__lte=last)
     for station_id, day in rows.values_list("station_id", "day"):
-        out.setdefault(station_id, set()).add(day)
-    return out
+        into[station_id].add(day)
 
 
 # --- statistics -----------------------------------------------------------------------------------

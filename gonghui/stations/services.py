@@ -44,6 +44,7 @@ from gonghui.stations.models import (
     DutyShift,
     DutySupply,
     GroupMember,
+    Holiday,
     MapService,
     PartnerKind,
     Station,
@@ -316,6 +317,42 @@ def station_closed_day_add(
                 data={"station": station.code, "day": day.isoformat(), "reason": closed.reason},
             )
     return closed
+
+
+# --- public holidays -------------------------------------------------------------------------------
+
+
+def holidays_load(*, actor: User | None, days: Mapping[date, str]) -> dict[str, Any]:
+    """Make each year that `days` names hold exactly those days off (that year's State Council list).
+
+    Holidays are the whole platform's data, not a union's: the console and the demo load
+    them. Years the list does not name are left as they are. Returns the counts.
+    """
+    years = sorted({day.year for day in days})
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    if not years:
+        return {**counts, "years": years}
+    with transaction.atomic():
+        in_years = Holiday.objects.select_for_update().filter(day__year__in=years)
+        have = {h.day: h for h in in_years}
+        gone = [h.pk for day, h in have.items() if day not in days]
+        Holiday.objects.filter(pk__in=gone).delete()
+        counts["removed"] = len(gone)
+        new, changed = [], []
+        for day, name in sorted(days.items()):
+            row = have.get(day)
+            if row is None:
+                new.append(Holiday(day=day, name=name))
+            elif row.name != name:
+                row.name = name
+                changed.append(row)
+            else:
+                counts["unchanged"] += 1
+        Holiday.objects.bulk_create(new)
+        Holiday.objects.bulk_update(changed, ["name"])
+        counts["created"], counts["updated"] = len(new), len(changed)
+        audit_record(actor=actor, action="stations.holidays_load", data={"years": years, **counts})
+    return {**counts, "years": years}
 
 
 # --- inspections and photos ---------------------------------------------------------------------
