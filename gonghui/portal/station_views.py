@@ -60,8 +60,9 @@ def _person(request: HttpRequest) -> Person | None:
 
 
 def nearby(request: HttpRequest) -> HttpResponse:
-    """Nearest stations by the phone's position (static/portal/stations.js asks the public API); without
-    a position, the stations of a chosen city or found by name, searched here on the server."""
+    """Nearest stations by the phone's position (static/portal/stations.js asks the public API), also on a
+    map when GONGHUI_MAP_TILE_URL is set; without a position, the stations of a chosen city or found by
+    name, searched here on the server."""
     city, q = request.GET.get("city", "").strip(), request.GET.get("q", "").strip()
     open_now = request.GET.get("open_now") == "1"
     searched = bool(city or q)
@@ -80,6 +81,8 @@ def nearby(request: HttpRequest) -> HttpResponse:
             "facility_labels": dict(FACILITIES),
             "station_url": reverse("portal:station", args=["CODE"]),
             "api_url": reverse("api:nearest"),
+            # With a tile server the nearest stations are also drawn on Leaflet (GCJ-02 tiles, as the staff map).
+            "tiles": {"url": settings.GONGHUI_MAP_TILE_URL, "attribution": settings.GONGHUI_MAP_ATTRIBUTION},
         },
     )
 

@@ -29,7 +29,7 @@ class NearbyOut(Schema):
     code: str
     name: str
     address: str
-    lat: float
+    lat: float  # the station's position in GCJ-02 (as stored, as 高德/腾讯 tiles draw), whatever `datum` was asked in
     lng: float
     distance_m: int
     is_open: bool

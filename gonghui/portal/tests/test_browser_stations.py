@@ -1,6 +1,7 @@
 """Browser test on a phone (iPhone 13: 390 px wide, the position shared): a rider finds the nearest open
 station, opens it, checks in on duty, writes the duty log, takes a day of the group's week and asks for a
-swap, which the other rider accepts on their own phone. No page scrolls sideways."""
+swap, which the other rider accepts on their own phone. No page scrolls sideways. With a tile server the
+nearest stations are also markers on a Leaflet map, the phone's position among them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gonghui.conftest import PASSWORD, build_tree
 from gonghui.core.tests.browser import SHOTS
 from gonghui.portal.models import MemberAccount
 from gonghui.portal.tests.stations_world import HERE, StationWorld, build_station_world
+from gonghui.stations.coords import haversine_m, wgs84_to_gcj02
 from gonghui.stations.models import DutyCheckIn, DutyLog, DutySupply, SwapRequest, SwapStatus
 
 pytestmark = pytest.mark.browser
@@ -148,3 +150,72 @@ def test_a_rider_finds_the_nearest_open_station_checks_in_logs_and_swaps(sw: Sta
     phone.reload()
     expect(phone.get_by_test_id(f"open-swap-{day.pk}")).to_contain_text("待组长审批")
     other.screenshot(path=str(SHOTS / "portal-duty-swap-accepted.png"), full_page=True)
+
+
+def test_with_a_tile_server_the_nearest_stations_are_markers_on_the_phones_map(
+    sw: StationWorld, pw: Playwright, browser: Browser, live_server: Any, settings: Any
+) -> None:
+    # Tiles from this server (a path that answers 404 is enough to draw markers over).
+    settings.GONGHUI_MAP_TILE_URL = "/phone-tiles/{z}/{x}/{y}.png"
+    options = {k: v for k, v in pw.devices["iPhone 13"].items() if k != "default_browser_type"}
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        geolocation={"latitude": HERE[0], "longitude": HERE[1]},
+        permissions=["geolocation"],
+        **options,
+    )
+    context.set_default_timeout(15_000)
+    errors: list[str] = []
+    missing: list[str] = []
+    try:
+        phone = context.new_page()
+        phone.on("pageerror", lambda exc: errors.append(str(exc)))
+        # A refusal by the CSP is a console error; a file not found is reported by its response below.
+        phone.on(
+            "console", lambda msg: errors.append(msg.text) if msg.type == "error" and "404" not in msg.text else None
+        )
+        phone.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+        phone.goto("/m/stations/")
+        box = phone.get_by_test_id("near-map")
+        expect(box).to_have_attribute("data-rendered", "true")
+        expect(phone.get_by_test_id("near-status")).to_contain_text("离您最近")
+        # 只看营业中: the open station, green, and the phone's own position (not a link).
+        stations = box.locator("path.leaflet-interactive")
+        expect(stations).to_have_count(1)
+        expect(stations.first).to_have_attribute("stroke", "#198754")
+        expect(box.locator("path.near-map-me")).to_have_count(1)
+        # Unfiltered, the closed one too, grey; the markers follow the list.
+        phone.get_by_label("只看营业中").first.uncheck()
+        expect(phone.get_by_test_id("near-results").locator("a").first).to_have_attribute(
+            "data-testid", "near-YX-CLOSED"
+        )
+        expect(stations).to_have_count(2)
+        expect(box.locator('path.leaflet-interactive[stroke="#6c757d"]')).to_have_count(1)
+        expect(box.locator("path.near-map-me")).to_have_count(1)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(SHOTS / "portal-stations-nearby-map.png"), full_page=True)
+        # A marker's popup names the station and links its page.
+        box.locator('path.leaflet-interactive[stroke="#198754"]').click(force=True)
+        link = box.locator(".leaflet-popup-content a")
+        expect(link).to_have_text("夷新驿站")
+        expect(link).to_have_attribute("href", "/m/s/YX-001/")
+        # The map is phone-sized: the screen's width, half its height; nothing scrolls sideways.
+        size = box.bounding_box()
+        half = phone.evaluate("window.innerHeight") / 2
+        assert size is not None and size["width"] <= 390 and abs(size["height"] - half) < 2
+        fits(phone)
+        # The phone's WGS-84 is drawn in GCJ-02, by the browser's copy of coords.py's formula.
+        # Both stations were registered with the phone's WGS-84 longitude: drawn converted, the phone's dot sits
+        # straight below them (unconverted it would be some 500 m, a hundred pixels, to the west).
+        me, closed = (box.locator(sel).bounding_box() for sel in ("path.near-map-me", 'path[stroke="#6c757d"]'))
+        assert me is not None and closed is not None and me["y"] > closed["y"]
+        assert abs((me["x"] + me["width"] / 2) - (closed["x"] + closed["width"] / 2)) < 3
+        lat, lng = phone.evaluate(f"window.gonghuiGcj02.toGcj02({HERE[0]}, {HERE[1]})")
+        assert haversine_m(lat, lng, *wgs84_to_gcj02(*HERE)) < 0.01
+    finally:
+        context.close()
+    # Only the tiles are missing; no script error, nothing refused by the CSP.
+    assert not errors, errors
+    assert any("/phone-tiles/" in url for url in missing)
+    assert [url for url in missing if "/phone-tiles/" not in url and not url.endswith("/favicon.ico")] == []

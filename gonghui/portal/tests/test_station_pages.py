@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from gonghui.core.tests.clients import client as new_client
@@ -57,10 +58,29 @@ def test_the_nearby_page_is_public_and_searches_by_city_and_name_without_a_posit
     assert "没有找到" in html(c.get("/m/stations/", {"city": "520100"}))
 
 
+def test_the_nearby_page_has_a_map_and_leaflet_only_with_a_tile_server(sw: StationWorld) -> None:
+    c = new_client()
+    with override_settings(GONGHUI_MAP_TILE_URL=""):
+        plain = html(c.get("/m/stations/"))
+    assert "data-near-map" not in plain and "leaflet" not in plain and "gcj02.js" not in plain
+    assert 'id="near-tiles"' not in plain
+    tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
+    with override_settings(GONGHUI_MAP_TILE_URL=tiles, GONGHUI_MAP_ATTRIBUTION="示例地图"):
+        page = html(c.get("/m/stations/"))
+    assert 'data-near-map="near-tiles"' in page and 'data-testid="near-map"' in page
+    assert "vendor/leaflet/leaflet.js" in page and "vendor/leaflet/leaflet.css" in page and "gonghui/gcj02.js" in page
+    # The map sits above the list; the tiles' settings go in a json_script, not inline code.
+    assert page.index('data-testid="near-map"') < page.index('data-testid="near-results"')
+    assert 'id="near-tiles" type="application/json">{"url": "https://tiles.example.org/{z}/{x}/{y}.png"' in page
+
+
 def test_the_api_the_page_calls_answers_the_nearest_open_station_for_a_phone_position(sw: StationWorld) -> None:
     c = new_client()
     nearest = c.get("/api/v1/stations/nearest", {"lat": 30.77, "lng": 111.32, "datum": "wgs84"}).json()
     assert [s["code"] for s in nearest] == ["YX-CLOSED", "YX-001"]
+    # The stations' positions come back in GCJ-02 (as stored), whatever datum the question was in.
+    assert (nearest[1]["lat"], nearest[1]["lng"]) == (sw.station.lat, sw.station.lng)
+    assert nearest[1]["lng"] != 111.32  # the WGS-84 longitude it was registered with, shifted
     only_open = c.get("/api/v1/stations/nearest", {"lat": 30.77, "lng": 111.32, "open_now": "true"}).json()
     assert [s["code"] for s in only_open] == ["YX-001"]
 

@@ -3,6 +3,9 @@
 //   [data-near-open-now]   only stations open now;  [data-near-facility]  one facility's code
 //   [data-near-locate]     asks for the position again;  [data-near-status], [data-near-results]
 // Without a position (refused, unsupported, timed out) the page's city / name search is the way.
+//   [data-near-map]        only with a tile server (GONGHUI_MAP_TILE_URL): the id of the tiles' json_script;
+//                          the stations found drawn on Leaflet with the phone's position. The API answers
+//                          GCJ-02 (as the tiles draw); the phone's WGS-84 is converted (gonghui/gcj02.js).
 (() => {
   "use strict";
 
@@ -15,6 +18,41 @@
   const labelsNode = document.getElementById("facility-labels");
   const labels = labelsNode ? JSON.parse(labelsNode.textContent || "{}") : {};
   let position = null;
+  const mapNode = root.querySelector("[data-near-map]");
+  let map = null;
+  let markers = null;
+
+  const drawMap = (stations) => {
+    if (!mapNode || typeof L === "undefined" || !window.gonghuiGcj02) return;
+    mapNode.hidden = false; // shown once there is a position: Leaflet measures its container
+    if (!map) {
+      const tiles = JSON.parse(document.getElementById(mapNode.dataset.nearMap).textContent);
+      map = L.map(mapNode);
+      L.tileLayer(tiles.url, { attribution: tiles.attribution || "", maxZoom: 18 }).addTo(map);
+      markers = L.layerGroup().addTo(map);
+    }
+    markers.clearLayers();
+    const here = window.gonghuiGcj02.toGcj02(position.latitude, position.longitude);
+    const bounds = [here];
+    stations.forEach((s) => {
+      const marker = L.circleMarker([s.lat, s.lng], {
+        radius: 8,
+        color: s.is_open ? "#198754" : "#6c757d",
+        fillOpacity: 0.8,
+      }).addTo(markers);
+      const box = el("div");
+      const link = el("a", "fw-bold", s.name);
+      link.href = root.dataset.stationUrl.replace("CODE", encodeURIComponent(s.code));
+      box.append(link, el("div", "small", `${distance(s.distance_m)} · ${s.is_open ? "营业中" : "未营业"}`));
+      marker.bindPopup(box);
+      bounds.push([s.lat, s.lng]);
+    });
+    // The phone's own position, drawn last so that a station next to it does not cover it.
+    L.circleMarker(here, { radius: 6, color: "#0d6efd", fillOpacity: 0.9, interactive: false, className: "near-map-me" }).addTo(markers);
+    if (stations.length) map.fitBounds(bounds, { maxZoom: 16, padding: [24, 24] });
+    else map.setView(here, 14);
+    mapNode.dataset.rendered = "true";
+  };
 
   const say = (text) => {
     status.textContent = text;
@@ -67,6 +105,7 @@
       if (!response.ok) throw new Error(String(response.status));
       const stations = await response.json();
       results.replaceChildren(...stations.map(item));
+      drawMap(stations);
       say(stations.length ? `离您最近的 ${stations.length} 个驿站：` : "附近没有符合条件的驿站，可放宽条件或按城市查找。");
     } catch (_error) {
       say("暂时无法查询附近驿站，请稍后再试，或按城市查找。");
