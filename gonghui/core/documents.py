@@ -38,8 +38,12 @@ def verify_document(path: Path, suffix: str) -> None:
 
 
 def _verify_image(path: Path, fmt: str) -> None:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
+    # WeasyPrint (the certificates' PDFs) sets this process-wide flag when it is imported, after
+    # which Pillow pads a truncated image instead of refusing it: a cut-off upload would pass.
+    # Nothing here wants a truncated image, so the check puts the flag back every time.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             # Pillow warns from 89 million pixels on opening; the size is checked here, in words.

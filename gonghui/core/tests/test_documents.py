@@ -62,3 +62,14 @@ def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(tmp_path: P
     assert path.stat().st_size < 2_000_000
     with pytest.raises(DocumentInvalid, match="图片过大"):
         verify_document(path, ".png")
+
+
+def test_a_truncated_image_is_refused_even_after_weasyprint_is_loaded(tmp_path: Path) -> None:
+    import weasyprint  # noqa: F401  (its import sets Pillow's LOAD_TRUNCATED_IMAGES process-wide)
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it, whichever test imported it first
+    path = tmp_path / "cut.png"
+    path.write_bytes(image_bytes("PNG")[:-30])
+    with pytest.raises(DocumentInvalid, match="不是完整的 PNG"):
+        verify_document(path, ".png")
