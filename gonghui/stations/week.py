@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -157,7 +158,7 @@ def week_export(request: HttpRequest, code: str) -> HttpResponse:
     rows = selectors.week_at_a_glance(scope=scope, station=station, monday=monday)
     body = xlsx_bytes(HEADERS, _lines(rows), sheet="值班周报")
     name = f"{station.code}-值班周报-{monday.isoformat()}.xlsx"
-    with unscoped():
+    with transaction.atomic(), unscoped():
         audit_record(
             actor=actor_of(request),
             action="stations.week_export",

@@ -20,6 +20,7 @@ from gonghui.stations.tests.test_duty import MONDAY, at, on_duty, setup, shift_o
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)  # as a server runs it: no test transaction around the export's audit
 def test_the_week_shows_each_shift_with_check_ins_logs_and_missed_duties(station, setup, make_user, login) -> None:  # noqa: F811
     shift = shift_on(station, MONDAY)
     rider = on_duty(setup, shift)
