@@ -182,8 +182,7 @@ def _entry_label(entry: Any) -> str:
         return entry.donation.shown_donor
     if entry.disbursement_id:
         paid = entry.disbursement
-        payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
-        return f"{paid.project.name}：{payee}"
+        return f"{paid.project.name}：{_payee(paid)}"
     return ""
 
 
@@ -406,13 +405,24 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "charity/project_list.html", {"section": SECTION, **listing.context()})
 
 
-@login_required
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = require_perm(request, CharityPerm.VIEW)
-    project = _project(request, pk)
+def _payee(paid: Any) -> str:
+    """Who a payment went to, as pages show it: a member's name masked, an organisation's in full."""
+    return mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+
+
+def _project_page(
+    request: HttpRequest,
+    scope: Any,
+    project: Project,
+    *,
+    form: cf.DisbursementForm | None = None,
+    activity_form: cf.ActivityForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The project's page: its payments, the payment form and its activities (a refused form keeps its input)."""
     listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
     for paid in listing.rows:
-        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
+        paid.payee = _payee(paid)
     return render(
         request,
         "charity/project_detail.html",
@@ -420,11 +430,18 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "section": SECTION,
             "project": project,
             **listing.context(),
-            "form": cf.DisbursementForm(),
+            "form": form or cf.DisbursementForm(),
             "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
-            **_activities(scope, project),
+            **_activities(scope, project, activity_form),
         },
+        status=status,
     )
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = require_perm(request, CharityPerm.VIEW)
+    return _project_page(request, scope, _project(request, pk))
 
 
 def _activities(scope: Any, project: Project, form: cf.ActivityForm | None = None) -> dict[str, Any]:
@@ -459,22 +476,7 @@ def project_activity(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已登记活动“{data['name']}”。")
             return redirect("charity:project", pk=project.pk)
-    listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
-    for paid in listing.rows:
-        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
-    return render(
-        request,
-        "charity/project_detail.html",
-        {
-            "section": SECTION,
-            "project": project,
-            **listing.context(),
-            "form": cf.DisbursementForm(),
-            "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
-            **_activities(scope, project, form),
-        },
-        status=400,
-    )
+    return _project_page(request, scope, project, activity_form=form, status=400)
 
 
 @login_required
@@ -509,19 +511,4 @@ def project_disburse(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"已登记支出 {fen_to_yuan(data['amount'])} 元。")
                 return redirect("charity:project", pk=project.pk)
-    listing = list_page(request, selectors.disbursement_list(scope=scope, project=project))
-    for paid in listing.rows:
-        paid.payee = mask_name(paid.person.name) if paid.person_id else paid.recipient_name
-    return render(
-        request,
-        "charity/project_detail.html",
-        {
-            "section": SECTION,
-            "project": project,
-            **listing.context(),
-            "form": form,
-            "can_disburse": True,
-            **_activities(scope, project),
-        },
-        status=400,
-    )
+    return _project_page(request, scope, project, form=form, status=400)
