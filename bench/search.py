@@ -180,7 +180,8 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen[bytes]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
+    # The first start collects the static files: minutes on a busy machine.
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
@@ -193,7 +194,7 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen[bytes]:
             pass
         time.sleep(0.2)
     server.terminate()
-    raise RuntimeError("server did not answer /healthz within 60 s")
+    raise RuntimeError("server did not answer /healthz within 300 s")
 
 
 # --- loading (Django, in this process, before the server starts) -------------------------------

@@ -31,7 +31,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,8 +42,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+# The served-benchmark plumbing (a free port, the production server, PostgreSQL's admin, p95) is search's.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search import PG_SERVER_URL, free_port, percentile, pg_admin, start_server
+
 REPO = Path(__file__).resolve().parent.parent
-PG_SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 TARGET_MS = 20.0
 BATCH = 5_000
 
@@ -152,12 +154,6 @@ def progress(message: str) -> None:
     print(f"[stations-bench +{time.monotonic() - STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def run(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="gonghui-bench-stations-"))
     port = args.port or free_port()
@@ -224,40 +220,6 @@ def run(args: argparse.Namespace) -> int:
                 connections.close_all()
                 pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{pg_db}" WITH (FORCE)')
             shutil.rmtree(workdir, ignore_errors=True)
-
-
-def pg_admin(server_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as conn:
-        conn.execute(sql.encode())
-
-
-def start_server(port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    log = log_path.open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gonghui", "serve", "--no-worker", "--port", str(port), "--workers", "2"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    # The first start collects the static files: minutes on a busy machine.
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("server did not answer /healthz within 300 s")
-
-
-# --- loading (Django, in this process, before the server starts) -------------------------------
 
 
 def metres_to_degrees(lat: float, north_m: float, east_m: float) -> tuple[float, float]:
@@ -541,12 +503,6 @@ def check_answers(plan: dict[str, Any], answers: dict[str, list[Any]], sample: i
 
 
 # --- the report --------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile: a value that was actually observed."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 def report(
