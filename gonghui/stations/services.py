@@ -834,13 +834,6 @@ def swap_decide(
 # --- check-in and out ------------------------------------------------------------------------------
 
 
-def _checkin_window() -> tuple[timedelta, timedelta]:
-    """How early before a shift one may check in, and how long after its end one may still check out."""
-    return timedelta(minutes=settings.GONGHUI_STATION_EARLY_MINUTES), timedelta(
-        hours=settings.GONGHUI_STATION_CHECKOUT_HOURS
-    )
-
-
 def checkin(*, actor: User | None, person: Person, station: Station, at: datetime | None = None) -> DutyCheckIn:
     """The volunteer on duty now checks in at the station (scanning its code).
 
@@ -881,7 +874,7 @@ def checkin(*, actor: User | None, person: Person, station: Station, at: datetim
 def checkout(*, actor: User | None, person: Person, station: Station, at: datetime | None = None) -> DutyCheckIn:
     """The volunteer checks out of the duty they checked in to (until a few hours after it ends)."""
     at = at or timezone.now()
-    _early, late = _checkin_window()
+    late = timedelta(hours=settings.GONGHUI_STATION_CHECKOUT_HOURS)
     with transaction.atomic(), unscoped():
         row = (
             DutyCheckIn.all_objects.select_for_update(of=("self",))
