@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from gonghui.accounts.models import Role
@@ -81,6 +82,8 @@ def test_a_foreign_station_is_not_found_and_a_bad_week_falls_back(station, make_
     officer = login(make_user("officer", ("officer", "520200")))
     page = officer.get(f"/stations/{station.code}/week/", {"monday": "9999-99-99"})
     assert page.status_code == 200 and page.context["rows"] == []
+    today = timezone.localdate()
+    assert page.context["monday"] == today - timedelta(days=today.weekday())  # this week, not an error
 
 
 def test_the_members_page_shows_their_volunteer_service(station, setup, make_user, login) -> None:  # noqa: F811
