@@ -19,12 +19,14 @@ after their job finished (`bulk_files_sweep`, run by `gonghui files sweep`).
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
@@ -46,7 +48,7 @@ from gonghui.core.bulk.files import (
 from gonghui.core.bulk.kinds import BulkKind, get_kind
 from gonghui.core.crypto import SealError
 from gonghui.core.errors import DomainError, PermissionDeniedError
-from gonghui.core.models import BulkJob
+from gonghui.core.models import BulkJob, BulkJobAttempt
 from gonghui.core.scoping import scope_of_user, unscoped
 
 if TYPE_CHECKING:
@@ -58,10 +60,16 @@ logger = logging.getLogger(__name__)
 
 Status = BulkJob.Status
 Direction = BulkJob.Direction
+Trigger = BulkJobAttempt.Trigger
+Outcome = BulkJobAttempt.Outcome
 INTERNAL_ERROR = "任务运行时发生内部错误（已记入服务器日志），可以稍后重新运行。"
+WORKER_LOST = "后台任务进程在运行中中断（被终止或服务器重启）。"
+GAVE_UP = "后台任务进程在运行中中断，已自动恢复 {n} 次仍未完成，不再自动重试；请查看服务器日志后重新运行。"
 
 
-def _enqueue_on_commit(job: BulkJob) -> None:
+def _enqueue_on_commit(job: BulkJob, trigger: str = Trigger.FIRST) -> None:
+    """Record the attempt and queue its task once the transaction that made it commits."""
+    BulkJobAttempt.objects.create(job=job, number=job.attempt, trigger=trigger)
     job_id, attempt = job.pk, job.attempt
     transaction.on_commit(lambda: bulk_job_run.enqueue(job_id, attempt))
 
@@ -169,35 +177,91 @@ def bulk_job_rerun(*, actor: User, scope: Scope, job: BulkJob) -> BulkJob:
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if not bulk_job_rerunnable(locked):
             raise DomainError("bulk.not_rerunnable")
-        locked.status = Status.QUEUED
-        locked.attempt += 1
-        locked.rows_done = 0
-        locked.rows_total = None
-        locked.summary = None
-        if locked.direction == Direction.IMPORT:
-            # The last attempt's error workbook: the new attempt writes the whole file's anew.
-            stale_report = resolve(locked.report_path)
-            if stale_report is not None:
-                transaction.on_commit(lambda: stale_report.unlink(missing_ok=True))
-            locked.report_path = ""
-        locked.error = ""
-        locked.started_at = locked.finished_at = locked.heartbeat_at = None
-        locked.save(
-            update_fields=[
-                "status",
-                "attempt",
-                "rows_done",
-                "rows_total",
-                "summary",
-                "report_path",
-                "error",
-                "started_at",
-                "finished_at",
-                "heartbeat_at",
-            ]
-        )
-        _enqueue_on_commit(locked)
+        _requeue(locked, Trigger.RERUN)
     return locked
+
+
+def _requeue(locked: BulkJob, trigger: str) -> None:
+    """Queue a new attempt of a locked job; an attempt still marked live was lost with its worker."""
+    now = timezone.now()
+    BulkJobAttempt.objects.filter(
+        job=locked, number=locked.attempt, outcome__in=[Outcome.QUEUED, Outcome.RUNNING]
+    ).update(outcome=Outcome.LOST, ended_at=now, rows_done=locked.rows_done, error=WORKER_LOST)
+    locked.status = Status.QUEUED
+    locked.attempt += 1
+    locked.rows_done = 0
+    locked.rows_total = None
+    locked.summary = None
+    if locked.direction == Direction.IMPORT:
+        # The last attempt's error workbook: the new attempt writes the whole file's anew.
+        stale_report = resolve(locked.report_path)
+        if stale_report is not None:
+            transaction.on_commit(lambda: stale_report.unlink(missing_ok=True))
+        locked.report_path = ""
+    locked.error = ""
+    locked.started_at = locked.finished_at = locked.heartbeat_at = None
+    locked.save(
+        update_fields=[
+            "status",
+            "attempt",
+            "rows_done",
+            "rows_total",
+            "summary",
+            "report_path",
+            "error",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+        ]
+    )
+    _enqueue_on_commit(locked, trigger)
+
+
+def bulk_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
+    """Pick up the running jobs whose worker died: queue the next attempt, or fail after the last one.
+
+    Run by every job worker at start and every GONGHUI_BULK_RECOVER_SECONDS (`gonghui worker`),
+    and by `gonghui jobs recover`. Only running jobs count: a queued job's task is still in
+    the queue and runs when a worker is free. Each job is taken under its row lock and judged
+    again there, so two workers recovering at once queue one attempt, not two. Imports resume
+    by running the same file again (they are idempotent); exports start over.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.GONGHUI_BULK_STALE_MINUTES)
+    counts = {"resumed": 0, "failed": 0}
+    with unscoped():
+        candidates = list(
+            BulkJob.all_objects.filter(status=Status.RUNNING)
+            .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
+            .values_list("pk", flat=True)
+        )
+        for job_id in candidates:
+            with transaction.atomic():
+                locked = BulkJob.all_objects.select_for_update().filter(pk=job_id).first()
+                if locked is None or locked.status != Status.RUNNING or not _stopped_before(locked, cutoff):
+                    continue
+                if locked.attempt < settings.GONGHUI_BULK_MAX_ATTEMPTS and _resumable(locked):
+                    logger.warning("bulk job %s: worker lost in attempt %s, queued again", job_id, locked.attempt)
+                    _requeue(locked, Trigger.RECOVER)
+                    counts["resumed"] += 1
+                else:
+                    logger.warning("bulk job %s: worker lost in attempt %s, marked failed", job_id, locked.attempt)
+                    message = GAVE_UP.format(n=locked.attempt - 1) if _resumable(locked) else WORKER_LOST
+                    BulkJobAttempt.objects.filter(job=locked, number=locked.attempt).update(
+                        outcome=Outcome.LOST, ended_at=now, rows_done=locked.rows_done, error=WORKER_LOST
+                    )
+                    BulkJob.all_objects.filter(pk=job_id).update(status=Status.FAILED, error=message, finished_at=now)
+                    counts["failed"] += 1
+    return counts
+
+
+def _stopped_before(job: BulkJob, cutoff: datetime) -> bool:
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return last < cutoff
+
+
+def _resumable(job: BulkJob) -> bool:
+    return job.direction != Direction.IMPORT or resolve(job.file_path) is not None
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -278,14 +342,15 @@ def bulk_job_execute(job_id: int, attempt: int) -> str:
     )
     if not claimed:
         return "skipped"  # delivered twice, or superseded by a re-run
+    _attempt_row(job_id, attempt, Outcome.QUEUED).update(outcome=Outcome.RUNNING, started_at=now)
     job = BulkJob.all_objects.select_related("org", "actor").get(pk=job_id)
     try:
-        with unscoped():
+        with unscoped(), _heartbeat(job_id, attempt):
             outcome = _run_import(job) if job.direction == Direction.IMPORT else _run_export(job)
     except UnreadableFile as exc:
         # The same file would fail the same way: it has no further use.
-        _fail(job_id, attempt, str(exc))
-        _drop_upload(job)
+        if _fail(job_id, attempt, str(exc)):
+            _drop_upload(job)
         return "failed"
     except DomainError as exc:
         # Kept: a re-run may succeed once a grant or the union is put right (until the sweep).
@@ -295,11 +360,58 @@ def bulk_job_execute(job_id: int, attempt: int) -> str:
         logger.exception("bulk job %s (attempt %s) failed", job_id, attempt)
         _fail(job_id, attempt, INTERNAL_ERROR)
         raise
-    _attempt(job_id, attempt).update(
-        status=Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now(), **outcome
+    finished = timezone.now()
+    if not _attempt(job_id, attempt).update(status=Status.DONE, finished_at=finished, heartbeat_at=finished, **outcome):
+        # Superseded while it ran (taken for dead and queued again): the newer attempt owns
+        # the job, and needs the upload this one would otherwise delete.
+        return "superseded"
+    _attempt_row(job_id, attempt, Outcome.RUNNING).update(
+        outcome=Outcome.DONE, ended_at=finished, rows_done=outcome["rows_done"]
     )
     _drop_upload(job)
     return "done"
+
+
+def _attempt_row(job_id: int, number: int, outcome: str) -> Any:
+    # Only while it still reads `outcome`: an attempt recovery wrote off as lost stays lost,
+    # even if its worker was only frozen and finishes later (its job's state is the newer run's).
+    return BulkJobAttempt.objects.filter(job_id=job_id, number=number, outcome=outcome)
+
+
+class _heartbeat:
+    """Touch the job's heartbeat from a thread while it runs: life is the process, not the progress.
+
+    An export writes no progress, and one import batch can outlast the stale timeout on a
+    loaded server; without this, recovery would take a live job for a dead one. The thread
+    dies with its process, so a killed worker's heartbeat stops, which is what recovery reads.
+    """
+
+    def __init__(self, job_id: int, attempt: int) -> None:
+        self.job_id, self.attempt = job_id, attempt
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"bulk-job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> None:
+        if settings.GONGHUI_BULK_HEARTBEAT_SECONDS > 0:
+            self.thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(settings.GONGHUI_BULK_HEARTBEAT_SECONDS):
+                try:
+                    _attempt(self.job_id, self.attempt).filter(status=Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # a locked SQLite file, a database restarting: the next beat tries again
+                    logger.warning("bulk job %s: heartbeat not written", self.job_id, exc_info=True)
+                    connection.close()  # reconnect at the next beat
+        finally:
+            connection.close()  # this thread's own connection
 
 
 def _drop_upload(job: BulkJob) -> None:
@@ -311,9 +423,13 @@ def _drop_upload(job: BulkJob) -> None:
         path.unlink(missing_ok=True)
 
 
-def _fail(job_id: int, attempt: int, message: str) -> None:
+def _fail(job_id: int, attempt: int, message: str) -> bool:
+    """Record the attempt's failure; False when a newer attempt has taken the job over."""
     now = timezone.now()
-    _attempt(job_id, attempt).update(status=Status.FAILED, error=message, finished_at=now, heartbeat_at=now)
+    _attempt_row(job_id, attempt, Outcome.RUNNING).update(outcome=Outcome.FAILED, ended_at=now, error=message)
+    return bool(
+        _attempt(job_id, attempt).update(status=Status.FAILED, error=message, finished_at=now, heartbeat_at=now)
+    )
 
 
 # --- retention --------------------------------------------------------------------------------

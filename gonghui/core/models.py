@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import PathField
@@ -134,6 +135,45 @@ class BulkJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class BulkJobAttempt(models.Model):
+    """One run of a job: who or what started it, how it ended (the job page lists them).
+
+    A worker killed mid-run cannot write its own ending; the next worker's recovery
+    (`core.jobs.bulk_jobs_recover`) writes 工作进程中断 for it and queues the next attempt.
+    """
+
+    class Trigger(models.TextChoices):
+        FIRST = "first", _("首次运行")
+        RERUN = "rerun", _("手动重新运行")
+        RECOVER = "recover", _("自动恢复")
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        LOST = "lost", _("工作进程中断")
+
+    job = models.ForeignKey(BulkJob, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField(_("第几次"))
+    trigger = models.CharField(_("启动方式"), max_length=10, choices=Trigger.choices, default=Trigger.FIRST)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.QUEUED)
+    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    rows_done = models.PositiveBigIntegerField(_("已处理行数"), default=0)
+    error = models.TextField(_("原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("任务运行记录")
+        verbose_name_plural = _("任务运行记录")
+        ordering = ["job", "number"]
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="core_bulkjobattempt_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.number}"
 
 
 class Synonym(models.Model):

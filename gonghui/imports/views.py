@@ -424,7 +424,9 @@ def _job_context(request: HttpRequest, job: BulkJob) -> dict[str, Any]:
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    return render(request, "imports/job.html", _job_context(request, job))
+    # The attempts only on the page itself, not in the fragment polled every second.
+    context = _job_context(request, job) | {"attempts": list(job.attempts.all())}
+    return render(request, "imports/job.html", context)
 
 
 @login_required

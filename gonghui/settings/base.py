@@ -268,7 +268,13 @@ TASKS = {
 # Bulk import/export pages: the largest upload, and how long a running job may go
 # without progress before it counts as stuck (its worker killed) and may be re-run.
 GONGHUI_UPLOAD_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_MAX_MB", "200"))
-GONGHUI_BULK_STALE_MINUTES = int(os.environ.get("GONGHUI_BULK_STALE_MINUTES", "10"))
+GONGHUI_BULK_STALE_MINUTES = float(os.environ.get("GONGHUI_BULK_STALE_MINUTES", "10"))
+# A running job's worker touches its heartbeat this often (a thread beside the job, so a long
+# export or a slow batch still shows life); a worker recovers jobs whose heartbeat stopped this
+# often, and gives a job this many attempts in all before marking it failed.
+GONGHUI_BULK_HEARTBEAT_SECONDS = int(os.environ.get("GONGHUI_BULK_HEARTBEAT_SECONDS", "30"))
+GONGHUI_BULK_RECOVER_SECONDS = int(os.environ.get("GONGHUI_BULK_RECOVER_SECONDS", "60"))
+GONGHUI_BULK_MAX_ATTEMPTS = int(os.environ.get("GONGHUI_BULK_MAX_ATTEMPTS", "3"))
 
 # The stations' map: a tile server's URL template ({z}/{x}/{y}, Leaflet's), drawing in GCJ-02 as the
 # stations are stored (docs/stations.md). Empty: the map page is a list sorted by distance instead.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -69,11 +70,11 @@ def _migrate(env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def _serving(env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+def _serving(env: dict[str, str], *, worker: bool = False) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     """`gonghui serve` on a free port, once it answers; stopped on the way out."""
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - fixed executable
-        [_gonghui(), "serve", "--no-worker", "--workers", "1", "--port", str(port)],
+        [_gonghui(), "serve", *([] if worker else ["--no-worker"]), "--workers", "1", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -145,3 +146,41 @@ def test_a_page_rendered_before_collectstatic_links_the_plain_names(tmp_path: Pa
     # No manifest at all: Django's own storage raises "Missing staticfiles manifest entry" here (a 500).
     assert storage.url("vendor/bootstrap/css/bootstrap.min.css") == "/static/vendor/bootstrap/css/bootstrap.min.css"
     assert "gonghui collectstatic" in caplog.text
+
+
+def _job_workers(parent: int) -> list[int]:
+    """The `gonghui worker` processes started by `parent`, from the process table."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # gone meanwhile
+            continue
+        ppid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+        if ppid == parent and b"worker" in cmdline and "State:\tZ" not in status:
+            found.append(int(entry.name))
+    return found
+
+
+def test_serve_starts_its_job_worker_again_when_it_dies(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    _migrate(env)
+    with _serving(env, worker=True) as (_port, server):
+        deadline = time.monotonic() + 60
+        while not (workers := _job_workers(server.pid)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) == 1
+        os.kill(workers[0], signal.SIGKILL)  # the OOM killer, say
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            again = _job_workers(server.pid)
+            if again and again != workers:
+                break
+            time.sleep(0.2)
+        assert again and again != workers and server.poll() is None
+        output = _output(server)
+    assert "后台任务进程已退出（退出码 -9），正在重新启动（第 1 次）" in output
+    assert not _job_workers(server.pid)  # stopped with the server

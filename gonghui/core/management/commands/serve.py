@@ -28,6 +28,9 @@ DEMO_WARNING = (
 SOURCES_STAMP = ".gonghui-static-sources"
 # How often the server that runs its own worker deletes expired bulk files (`gonghui files sweep`).
 SWEEP_SECONDS = 3600
+# How often the server looks whether its job worker is still alive, and the longest it waits to restart it.
+WATCH_SECONDS = 1.0
+WORKER_RESTART_MAX_DELAY = 8.0
 
 
 def pending_migrations() -> list[str]:
@@ -114,8 +117,10 @@ class Command(BaseCommand):
         )
         procs = [web]
         stopping = threading.Event()
+        worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:
-            procs.append(subprocess.Popen([sys.executable, "-m", "gonghui", "db_worker"], env=env))
+            worker = start_worker(env)
+            procs.append(worker)
             # With the worker here, so is the file sweep (under systemd, gonghui-files.timer runs it).
             threading.Thread(target=sweep_files_periodically, args=(env, stopping), daemon=True).start()
         self.stdout.write(f"工会服务平台已启动：http://{bind}/  （Ctrl+C 停止）")
@@ -128,7 +133,22 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            web.wait()
+            # gunicorn restarts its own web workers; the job worker is ours to restart.
+            restarts = 0
+            while web.poll() is None and not stopping.is_set():
+                if worker is not None and worker.poll() is not None and not stopping.is_set():
+                    restarts += 1
+                    self.stderr.write(
+                        f"后台任务进程已退出（退出码 {worker.returncode}），正在重新启动（第 {restarts} 次）。"
+                    )
+                    # A worker that dies at once (a broken database) is not restarted in a tight loop.
+                    stopping.wait(min(WORKER_RESTART_MAX_DELAY, 2 ** min(restarts, 5) / 4))
+                    if stopping.is_set():
+                        break
+                    procs.remove(worker)
+                    worker = start_worker(env)
+                    procs.append(worker)
+                stopping.wait(WATCH_SECONDS)
         finally:
             stop(0, None)
             for proc in procs:
@@ -136,6 +156,11 @@ class Command(BaseCommand):
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The job worker (`gonghui worker`: django-tasks' worker plus the recovery of jobs whose worker died)."""
+    return subprocess.Popen([sys.executable, "-m", "gonghui", "worker"], env=env)
 
 
 def sweep_files_periodically(env: dict[str, str], stopping: threading.Event) -> None:
