@@ -35,6 +35,7 @@ from gonghui.orgs.api import router as orgs_router
 from gonghui.payouts.api import router as payouts_router
 from gonghui.reports.api import router as reports_router
 from gonghui.rights.api import router as rights_router
+from gonghui.rights.legal_api import router as rights_legal_router
 from gonghui.skills.api import router as skills_router
 from gonghui.stations.api import router as stations_router
 from gonghui.student_aid.api import router as student_aid_router
@@ -135,5 +136,6 @@ api.add_router("/honors", honors_router)
 api.add_router("/stats", reports_router)
 api.add_router("/stations", stations_router)
 api.add_router("/rights", rights_router)
+api.add_router("/rights", rights_legal_router)  # legal aid: its own module, same prefix
 api.add_router("/charity", charity_router)
 api.add_router("/skills", skills_router)

@@ -21,6 +21,13 @@ register_audit_labels(
         "rights.contract.review": "登记集体合同审查结果",
         "rights.request.record": "登记集体协商要约",
         "rights.request.reply": "登记要约书面答复",
+        "rights.lawyer.add": "登记工会律师",
+        "rights.lawyer.change": "修改工会律师",
+        "rights.aid.open": "12351 工单转为法律援助",
+        "rights.aid.hearing": "登记法律援助庭审或调解",
+        "rights.aid.close": "法律援助结案",
+        "rights.visit.record": "登记律师进企业法律体检",
+        "rights.visit.follow_up": "跟进法律体检问题整改",
     },
     {"number": "编号", "to": "至"},  # shared with skills (参赛编号): one label per key,
 )

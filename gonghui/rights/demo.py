@@ -5,7 +5,10 @@ enterprises and 4,228 workers (53 single-enterprise contracts and 4 regional one
 more; no other contract in 安定); in 陇西县 (621122) 26 cooperatives signed wage, women workers'
 and labour-safety special contracts (three regional contracts, each covering all 26). A year of
 12351 cases across Guizhou and 定西 in every state, some overdue: 300 at `small`, 30,000 at `seed`,
-written set-based.
+written set-based. Then (step 61) legal aid: lawyers' rosters at 定西, 安定, 陇西 and the Guizhou
+federation; legal-aid matters taken from open demo cases in every form, most closed with the amount
+recovered; and 百名律师进千企 法律体检 visits in 定西 (a few in Guizhou) with issues, some fixed, through
+the services (their rules and audit events).
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.services import org_create
 from gonghui.rights import deadlines
 from gonghui.rights.contracts import EmployerIn, add_years, contract_register
-from gonghui.rights.models import CaseEvent, CaseStatus, CollectiveContract, HotlineCase
+from gonghui.rights.legal import aid_close, aid_hearing, aid_open, lawyer_add, visit_issue_follow_up, visit_record
+from gonghui.rights.legal_selectors import roster_for
+from gonghui.rights.legal_words import AidForm, IssueStatus
+from gonghui.rights.models import CaseEvent, CaseStatus, CollectiveContract, HotlineCase, Lawyer
 from gonghui.rights.words import Cause, Kind, PersonType, Satisfaction, Source, Tier
 
 ANDING, LONGXI, DINGXI = "621102", "621122", "621100"
@@ -230,3 +236,162 @@ def load_rights(ctx: DemoContext) -> None:
     load_contracts(ctx)
     load_cases(ctx)
     ctx.log(f"集体合同：安定区 {ANDING_CONTRACTS} 份、陇西县 3 份；12351 工单 {CASES[ctx.scale]} 件。")
+
+
+# --- legal aid and 百名律师进千企 ----------------------------------------------------------------------
+
+# (union code, lawyers at small, at seed): 定西's 百名律师进千企 roster is the largest.
+ROSTERS = [(DINGXI, 8, 100), (ANDING, 3, 12), (LONGXI, 3, 12), ("520000", 4, 30)]
+AID_MATTERS = {"small": 24, "seed": 600}
+VISITS = {"small": 40, "seed": 1000}
+FIRMS = [
+    "甘肃陇原律师事务所",
+    "定西安定律师事务所",
+    "陇西县法律援助律师事务所",
+    "贵州黔正律师事务所",
+    "贵州筑城律师事务所",
+]
+GIVEN = "明华军芳丽强磊静敏伟洋娟平刚"
+AREA_SETS = [
+    "劳动合同、工资报酬、仲裁",
+    "工伤、社会保险、诉讼",
+    "解除终止劳动关系、仲裁、诉讼",
+    "女职工权益、劳动合同",
+    "企业用工合规、集体协商、劳动安全卫生",
+]
+ISSUES = [
+    "部分职工未签订书面劳动合同",
+    "劳动合同未约定工作时间和休息休假",
+    "加班费计算基数低于规定",
+    "未足额缴纳工伤保险",
+    "规章制度未经职代会讨论通过",
+    "女职工特殊保护制度缺失",
+    "试用期约定超过法定期限",
+    "工资支付台账不完整",
+    "劳务派遣用工比例超过 10%",
+]
+BODIES = ["劳动人事争议仲裁委员会", "人民法院", "劳动争议调解委员会"]
+
+
+def load_lawyers(ctx: DemoContext) -> dict[str, list[int]]:
+    with unscoped():
+        orgs = {o.code: o for o in Org.all_objects.filter(code__in=[code for code, _s, _l in ROSTERS])}
+    out: dict[str, list[int]] = {}
+    n = 0
+    for code, small, seed in ROSTERS:
+        org = orgs.get(code)
+        if org is None:
+            continue
+        out[code] = []
+        for _ in range(seed if ctx.is_seed else small):
+            n += 1
+            firm = FIRMS[3 + n % 2] if code.startswith("52") else FIRMS[n % 3]
+            lw = lawyer_add(
+                actor=None,
+                scope=None,
+                org=org,
+                raw={
+                    "name": ctx.rng.choice(SURNAMES) + ctx.rng.choice(GIVEN) + ctx.rng.choice(["", *GIVEN]),
+                    "firm": firm,
+                    "licence_no": f"1{code[:2]}{2010 + n % 14}{n:010d}",  # 17 digits, synthetic
+                    "areas": AREA_SETS[n % len(AREA_SETS)],
+                    "phone": f"139{ctx.rng.randint(0, 99_999_999):08d}",
+                    "active": n % 15 != 0,  # a few taken off the roster
+                },
+            )
+            out[code].append(lw.pk)
+    return out
+
+
+def load_matters(ctx: DemoContext) -> int:
+    """Legal aid from open complaints and requests for help about wages, injuries and dismissals,
+    through the services (the rules and the audit), various forms, a third closed with amounts."""
+    today = timezone.localdate()
+    with unscoped():
+        candidates = list(
+            HotlineCase.all_objects.filter(
+                status__in=[CaseStatus.HANDLING, CaseStatus.REPLIED, CaseStatus.FOLLOWED],
+                kind__in=[Kind.COMPLAINT, Kind.HELP],
+                cause__in=[Cause.WAGES, Cause.INJURY, Cause.DISMISSAL, Cause.CONTRACT],
+            ).order_by("pk")[: AID_MATTERS[ctx.scale] * 3]
+        )
+    made = 0
+    for case in ctx.rng.sample(candidates, min(len(candidates), AID_MATTERS[ctx.scale])):
+        roster = roster_for(org_path=case.org_path)
+        if not roster:
+            continue
+        opened = min(case.created_at.date() + timedelta(days=ctx.rng.randint(1, 5)), today)
+        form = ctx.rng.choices(AidForm.values, [35, 25, 30, 10])[0]
+        matter = aid_open(
+            actor=None, scope=None, case=case, form=form, lawyer_id=ctx.rng.choice(roster).pk, opened_on=opened
+        )
+        made += 1
+        if form in (AidForm.ARBITRATION, AidForm.LITIGATION) and opened + timedelta(days=20) <= today:
+            aid_hearing(
+                actor=None,
+                scope=None,
+                matter=matter,
+                held_on=opened + timedelta(days=ctx.rng.randint(10, 20)),
+                body=BODIES[0] if form == AidForm.ARBITRATION else BODIES[1],
+                result="庭审调解" if ctx.rng.random() < 0.5 else "",
+            )
+        if made % 3 != 0 and opened + timedelta(days=30) <= today:
+            recovered = ctx.rng.choice([0, 350_000, 1_280_000, 2_600_050, 4_800_000, 12_000_000])
+            aid_close(
+                actor=None,
+                scope=None,
+                matter=matter,
+                closed_on=opened + timedelta(days=ctx.rng.randint(25, 30)),
+                recovered_fen=recovered,
+                outcome="职工撤回申请" if recovered == 0 else "调解/裁决支付",
+            )
+    return made
+
+
+def load_visits(ctx: DemoContext, rosters: dict[str, list[int]]) -> int:
+    """百名律师进千企 in 定西 (its counties' enterprises) and a few in Guizhou: 法律体检 with issues."""
+    today = timezone.localdate()
+    with unscoped():
+        orgs = {o.code: o for o in Org.all_objects.filter(code__in=list(rosters))}
+    places = [c for c in (DINGXI, ANDING, LONGXI) if rosters.get(c)]
+    if not places:
+        return 0
+    made = 0
+    for i in range(VISITS[ctx.scale]):
+        code = "520000" if rosters.get("520000") and i % 8 == 7 else places[i % len(places)]
+        org = orgs[code]
+        lawyers = roster_for(org_path=org.path)
+        region = "520100" if code == "520000" else code
+        visit = visit_record(
+            actor=None,
+            scope=None,
+            org=org,
+            lawyer_id=ctx.rng.choice(lawyers).pk,
+            enterprise_name=f"{org.name.removesuffix('总工会')}示例企业（体检 {i + 1}）",
+            enterprise_uscc=_uscc(region, 500 + i),
+            visited_on=today - timedelta(days=ctx.rng.randint(5, 330)),
+            issues=ctx.rng.sample(ISSUES, ctx.rng.randint(0, 4)),
+            note="百名律师进千企·法律体检" if code != "520000" else "",
+        )
+        made += 1
+        for issue in visit.issues.all():
+            if ctx.rng.random() < 0.6:
+                visit_issue_follow_up(actor=None, scope=None, issue=issue, status=IssueStatus.FIXED, note="已整改")
+            elif ctx.rng.random() < 0.5:
+                visit_issue_follow_up(actor=None, scope=None, issue=issue, status=IssueStatus.FIXING, note="限期整改")
+    return made
+
+
+@demo_step(order=61)
+def load_legal_aid(ctx: DemoContext) -> None:
+    with unscoped():
+        if Lawyer.all_objects.exists():
+            ctx.log("法律援助数据已存在，跳过。")
+            return
+    _county(ANDING, "安定区总工会")
+    _county(LONGXI, "陇西县总工会")
+    rosters = load_lawyers(ctx)
+    matters = load_matters(ctx)
+    visits = load_visits(ctx, rosters)
+    lawyers = sum(len(v) for v in rosters.values())
+    ctx.log(f"工会律师 {lawyers} 名；法律援助 {matters} 件；律师进企业法律体检 {visits} 次。")

@@ -19,6 +19,12 @@ register_messages(
         "rights.contract_invalid": _("{reasons}"),
         "rights.request_replied": _("该要约已于 {day} 书面答复"),
         "rights.request_reply_early": _("答复日期不能早于要约日期"),
+        "rights.legal_invalid": _("{reasons}"),
+        "rights.aid_exists": _("该工单已转为法律援助事项"),
+        "rights.aid_case_closed": _("工单已结案，不能再转为法律援助"),
+        "rights.aid_closed": _("该法律援助事项已于 {day} 结案"),
+        "rights.lawyer_not_on_roster": _("律师“{name}”不在本工会或上级工会的律师库中（或已不在册）"),
+        "rights.issue_fixed": _("该问题已整改完毕"),
         # Checks of several fields at once: each field's reason in the details, joined as the message.
         "rights.intake_invalid": _("{reasons}"),
     }

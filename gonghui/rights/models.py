@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import PathField
 from gonghui.core.scoping import ScopedManager
+from gonghui.rights.legal_words import AidForm, IssueStatus
 from gonghui.rights.words import Cause, Kind, PersonType, Satisfaction, Source, Tier
 
 
@@ -121,6 +122,152 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+
+# --- legal aid (法律援助) and 百名律师进千企 --------------------------------------------------------------
+
+
+class Lawyer(models.Model):
+    """A lawyer on a union's roster (律师库): the union's own and its lower unions' legal aid and
+    enterprise visits may be assigned to them."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("所属工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    name = models.CharField(_("姓名"), max_length=60)
+    firm = models.CharField(_("律师事务所"), max_length=200)
+    licence_no = models.CharField(_("执业证号"), max_length=17)
+    areas = models.JSONField(_("执业领域"), default=list)  # LawArea codes
+    # Digits as typed (mobile or landline); shown masked everywhere (mask_mobile).
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    active = models.BooleanField(_("在册"), default=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects: ScopedManager[Lawyer] = ScopedManager("org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("工会律师")
+        verbose_name_plural = _("工会律师")
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["org_path", "active"], name="rights_lawyer_path")]
+        constraints = [
+            # One roster line per licence in a union; the same lawyer may serve several unions.
+            models.UniqueConstraint(fields=["org", "licence_no"], name="rights_lawyer_licence_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.firm}）"
+
+
+class AidStatus(models.TextChoices):
+    OPEN = "open", _("援助中")
+    CLOSED = "closed", _("已结案")
+
+
+class LegalAidMatter(models.Model):
+    """A hotline case taken on as legal aid (法律援助): its form, the lawyer, hearings and outcome.
+
+    Counted and scoped under the union that held the case when the aid began (`org`)."""
+
+    case = models.OneToOneField(
+        HotlineCase, verbose_name=_("12351 工单"), on_delete=models.PROTECT, related_name="legal_aid"
+    )
+    org = models.ForeignKey("orgs.Org", verbose_name=_("援助工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    form = models.CharField(_("援助形式"), max_length=12, choices=AidForm.choices)
+    lawyer = models.ForeignKey(Lawyer, verbose_name=_("承办律师"), on_delete=models.PROTECT, related_name="matters")
+    opened_on = models.DateField(_("受理援助日期"))
+    note = models.TextField(_("援助事项"), blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=AidStatus.choices, default=AidStatus.OPEN)
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    recovered_fen = models.PositiveBigIntegerField(_("为职工挽回（分）"), null=True, blank=True)
+    outcome = models.TextField(_("结案情况"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects: ScopedManager[LegalAidMatter] = ScopedManager("org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("法律援助事项")
+        verbose_name_plural = _("法律援助事项")
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["org_path", "status"], name="rights_aid_path_status")]
+        constraints = [
+            # Closed ⇔ a closing day and an amount (0 allowed, with the reason in `outcome`).
+            models.CheckConstraint(
+                condition=Q(status="open", closed_on__isnull=True, recovered_fen__isnull=True)
+                | Q(status="closed", closed_on__isnull=False, recovered_fen__isnull=False),
+                name="rights_aid_closed_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_form_display()}"
+
+
+class Hearing(models.Model):
+    """A hearing (开庭/调解) of a legal-aid matter: the day, the body, what came of it."""
+
+    matter = models.ForeignKey(LegalAidMatter, on_delete=models.CASCADE, related_name="hearings")
+    held_on = models.DateField(_("日期"))
+    body = models.CharField(_("机构"), max_length=100)  # 劳动人事争议仲裁委员会, 人民法院, 调解组织…
+    result = models.TextField(_("结果"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("庭审与调解")
+        verbose_name_plural = _("庭审与调解")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.body}"
+
+
+class LawyerVisit(models.Model):
+    """百名律师进千企: a lawyer's "法律体检" of an enterprise, with the issues found."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("组织工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    lawyer = models.ForeignKey(Lawyer, verbose_name=_("律师"), on_delete=models.PROTECT, related_name="visits")
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    enterprise_uscc = models.CharField(_("统一社会信用代码"), max_length=18)
+    visited_on = models.DateField(_("体检日期"))
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects: ScopedManager[LawyerVisit] = ScopedManager("org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("律师进企业法律体检")
+        verbose_name_plural = _("律师进企业法律体检")
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["org_path", "visited_on"], name="rights_visit_path_day")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_name} {self.visited_on}"
+
+
+class VisitIssue(models.Model):
+    """An issue a 法律体检 found, and its follow-up (整改中 → 已整改)."""
+
+    visit = models.ForeignKey(LawyerVisit, on_delete=models.CASCADE, related_name="issues")
+    text = models.CharField(_("问题"), max_length=300)
+    status = models.CharField(_("整改状态"), max_length=8, choices=IssueStatus.choices, default=IssueStatus.FIXING)
+    note = models.CharField(_("跟进说明"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("法律体检问题")
+        verbose_name_plural = _("法律体检问题")
+
+    def __str__(self) -> str:
+        return self.text
 
 
 # --- collective contracts (集体合同) ----------------------------------------------------------------

@@ -11,6 +11,8 @@ class RightsPerm(models.TextChoices):
     SUPERVISE = "rights.case.supervise", "督办下级工会的超期工单"
     CONTRACT_VIEW = "rights.contract.view", "查看集体合同"
     CONTRACT_MANAGE = "rights.contract.manage", "登记集体合同（备案、审查结果、续订）"
+    LEGAL_VIEW = "rights.legal.view", "查看工会律师、法律援助与律师进企业"
+    LEGAL_MANAGE = "rights.legal.manage", "管理工会律师库、法律援助事项与律师进企业法律体检"
 
 
 register(
@@ -23,5 +25,7 @@ register(
         RightsPerm.SUPERVISE: ["officer", "reviewer"],
         RightsPerm.CONTRACT_VIEW: ["officer", "reviewer", "viewer"],
         RightsPerm.CONTRACT_MANAGE: ["officer"],
+        RightsPerm.LEGAL_VIEW: ["officer", "reviewer", "viewer"],
+        RightsPerm.LEGAL_MANAGE: ["officer"],
     },
 )

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from gonghui.core.money import fen_to_decimal
 from gonghui.core.scoping import subtrees_q, unscoped
 from gonghui.core.stats import months_back, stat_provider
 from gonghui.core.ui import register_dashboard_chart
@@ -27,6 +28,8 @@ from gonghui.rights.models import (
     ContractEmployer,
     ContractKind,
     HotlineCase,
+    LawyerVisit,
+    LegalAidMatter,
 )
 from gonghui.rights.words import Cause, Satisfaction
 
@@ -145,3 +148,21 @@ def overdue_by_lower_union_chart(paths: list[str] | None) -> dict[str, Any]:
 register_dashboard_chart(
     chart_id="hotline-overdue", title="12351 超期工单 · 按下级工会（件）", data=overdue_by_lower_union_chart, order=72
 )
+
+
+@stat_provider(order=62)
+def legal_aid_stats(paths: list[str] | None) -> dict[str, Any]:
+    """Legal aid under the union that took the matter on (all matters; the amount recovered of the
+    closed ones, fen summed then shown in yuan) and the lawyers' enterprise visits (法律体检)."""
+    with unscoped():
+        matters = LegalAidMatter.all_objects.all()
+        visits = LawyerVisit.all_objects.all()
+    if paths is not None:
+        matters = matters.filter(subtrees_q("org_path", paths))
+        visits = visits.filter(subtrees_q("org_path", paths))
+    got = matters.aggregate(n=Count("pk"), fen=Sum("recovered_fen"))
+    return {
+        "legal_aid_cases": got["n"],
+        "legal_aid_recovered_yuan": float(fen_to_decimal(got["fen"] or 0)),
+        "lawyer_visits": visits.count(),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.rights import views
+from gonghui.rights import legal_views, views
 
 app_name = "rights"
 urlpatterns = [
@@ -19,4 +19,15 @@ urlpatterns += [
 urlpatterns += [
     path("requests/", views.request_list, name="requests"),
     path("requests/<int:pk>/reply/", views.request_reply, name="request_reply"),
+]
+urlpatterns += [
+    path("lawyers/", legal_views.lawyer_list, name="lawyers"),
+    path("lawyers/new/", legal_views.lawyer_new, name="lawyer_new"),
+    path("lawyers/<int:pk>/edit/", legal_views.lawyer_edit, name="lawyer_edit"),
+    path("legal-aid/", legal_views.aid_list, name="legal_aid"),
+    path("legal-aid/new/", legal_views.aid_new, name="aid_new"),
+    path("legal-aid/<int:pk>/", legal_views.aid_detail, name="aid"),
+    path("visits/", legal_views.visit_list, name="visits"),
+    path("visits/new/", legal_views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", legal_views.visit_detail, name="visit"),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core import words
 from gonghui.core.errors import DomainError
 from gonghui.core.masking import mask_mobile
+from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.viewutils import (
     Button,
@@ -36,9 +37,16 @@ from gonghui.core.viewutils import (
 )
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
-from gonghui.rights import contracts, deadlines, selectors, services
+from gonghui.rights import contracts, deadlines, legal_selectors, selectors, services
 from gonghui.rights.forms import WORD_FIELDS, ContractForm, IntakeForm, RequestForm, parse_employer_lines
-from gonghui.rights.models import CaseStatus, CollectiveContract, ContractKind, HotlineCase, ReviewResult
+from gonghui.rights.models import (
+    CaseStatus,
+    CollectiveContract,
+    ContractKind,
+    HotlineCase,
+    LegalAidMatter,
+    ReviewResult,
+)
 from gonghui.rights.permissions import RightsPerm
 from gonghui.rights.words import Cause, Kind, Satisfaction, Tier
 from gonghui.rights.workflow import EVENT_LABELS, TRANSITIONS
@@ -172,8 +180,26 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": selectors.child_orgs(org=case.org) if actions["hand_down"] else [],
             "satisfactions": Satisfaction.choices,
             "step_label": deadlines.STEP_LABELS.get(deadlines.STEP_OF_STATUS.get(case.status, ""), ""),
+            **_legal_aid_context(scope, case),
         },
     )
+
+
+def _legal_aid_context(scope: Scope, case: HotlineCase) -> dict[str, Any]:
+    """The case's legal-aid matter (if the caller sees it), or whether the caller may open one."""
+    matter = (
+        legal_selectors.matter_of_case(scope=scope, case=case)
+        if scope.has_perm_anywhere(RightsPerm.LEGAL_VIEW)
+        else None
+    )
+    return {
+        "legal_aid": matter,
+        "legal_aid_recovered": fen_to_yuan(matter.recovered_fen) if matter and matter.recovered_fen is not None else "",
+        "can_open_aid": matter is None
+        and case.status != CaseStatus.CLOSED
+        and scope.has_perm(RightsPerm.LEGAL_MANAGE, case.org_path)
+        and not LegalAidMatter.all_objects.filter(case=case).exists(),
+    }
 
 
 def _hand_down(*, post: Any, **kw: Any) -> object:

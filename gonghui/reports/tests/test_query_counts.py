@@ -8,8 +8,9 @@ One `stats_collect` (what `/api/v1/stats` answers and each dashboard row shows)
 is `STATS` queries: orgs 1, members 1 (the tallies), cards 3 (cards, payouts,
 credit referrals), 普惠 3 (till sales, card spending, distinct members), aid 2
 (files, relief), 金秋助学 1, stations 5 (stations, volunteers, groups, shifts with their logs and
-check-ins, visits), 12351 hotline 1, collective contracts 2 (by kind, the employers), charity 5
-(funds, donations, projects, payments, activities), skills 7 (contests with their entries, classes
+check-ins, visits), 12351 hotline 1, collective contracts 2 (by kind, the employers), legal aid 2
+(matters with the amounts, lawyers' visits), charity 5 (funds, donations, projects, payments,
+activities), skills 7 (contests with their entries, classes
 with their trainees, trainees' incomes, plans, studios, 五小, activities with their check-ins). A new
 statistics provider changes it on purpose.
 
@@ -48,7 +49,7 @@ pytestmark = pytest.mark.django_db
 
 SMALL, LARGE = 3, 30
 
-STATS = 33  # one stats_collect
+STATS = 35  # one stats_collect
 SESSION = 3  # session, user, grants
 SERIES = 4  # monthly: payouts, card spending, 普惠 sales, 金秋助学
 # orgs by kind, orgs by region, 金秋助学 by school year, station visits (scanned, logged), stations by city,

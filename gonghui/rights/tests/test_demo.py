@@ -41,3 +41,31 @@ def test_the_pages_figures_and_a_year_of_cases(tree) -> None:  # type: ignore[no
     # Loading twice adds nothing.
     load_rights(ctx)
     assert stats_collect([anding.path])["contracts"] == 57
+
+
+def test_legal_aid_lawyers_and_visits(tree) -> None:  # type: ignore[no-untyped-def]
+    from gonghui.rights.demo import AID_MATTERS, VISITS, load_legal_aid
+    from gonghui.rights.models import AidStatus, Lawyer, LawyerVisit, LegalAidMatter, VisitIssue
+
+    ctx = DemoContext(scale="small", rng=random.Random(7), log=lambda _m: None)
+    load_rights(ctx)
+    load_legal_aid(ctx)
+    with unscoped():
+        rosters = set(Lawyer.all_objects.values_list("org__code", flat=True))
+        matters = LegalAidMatter.all_objects.all()
+        forms = set(matters.values_list("form", flat=True))
+        closed = matters.filter(status=AidStatus.CLOSED)
+        dingxi = Org.all_objects.get(code="621100")
+        issues = set(VisitIssue.objects.values_list("status", flat=True))
+    assert rosters == {"621100", "621102", "621122", "520000"}
+    assert 0 < matters.count() <= AID_MATTERS["small"] and len(forms) >= 3
+    assert closed.exists() and closed.filter(recovered_fen__gt=0).exists()
+    assert issues == {"fixing", "fixed"}
+    everywhere = stats_collect(None)
+    assert everywhere["legal_aid_cases"] == matters.count()
+    assert everywhere["lawyer_visits"] == VISITS["small"]
+    assert everywhere["legal_aid_recovered_yuan"] > 0
+    assert 0 < stats_collect([dingxi.path])["lawyer_visits"] < VISITS["small"]
+    load_legal_aid(ctx)  # loading twice adds nothing
+    with unscoped():
+        assert LawyerVisit.all_objects.count() == VISITS["small"]
