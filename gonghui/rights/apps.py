@@ -9,11 +9,12 @@ class RightsConfig(AppConfig):
     def ready(self) -> None:
         from gonghui.core.paths import register_path_column
         from gonghui.core.ui import register_dashboard_cards, register_nav
-        from gonghui.rights import errors, permissions, words  # noqa: F401  (registers)
+        from gonghui.rights import errors, kinds, permissions, words  # noqa: F401  (registers)
         from gonghui.rights.models import CollectiveContract, HotlineCase
         from gonghui.rights.permissions import RightsPerm
 
         words.register()
+        kinds.register()
         register_path_column(HotlineCase, "org_path")
         register_path_column(HotlineCase, "intake_path")
         register_path_column(CollectiveContract, "org_path")

@@ -21,6 +21,9 @@ register_audit_labels(
         "rights.contract.review": "登记集体合同审查结果",
         "rights.request.record": "登记集体协商要约",
         "rights.request.reply": "登记要约书面答复",
+        "rights.request.link": "要约关联签订的集体合同",
+        "rights.contract.import": "导入集体合同台账",
+        "rights.contract.export": "导出集体合同台账",
     },
     {"number": "编号", "to": "至"},  # shared with skills (参赛编号): one label per key,
 )

@@ -18,6 +18,7 @@ register_messages(
         "rights.contract_not_in_review": _("合同尚未备案或已有审查结果"),
         "rights.contract_invalid": _("{reasons}"),
         "rights.request_replied": _("该要约已于 {day} 书面答复"),
+        "rights.request_linked": _("该要约已关联了签订的合同"),
         "rights.request_reply_early": _("答复日期不能早于要约日期"),
         # Checks of several fields at once: each field's reason in the details, joined as the message.
         "rights.intake_invalid": _("{reasons}"),
