@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from gonghui.core.api_common import paginate, request_scope
-from gonghui.core.errors import DomainError
+from gonghui.core.api_common import request_scope
+from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
 from gonghui.core.scoping import unscoped
@@ -93,7 +93,8 @@ class CaseOut(Schema):
 
 class CasePage(Schema):
     items: list[CaseOut]
-    count: int
+    count: int  # exact up to 1000; past it 1000 and `count_capped`
+    count_capped: bool
     page: int
 
 
@@ -177,8 +178,11 @@ def list_cases(
     page: int = 1,
 ) -> dict[str, Any]:
     filters = selectors.CaseFilters(status=status, kind=kind, cause=cause, tier=tier, overdue=overdue, q=q)
-    rows, count, number = paginate(selectors.case_list(scope=request_scope(request), filters=filters), page)
-    return {"items": [case_out(c) for c in rows], "count": count, "page": number}
+    return _page(selectors.case_page(scope=request_scope(request), filters=filters, page=page))
+
+
+def _page(p: selectors.Page) -> dict[str, Any]:
+    return {"items": [case_out(c) for c in p.rows], "count": p.count, "count_capped": p.capped, "page": p.page}
 
 
 @router.post("/cases", response={201: CaseOut}, summary="受理来电（咨询当场答复可直接结案）")
@@ -196,8 +200,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 @router.get("/supervision", response=CasePage, summary="超期督办：下级工会承办的超期工单，超期最久的在前")
 def list_supervision(request: HttpRequest, page: int = 1) -> dict[str, Any]:
-    rows, count, number = paginate(selectors.supervision_list(scope=request_scope(request)), page)
-    return {"items": [case_out(c) for c in rows], "count": count, "page": number}
+    return _page(selectors.supervision_page(scope=request_scope(request), page=page))
 
 
 def _act(request: HttpRequest, case_id: int, service: Any, **kwargs: Any) -> dict[str, Any]:
@@ -289,6 +292,8 @@ class ContractIn(Schema):
     minimum_wage: str = ""  # yuan a month
     employers: list[EmployerSchema]
     renews_id: int | None = None
+    number: str = ""  # the registry's number
+    negotiation_id: int | None = None  # the 要约 it came from (same union, not linked yet)
 
 
 class ContractOut(Schema):
@@ -377,7 +382,12 @@ def register_contract(request: HttpRequest, body: ContractIn) -> Status[dict[str
     scope = request_scope(request)
     org = org_get(scope=scope, code=body.org_code, perm=RightsPerm.CONTRACT_MANAGE)
     renews = selectors.contract_get(scope=scope, pk=body.renews_id) if body.renews_id else None
-    raw = body.dict(exclude={"org_code", "employers", "renews_id", "minimum_wage"})
+    negotiation = None
+    if body.negotiation_id:
+        negotiation = selectors.linkable_requests(scope=scope).filter(pk=body.negotiation_id).first()
+        if negotiation is None:
+            raise NotFoundError()
+    raw = body.dict(exclude={"org_code", "employers", "renews_id", "minimum_wage", "negotiation_id"})
     if body.minimum_wage.strip():
         try:
             raw["minimum_wage_fen"] = parse_yuan(body.minimum_wage)
@@ -394,6 +404,7 @@ def register_contract(request: HttpRequest, body: ContractIn) -> Status[dict[str
         raw=raw,
         employers=[contracts.EmployerIn(e.name, e.uscc, e.workers) for e in body.employers],
         renews=renews,
+        negotiation=negotiation,
     )
     return Status(201, contract_out(selectors.contract_get(scope=scope, pk=c.pk)))
 
@@ -441,6 +452,7 @@ class RequestOut(Schema):
     reply_due: date
     replied_on: date | None
     overdue: bool
+    contract_id: int | None  # the contract it led to
 
 
 class ReplyIn(Schema):
@@ -460,6 +472,7 @@ def request_out(r: NegotiationRequest) -> dict[str, Any]:
         "reply_due": contracts.reply_due(r.requested_on),
         "replied_on": r.replied_on,
         "overdue": contracts.request_overdue(r, timezone.localdate()),
+        "contract_id": r.contract_id,
     }
 
 

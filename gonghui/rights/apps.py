@@ -9,12 +9,13 @@ class RightsConfig(AppConfig):
     def ready(self) -> None:
         from gonghui.core.paths import register_path_column
         from gonghui.core.ui import register_dashboard_cards, register_nav
-        from gonghui.rights import errors, legal_words, permissions, words  # noqa: F401  (registers)
+        from gonghui.rights import errors, kinds, legal_words, permissions, words  # noqa: F401  (registers)
         from gonghui.rights.models import CollectiveContract, HotlineCase, Lawyer, LawyerVisit, LegalAidMatter
         from gonghui.rights.permissions import RightsPerm
 
         words.register()
         legal_words.register()
+        kinds.register()
         register_path_column(HotlineCase, "org_path")
         register_path_column(HotlineCase, "intake_path")
         register_path_column(CollectiveContract, "org_path")

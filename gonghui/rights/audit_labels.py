@@ -28,6 +28,9 @@ register_audit_labels(
         "rights.aid.close": "法律援助结案",
         "rights.visit.record": "登记律师进企业法律体检",
         "rights.visit.follow_up": "跟进法律体检问题整改",
+        "rights.request.link": "要约关联签订的集体合同",
+        "rights.contract.import": "导入集体合同台账",
+        "rights.contract.export": "导出集体合同台账",
     },
     {"number": "编号", "to": "至"},  # shared with skills (参赛编号): one label per key,
 )

@@ -34,6 +34,7 @@ from gonghui.rights.models import (
     CollectiveContract,
     ContractEmployer,
     ContractScope,
+    MinimumWage,
     NegotiationRequest,
     RequestSide,
     ReviewResult,
@@ -153,10 +154,52 @@ def _employer_errors(employers: list[EmployerIn], scope_kind: str, errors: dict[
     return cleaned
 
 
+def region_of(org: Org) -> str:
+    """The administrative-division code of the union, or of its nearest ancestor that has one."""
+    if org.region_code:
+        return org.region_code
+    with unscoped():
+        codes = dict(
+            Org.all_objects.filter(pk__in=org.ancestor_ids).exclude(region_code="").values_list("pk", "region_code")
+        )
+    for pk in reversed(org.ancestor_ids):  # nearest first
+        if pk in codes:
+            return codes[pk]
+    return ""
+
+
+def local_minimum_wage(region: str, day: date) -> MinimumWage | None:
+    """The standard in force on `day` for the longest prefix of `region` that has one."""
+    if not region:
+        return None
+    prefixes = [region[:n] for n in range(len(region), 1, -1)]
+    rows = MinimumWage.objects.filter(region_prefix__in=prefixes, effective_on__lte=day).order_by("-effective_on")
+    best: MinimumWage | None = None
+    for row in rows:
+        if best is None or len(row.region_prefix) > len(best.region_prefix):
+            best = row
+    return best
+
+
+def minimum_wage_refusal(org: Org, minimum_fen: int | None, day: date | None) -> str:
+    """Why the contract's minimum wage is refused ("" when it is not below the local standard)."""
+    if not minimum_fen or not isinstance(day, date):
+        return ""
+    standard = local_minimum_wage(region_of(org), day)
+    if standard is None or minimum_fen >= standard.monthly_fen:
+        return ""
+    return (
+        f"合同约定的最低工资 {minimum_fen / 100:,.2f} 元/月低于当地最低工资标准 "
+        f"{standard.monthly_fen / 100:,.2f} 元/月（{standard.region_name}，{standard.effective_on:%Y-%m-%d} 起执行）"
+    )
+
+
 def clean_contract(
-    raw: dict[str, Any], employers: list[EmployerIn]
+    raw: dict[str, Any], employers: list[EmployerIn], org: Org | None = None
 ) -> tuple[dict[str, Any], list[EmployerIn], dict[str, str]]:
-    """The contract's fields as given → (values to store, employers, every field's refusal)."""
+    """The contract's fields as given → (values to store, employers, every field's refusal).
+
+    With `org`, the minimum wage is checked against the local standard on the start day."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
         "kind": _word(errors, "kind", "rights_contract_kind", raw.get("kind")),
@@ -208,7 +251,13 @@ def clean_contract(
     workers = sum(e.workers for e in cleaned)
     if women > workers and "employers" not in errors:
         errors["women_workers"] = f"覆盖女职工人数不能多于覆盖职工人数（{workers}）"
+    minimum_fen = raw.get("minimum_wage_fen") or None
+    if org is not None:
+        refusal = minimum_wage_refusal(org, minimum_fen, starts if isinstance(starts, date) else signed)
+        if refusal:
+            errors["minimum_wage"] = refusal
     values.update(
+        number=str(raw.get("number") or "").strip()[:40],
         signed_on=signed,
         starts_on=starts,
         ends_on=ends,
@@ -219,7 +268,7 @@ def clean_contract(
         workers=workers,
         women_workers=women,
         wage_increase_pct=pct,
-        minimum_wage_fen=raw.get("minimum_wage_fen") or None,
+        minimum_wage_fen=minimum_fen,
     )
     return values, cleaned, errors
 
@@ -238,12 +287,23 @@ def contract_register(
     raw: dict[str, Any],
     employers: list[EmployerIn],
     renews: CollectiveContract | None = None,
+    negotiation: NegotiationRequest | None = None,
 ) -> CollectiveContract:
     """Put a signed collective contract on record, with the employers it covers; every mistake at once.
 
-    `renews`: the contract this one renews (same union, not renewed already, ending before this one)."""
+    `renews`: the contract this one renews (same union, not renewed already, ending before this one).
+    `negotiation`: the 要约 that led to it (same union, not yet linked to a contract)."""
     require_perm_at(scope, RightsPerm.CONTRACT_MANAGE, org.path)
-    values, cleaned, errors = clean_contract(raw, employers)
+    values, cleaned, errors = clean_contract(raw, employers, org)
+    if negotiation is not None:
+        refusal = _link_refusal(negotiation, org.pk, values["signed_on"])
+        if refusal:
+            errors["negotiation"] = refusal
+    if values["number"]:
+        with unscoped():
+            taken = CollectiveContract.all_objects.filter(org=org, number=values["number"]).exists()
+        if taken:
+            errors["number"] = f"本工会已登记编号为“{values['number']}”的合同"
     if renews is not None:
         if renews.org_id != org.pk:
             errors["renews"] = "续订的合同应为本工会签订的合同"
@@ -262,8 +322,55 @@ def contract_register(
         ContractEmployer.objects.bulk_create(
             [ContractEmployer(contract=contract, name=e.name, uscc=e.uscc, workers=e.workers) for e in cleaned]
         )
-        _audit(contract, actor, "register", kind=contract.kind, employers=len(cleaned), workers=contract.workers)
+        if negotiation is not None:
+            _link(negotiation, contract)
+        _audit(
+            contract,
+            actor,
+            "register",
+            kind=contract.kind,
+            employers=len(cleaned),
+            workers=contract.workers,
+            request=negotiation.pk if negotiation is not None else None,
+        )
     return contract
+
+
+def _link_refusal(req: NegotiationRequest, org_id: int, signed_on: Any) -> str:
+    if req.org_id != org_id:
+        return "只能关联本工会登记的要约"
+    if req.contract_id is not None:
+        return "该要约已关联了签订的合同"
+    if isinstance(signed_on, date) and signed_on < req.requested_on:
+        return f"合同签订日期早于要约日期（{req.requested_on:%Y-%m-%d}）"
+    return ""
+
+
+def _link(req: NegotiationRequest, contract: CollectiveContract) -> None:
+    """Inside the caller's transaction: the request, locked, now names the contract (once)."""
+    locked = NegotiationRequest.all_objects.select_for_update().get(pk=req.pk)
+    if locked.contract_id is not None:
+        raise DomainError("rights.request_linked", status=409, field="negotiation")
+    locked.contract = contract
+    locked.save(update_fields=["contract"])
+
+
+def request_link(
+    *, actor: User | None, scope: Scope | None, contract: CollectiveContract, negotiation: NegotiationRequest
+) -> NegotiationRequest:
+    """Link a registered contract to the 要约 that led to it (same union; a request leads to one contract)."""
+    require_perm_at(scope, RightsPerm.CONTRACT_MANAGE, contract.org_path)
+    refusal = _link_refusal(negotiation, contract.org_id, contract.signed_on)
+    if refusal:
+        raise DomainError("rights.contract_invalid", details={"negotiation": refusal}, reasons=refusal)
+    with transaction.atomic(), unscoped():
+        _link(negotiation, contract)
+        org = Org.all_objects.get(pk=contract.org_id)
+        audit_record(
+            actor=actor, action="rights.request.link", org=org, target=negotiation, data={"contract": contract.pk}
+        )
+    negotiation.contract = contract
+    return negotiation
 
 
 def contract_file(

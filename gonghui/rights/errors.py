@@ -18,6 +18,7 @@ register_messages(
         "rights.contract_not_in_review": _("合同尚未备案或已有审查结果"),
         "rights.contract_invalid": _("{reasons}"),
         "rights.request_replied": _("该要约已于 {day} 书面答复"),
+        "rights.request_linked": _("该要约已关联了签订的合同"),
         "rights.request_reply_early": _("答复日期不能早于要约日期"),
         "rights.legal_invalid": _("{reasons}"),
         "rights.aid_exists": _("该工单已转为法律援助事项"),

@@ -75,6 +75,17 @@ class ContractForm(forms.Form):
     """A collective contract as typed: the service checks the rules and names every mistake at once."""
 
     org = OrgCodeField(label="签约工会", max_length=200)
+    number = forms.CharField(
+        label="合同编号", required=False, max_length=40, help_text="备案编号或本会编号（可不填；续订时据此找到原合同）"
+    )
+    negotiation = forms.TypedChoiceField(
+        label="协商要约",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "（不关联）")],
+        help_text="本合同由哪一份要约协商而来（本工会尚未关联合同的要约）",
+    )
     title = forms.CharField(label="合同名称", required=False, max_length=200)
     kind = _word("合同种类", "rights_contract_kind", help_text="综合、工资专项、女职工专项、劳动安全卫生专项")
     scope = _word("合同范围", "rights_contract_scope", help_text="企业、行业性、区域性")
@@ -105,7 +116,17 @@ class ContractForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if not field.widget.is_hidden:
-                field.widget.attrs.setdefault("class", "form-control")
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)
+
+    def offer_requests(self, requests: list[Any]) -> None:
+        """The 要约 the contract may have come from (open ones of the unions the caller manages)."""
+        field = self.fields["negotiation"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", "（不关联）"),
+            *[(r.pk, f"{r.org.name}：{r.employer_name} {r.subject}（{r.requested_on:%Y-%m-%d}）") for r in requests],
+        ]
 
 
 def parse_employer_lines(text: str) -> tuple[list[Any], str]:

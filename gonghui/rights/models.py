@@ -87,14 +87,23 @@ class HotlineCase(models.Model):
         verbose_name = _("12351 热线工单")
         verbose_name_plural = _("12351 热线工单")
         base_manager_name = "all_objects"
+        # The lists read one subtree's range of one index each (selectors.merged_page): the
+        # queue by (path, status) in the order of created_at, the 督办 list in deadline order
+        # with the holder's path beside it. `id` ends each key so PostgreSQL answers from the
+        # index alone (SQLite's indexes carry the rowid anyway; it has no INCLUDE).
         indexes = [
-            models.Index(fields=["org_path", "status"], name="rights_case_org_status"),
-            models.Index(fields=["intake_path", "status"], name="rights_case_intake_status"),
+            models.Index(fields=["org_path", "status", "created_at", "id"], name="rights_case_org_queue"),
+            models.Index(fields=["intake_path", "status", "created_at", "id"], name="rights_case_intake_queue"),
             models.Index(fields=["caller_phone"], name="rights_case_phone"),
-            models.Index(fields=["status", "step_due_at"], name="rights_case_due"),
+            models.Index(fields=["step_due_at", "org_path", "id"], name="rights_case_due_path"),
+            models.Index(fields=["created_at"], name="rights_case_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(reopened__lte=1), name="rights_case_reopened_once"),
+            # A closed case waits for no step: the overdue lists rely on it (step_due_at alone).
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(step_due_at__isnull=True), name="rights_case_closed_no_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,6 +312,9 @@ class CollectiveContract(models.Model):
 
     org = models.ForeignKey("orgs.Org", verbose_name=_("签约工会"), on_delete=models.PROTECT, related_name="+")
     org_path = PathField(_("组织路径"), editable=False)
+    # The registry's own number (备案编号 or the union's): a file's rows are matched on it, and a
+    # renewal names the contract it renews by it. Blank for contracts registered without one.
+    number = models.CharField(_("合同编号"), max_length=40, blank=True)
     title = models.CharField(_("合同名称"), max_length=200)
     kind = models.CharField(_("合同种类"), max_length=16, choices=ContractKind.choices)
     scope = models.CharField(_("合同范围"), max_length=12, choices=ContractScope.choices)
@@ -346,6 +358,9 @@ class CollectiveContract(models.Model):
             models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="rights_contract_term"),
             models.CheckConstraint(
                 condition=Q(women_workers__lte=models.F("workers")), name="rights_contract_women_le_workers"
+            ),
+            models.UniqueConstraint(
+                fields=["org", "number"], condition=~Q(number=""), name="rights_contract_number_once"
             ),
         ]
 
@@ -406,3 +421,29 @@ class NegotiationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer_name} {self.subject}"
+
+
+class MinimumWage(models.Model):
+    """A local monthly minimum wage standard (月最低工资标准), by administrative-division code prefix.
+
+    A province publishes several tiers (档) by county; a row for the province ("52") holds its lowest
+    tier, so a contract below it is below every tier; a row for a city or county ("5201", "520102")
+    holds that place's own tier and wins over the province's (the longest prefix). A new standard is
+    a new row with its effective date: the one in force on a contract's start applies. Seeded by
+    migration (sources in docs/rights.md); a new standard is a new data migration's row."""
+
+    region_prefix = models.CharField(_("行政区划代码（前缀）"), max_length=6)
+    region_name = models.CharField(_("地区"), max_length=60)
+    effective_on = models.DateField(_("执行日期"))
+    monthly_fen = models.PositiveBigIntegerField(_("月最低工资标准（分）"))
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("最低工资标准")
+        verbose_name_plural = _("最低工资标准")
+        constraints = [
+            models.UniqueConstraint(fields=["region_prefix", "effective_on"], name="rights_min_wage_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_name} {self.effective_on:%Y-%m-%d} {self.monthly_fen / 100:.0f} 元"

@@ -28,10 +28,13 @@ from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import Scope, unscoped
 from gonghui.core.viewutils import (
     Button,
+    ListPage,
     actor_of,
     apply_domain_error,
     found_or_404,
     list_page,
+    page_number,
+    page_size,
     press_button,
     require_perm,
 )
@@ -60,6 +63,16 @@ def _decorate(cases: list[HotlineCase]) -> list[HotlineCase]:
     return cases
 
 
+def _paging(request: HttpRequest) -> dict[str, int]:
+    return {"page": page_number(request), "size": page_size(request)}
+
+
+def _listing(request: HttpRequest, p: selectors.Page) -> ListPage:
+    """A capped list's page for the pager: past the cap it offers one page more than it has shown."""
+    pages = max(p.pages, p.page + 1) if p.capped else p.pages
+    return ListPage(rows=p.rows, count=p.count, page=p.page, pages=pages, page_size=p.page_size)
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, RightsPerm.VIEW)
@@ -72,7 +85,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     overdue = g.get("overdue") == "1"
     q = g.get("q", "").strip()[:40]
     filters = selectors.CaseFilters(status=status, kind=kind, cause=cause, tier=tier, overdue=overdue, q=q)
-    listing = list_page(request, selectors.case_list(scope=scope, filters=filters))
+    found = selectors.case_page(scope=scope, filters=filters, **_paging(request))
+    listing = _listing(request, found)
     _decorate(listing.rows)
     chosen = (("status", status), ("kind", kind), ("cause", cause), ("tier", tier), ("overdue", "1" if overdue else ""))
     return render(
@@ -81,6 +95,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "section": "rights_cases",
             **listing.context(),
+            "capped": found.capped,
             "f": {"status": status, "kind": kind, "cause": cause, "tier": tier, "overdue": overdue, "q": q},
             "query": urlencode([(k, v) for k, v in (*chosen, ("q", q)) if v]),
             "statuses": [("open", "未结案"), *CaseStatus.choices],
@@ -262,11 +277,12 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
     scope = require_perm(request, RightsPerm.SUPERVISE)
-    listing = list_page(request, selectors.supervision_list(scope=scope))
+    found = selectors.supervision_page(scope=scope, **_paging(request))
+    listing = _listing(request, found)
     at = deadlines.now()
     for c in _decorate(listing.rows):
         c.days_over = max((at - c.step_due_at).days, 0) if c.step_due_at else 0  # type: ignore[attr-defined]
-    context: dict[str, Any] = {"section": "rights_supervision", **listing.context()}
+    context: dict[str, Any] = {"section": "rights_supervision", **listing.context(), "capped": found.capped}
     return render(request, "rights/supervision.html", context)
 
 
@@ -302,7 +318,8 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 
 def _contract_raw(form: ContractForm) -> dict[str, Any]:
     data = getattr(form, "cleaned_data", {})
-    raw = {name: data.get(name) for name in ContractForm.base_fields if name not in ("org", "employers", "renews")}
+    skip = ("org", "employers", "renews", "negotiation")
+    raw = {name: data.get(name) for name in ContractForm.base_fields if name not in skip}
     raw.pop("minimum_wage", None)
     raw["minimum_wage_fen"] = data.get("minimum_wage") or None
     raw["wage_increase_pct"] = form.data.get("wage_increase_pct", "")
@@ -316,8 +333,10 @@ def contract_new(request: HttpRequest) -> HttpResponse:
     renews_id = request.POST.get("renews") or request.GET.get("renews")
     if renews_id and str(renews_id).isdigit():
         renews = found_or_404(selectors.contract_get, scope=scope, pk=int(renews_id))
+    open_requests = list(selectors.linkable_requests(scope=scope)[:200])
     if request.method == "POST":
         form = ContractForm(request.POST)
+        form.offer_requests(open_requests)
         valid = form.is_valid()
         employers, line_error = parse_employer_lines(request.POST.get("employers", ""))
         _values, _rows, errors = contracts.clean_contract(_contract_raw(form), employers)
@@ -332,6 +351,17 @@ def contract_new(request: HttpRequest) -> HttpResponse:
                 org = org_get(scope=scope, code=form.cleaned_data["org"], perm=RightsPerm.CONTRACT_MANAGE)
             except DomainError:
                 form.add_error("org", DomainError("org.not_in_scope").message)
+        if org is not None and valid:
+            refusal = contracts.minimum_wage_refusal(
+                org,
+                form.cleaned_data.get("minimum_wage") or None,
+                form.cleaned_data.get("starts_on") or form.cleaned_data.get("signed_on"),
+            )
+            if refusal and not form.has_error("minimum_wage"):
+                errors["minimum_wage"] = refusal
+                form.add_error("minimum_wage", refusal)
+        chosen = getattr(form, "cleaned_data", {}).get("negotiation")
+        negotiation = next((r for r in open_requests if r.pk == chosen), None)
         if org is not None and not errors and valid:
             try:
                 c = contracts.contract_register(
@@ -341,6 +371,7 @@ def contract_new(request: HttpRequest) -> HttpResponse:
                     raw=_contract_raw(form),
                     employers=employers,
                     renews=renews,
+                    negotiation=negotiation,
                 )
             except DomainError as exc:
                 apply_domain_error(form, exc)
@@ -360,7 +391,10 @@ def contract_new(request: HttpRequest) -> HttpResponse:
                 renews=renews.pk,
                 employers="\n".join(f"{e.name}，{e.uscc}，{e.workers}" for e in renews.employers.all()),
             )
+        if request.GET.get("request", "").isdigit():
+            initial["negotiation"] = int(request.GET["request"])
         form = ContractForm(initial=initial)
+        form.offer_requests(open_requests)
     return render(
         request,
         "rights/contract_new.html",
@@ -383,6 +417,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     manage = scope.has_perm(RightsPerm.CONTRACT_MANAGE, c.org_path)
     renewed = CollectiveContract.all_objects.filter(renews=c).first()
+    linked = list(selectors.request_list(scope=scope).filter(contract=c))
+    linkable = [r for r in selectors.linkable_requests(scope=scope) if r.org_id == c.org_id] if manage else []
     return render(
         request,
         "rights/contract_detail.html",
@@ -396,6 +432,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_file": manage and c.filed_on is None,
             "can_review": manage and c.filed_on is not None and c.review == ReviewResult.PENDING,
             "can_renew": manage and renewed is None,
+            "linked_requests": linked,
+            "linkable_requests": linkable,
             "today": today,
         },
     )
@@ -409,7 +447,16 @@ def _file(*, post: Any, **kw: Any) -> object:
     return contracts.contract_file(filed_on=filed_on, **kw)
 
 
+def _link_request(*, post: Any, scope: Scope, contract: CollectiveContract, **kw: Any) -> object:
+    pk = str(post.get("request", ""))
+    req = selectors.linkable_requests(scope=scope).filter(pk=int(pk)).first() if pk.isdigit() else None
+    if req is None:
+        raise DomainError("rights.note_required", what="要关联的要约", field="request")
+    return contracts.request_link(scope=scope, contract=contract, negotiation=req, **kw)
+
+
 CONTRACT_BUTTONS: dict[str, Button] = {
+    "link_request": Button(RightsPerm.CONTRACT_MANAGE, _link_request, "已关联协商要约。"),
     "file": Button(RightsPerm.CONTRACT_MANAGE, _file, "已登记报送备案。"),
     "effective": Button(
         RightsPerm.CONTRACT_MANAGE,
@@ -484,6 +531,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         r.due = contracts.reply_due(r.requested_on)
         r.overdue = contracts.request_overdue(r, today)
         r.can_reply = r.replied_on is None and scope.has_perm(RightsPerm.CONTRACT_MANAGE, r.org_path)
+        r.can_link = r.contract_id is None and scope.has_perm(RightsPerm.CONTRACT_MANAGE, r.org_path)
     return render(
         request,
         "rights/requests.html",

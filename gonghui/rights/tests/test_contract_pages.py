@@ -162,3 +162,91 @@ def test_the_contract_api(people, login) -> None:  # type: ignore[no-untyped-def
     }
     assert [c["id"] for c in county.get("/api/v1/rights/contracts").json()] == [made["id"]]
     assert date.fromisoformat(made["ends_on"]) == date(2028, 1, 9)
+
+
+def _request(people: dict[str, Any], who: str = "county", org: str = "zhongshan", subject: str = "工资专项协商") -> Any:
+    from gonghui.accounts.scope import scope_for_user
+    from gonghui.rights import contracts
+
+    user = people["users"][who]
+    return contracts.request_record(
+        actor=user,
+        scope=scope_for_user(user),
+        org=getattr(people["tree"], org),
+        side="union",
+        employer_name="甲快递公司",
+        employer_uscc=uscc(11),
+        subject=subject,
+        requested_on=timezone.localdate() - timedelta(days=40),
+    )
+
+
+def test_a_request_leads_to_the_contract_registered_from_it(people, clients) -> None:  # type: ignore[no-untyped-def]
+    county = clients["county"]
+    req = _request(people)
+    form = county.get(f"/rights/contracts/new/?request={req.pk}").content.decode()
+    assert f'<option value="{req.pk}" selected>' in form  # offered, and chosen from the 要约 page's link
+    resp = county.post("/rights/contracts/new/", form_data(negotiation=str(req.pk)))
+    assert resp.status_code == 302
+    c = CollectiveContract.all_objects.get()
+    req.refresh_from_db()
+    assert req.contract == c
+    assert "工资专项协商" in county.get(f"/rights/contracts/{c.pk}/").content.decode()
+    page = county.get("/rights/requests/").content.decode()
+    assert f'href="/rights/contracts/{c.pk}/" data-testid="request-contract"' in page
+    api = county.get("/api/v1/rights/negotiation-requests").json()
+    assert [(r["id"], r["contract_id"]) for r in api] == [(req.pk, c.pk)]
+    # A request leads to one contract: no longer offered, refused when forced.
+    assert f'<option value="{req.pk}"' not in county.get("/rights/contracts/new/").content.decode()
+    again = county.post("/rights/contracts/new/", form_data(negotiation=str(req.pk), title="另一份"))
+    assert again.status_code == 200 and 'data-testid="error-negotiation"' in again.content.decode()
+
+
+def test_linking_afterwards_on_the_contract_page_and_through_the_api(people, clients) -> None:  # type: ignore[no-untyped-def]
+    county, sibling = clients["county"], clients["sibling"]
+    c = register(people, signed_on=timezone.localdate() - timedelta(days=3))
+    req, foreign = _request(people), _request(people, "sibling", "nanming", "别处的要约")
+    page = county.get(f"/rights/contracts/{c.pk}/").content.decode()
+    assert 'data-testid="form-link-request"' in page and "别处的要约" not in page
+    # Another union's request is not found among the linkable ones: refused, nothing linked.
+    county.post(f"/rights/contracts/{c.pk}/link_request/", {"request": str(foreign.pk)})
+    foreign.refresh_from_db()
+    assert foreign.contract is None
+    assert sibling.post(f"/rights/contracts/{c.pk}/link_request/", {"request": str(req.pk)}).status_code == 404
+    assert county.post(f"/rights/contracts/{c.pk}/link_request/", {"request": str(req.pk)}).status_code == 302
+    req.refresh_from_db()
+    assert req.contract == c
+    page = county.get(f"/rights/contracts/{c.pk}/").content.decode()
+    assert 'data-testid="linked-request"' in page and 'data-testid="form-link-request"' not in page
+    # The API takes the request when registering; an unknown or foreign one is a 404.
+    body = {
+        "org_code": "520201",
+        "title": "API 合同",
+        "kind": "综合",
+        "scope": "企业",
+        "signed_on": c.signed_on.isoformat(),
+        "starts_on": (c.ends_on + timedelta(days=1)).isoformat(),
+        "ends_on": (c.ends_on + timedelta(days=366)).isoformat(),
+        "union_chief": "李",
+        "employer_chief": "王",
+        "vote_body": "职代会",
+        "voted_on": c.signed_on.isoformat(),
+        "votes_for": 10,
+        "employers": [{"name": "某公司", "uscc": uscc(1), "workers": 10}],
+        "negotiation_id": foreign.pk,
+    }
+    resp = county.post("/api/v1/rights/contracts", body, content_type="application/json")
+    assert resp.status_code == 404
+    req2 = _request(people, subject="第二份要约")
+    resp = county.post("/api/v1/rights/contracts", {**body, "negotiation_id": req2.pk}, content_type="application/json")
+    assert resp.status_code == 201
+    req2.refresh_from_db()
+    assert req2.contract_id == resp.json()["id"]
+
+
+def test_the_form_refuses_a_minimum_wage_below_the_local_standard(people, clients) -> None:  # type: ignore[no-untyped-def]
+    resp = clients["county"].post("/rights/contracts/new/", form_data(minimum_wage="1,500", title=""))
+    html = resp.content.decode()
+    assert resp.status_code == 200 and not CollectiveContract.all_objects.exists()
+    assert "低于当地最低工资标准 1,660.00 元/月（贵州省，2023-02-01 起执行）" in html
+    assert 'data-testid="error-minimum_wage"' in html and 'data-testid="error-title"' in html  # all at once

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0004_org_join_published'),
-        ('rights', '0003_negotiation_requests'),
+        ('rights', '0006_seed_minimum_wages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
