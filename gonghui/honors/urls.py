@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/criteria/", views.criteria_set, name="criteria"),
     path("<int:pk>/submit/", views.list_submit, name="list_submit"),
     path("<int:pk>/publish/", views.campaign_publish, name="publish"),
+    path("<int:pk>/close/", views.publication_close, name="close"),
     path("<int:pk>/announce/", views.campaign_announce, name="announce"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination"),
     path("nominations/<int:pk>/review/", views.nomination_review, name="review"),

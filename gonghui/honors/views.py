@@ -28,6 +28,7 @@ from gonghui.honors import forms as hf
 from gonghui.honors.models import Attachment, Campaign, CampaignKind, CampaignStatus, Nomination, NominationStatus
 from gonghui.honors.permissions import HonorPerm
 from gonghui.members.selectors import active_member_by_key
+from gonghui.notices import services as notices_services
 from gonghui.notices.models import Certificate
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
@@ -158,6 +159,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": services.campaign_fields(campaign),
             "can_set_criteria": scope.has_perm_anywhere(HonorPerm.MANAGE) and campaign.status == CampaignStatus.OPEN,
             "publication": publication,
+            "can_close": manage
+            and publication is not None
+            and notices_services.publication_close_refusal(publication) is None,
             "certificate_query": "&".join(f"id={i}" for i in certificate_ids),
         },
     )
@@ -275,6 +279,23 @@ def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 day_basis=form.cleaned_data["day_basis"],
             ),
         )
+    return redirect("honors:campaign", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def publication_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the campaign's 公示 (the shared rule: after its period, every objection resolved)."""
+    campaign = _campaign(request, pk)
+    scope = require_perm(request, HonorPerm.MANAGE, campaign.org_path)
+    publication = campaign.publication
+    if publication is None:
+        raise Http404
+    run_action(
+        request,
+        "公示已结束。",
+        lambda: notices_services.publication_close(actor=actor_of(request), scope=scope, publication=publication),
+    )
     return redirect("honors:campaign", pk=campaign.pk)
 
 

@@ -54,6 +54,8 @@ def state() -> tuple[Any, ...]:
             sorted(Nomination.all_objects.values_list("pk", "status", "at_org_id")),
             Review.objects.count(),
             HonorHeld.all_objects.count(),
+            Score.objects.count(),
+            Criterion.objects.count(),
         )
 
 
@@ -88,6 +90,10 @@ def test_every_page_answers_each_caller_as_it_should(hw: HonorWorld, clients: di
         f"/honors/nominations/{n.pk}/review/": ({"decision": "approve"}, ("anonymous", "unit", "viewer", "foreign")),
         f"/honors/{c}/publish/": ({"days": "5", "day_basis": "working"}, ("anonymous", "unit", "viewer", "foreign")),
         f"/honors/{c}/announce/": ({}, ("anonymous", "unit", "viewer", "foreign")),
+        f"/honors/{c}/close/": ({}, ("anonymous", "unit", "viewer", "foreign")),
+        f"/honors/{c}/criteria/": ({"org_code": "520200", "criteria": "事迹 100"}, ("anonymous", "viewer", "foreign")),
+        f"/honors/nominations/{n.pk}/score/": ({}, ("anonymous", "unit", "viewer", "foreign")),
+        f"/honors/nominations/{n.pk}/conflict/": ({"reason": "亲属"}, ("anonymous", "unit", "viewer", "foreign")),
     }
     for url, (data, whos) in posts.items():
         for who in whos:
