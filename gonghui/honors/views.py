@@ -340,7 +340,12 @@ def nomination_detail(
             "attachments": list(nomination.attachments.all()),
             "can_review": can_review,
             "answers": services.answers_shown(nomination),
-            "scores": list(nomination.scores.select_related("org", "reviewer")),
+            # Who scored what, and who stood aside, is for the level's reviewers and officers, not the nominators.
+            "scores": [
+                sc
+                for sc in nomination.scores.select_related("org", "reviewer")
+                if scope.has_perm(HonorPerm.REVIEW, sc.org.path) or scope.has_perm(HonorPerm.MANAGE, sc.org.path)
+            ],
             "criteria": criteria,
             "can_score": can_review and bool(criteria),
             "score_form": score_form or hf.ScoreForm(criteria=criteria),

@@ -309,5 +309,8 @@ def test_scoring_by_form_the_conflict_and_the_ranking(hw: HonorWorld, clients: d
     assert clients["foreign"].post(f"/honors/nominations/{first.pk}/score/", {crit["事迹"]: "1"}).status_code == 404
     ranking = clients["viewer"].get(f"/honors/{c}/").content.decode()
     assert 'data-testid="ranking-520201"' in ranking and "86.00" in ranking and "未评分" in ranking
-    detail = clients["viewer"].get(f"/honors/nominations/{second.pk}/").content.decode()
+    detail = clients["city_officer"].get(f"/honors/nominations/{second.pk}/").content.decode()
     assert "回避（亲属）" in detail
+    # The nominating union sees the ranking's figures nowhere and the reviewers' scores not at all.
+    assert "回避（亲属）" not in clients["unit"].get(f"/honors/nominations/{second.pk}/").content.decode()
+    assert 'data-testid="ranking-520201"' not in clients["unit"].get(f"/honors/{c}/").content.decode()
