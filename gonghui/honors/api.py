@@ -28,7 +28,9 @@ class CampaignOut(Schema):
     year: int
     status: str
     places_default: int
+    collective: bool
     quotas: list[str]
+    fields: list[str]
 
 
 class CampaignPage(Schema):
@@ -37,10 +39,18 @@ class CampaignPage(Schema):
     page: int
 
 
+class AnswerOut(Schema):
+    label: str
+    value: str
+
+
 class NominationOut(Schema):
     id: int
     campaign_id: int
+    nominee_type: str
     nominee_name: str
+    collective_org_code: str | None
+    team_name: str
     org_code: str
     at_org_code: str
     status: str
@@ -48,6 +58,7 @@ class NominationOut(Schema):
     front_line: bool
     new_employment: bool
     migrant: bool
+    answers: list[AnswerOut]
 
 
 class NominationPage(Schema):
@@ -79,6 +90,7 @@ class HonorPage(Schema):
 
 
 def campaign_out(c: Campaign) -> dict[str, Any]:
+    from gonghui.honors.formfields import spec_line
     from gonghui.honors.quotas import rule_text
 
     return {
@@ -92,7 +104,9 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
         "year": c.year,
         "status": c.status,
         "places_default": c.places_default,
+        "collective": c.collective,
         "quotas": [rule_text(r) for r in services.campaign_rules(c)],
+        "fields": [spec_line(spec) for _, spec in services.campaign_fields(c)],
     }
 
 
@@ -100,7 +114,10 @@ def nomination_out(n: Nomination) -> dict[str, Any]:
     return {
         "id": n.pk,
         "campaign_id": n.campaign_id,
+        "nominee_type": n.nominee_type,
         "nominee_name": n.nominee_name,
+        "collective_org_code": n.collective_org.code if n.collective_org is not None else None,
+        "team_name": n.team_name,
         "org_code": n.org.code,
         "at_org_code": n.at_org.code,
         "status": n.status,
@@ -108,6 +125,7 @@ def nomination_out(n: Nomination) -> dict[str, Any]:
         "front_line": n.front_line,
         "new_employment": n.new_employment,
         "migrant": n.migrant,
+        "answers": [{"label": label, "value": value} for label, value in services.answers_shown(n)],
     }
 
 

@@ -19,6 +19,16 @@ register_messages(
         "honors.not_announceable": _("公示结束后才能公布评选结果。"),
         "honors.attachment_invalid": _("只接受 10 MB 以内的 PDF、JPG 或 PNG 文件"),
         "honors.attachment_unreadable": _("文件无法打开：{reason}"),
+        "honors.collective_quota": _("五一劳动奖状、工人先锋号授予集体，不设人员比例要求（名额照常计算）。"),
+        "honors.collective_only": _("本项荣誉授予集体，请推荐工会或班组、团队，而不是个人。"),
+        "honors.person_only": _("本项荣誉授予个人，请推荐会员。"),
+        "honors.collective_not_below": _("被推荐的集体须是推荐工会或其下级工会（或其所属班组）。"),
+        "honors.answers_invalid": _("推荐表附加项有误：{problems}"),
+        "honors.criteria_invalid": _("评分项有误：{problems}"),
+        "honors.criteria_in_use": _("本级已有评审打分，不能再修改评分项。"),
+        "honors.no_criteria": _("本级未设评分项，不需要打分。"),
+        "honors.marks_invalid": _("每个评分项应打 0 到 100 分：{criteria}"),
+        "honors.conflict": _("您已声明回避或与被推荐对象同属一个工会（单位），不能为其打分。"),
         "honors.lecture_audience_invalid": _("听众人数应为不小于 0 的整数"),
     }
 )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
 
-from gonghui.honors.models import CampaignKind, Decision
+from gonghui.honors import formfields, scoring
+from gonghui.honors.models import CampaignField, CampaignKind, Decision, FieldType, NomineeType
 from gonghui.notices.models import DayBasis
 
 
@@ -37,6 +40,13 @@ class CampaignForm(forms.Form):
     minority = forms.CharField(label="少数民族比例不低于", required=False)
     enterprise_head = forms.CharField(label="企业负责人比例不高于", required=False)
     new_employment = forms.IntegerField(label="新就业形态劳动者不少于（人）", min_value=0, required=False)
+    fields_text = forms.CharField(
+        label="推荐表附加项",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一项：名称|类型|必填或选填|选项（类型：文字、数字、日期、选项；选项用顿号分隔），"
+        "如 技能等级|选项|必填|初级工、中级工、高级工、技师",
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -49,17 +59,136 @@ class CampaignForm(forms.Form):
                 data[name] = _share(self.data.get(name))
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
+        specs, problems = formfields.specs_parse(self.data.get("fields_text", "") or "")
+        for problem in problems:
+            self.add_error("fields_text", problem)
+        data["fields"] = specs
         return data
 
 
+def criteria_parse(text: str) -> tuple[list[tuple[str, int]], list[str]]:
+    """Lines “名称 权重” (or 名称：40、名称 40%) → the criteria, and every problem with its line number."""
+    criteria: list[tuple[str, int]] = []
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = re.match(r"^\s*(.+?)[\s:：|｜,，]+(\d+)\s*[%％分]?\s*$", line)
+        if m is None:
+            problems.append(f"第 {number} 行：应为“评分项名称 权重”，如 先进事迹 40")
+            continue
+        criteria.append((m[1].strip(), int(m[2])))
+    if not criteria and not problems:
+        problems.append("请至少填写一个评分项")
+    return criteria, problems + scoring.weights_problems(criteria)
+
+
+class CriteriaForm(forms.Form):
+    org_code = forms.CharField(label="评审工会代码", max_length=20, help_text="评选工会或其下级的审核工会")
+    criteria = forms.CharField(
+        label="评分项及权重",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="每行一项：名称 权重，权重合计 100，如 先进事迹 40",
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        parsed, problems = criteria_parse(self.data.get("criteria", "") or "")
+        for problem in problems:
+            self.add_error("criteria", problem)
+        data["parsed"] = parsed
+        return data
+
+
+class AnswerField(forms.CharField):
+    """One of the campaign's own questions, checked by `formfields.answer_clean` (as the service does)."""
+
+    def __init__(self, spec: formfields.FieldSpec, **kwargs: object) -> None:
+        self.spec = spec
+        widget: forms.Widget = forms.TextInput()
+        if spec.field_type == FieldType.DATE:
+            widget = forms.DateInput(attrs={"type": "date"})
+        elif spec.field_type == FieldType.NUMBER:
+            widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        elif spec.field_type == FieldType.CHOICE:
+            widget = forms.Select(choices=[("", "请选择")] + [(c, c) for c in spec.choices])
+        super().__init__(label=spec.label, required=False, widget=widget, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, value: object) -> str:
+        text, error = formfields.answer_clean(self.spec, str(value or ""))
+        if error:
+            raise forms.ValidationError(error)
+        return text
+
+
 class NominationForm(forms.Form):
+    """A member's nomination, or for a collective honor a union or a team; then the campaign's own questions."""
+
     org_code = forms.CharField(label="推荐工会代码", max_length=20)
     member = forms.CharField(label="会员编号或证件号码", max_length=20)
+    nominee_type = forms.ChoiceField(
+        label="推荐对象", choices=[(NomineeType.UNION, "工会（单位）"), (NomineeType.TEAM, "班组、团队")]
+    )
+    collective_code = forms.CharField(label="集体所在工会代码", max_length=20, help_text="推荐工会或其下级工会")
+    team_name = forms.CharField(
+        label="班组、团队名称", max_length=100, required=False, help_text="推荐班组、团队时填写"
+    )
     deeds = forms.CharField(label="主要事迹", widget=forms.Textarea(attrs={"rows": 5}))
     employer = forms.CharField(label="工作单位", max_length=200, required=False, help_text="空着即取会员登记的单位")
     position = forms.CharField(label="职务/岗位", max_length=100, required=False)
     front_line = forms.BooleanField(label="一线职工", required=False)
     enterprise_head = forms.BooleanField(label="企业负责人", required=False)
+
+    def __init__(
+        self, *args: object, collective: bool = False, questions: Sequence[CampaignField] = (), **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.collective = collective
+        drop = ("member", "employer", "position", "front_line", "enterprise_head") if collective else (
+            "nominee_type", "collective_code", "team_name",
+        )  # fmt: skip
+        for name in drop:
+            del self.fields[name]
+        self.questions = list(questions)
+        for q in self.questions:
+            spec = formfields.FieldSpec(q.label, q.field_type, q.required, tuple(q.choices))
+            self.fields[f"q{q.pk}"] = AnswerField(spec)
+            if q.required:
+                # Checked by `answer_clean` (one message with the label); the star tells it before.
+                self.fields[f"q{q.pk}"].widget.attrs["aria-required"] = "true"
+                self.fields[f"q{q.pk}"].label = f"{q.label}（必填）"
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if self.collective and data.get("nominee_type") == NomineeType.TEAM and not data.get("team_name"):
+            self.add_error("team_name", "推荐班组、团队时请填写其名称")
+        return data
+
+    def answers(self) -> dict[str, str]:
+        """The answers by the question's label (the service checks them again)."""
+        return {q.label: self.cleaned_data.get(f"q{q.pk}", "") for q in self.questions}
+
+
+class ScoreForm(forms.Form):
+    """0–100 for each criterion of the level holding the nomination."""
+
+    def __init__(self, *args: object, criteria: Sequence[object] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            self.fields[f"c{c.pk}"] = forms.IntegerField(  # type: ignore[attr-defined]
+                label=f"{c.name}（权重 {c.weight}%）",  # type: ignore[attr-defined]
+                min_value=0,
+                max_value=100,
+                error_messages={"required": "请打分（0 到 100）", "invalid": "应为 0 到 100 的整数"},
+            )
+
+    def marks(self) -> dict[int, int]:
+        return {c.pk: self.cleaned_data[f"c{c.pk}"] for c in self.criteria}  # type: ignore[attr-defined]
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(label="回避理由", max_length=200, help_text="如 与被推荐人系亲属、同一单位")
 
 
 class ReviewForm(forms.Form):

@@ -27,6 +27,9 @@ class CampaignKind(models.TextChoices):
     OWN = "own", _("本级自设荣誉")
 
 
+# Honors given to a collective (a union or a team) instead of a member.
+COLLECTIVE_KINDS = ("may_day_award", "pioneer")
+
 # Honors that make a 劳模 or 工匠 on the register (`model_workers`).
 MODEL_WORKER_KINDS = (CampaignKind.MODEL_WORKER, CampaignKind.MAY_DAY_MEDAL)
 
@@ -68,6 +71,60 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年{self.title}"
+
+    @property
+    def collective(self) -> bool:
+        """五一劳动奖状 and 工人先锋号 go to a union or a team, never to a member."""
+        return self.kind in COLLECTIVE_KINDS
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("文字")
+    NUMBER = "number", _("数字")
+    DATE = "date", _("日期")
+    CHOICE = "choice", _("选项")
+
+
+class CampaignField(models.Model):
+    """A question the campaign's nomination form asks besides the standard ones (data, not code)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="fields")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    label = models.CharField(_("名称"), max_length=40)
+    field_type = models.CharField(_("类型"), max_length=10, choices=FieldType.choices, default=FieldType.TEXT)
+    choices = models.JSONField(_("选项"), default=list, blank=True)  # for a choice: the options, in order
+    required = models.BooleanField(_("必填"), default=False)
+
+    class Meta:
+        verbose_name = _("推荐表附加项")
+        verbose_name_plural = _("推荐表附加项")
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "label"], name="honors_field_label_once")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Criterion(models.Model):
+    """A weighted scoring criterion of one review level (a union) of a campaign; a level's weights sum to 100."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="criteria")
+    org = models.ForeignKey("orgs.Org", verbose_name=_("评审工会"), on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("评分项"), max_length=40)
+    weight = models.PositiveSmallIntegerField(_("权重"))
+
+    class Meta:
+        verbose_name = _("评分项")
+        verbose_name_plural = _("评分项")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "org", "name"], name="honors_criterion_once"),
+            models.CheckConstraint(condition=Q(weight__gte=1, weight__lte=100), name="honors_criterion_weight"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.weight}%）"
 
 
 class Place(models.Model):
@@ -124,6 +181,12 @@ class QuotaRule(models.Model):
         return f"{self.attribute} {self.bound} {self.share if self.count is None else self.count}"
 
 
+class NomineeType(models.TextChoices):
+    PERSON = "person", _("个人")
+    UNION = "union", _("集体（工会）")
+    TEAM = "team", _("集体（班组、团队）")
+
+
 class NominationStatus(models.TextChoices):
     DRAFT = "draft", _("待上报")
     SUBMITTED = "submitted", _("待审核")
@@ -135,7 +198,11 @@ class NominationStatus(models.TextChoices):
 
 
 class Nomination(models.Model):
-    """A nominee (a member) put forward by a union for a campaign, with the facts the form asks."""
+    """A nominee put forward by a union for a campaign, with the facts the form asks.
+
+    The nominee is a member, or for a collective honor (`Campaign.collective`) a union of the tree
+    (`collective_org`) or a team of a union (`team_name` and its union in `collective_org`).
+    """
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("评选活动"), on_delete=models.PROTECT, related_name="nominations"
@@ -145,8 +212,19 @@ class Nomination(models.Model):
     # The union holding the nomination now: the nominating union, then each union above that reviews it.
     at_org = models.ForeignKey("orgs.Org", verbose_name=_("当前审核工会"), on_delete=models.PROTECT, related_name="+")
     at_path = PathField(_("当前审核工会路径"), editable=False)
-    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="+")
+    nominee_type = models.CharField(
+        _("推荐对象类型"), max_length=10, choices=NomineeType.choices, default=NomineeType.PERSON
+    )
+    membership = models.ForeignKey(
+        "members.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey("members.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    collective_org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("集体所在工会"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    team_name = models.CharField(_("班组、团队名称"), max_length=100, blank=True)
+    # The answers to the campaign's own questions (`CampaignField`), by the field's id, as text.
+    answers = models.JSONField(_("附加项"), default=dict, blank=True)
     nominee_name = models.CharField(_("被推荐人"), max_length=60)
     employer = models.CharField(_("工作单位"), max_length=200, blank=True)
     position = models.CharField(_("职务/岗位"), max_length=100, blank=True)
@@ -177,12 +255,27 @@ class Nomination(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "person"], condition=~Q(status="rejected"), name="honors_nominated_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "collective_org", "team_name"],
+                condition=~Q(status="rejected") & ~Q(nominee_type="person"),
+                name="honors_collective_once",
+            ),
+            models.CheckConstraint(
+                condition=(Q(nominee_type="person", person__isnull=False, membership__isnull=False))
+                | (Q(nominee_type="union", collective_org__isnull=False, team_name=""))
+                | (Q(nominee_type="team", collective_org__isnull=False) & ~Q(team_name="")),
+                name="honors_nominee_shape",
+            ),
         ]
         indexes = [models.Index(fields=["campaign", "at_path", "status"], name="honors_nom_at")]
 
     def __str__(self) -> str:
         return f"{self.nominee_name}（{self.campaign}）"
+
+    @property
+    def is_collective(self) -> bool:
+        return self.nominee_type != NomineeType.PERSON
 
     def attributes(self) -> set[str]:
         return {a for a in Attribute.values if getattr(self, "migrant" if a == Attribute.MIGRANT else a)}
@@ -211,6 +304,34 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nomination_id} {self.decision}"
+
+
+class Score(models.Model):
+    """One reviewer's scores of a nomination at one level, or their declared conflict of interest."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="scores")
+    org = models.ForeignKey("orgs.Org", verbose_name=_("评审工会"), on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marks = models.JSONField(_("各项得分"), default=dict, blank=True)  # criterion id (text) → 0–100
+    total = models.DecimalField(_("加权得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    conflict = models.BooleanField(_("回避"), default=False)
+    conflict_reason = models.CharField(_("回避理由"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("评分时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("评分")
+        verbose_name_plural = _("评分")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "org", "reviewer"], name="honors_score_once"),
+            models.CheckConstraint(
+                condition=Q(conflict=True, total__isnull=True) | Q(conflict=False, total__isnull=False),
+                name="honors_score_or_conflict",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id} {self.reviewer_id} {self.total}"
 
 
 class Attachment(models.Model):

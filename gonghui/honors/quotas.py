@@ -2,6 +2,10 @@
 
 A share is exact (a fraction of the list): 85% of 20 is 17, and 16 is short. A list over its
 places is refused too. Every figure is returned, met or not, so a refusal can show them all.
+
+The quota rules speak of people (一线职工, 女性 …), so they count the list's individual nominees
+only; a collective nominee (a union or a team, for 五一劳动奖状 and 工人先锋号) takes a place but
+is neither in the numerator nor in the denominator of a share.
 """
 
 from __future__ import annotations
@@ -66,11 +70,17 @@ def rule_figure(rule: Rule, nominees: Sequence[Collection[str]]) -> Figure:
     raise ValueError(f"unknown bound {rule.bound!r}")
 
 
-def quota_figures(rules: Sequence[Rule], nominees: Sequence[Collection[str]], places: int | None) -> list[Figure]:
-    """The places and every rule, each with its figures and whether the list meets it."""
+def quota_figures(
+    rules: Sequence[Rule], nominees: Sequence[Collection[str]], places: int | None, collectives: int = 0
+) -> list[Figure]:
+    """The places and every rule, each with its figures and whether the list meets it.
+
+    `nominees` are the individual nominees (each as its attributes); `collectives` the number of
+    collective ones, which count against the places only.
+    """
     figures = []
     if places is not None:
-        total = len(nominees)
+        total = len(nominees) + collectives
         figures.append(Figure("名额", total, total, f"不超过 {places} 人", 0 < total <= places))
     figures.extend(rule_figure(r, nominees) for r in rules)
     return figures

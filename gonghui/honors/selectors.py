@@ -36,7 +36,7 @@ def campaign_get(*, scope: Scope, pk: int) -> Campaign:
 
 
 def nomination_list(*, scope: Scope, campaign: Campaign | None = None) -> QuerySet[Nomination]:
-    qs = Nomination.objects.within(scope, HonorPerm.VIEW).select_related("org", "at_org", "campaign")
+    qs = Nomination.objects.within(scope, HonorPerm.VIEW).select_related("org", "at_org", "campaign", "collective_org")
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     return qs.order_by("org__name", "nominee_name", "pk")

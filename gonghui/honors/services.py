@@ -10,25 +10,31 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
 
-from gonghui.accounts.models import User
+from gonghui.accounts.models import Grant, User
 from gonghui.core.audit import audit_record
 from gonghui.core.errors import DomainError
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
-from gonghui.honors import quotas
+from gonghui.honors import formfields, quotas, scoring
 from gonghui.honors.models import (
+    COLLECTIVE_KINDS,
     Campaign,
+    CampaignField,
     CampaignStatus,
+    Criterion,
     Decision,
     HonorHeld,
     Nomination,
     NominationStatus,
+    NomineeType,
     Place,
     QuotaRule,
     Review,
+    Score,
 )
 from gonghui.honors.permissions import HonorPerm
 from gonghui.members.models import LIVE_STATUSES, Membership
@@ -75,9 +81,14 @@ def campaign_create(
     places_default: int = 0,
     rules: Sequence[quotas.Rule] = (),
     places: Mapping[int, int] | None = None,
+    fields: Sequence[formfields.FieldSpec] = (),
 ) -> Campaign:
-    """A campaign of `org` for `year`: places per lower union (org id → places, else the default) and quotas."""
+    """A campaign of `org` for `year`: places per lower union (org id → places, else the default), quotas
+    and the nomination form's own questions (`fields`)."""
     require_perm_at(scope, HonorPerm.MANAGE, org.path)
+    if kind in COLLECTIVE_KINDS and rules:
+        # The quotas speak of people; a collective honor's list has none to count.
+        raise DomainError("honors.collective_quota", field="kind")
     with transaction.atomic():
         campaign = Campaign.all_objects.create(
             org=org,
@@ -95,7 +106,18 @@ def campaign_create(
             for r in rules
         )
         Place.objects.bulk_create(Place(campaign=campaign, org_id=pk, places=n) for pk, n in (places or {}).items())
-        _audit(actor, "campaign_create", org, campaign, year=year, kind=kind, quotas=len(rules))
+        CampaignField.objects.bulk_create(
+            CampaignField(
+                campaign=campaign,
+                position=i,
+                label=f.label,
+                field_type=f.field_type,
+                required=f.required,
+                choices=list(f.choices),
+            )
+            for i, f in enumerate(fields)
+        )
+        _audit(actor, "campaign_create", org, campaign, year=year, kind=kind, quotas=len(rules), fields=len(fields))
     return campaign
 
 
@@ -103,6 +125,31 @@ def campaign_rules(campaign: Campaign) -> list[quotas.Rule]:
     return [
         quotas.Rule(r.attribute, r.bound, r.share, r.count)
         for r in QuotaRule.objects.filter(campaign=campaign).order_by("pk")
+    ]
+
+
+def campaign_fields(campaign: Campaign) -> list[tuple[CampaignField, formfields.FieldSpec]]:
+    """The campaign's own questions, in order, each with its pure spec."""
+    return [
+        (f, formfields.FieldSpec(f.label, f.field_type, f.required, tuple(f.choices)))
+        for f in CampaignField.objects.filter(campaign=campaign)
+    ]
+
+
+def _answers(campaign: Campaign, raw: Mapping[str, str] | None) -> dict[str, str]:
+    """The answers by label, checked all at once, stored by the field's id (a label may be reworded)."""
+    fields = campaign_fields(campaign)
+    values, problems = formfields.answers_problems([spec for _, spec in fields], dict(raw or {}))
+    if problems:
+        raise DomainError("honors.answers_invalid", problems="；".join(problems))
+    return {str(f.pk): values[spec.label] for f, spec in fields if spec.label in values}
+
+
+def answers_shown(nomination: Nomination) -> list[tuple[str, str]]:
+    """(question, answer) for the nomination page and the API, in the campaign's order."""
+    answers = nomination.answers or {}
+    return [
+        (f.label, answers.get(str(f.pk), "")) for f in CampaignField.objects.filter(campaign=nomination.campaign_id)
     ]
 
 
@@ -130,19 +177,19 @@ def nomination_create(
     enterprise_head: bool = False,
     migrant: bool | None = None,
     new_employment: bool | None = None,
+    answers: Mapping[str, str] | None = None,
 ) -> Nomination:
-    """Nominate a live member of `org`'s subtree; woman, minority, 农民工, new employment come from the registry."""
-    require_perm_at(scope, HonorPerm.NOMINATE, org.path)
-    if campaign.status != CampaignStatus.OPEN:
-        raise DomainError(
-            "honors.campaign_closed", campaign=str(campaign), state=campaign.get_status_display(), action="推荐"
-        )
-    if org.pk == campaign.org_id or not is_within(org.path, campaign.org_path):
-        raise DomainError("honors.not_below", field="org")
+    """Nominate a live member of `org`'s subtree; woman, minority, 农民工, new employment come from the registry.
+
+    `answers`: the campaign's own questions, by label."""
+    _may_nominate(scope, campaign, org)
+    if campaign.collective:
+        raise DomainError("honors.collective_only", field="member")
     if membership.status not in LIVE_STATUSES or not is_within(membership.org_path, org.path):
         raise DomainError("honors.not_member", field="member")
     if not deeds.strip():
         raise DomainError("honors.deeds_required", field="deeds")
+    stored = _answers(campaign, answers)
     person = membership.person
     with transaction.atomic(), unscoped():
         if Nomination.all_objects.filter(campaign=campaign, person=person).exclude(status="rejected").exists():
@@ -165,9 +212,69 @@ def nomination_create(
             new_employment=person.is_new_employment if new_employment is None else new_employment,
             woman=person.gender == "2",
             minority=person.ethnicity not in ("", "01"),
+            answers=stored,
             nominated_by=_user(actor),
         )
         _audit(actor, "nominate", org, nomination, campaign=campaign.pk)
+    return nomination
+
+
+def _may_nominate(scope: Scope | None, campaign: Campaign, org: Org) -> None:
+    require_perm_at(scope, HonorPerm.NOMINATE, org.path)
+    if campaign.status != CampaignStatus.OPEN:
+        raise DomainError(
+            "honors.campaign_closed", campaign=str(campaign), state=campaign.get_status_display(), action="推荐"
+        )
+    if org.pk == campaign.org_id or not is_within(org.path, campaign.org_path):
+        raise DomainError("honors.not_below", field="org")
+
+
+def collective_nominate(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    campaign: Campaign,
+    org: Org,
+    union: Org,
+    deeds: str,
+    team_name: str = "",
+    answers: Mapping[str, str] | None = None,
+) -> Nomination:
+    """Nominate a collective for 五一劳动奖状 or 工人先锋号: `union` itself, or a team of it (`team_name`).
+
+    The union is one of `org`'s subtree (the nominator's part of the tree), as a member would be.
+    """
+    _may_nominate(scope, campaign, org)
+    if not campaign.collective:
+        raise DomainError("honors.person_only", field="collective")
+    if not is_within(union.path, org.path) or union.closed_on is not None:
+        raise DomainError("honors.collective_not_below", field="collective")
+    if not deeds.strip():
+        raise DomainError("honors.deeds_required", field="deeds")
+    team = " ".join(team_name.split())[:100]
+    stored = _answers(campaign, answers)
+    with transaction.atomic(), unscoped():
+        taken = Nomination.all_objects.filter(campaign=campaign, collective_org=union, team_name=team).exclude(
+            status="rejected"
+        )
+        if taken.exists():
+            raise DomainError("honors.already_nominated", name=team or union.name)
+        nomination = Nomination.all_objects.create(
+            campaign=campaign,
+            org=org,
+            org_path=org.path,
+            at_org=org,
+            at_path=org.path,
+            nominee_type=NomineeType.TEAM if team else NomineeType.UNION,
+            collective_org=union,
+            team_name=team,
+            nominee_name=(team or union.name)[:60],
+            employer=union.name[:200],
+            deeds=deeds.strip(),
+            answers=stored,
+            nominated_by=_user(actor),
+        )
+        _audit(actor, "nominate", org, nomination, campaign=campaign.pk, collective=nomination.nominee_type)
     return nomination
 
 
@@ -183,11 +290,19 @@ def list_pending(campaign: Campaign, org: Org) -> list[Nomination]:
         )
 
 
+def _figures(campaign: Campaign, org: Org, pending: Sequence[Nomination]) -> list[quotas.Figure]:
+    """The quotas count the individual nominees; a collective one takes a place only (`quotas`)."""
+    return quotas.quota_figures(
+        campaign_rules(campaign),
+        [n.attributes() for n in pending if not n.is_collective],
+        places_of(campaign, org),
+        collectives=sum(1 for n in pending if n.is_collective),
+    )
+
+
 def list_figures(campaign: Campaign, org: Org) -> list[quotas.Figure]:
     """The places and quotas of `org`'s list as it stands (the page shows them live)."""
-    return quotas.quota_figures(
-        campaign_rules(campaign), [n.attributes() for n in list_pending(campaign, org)], places_of(campaign, org)
-    )
+    return _figures(campaign, org, list_pending(campaign, org))
 
 
 def list_submit(*, actor: User | None, scope: Scope | None, campaign: Campaign, org: Org) -> list[Nomination]:
@@ -204,9 +319,7 @@ def list_submit(*, actor: User | None, scope: Scope | None, campaign: Campaign, 
         pending = list_pending(campaign, org)
         if not pending:
             raise DomainError("honors.nothing_to_submit")
-        figures = quotas.quota_figures(
-            campaign_rules(campaign), [n.attributes() for n in pending], places_of(campaign, org)
-        )
+        figures = _figures(campaign, org, pending)
         if not quotas.quotas_met(figures):
             raise DomainError(
                 "honors.quota_not_met",
@@ -237,6 +350,7 @@ def nomination_review(
         if (
             nomination.nominated_by_id == actor.pk
             or Review.objects.filter(nomination=nomination, reviewer=actor).exists()
+            or Score.objects.filter(nomination=nomination, reviewer=actor).exclude(org=nomination.at_org_id).exists()
         ):
             raise DomainError("honors.same_person")
         at = _org(nomination.at_org_id)
@@ -256,6 +370,148 @@ def nomination_review(
         nomination.save(update_fields=["status", "status_note", "at_org", "at_path"])
         _audit(actor, f"review_{decision}", at, nomination, reason=nomination.status_note)
     return nomination
+
+
+# --- weighted scoring ------------------------------------------------------------------------------
+
+
+def criteria_set(
+    *, actor: User | None, scope: Scope | None, campaign: Campaign, org: Org, criteria: Sequence[tuple[str, int]]
+) -> list[Criterion]:
+    """The weighted criteria of `org`'s review level (weights summing to 100), before anyone scores there."""
+    require_perm_at(scope, HonorPerm.MANAGE, org.path)
+    if not is_within(org.path, campaign.org_path):
+        raise DomainError("honors.not_below", field="org")
+    problems = scoring.weights_problems(criteria)
+    if problems:
+        raise DomainError("honors.criteria_invalid", field="criteria", problems="；".join(problems))
+    with transaction.atomic():
+        Campaign.all_objects.select_for_update().get(pk=campaign.pk)
+        if Score.objects.filter(nomination__campaign=campaign, org=org).exists():
+            raise DomainError("honors.criteria_in_use")
+        Criterion.objects.filter(campaign=campaign, org=org).delete()
+        made = Criterion.objects.bulk_create(
+            Criterion(campaign=campaign, org=org, position=i, name=name.strip()[:40], weight=weight)
+            for i, (name, weight) in enumerate(criteria)
+        )
+        _audit(actor, "criteria", org, campaign, criteria=len(made))
+    return made
+
+
+def criteria_of(campaign: Campaign, org_id: int) -> list[Criterion]:
+    return list(Criterion.objects.filter(campaign=campaign, org_id=org_id))
+
+
+def conflict_automatic(user_id: int, nomination: Nomination) -> bool:
+    """The nominee is of the reviewer's own union: a grant of theirs below the reviewing union covers it.
+
+    A reviewer who is also an officer of the nominating union (or of the union a collective belongs
+    to) is not a neutral judge of its nominee; the grants are all the platform knows of where they work.
+    """
+    nominee_path = nomination.org_path
+    if nomination.collective_org_id:
+        nominee_path = _org(nomination.collective_org_id).path
+    paths = Grant.objects.filter(user_id=user_id).values_list("org__path", flat=True)
+    return any(
+        is_within(nominee_path, path) and path != nomination.at_path and not is_within(nomination.at_path, path)
+        for path in paths
+    )
+
+
+def _scorer_checks(actor: User, nomination: Nomination) -> None:
+    """One person, one step: not the nominator, nobody who reviewed or scored it at another level."""
+    if (
+        nomination.nominated_by_id == actor.pk
+        or Review.objects.filter(nomination=nomination, reviewer=actor).exists()
+        or Score.objects.filter(nomination=nomination, reviewer=actor).exclude(org=nomination.at_org_id).exists()
+    ):
+        raise DomainError("honors.same_person")
+
+
+def nomination_score(*, actor: User, scope: Scope | None, nomination: Nomination, marks: Mapping[int, int]) -> Score:
+    """Score a nomination at the level holding it: 0–100 per criterion (by id), weighted; a new score replaces
+    the reviewer's own earlier one. Refused after a declared conflict or when the nominee is of their union."""
+    with transaction.atomic(), unscoped():
+        nomination = Nomination.all_objects.select_for_update().get(pk=nomination.pk)
+        require_perm_at(scope, HonorPerm.REVIEW, nomination.at_path)
+        if nomination.status != NominationStatus.SUBMITTED:
+            raise DomainError("honors.wrong_status", state=nomination.get_status_display(), action="评分")
+        criteria = criteria_of(nomination.campaign, nomination.at_org_id)
+        if not criteria:
+            raise DomainError("honors.no_criteria")
+        _scorer_checks(actor, nomination)
+        own = Score.objects.filter(nomination=nomination, org_id=nomination.at_org_id, reviewer=actor).first()
+        if (own is not None and own.conflict) or conflict_automatic(actor.pk, nomination):
+            raise DomainError("honors.conflict")
+        missing = scoring.marks_problems([c.pk for c in criteria], marks)
+        if missing:
+            names = "、".join(c.name for c in criteria if c.pk in missing)
+            raise DomainError("honors.marks_invalid", field="marks", criteria=names)
+        total = scoring.weighted_total({c.pk: c.weight for c in criteria}, marks)
+        score, _ = Score.objects.update_or_create(
+            nomination=nomination,
+            org_id=nomination.at_org_id,
+            reviewer=actor,
+            defaults={
+                "marks": {str(c.pk): marks[c.pk] for c in criteria},
+                "total": scoring.rounded(total),
+                "conflict": False,
+            },
+        )
+        _audit(actor, "score", _org(nomination.at_org_id), nomination, total=str(score.total))
+    return score
+
+
+def conflict_declare(*, actor: User, scope: Scope | None, nomination: Nomination, reason: str) -> Score:
+    """A reviewer declares a conflict of interest: they will not score this nomination (their score, if any, goes)."""
+    if not reason.strip():
+        raise DomainError("honors.reason_required", field="reason")
+    with transaction.atomic(), unscoped():
+        nomination = Nomination.all_objects.select_for_update().get(pk=nomination.pk)
+        require_perm_at(scope, HonorPerm.REVIEW, nomination.at_path)
+        score, _ = Score.objects.update_or_create(
+            nomination=nomination,
+            org_id=nomination.at_org_id,
+            reviewer=actor,
+            defaults={"marks": {}, "total": None, "conflict": True, "conflict_reason": reason.strip()[:200]},
+        )
+        _audit(actor, "conflict", _org(nomination.at_org_id), nomination, reason=score.conflict_reason)
+    return score
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int | None
+    nomination: Nomination
+    combined: Decimal | None
+    reviewers: int
+    conflicts: int
+
+
+def level_ranking(campaign: Campaign, org: Org) -> list[Ranked]:
+    """The nominations held at `org` (to review or approved there), ranked by their combined score:
+    the mean of the reviewers' weighted totals at that level (conflicts excluded)."""
+    with unscoped():
+        held = list(
+            Nomination.all_objects.filter(
+                campaign=campaign, at_org=org, status__in=(NominationStatus.SUBMITTED, NominationStatus.APPROVED)
+            ).order_by("nominee_name", "pk")
+        )
+        rows = list(
+            Score.objects.filter(nomination__in=held, org=org).values_list("nomination_id", "total", "conflict")
+        )
+    totals: dict[int, list[Any]] = {}
+    conflicts: dict[int, int] = {}
+    for pk, total, conflict in rows:
+        if conflict:
+            conflicts[pk] = conflicts.get(pk, 0) + 1
+        else:
+            totals.setdefault(pk, []).append(Fraction(total or 0))
+    ranked = scoring.ranking([(n, scoring.combined(totals.get(n.pk, []))) for n in held])
+    return [
+        Ranked(rank, n, scoring.rounded(score), len(totals.get(n.pk, [])), conflicts.get(n.pk, 0))
+        for rank, n, score in ranked
+    ]
 
 
 # --- the 公示 and the announcement -------------------------------------------------------------------
@@ -346,6 +602,8 @@ def campaign_announce(*, actor: User | None, scope: Scope | None, campaign: Camp
             .select_related("membership", "person")
             .order_by("pk")
         )
+        # The register holds members' honors; a collective's honor is its certificate and its nomination.
+        individuals = [n for n in awarded if not n.is_collective]
         certificates = (
             certificates_issue(
                 actor=actor,
@@ -385,12 +643,13 @@ def campaign_announce(*, actor: User | None, scope: Scope | None, campaign: Camp
                 nomination=n,
                 certificate=by_nomination.get(n.pk),
             )
-            for n in awarded
+            for n in individuals
+            if n.membership is not None
         )
         Nomination.all_objects.filter(pk__in=[n.pk for n in awarded]).update(status=NominationStatus.AWARDED)
         campaign.status = CampaignStatus.ANNOUNCED
         campaign.save(update_fields=["status"])
-        _audit(actor, "announce", campaign.org, campaign, awarded=len(held))
+        _audit(actor, "announce", campaign.org, campaign, awarded=len(awarded))
     return held
 
 

@@ -28,6 +28,7 @@ from gonghui.honors import forms as hf
 from gonghui.honors.models import Attachment, Campaign, CampaignKind, CampaignStatus, Nomination, NominationStatus
 from gonghui.honors.permissions import HonorPerm
 from gonghui.members.selectors import active_member_by_key
+from gonghui.notices import services as notices_services
 from gonghui.notices.models import Certificate
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
@@ -76,6 +77,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             year=data["year"],
             places_default=data["places_default"] or 0,
             rules=rules,
+            fields=data["fields"],
         )
         return reverse("honors:campaign", args=[campaign.pk]), f"已创建评选活动“{campaign}”。"
 
@@ -108,7 +110,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
     nominations = list(selectors.nomination_list(scope=scope, campaign=campaign))
     lists = []
-    for org in _holders(scope, campaign):
+    holders = _holders(scope, campaign)
+    for org in holders:
         figures = services.list_figures(campaign, org)
         lists.append(
             {
@@ -119,6 +122,16 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     manage = scope.has_perm(HonorPerm.MANAGE, campaign.org_path)
+    rankings = []
+    for org in [campaign.org, *holders]:
+        if scope.has_perm(HonorPerm.VIEW, org.path) and services.criteria_of(campaign, org.pk):
+            rankings.append(
+                {
+                    "org": org,
+                    "criteria": services.criteria_of(campaign, org.pk),
+                    "rows": services.level_ranking(campaign, org),
+                }
+            )
     publication = campaign.publication
     with unscoped():
         certificate_ids = list(
@@ -142,7 +155,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and publication is not None
             and publication.status == "closed",
             "publish_form": hf.PublishForm(),
+            "rankings": rankings,
+            "fields": services.campaign_fields(campaign),
+            "can_set_criteria": scope.has_perm_anywhere(HonorPerm.MANAGE) and campaign.status == CampaignStatus.OPEN,
             "publication": publication,
+            "can_close": manage
+            and publication is not None
+            and notices_services.publication_close_refusal(publication) is None,
             "certificate_query": "&".join(f"id={i}" for i in certificate_ids),
         },
     )
@@ -152,10 +171,24 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     scope = require_perm(request, HonorPerm.NOMINATE)
-    form = hf.NominationForm(request.POST or None)
+    questions = [f for f, _ in services.campaign_fields(campaign)]
+    form = hf.NominationForm(request.POST or None, collective=campaign.collective, questions=questions)
 
     def perform(data: dict[str, Any]) -> tuple[str, str]:
         org = _org(scope, data["org_code"])
+        if campaign.collective:
+            union = _org(scope, data["collective_code"], field="collective_code")
+            nomination = services.collective_nominate(
+                actor=actor_of(request),
+                scope=scope,
+                campaign=campaign,
+                org=org,
+                union=union,
+                team_name=data["team_name"] if data["nominee_type"] == "team" else "",
+                deeds=data["deeds"],
+                answers=form.answers(),
+            )
+            return reverse("honors:campaign", args=[campaign.pk]), f"已推荐{nomination.nominee_name}。"
         membership = active_member_by_key(scope=scope, key=data["member"], perm=HonorPerm.NOMINATE)
         if membership is None:
             raise DomainError("honors.not_member", field="member")
@@ -170,6 +203,7 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
             position=data["position"],
             front_line=data["front_line"],
             enterprise_head=data["enterprise_head"],
+            answers=form.answers(),
         )
         return reverse("honors:campaign", args=[campaign.pk]), f"已推荐{nomination.nominee_name}。"
 
@@ -180,6 +214,30 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
             "section": "honors",
             "form": form,
             "title": f"推荐：{campaign}",
+            "back": reverse("honors:campaign", args=[campaign.pk]),
+        },
+    )
+
+
+@login_required
+def criteria_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """The weighted criteria of one review level of the campaign."""
+    campaign = _campaign(request, pk)
+    scope = require_perm(request, HonorPerm.MANAGE)
+    form = hf.CriteriaForm(request.POST or None, initial={"org_code": campaign.org.code})
+
+    def perform(data: dict[str, Any]) -> tuple[str, str]:
+        org = _org(scope, data["org_code"])
+        services.criteria_set(actor=actor_of(request), scope=scope, campaign=campaign, org=org, criteria=data["parsed"])
+        return reverse("honors:campaign", args=[campaign.pk]), f"已设置{org.name}的评分项。"
+
+    return run_form(request, form, perform) or render(
+        request,
+        "honors/form.html",
+        {
+            "section": "honors",
+            "form": form,
+            "title": f"评分项：{campaign}",
             "back": reverse("honors:campaign", args=[campaign.pk]),
         },
     )
@@ -226,6 +284,23 @@ def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def publication_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the campaign's 公示 (the shared rule: after its period, every objection resolved)."""
+    campaign = _campaign(request, pk)
+    scope = require_perm(request, HonorPerm.MANAGE, campaign.org_path)
+    publication = campaign.publication
+    if publication is None:
+        raise Http404
+    run_action(
+        request,
+        "公示已结束。",
+        lambda: notices_services.publication_close(actor=actor_of(request), scope=scope, publication=publication),
+    )
+    return redirect("honors:campaign", pk=campaign.pk)
+
+
+@login_required
+@require_POST
 def campaign_announce(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     scope = require_perm(request, HonorPerm.MANAGE, campaign.org_path)
@@ -242,9 +317,19 @@ def _nomination(request: HttpRequest, pk: int) -> Nomination:
 
 
 @login_required
-def nomination_detail(request: HttpRequest, pk: int, review_form: hf.ReviewForm | None = None) -> HttpResponse:
+def nomination_detail(
+    request: HttpRequest,
+    pk: int,
+    review_form: hf.ReviewForm | None = None,
+    score_form: hf.ScoreForm | None = None,
+    conflict_form: hf.ConflictForm | None = None,
+) -> HttpResponse:
     nomination = _nomination(request, pk)
     scope = scope_of(request)
+    can_review = nomination.status == NominationStatus.SUBMITTED and scope.has_perm(
+        HonorPerm.REVIEW, nomination.at_path
+    )
+    criteria = services.criteria_of(nomination.campaign, nomination.at_org_id)
     return render(
         request,
         "honors/nomination_detail.html",
@@ -253,8 +338,18 @@ def nomination_detail(request: HttpRequest, pk: int, review_form: hf.ReviewForm 
             "n": nomination,
             "reviews": list(nomination.reviews.select_related("org", "reviewer")),
             "attachments": list(nomination.attachments.all()),
-            "can_review": nomination.status == NominationStatus.SUBMITTED
-            and scope.has_perm(HonorPerm.REVIEW, nomination.at_path),
+            "can_review": can_review,
+            "answers": services.answers_shown(nomination),
+            # Who scored what, and who stood aside, is for the level's reviewers and officers, not the nominators.
+            "scores": [
+                sc
+                for sc in nomination.scores.select_related("org", "reviewer")
+                if scope.has_perm(HonorPerm.REVIEW, sc.org.path) or scope.has_perm(HonorPerm.MANAGE, sc.org.path)
+            ],
+            "criteria": criteria,
+            "can_score": can_review and bool(criteria),
+            "score_form": score_form or hf.ScoreForm(criteria=criteria),
+            "conflict_form": conflict_form or hf.ConflictForm(),
             "can_attach": scope.has_perm(HonorPerm.NOMINATE, nomination.org_path),
             "review_form": review_form or hf.ReviewForm(),
             "attachment_form": hf.AttachmentForm(),
@@ -282,6 +377,40 @@ def nomination_review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("honors:nomination", pk=nomination.pk)
     return nomination_detail(request, nomination.pk, review_form=form)
+
+
+@login_required
+@require_POST
+def nomination_score(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _nomination(request, pk)
+    scope = require_perm(request, HonorPerm.REVIEW, nomination.at_path)
+    form = hf.ScoreForm(request.POST, criteria=services.criteria_of(nomination.campaign, nomination.at_org_id))
+    if form.is_valid():
+        try:
+            services.nomination_score(actor=actor_of(request), scope=scope, nomination=nomination, marks=form.marks())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return redirect("honors:nomination", pk=nomination.pk)
+    return nomination_detail(request, nomination.pk, score_form=form)
+
+
+@login_required
+@require_POST
+def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _nomination(request, pk)
+    scope = require_perm(request, HonorPerm.REVIEW, nomination.at_path)
+    form = hf.ConflictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.conflict_declare(
+                actor=actor_of(request), scope=scope, nomination=nomination, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            return redirect("honors:nomination", pk=nomination.pk)
+    return nomination_detail(request, nomination.pk, conflict_form=form)
 
 
 @login_required

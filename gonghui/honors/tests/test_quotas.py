@@ -62,3 +62,19 @@ def test_the_figures_read_as_a_refusal_shows_them() -> None:
     assert figures[1].text == "一线职工：16/20（80.0%），要求不低于 85%，不符合"
     assert figures[2].text == "农民工：0/20（0.0%），要求不低于 10%，不符合"
     assert quotas_met(quota_figures(rules, [{"front_line", "migrant"}] * 2 + [{"front_line"}] * 15 + [set()] * 3, 20))
+
+
+@given(share=shares, total=sizes, collectives=st.integers(min_value=1, max_value=30))
+def test_collective_nominees_take_places_but_are_not_counted_in_a_share(
+    share: Decimal, total: int, collectives: int
+) -> None:
+    rule = Rule("front_line", "min_share", share=share)
+    need = math.ceil(share * total)
+    # The same individuals meet (or miss) the share whatever the collectives beside them.
+    assert quota_figures([rule], nominees(need, total), None, collectives=collectives)[0].ok
+    if need > 0:
+        figure = quota_figures([rule], nominees(need - 1, total), None, collectives=collectives)[0]
+        assert not figure.ok and figure.total == total
+    places = quota_figures([], nominees(0, total), total + collectives - 1, collectives=collectives)[0]
+    assert (places.have, places.ok) == (total + collectives, False)
+    assert quota_figures([], nominees(0, total), total + collectives, collectives=collectives)[0].ok
