@@ -10,7 +10,7 @@ class HonorsConfig(AppConfig):
         from gonghui.core.paths import register_path_column
         from gonghui.core.ui import register_member_panel, register_nav
         from gonghui.honors import audit_labels, errors, permissions, stats  # noqa: F401  (registers)
-        from gonghui.honors.models import Campaign, HonorHeld, Nomination
+        from gonghui.honors.models import AllowanceStandard, Campaign, HonorHeld, Lecture, Nomination
         from gonghui.honors.permissions import HonorPerm
         from gonghui.honors.selectors import member_panel
         from gonghui.honors.services import NOTICE_KIND
@@ -32,8 +32,24 @@ class HonorsConfig(AppConfig):
             allowed=HonorPerm.VIEW,
             order=11,
         )
+        register_nav(
+            area="honors",
+            section="honors_lectures",
+            label="劳模工匠宣讲",
+            url_name="honors:lectures",
+            allowed=HonorPerm.VIEW,
+            order=12,
+        )
+        register_nav(
+            area="honors",
+            section="honors_allowance",
+            label="劳模津贴",
+            url_name="honors:allowance",
+            allowed=HonorPerm.VIEW,
+            order=13,
+        )
         register_member_panel(name="honors", template="honors/_member_panel.html", context=member_panel, order=40)
         register_notice_kind(NOTICE_KIND)
-        for model in (Campaign, Nomination, HonorHeld):
+        for model in (Campaign, Nomination, HonorHeld, Lecture, AllowanceStandard):
             register_path_column(model, "org_path")
         register_path_column(Nomination, "at_path")

@@ -23,6 +23,10 @@ register_audit_labels(
         "honors.criteria": "设置评分项",
         "honors.score": "评审打分",
         "honors.conflict": "声明回避",
+        "honors.lecture_update": "修改劳模工匠宣讲",
+        "honors.lectures_export": "导出劳模工匠宣讲",
+        "honors.allowance_standard": "设置劳模津贴标准",
+        "honors.allowance_batch": "生成劳模津贴代发批次",
         "honors.demo": "载入评选表彰演示数据",
     },
     {

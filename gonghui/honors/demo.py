@@ -20,11 +20,14 @@ from gonghui.core.audit import audit_record
 from gonghui.core.demo import DemoContext, demo_step
 from gonghui.core.scoping import subtree_q, unscoped
 from gonghui.honors.models import (
+    AllowancePeriod,
+    AllowanceStandard,
     Campaign,
     CampaignKind,
     CampaignStatus,
     HonorHeld,
     Lecture,
+    LevelFloor,
     Nomination,
     NominationStatus,
     QuotaRule,
@@ -34,7 +37,7 @@ from gonghui.members.models import Membership, MembershipStatus
 from gonghui.notices.models import DayBasis
 from gonghui.notices.selectors import listed_entries
 from gonghui.notices.services import objection_record
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Org, OrgKind
 
 MOST_BEAUTIFUL = 21_000
 NEW_EMPLOYMENT_SELECTED = 216
@@ -43,6 +46,14 @@ DINGXI_MODEL_WORKERS = 71
 LECTURES = 12
 
 ROW = ("pk", "person_id", "org_id", "org_path", "person__name")
+# Where 定西's 劳模工匠 spoke (place, host) and on what.
+PLACES = [
+    ("马铃薯产业链工会职工之家", ""),
+    ("安定区马铃薯加工园区会议室", "定西马铃薯淀粉加工企业"),
+    ("陇西县中药材交易中心", "陇西中药材产业园"),
+    ("定西职业技术学院报告厅", "定西职业技术学院"),
+]
+TOPICS = ["劳模工匠进基层", "弘扬劳模精神、劳动精神、工匠精神", "马铃薯种植技术与增收经验", "安全生产从我做起"]
 
 
 def _members(qs, n: int) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -147,13 +158,22 @@ def load_honors(ctx: DemoContext) -> None:
                 org_id=row[2],
                 org_path=row[3],
                 held_on=today - timedelta(days=20 * i + 3),
-                place="马铃薯产业链工会职工之家",
-                topic="劳模工匠进基层",
+                place=PLACES[i % len(PLACES)][0],
+                host=PLACES[i % len(PLACES)][1],
+                topic=TOPICS[i % len(TOPICS)],
                 audience=ctx.rng.randint(40, 300),
             )
             for i, row in enumerate(craftsmen[:LECTURES])
         )
         current = _current_campaign(ctx, guizhou, in_guizhou, {r[1] for r in selected + medalists})
+        # 劳模津贴: 定西 pays its 劳模工匠 (市级 and above) monthly; the page makes the batch.
+        AllowanceStandard.all_objects.create(
+            org=dingxi,
+            org_path=dingxi.path,
+            level_floor=LevelFloor.CITY,
+            period=AllowancePeriod.MONTH,
+            amount_fen=20_000,
+        )
         audit_record(actor=None, action="honors.demo", org=guizhou, data={"honors": len(held)})
     ctx.log(
         f"已生成荣誉登记 {len(held):,} 条（最美劳动者 {len(selected):,} 人，五一劳动奖章 {len(medalists)} 人，"
@@ -187,8 +207,10 @@ def _current_campaign(ctx: DemoContext, guizhou: Org, in_guizhou, taken: set[int
         year=year,
         places_default=5,
     )
-    cities = list(Org.all_objects.filter(parent=guizhou).order_by("code"))
-    free = [r for r in _members(in_guizhou, 2_000) if r[1] not in taken]
+    cities = list(Org.all_objects.filter(parent=guizhou, kind=OrgKind.CITY_FEDERATION).order_by("code"))
+    # From the newest members back: at `seed` the oldest 21,000 of Guizhou are all on the register already.
+    newest = in_guizhou.filter(status=MembershipStatus.ACTIVE).order_by("-pk").values_list(*ROW)
+    free = [r for r in newest[: 2_000 + len(taken)] if r[1] not in taken][:2_000]
     by_city: dict[int, list[tuple]] = {}
     for row in free:
         city = next((c for c in cities if row[3].startswith(c.path)), None)

@@ -30,5 +30,12 @@ register_messages(
         "honors.marks_invalid": _("每个评分项应打 0 到 100 分：{criteria}"),
         "honors.conflict": _("您已声明回避或与被推荐对象同属一个工会（单位），不能为其打分。"),
         "honors.lecture_audience_invalid": _("听众人数应为不小于 0 的整数"),
+        "honors.lecture_place_required": _("请填写宣讲地点"),
+        "honors.lecture_not_model_worker": _("宣讲人须是荣誉登记中的劳模或工匠（劳动模范、五一劳动奖章获得者）"),
+        "honors.speaker_not_found": _("没有找到该会员，请输入会员编号或证件号码"),
+        "honors.allowance_exists": _("{period}的劳模津贴已生成代发批次“{title}”（{batch}号），不能重复发放。"),
+        "honors.allowance_nobody": _("{org}没有{level}及以上的劳模、工匠可发放津贴。"),
+        "honors.allowance_period_invalid": _("发放期间应为 {example}"),
+        "honors.allowance_nobody_paid": _("没有一人可以发放：{reasons}"),
     }
 )

@@ -3,13 +3,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from gonghui.core.money import AmountError, parse_yuan
 from gonghui.honors import formfields, scoring
-from gonghui.honors.models import CampaignField, CampaignKind, Decision, FieldType, NomineeType
+from gonghui.honors.models import (
+    AllowancePeriod,
+    CampaignField,
+    CampaignKind,
+    Decision,
+    FieldType,
+    LevelFloor,
+    NomineeType,
+)
 from gonghui.notices.models import DayBasis
+from gonghui.orgs.fields import OrgCodeField
 
 
 def _share(value: str | None) -> Decimal | None:
@@ -206,3 +217,45 @@ class AttachmentForm(forms.Form):
         label="材料名称", max_length=60, help_text="如 先进事迹材料、纪检意见、税务证明、安全生产证明"
     )
     file = forms.FileField(label="文件（PDF、JPG、PNG，10 MB 以内）")
+
+
+class LectureForm(forms.Form):
+    speaker = forms.CharField(
+        label="宣讲人（会员编号或证件号码）", max_length=20, help_text="须是荣誉登记中的劳模或工匠"
+    )
+    org_code = OrgCodeField(label="组织工会", max_length=40)
+    host = forms.CharField(label="承办单位", max_length=200, required=False, help_text="如企业、学校；空着即组织工会")
+    held_on = forms.DateField(label="日期", help_text="如 2026-05-20")
+    place = forms.CharField(label="地点", max_length=200)
+    topic = forms.CharField(label="主题", max_length=200, required=False)
+    audience = forms.IntegerField(label="听众人数", min_value=0)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            # A lecture keeps its speaker; a wrong speaker is a new record.
+            del self.fields["speaker"]
+
+
+class AllowanceStandardForm(forms.Form):
+    org_code = OrgCodeField(label="发放工会", max_length=40)
+    level_floor = forms.ChoiceField(label="荣誉级别（及以上）", choices=LevelFloor.choices)
+    period = forms.ChoiceField(label="发放周期", choices=AllowancePeriod.choices)
+    amount = forms.CharField(label="每人金额（元）", max_length=20, help_text="如 300 或 1,200.00")
+
+    def clean_amount(self) -> int:
+        try:
+            return parse_yuan(self.cleaned_data["amount"])
+        except AmountError as exc:
+            raise forms.ValidationError("请填写大于 0 的金额，如 300 或 1,200.00") from exc
+
+
+class AllowanceBatchForm(forms.Form):
+    standard = forms.ChoiceField(label="津贴标准")
+    period = forms.CharField(label="发放期间", max_length=7, help_text="按月如 2026-03，按年如 2026")
+    bank = forms.ChoiceField(label="代发银行")
+
+    def __init__(self, *args: Any, standards: list[Any], banks: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].choices = [(s.pk, f"{s.org.name}：{s}") for s in standards]  # type: ignore[attr-defined]
+        self.fields["bank"].choices = [(b.code, b.name) for b in banks]  # type: ignore[attr-defined]

@@ -403,6 +403,8 @@ class Lecture(models.Model):
     held_on = models.DateField(_("日期"))
     place = models.CharField(_("地点"), max_length=200)
     topic = models.CharField(_("主题"), max_length=200, blank=True)
+    # The enterprise (or school, community …) that hosted it, when not the union itself.
+    host = models.CharField(_("承办单位"), max_length=200, blank=True)
     audience = models.PositiveIntegerField(_("听众人数"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -419,3 +421,45 @@ class Lecture(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker_name} {self.held_on}"
+
+
+class AllowancePeriod(models.TextChoices):
+    MONTH = "month", _("按月")
+    YEAR = "year", _("按年")
+
+
+class LevelFloor(models.TextChoices):
+    """The lowest level of honor a 劳模津贴 standard pays (and every level above it)."""
+
+    NATIONAL = "4", _("全国")
+    PROVINCE = "3", _("省部级")
+    CITY = "2", _("市级")
+    COUNTY = "1", _("县级")
+
+
+class AllowanceStandard(models.Model):
+    """A union's 劳模津贴: an amount per month or per year to the 劳模 and 工匠 on the register under it
+    whose honor is of a level or above (e.g. 省部级及以上 300 元/月)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("发放工会"), on_delete=models.PROTECT, related_name="+")
+    org_path = PathField(_("组织路径"), editable=False)
+    level_floor = models.CharField(_("荣誉级别"), max_length=1, choices=LevelFloor.choices)
+    period = models.CharField(_("发放周期"), max_length=5, choices=AllowancePeriod.choices)
+    amount_fen = models.PositiveIntegerField(_("每人金额（分）"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects: ScopedManager[AllowanceStandard] = ScopedManager(path_field="org_path")  # type: ignore[assignment]
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("劳模津贴标准")
+        verbose_name_plural = _("劳模津贴标准")
+        base_manager_name = "all_objects"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "level_floor"], name="honors_allowance_once"),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="honors_allowance_positive"),
+        ]
+
+    def __str__(self) -> str:
+        unit = "月" if self.period == AllowancePeriod.MONTH else "年"
+        return f"{self.get_level_floor_display()}及以上 {self.amount_fen / 100:.2f} 元/{unit}"

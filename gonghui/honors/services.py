@@ -1,5 +1,5 @@
 """Honors' writes: campaigns, nominations, lists passed up under quotas, reviews, the 公示, the
-announcement (the register and certificates), honors recorded directly and lecture tours.
+announcement (the register and certificates) and honors recorded directly (lecture tours: `lectures`).
 
 Every write checks its permission at the union it acts for, locks what it changes and is audited
 as `honors.<verb>`.
@@ -691,36 +691,3 @@ def share_of(value: str) -> Decimal:
     text = value.strip().rstrip("%％")
     number = Decimal(text)
     return (number / 100 if number > 1 else number).quantize(Decimal("0.001"))
-
-
-def lecture_record(
-    *,
-    actor: User | None,
-    scope: Scope | None,
-    org: Org,
-    speaker: HonorHeld,
-    held_on: Any,
-    place: str,
-    audience: int,
-    topic: str = "",
-) -> Any:
-    """Record a lecture by a 劳模 or 工匠 on the register (its honor names the speaker) at `org`."""
-    from gonghui.honors.models import Lecture
-
-    require_perm_at(scope, HonorPerm.MANAGE, org.path)
-    if audience < 0:
-        raise DomainError("honors.lecture_audience_invalid", field="audience")
-    with transaction.atomic():
-        lecture = Lecture.all_objects.create(
-            speaker_id=speaker.person_id,
-            speaker_name=speaker.holder_name,
-            org=org,
-            org_path=org.path,
-            held_on=held_on,
-            place=place.strip()[:200],
-            topic=topic.strip()[:200],
-            audience=audience,
-            recorded_by=_user(actor),
-        )
-        _audit(actor, "lecture", org, lecture, audience=audience)
-    return lecture

@@ -31,6 +31,8 @@ urlpatterns = [
     path("duty/swaps/<int:swap_id>/<str:action>/", station_views.swap_act, name="swap_act"),
 ]
 urlpatterns += [
+    path("honors/", views.honor_list, name="honor_list"),
+    path("honors/<int:pk>/certificate.pdf", views.honor_certificate, name="honor_certificate"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
 ]

@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -34,9 +35,11 @@ from gonghui.core.errors import DomainError, PermissionDeniedError
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.ratelimits import rate
 from gonghui.core.viewutils import actor_of, apply_domain_error, found_or_404
+from gonghui.honors import member_side as honors_member
 from gonghui.members import selectors, services
 from gonghui.members.forms import JoinForm
 from gonghui.members.validation import FieldError, clean_mobile
+from gonghui.notices.certificates import certificates_pdf
 from gonghui.orgs.models import Org
 from gonghui.portal import services as portal_services
 from gonghui.portal.auth import member_of, member_required
@@ -457,3 +460,27 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "timeline": rights_member.member_timeline(case),
         },
     )
+
+
+# --- 荣誉: a member's own honors and their certificates -------------------------------------------
+
+
+@member_required
+def honor_list(request: HttpRequest) -> HttpResponse:
+    rows = list(honors_member.member_honors(person=member_of(request).person))
+    return render(request, "portal/honor_list.html", {"member_nav": True, "rows": rows})
+
+
+@member_required
+def honor_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate PDF of one of the member's own honors (another's, or one without: 404)."""
+    certificate = honors_member.member_certificate(person=member_of(request).person, honor_id=pk)
+    if certificate is None:
+        raise Http404
+    pdf = certificates_pdf([certificate], base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    download = request.GET.get("download") == "1"
+    response["Content-Disposition"] = str(
+        content_disposition_header(as_attachment=download, filename=f"{certificate.serial}.pdf")
+    )
+    return response

@@ -10,13 +10,13 @@ import pytest
 from gonghui.core.errors import DomainError
 from gonghui.core.scoping import unscoped
 from gonghui.core.stats import stats_collect
+from gonghui.honors.lectures import LectureIn, lecture_record
 from gonghui.honors.models import CampaignKind, CampaignStatus, HonorHeld, Nomination, NominationStatus
 from gonghui.honors.services import (
     HonorIn,
     campaign_announce,
     campaign_publish,
     honor_record,
-    lecture_record,
     list_figures,
     list_submit,
     nomination_create,
@@ -166,8 +166,8 @@ def test_the_register_statistics_and_lectures(hw: HonorWorld) -> None:
         honor_record(**hw.as_("foreign"), membership=hw.members[2],
                      honor=HonorIn(CampaignKind.OWN, "x", "区级", "x", 2025))  # fmt: skip
     assert foreign.value.code == "permission_denied"
-    lecture_record(**hw.as_("city_officer"), org=hw.tree.zhongshan, speaker=medal, held_on=medal.created_at.date(),
-                   place="钟山区快递服务中心", audience=120)  # fmt: skip
+    lecture_record(**hw.as_("city_officer"), org=hw.tree.zhongshan, speaker_id=medal.person_id,
+                   facts=LectureIn(medal.created_at.date(), "钟山区快递服务中心", 120))  # fmt: skip
     figures = stats_collect([hw.tree.lps.path])
     assert {k: figures[k] for k in ("honors_awarded", "honors_front_line_share", "honors_new_employment",
                                     "medals_new_employment", "model_workers", "lectures", "lecture_audience")} == {
