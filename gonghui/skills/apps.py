@@ -10,7 +10,13 @@ class SkillsConfig(AppConfig):
         from gonghui.core.paths import register_path_column
         from gonghui.core.ui import register_dashboard_cards, register_nav
         from gonghui.notices.kinds import register_notice_kind
-        from gonghui.skills import errors, kinds, permissions, words  # noqa: F401  (registers)
+        from gonghui.skills import (  # noqa: F401  (registers)
+            charts,
+            errors,
+            kinds,
+            permissions,
+            words,
+        )
         from gonghui.skills.models import (
             Activity,
             ActivitySignup,
