@@ -13,17 +13,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from gonghui.core import words
 from gonghui.core.api_common import paginate, request_scope
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.money import AmountError, fen_to_yuan, parse_yuan
-from gonghui.core.scoping import require_perm_at
+from gonghui.core.scoping import require_perm_at, unscoped
 from gonghui.core.viewutils import actor_of
+from gonghui.honors.selectors import campaign_get
 from gonghui.members.selectors import membership_get
+from gonghui.notices.certificates import verification_url
+from gonghui.notices.models import DayBasis
 from gonghui.orgs.selectors import org_get
-from gonghui.skills import selectors, services, training
+from gonghui.skills import results, selectors, services, training
 from gonghui.skills.models import Contest, Entry
 from gonghui.skills.permissions import SkillsPerm
 from gonghui.skills.scoring import AWARD_LABELS
@@ -123,6 +127,8 @@ class EntryOut(Schema):
     rank: int | None
     award: str
     award_label: str
+    award_note: str = ""
+    certificate_id: int | None = None
 
 
 class ScoreIn(Schema):
@@ -211,6 +217,8 @@ def entry_out(e: Entry) -> dict[str, Any]:
         "rank": e.rank,
         "award": e.award,
         "award_label": AWARD_LABELS.get(e.award, ""),
+        "award_note": e.award_note,
+        "certificate_id": e.certificate_id,
     }
 
 
@@ -403,6 +411,127 @@ def resolve_score(request: HttpRequest, contest_id: int, score_id: int, body: Re
     score = selectors.score_get(scope=scope, contest=contest, pk=score_id)
     s = services.score_resolve(actor=actor_of(request), scope=scope, score=score, value=body.value, note=body.note)
     return {"id": s.pk, "entry_id": s.entry_id, "slot": s.slot, "state": s.state, "value": _points(s.value)}
+
+
+# --- after the ranking: the results' 公示, certificates, recommendation; withdrawal ------------------
+
+
+class PublishIn(Schema):
+    days: int = 5
+    day_basis: str = "working"  # working or calendar (工作日, 自然日)
+
+
+class CertificatesIn(Schema):
+    entry_ids: list[int] | None = None  # none: every final winner without a certificate
+
+
+class CertificateOut(Schema):
+    serial: str
+    holder_name: str
+    title: str
+    pdf_url: str
+    verify_url: str
+
+
+class WithdrawIn(Schema):
+    reason: str = ""
+
+
+class RecommendIn(Schema):
+    campaign_id: int  # an open honors campaign (/api/v1/honors/campaigns)
+    deeds: str = ""  # blank: the contest result
+
+
+class RecommendOut(Schema):
+    nomination_id: int
+    campaign_id: int
+    status: str
+
+
+def _entry(scope: Any, contest: Contest, entry_id: int) -> Entry:
+    entry = selectors.entry_list(scope=scope, contest=contest).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFoundError()
+    return entry
+
+
+@router.post("/contests/{contest_id}/publish", response=ContestOut, summary="公示获奖名单（共享公示，默认 5 个工作日）")
+def publish_results(request: HttpRequest, contest_id: int, body: PublishIn) -> dict[str, Any]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    day_basis = {"工作日": "working", "自然日": "calendar"}.get(body.day_basis, body.day_basis)
+    if day_basis not in DayBasis.values:
+        raise DomainError("skills.contest_invalid", field="day_basis", reasons="计日方式应为工作日或自然日")
+    results.results_publish(actor=actor_of(request), scope=scope, contest=contest, days=body.days, day_basis=day_basis)
+    return contest_out(selectors.contest_get(scope=scope, pk=contest_id))
+
+
+@router.post(
+    "/contests/{contest_id}/close", response=ContestOut, summary="结束公示，确认获奖结果（公示期满、异议处理完毕）"
+)
+def close_results(request: HttpRequest, contest_id: int) -> dict[str, Any]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    results.results_close(actor=actor_of(request), scope=scope, contest=contest)
+    return contest_out(selectors.contest_get(scope=scope, pk=contest_id))
+
+
+@router.post(
+    "/contests/{contest_id}/certificates",
+    response={201: list[CertificateOut]},
+    summary="为获奖选手颁发证书（PDF，附核验二维码）",
+)
+def issue_certificates(request: HttpRequest, contest_id: int, body: CertificatesIn) -> Status[list[dict[str, Any]]]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    only = [_entry(scope, contest, pk) for pk in body.entry_ids] if body.entry_ids is not None else None
+    issued = results.certificates_for(actor=actor_of(request), scope=scope, contest=contest, entries=only)
+    base = request.build_absolute_uri("/")
+    return Status(
+        201,
+        [
+            {
+                "serial": c.serial,
+                "holder_name": c.holder_name,
+                "title": c.title,
+                "pdf_url": request.build_absolute_uri(reverse("notices:certificates_pdf")) + f"?id={c.pk}",
+                "verify_url": verification_url(c, base),
+            }
+            for c in issued
+        ],
+    )
+
+
+@router.post(
+    "/contests/{contest_id}/entries/{entry_id}/withdraw", response=EntryOut, summary="选手退赛（录入成绩之前）"
+)
+def withdraw_entry(request: HttpRequest, contest_id: int, entry_id: int, body: WithdrawIn) -> dict[str, Any]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    entry = results.entry_withdraw(
+        actor=actor_of(request), scope=scope, entry=_entry(scope, contest, entry_id), reason=body.reason
+    )
+    with unscoped():
+        return entry_out(Entry.all_objects.select_related("person", "org", "event").get(pk=entry.pk))
+
+
+@router.post(
+    "/contests/{contest_id}/entries/{entry_id}/recommend",
+    response={201: RecommendOut},
+    summary="推荐获奖选手参加荣誉评选（如五一劳动奖章），以竞赛成绩为事迹",
+)
+def recommend_entry(request: HttpRequest, contest_id: int, entry_id: int, body: RecommendIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    contest = selectors.contest_get(scope=scope, pk=contest_id)
+    entry = _entry(scope, contest, entry_id)
+    campaign = campaign_get(scope=scope, pk=body.campaign_id)
+    done = results.winner_recommend(
+        actor=actor_of(request), scope=scope, entry=entry, campaign=campaign, deeds=body.deeds
+    )
+    nomination = done.nomination
+    if nomination is None:  # the service sets it or refuses
+        raise NotFoundError()
+    return Status(201, {"nomination_id": nomination.pk, "campaign_id": campaign.pk, "status": nomination.status})
 
 
 # --- training ---------------------------------------------------------------------------------------

@@ -9,7 +9,14 @@ class SkillsConfig(AppConfig):
     def ready(self) -> None:
         from gonghui.core.paths import register_path_column
         from gonghui.core.ui import register_dashboard_cards, register_nav
-        from gonghui.skills import errors, kinds, permissions, words  # noqa: F401  (registers)
+        from gonghui.notices.kinds import register_notice_kind
+        from gonghui.skills import (  # noqa: F401  (registers)
+            charts,
+            errors,
+            kinds,
+            permissions,
+            words,
+        )
         from gonghui.skills.models import (
             Activity,
             ActivitySignup,
@@ -22,6 +29,7 @@ class SkillsConfig(AppConfig):
             TrainingPlan,
         )
         from gonghui.skills.permissions import SkillsPerm
+        from gonghui.skills.results import NOTICE_KIND
 
         register_nav(
             area="honors",
@@ -60,5 +68,6 @@ class SkillsConfig(AppConfig):
             (ActivitySignup, "org_path"),
         ):
             register_path_column(model, column)
+        register_notice_kind(NOTICE_KIND)
         kinds.register()
         words.register()

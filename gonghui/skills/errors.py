@@ -41,6 +41,11 @@ register_messages(
         "skills.activity_full": _("活动“{name}”报名人数已满。"),
         "skills.activity_signed_up": _("您已报名该活动。"),
         "skills.activity_not_under": _("该活动只面向“{org}”及其下级工会的会员。"),
+        "skills.contest_wrong_state": _("竞赛“{contest}”的状态为“{state}”，不能{action}。"),
+        "skills.not_a_winner": _("只有获奖名单经公示确认的获奖选手可以颁发证书或推荐评选。"),
+        "skills.already_recommended": _("{name}已被推荐参加评选。"),
+        "skills.entry_withdrawn": _("{number}号选手已退赛。"),
+        "skills.entry_scored": _("{number}号选手已有成绩录入，不能再退赛。"),
         "skills.activity_code_invalid": _("签到码无效，或不是今天的活动。"),
     }
 )

@@ -14,6 +14,7 @@ from django import forms
 
 from gonghui.core import words
 from gonghui.core.formfields import YuanField
+from gonghui.notices.models import DayBasis
 from gonghui.orgs.fields import OrgCodeField
 from gonghui.skills.models import ActivityKind, ContestLevel, InnovationKind, LeaderHonor
 from gonghui.skills.scoring import TIE_BREAK_CHOICES, JudgeRule
@@ -214,3 +215,22 @@ class ActivityForm(Styled):
     held_on = forms.DateField(label="日期", widget=DATE)
     venue = forms.CharField(label="地点", max_length=200, required=False)
     capacity = forms.IntegerField(label="人数上限", min_value=1, max_value=100000, required=False)
+
+
+# --- after the ranking: the results' 公示 and a winner's recommendation ---
+
+
+class PublishForm(Styled):
+    days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, initial=5)
+    day_basis = forms.ChoiceField(label="计日方式", choices=DayBasis.choices, initial=DayBasis.WORKING)
+
+
+class RecommendForm(Styled):
+    campaign = forms.TypedChoiceField(label="推荐参加的评选", coerce=int)
+    deeds = forms.CharField(
+        label="主要事迹", required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="留空则以竞赛成绩为事迹"
+    )
+
+    def __init__(self, *args: Any, campaigns: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = [("", "请选择"), *campaigns]  # type: ignore[attr-defined]

@@ -32,6 +32,12 @@ class ContestStatus(models.TextChoices):
     OPEN = "open", _("报名中")
     SCORING = "scoring", _("评分中")
     RANKED = "ranked", _("已排名")
+    PUBLISHED = "published", _("结果公示中")
+    FINAL = "final", _("结果已确认")
+
+
+# Once ranked, scores and rules are closed: the 公示 and its close only settle who keeps an award.
+RANKED_STATES = (ContestStatus.RANKED, ContestStatus.PUBLISHED, ContestStatus.FINAL)
 
 
 class Contest(models.Model):
@@ -59,6 +65,15 @@ class Contest(models.Model):
     min_trade_years = models.PositiveSmallIntegerField(_("本工种最少从业年限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=ContestStatus.choices, default=ContestStatus.OPEN)
     ranked_at = models.DateTimeField(_("排名时间"), null=True, blank=True)
+    # The results' 公示 (the shared notices): its close makes the awards final.
+    publication = models.ForeignKey(
+        "notices.Publication",
+        verbose_name=_("结果公示"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -85,6 +100,10 @@ class Contest(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.status in RANKED_STATES
 
 
 class ContestEvent(models.Model):
@@ -169,6 +188,27 @@ class Entry(models.Model):
     total = models.DecimalField(_("总成绩"), max_digits=5, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
     award = models.CharField(_("奖项"), max_length=8, blank=True)
+    # Why an award was taken back (an objection upheld on the 公示); the rank stands.
+    award_note = models.CharField(_("奖项说明"), max_length=200, blank=True)
+    certificate = models.ForeignKey(
+        "notices.Certificate",
+        verbose_name=_("获奖证书"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The honors nomination this winner was recommended for (e.g. the 五一劳动奖章), if any.
+    nomination = models.ForeignKey(
+        "honors.Nomination",
+        verbose_name=_("推荐评选"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("退赛时间"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("退赛原因"), max_length=200, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -160,7 +160,7 @@ def contest_create(
 
 
 def _refuse_if_ranked(contest: Contest) -> None:
-    if contest.status == ContestStatus.RANKED:
+    if contest.is_ranked:
         raise DomainError("skills.contest_ranked", contest=contest.name)
 
 

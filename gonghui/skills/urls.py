@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.skills import innovation_views, training_views, views
+from gonghui.skills import innovation_views, results_views, training_views, views
 
 app_name = "skills"
 urlpatterns = [
@@ -14,6 +14,17 @@ urlpatterns = [
     path("contests/<int:pk>/check/", views.check_page, name="check"),
     path("contests/<int:pk>/scores/<int:score_pk>/resolve/", views.score_resolve, name="score_resolve"),
     path("contests/<int:pk>/ranking/", views.ranking_page, name="ranking"),
+    path("contests/<int:pk>/publish/", results_views.publish, name="results_publish"),
+    path("contests/<int:pk>/objections/", results_views.objection_record, name="objection_record"),
+    path(
+        "contests/<int:pk>/objections/<int:objection_pk>/resolve/",
+        results_views.objection_resolve,
+        name="objection_resolve",
+    ),
+    path("contests/<int:pk>/close/", results_views.close, name="results_close"),
+    path("contests/<int:pk>/certificates/", results_views.certificates, name="certificates"),
+    path("contests/<int:pk>/entries/<int:entry_pk>/recommend/", results_views.recommend, name="recommend"),
+    path("contests/<int:pk>/entries/<int:entry_pk>/withdraw/", results_views.withdraw, name="withdraw"),
     path("classes/", training_views.class_list, name="classes"),
     path("classes/new/", training_views.class_new, name="class_new"),
     path("classes/<int:pk>/", training_views.class_detail, name="class"),

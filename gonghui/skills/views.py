@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError
+from gonghui.core.scoping import unscoped
 from gonghui.core.viewutils import (
     actor_of,
     apply_domain_error,
@@ -27,7 +28,11 @@ from gonghui.core.viewutils import (
     require_perm,
     scope_of,
 )
+from gonghui.honors.permissions import HonorPerm
 from gonghui.members.selectors import active_member_by_key
+from gonghui.notices.models import PublicationEntry
+from gonghui.notices.selectors import objection_list
+from gonghui.notices.services import publication_close_refusal
 from gonghui.orgs.selectors import org_get
 from gonghui.skills import forms as sf
 from gonghui.skills import selectors, services
@@ -125,7 +130,7 @@ def _detail(
             "entries": list(selectors.entry_list(scope=scope, contest=contest)[:1000]),
             "runs": _can(request, contest, SkillsPerm.VIEW),
             "can_manage": manage and contest.status == ContestStatus.OPEN,
-            "can_add_judge": manage and contest.status != ContestStatus.RANKED,
+            "can_add_judge": manage and not contest.is_ranked,
             "can_register": contest.status == ContestStatus.OPEN
             and (
                 scope.is_superuser
@@ -134,8 +139,10 @@ def _detail(
                     for p in scope.paths_with(SkillsPerm.REGISTER)
                 )
             ),
-            "can_score": _can(request, contest, SkillsPerm.SCORE) and contest.status != ContestStatus.RANKED,
+            "can_score": _can(request, contest, SkillsPerm.SCORE) and not contest.is_ranked,
             "can_resolve": _can(request, contest, SkillsPerm.RESOLVE),
+            # Before any score: a union withdraws its own contestant (the service refuses a scored one).
+            "can_withdraw": not contest.is_ranked and scope.has_perm_anywhere(SkillsPerm.REGISTER),
             "event_form": event_form or sf.EventForm(),
             "judge_form": judge_form or sf.JudgeForm(),
         },
@@ -393,8 +400,8 @@ def ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已排名定奖，共 {count} 名选手。")
             return redirect("skills:ranking", pk=contest.pk)
     blockers: list[str] = []
-    tables = []
-    if contest.status == ContestStatus.RANKED:
+    tables: list[dict[str, Any]] = []
+    if contest.is_ranked:
         by_event: dict[int, list[Any]] = {}
         for entry in selectors.ranking(scope=scope, contest=contest):
             entry.award_label = AWARD_LABELS.get(entry.award, "")  # type: ignore[attr-defined]
@@ -421,7 +428,38 @@ def ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
             "contest": contest,
             "tables": tables,
             "blockers": blockers,
-            "ranked": contest.status == ContestStatus.RANKED,
-            "can_rank": _can(request, contest, SkillsPerm.MANAGE) and contest.status != ContestStatus.RANKED,
+            "ranked": contest.is_ranked,
+            "can_rank": _can(request, contest, SkillsPerm.MANAGE) and not contest.is_ranked,
+            "certificate_ids": [e.certificate_id for t in tables for e in t["rows"] if e.award and e.certificate_id],
+            **_results_context(request, contest),
         },
     )
+
+
+def _results_context(request: HttpRequest, contest: Contest) -> dict[str, Any]:
+    """The 公示 of the results, its objections and what may be done next, for the ranking page."""
+    scope = scope_of(request)
+    manage = _can(request, contest, SkillsPerm.MANAGE)
+    out: dict[str, Any] = {
+        "manage": manage,
+        "can_publish": manage and contest.status == ContestStatus.RANKED,
+        "publish_form": sf.PublishForm(),
+        "final": contest.status == ContestStatus.FINAL,
+        "can_recommend": contest.status == ContestStatus.FINAL and scope.has_perm_anywhere(HonorPerm.NOMINATE),
+    }
+    publication = contest.publication
+    if publication is not None:
+        refusal = publication_close_refusal(publication)
+        with unscoped():
+            entries = list(PublicationEntry.objects.filter(publication=publication).order_by("position"))
+        out.update(
+            publication=publication,
+            listed=[e for e in entries if e.status == "listed"],
+            removed=[e for e in entries if e.status != "listed"],
+            objections=list(objection_list(scope=scope, publication=publication)),
+            can_object=manage and contest.status == ContestStatus.PUBLISHED,
+            can_resolve=_can(request, contest, SkillsPerm.RESOLVE),
+            can_close=manage and contest.status == ContestStatus.PUBLISHED and refusal is None,
+            close_refusal=refusal.message if refusal is not None and contest.status == ContestStatus.PUBLISHED else "",
+        )
+    return out
