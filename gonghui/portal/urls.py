@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.portal import station_views, views
+from gonghui.portal import station_views, training_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -31,6 +31,11 @@ urlpatterns = [
     path("duty/swaps/<int:swap_id>/<str:action>/", station_views.swap_act, name="swap_act"),
 ]
 urlpatterns += [
+    # 技能培训 (training_views): open classes, enrolment, my classes, a session's QR check-in.
+    path("training/", training_views.classes, name="training_classes"),
+    path("training/<int:pk>/", training_views.class_page, name="training_class"),
+    path("training/checkin/<str:code>/", training_views.checkin, name="training_checkin"),
+    path("training/checkin/<str:code>/go/", training_views.checkin_post, name="training_checkin_post"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
         name="enrolment_action",
     ),
     path("classes/<int:pk>/sessions/<int:session_pk>/attendance/", training_views.attendance, name="attendance"),
+    path("classes/<int:pk>/sessions/<int:session_pk>/qr/", training_views.session_qr, name="session_qr"),
+    path("classes/<int:pk>/certificates/", training_views.certificates, name="class_certificates"),
     path("classes/<int:pk>/complete/", training_views.class_complete, name="class_complete"),
     path("plans/", training_views.plans, name="plans"),
     path("studios/", innovation_views.studio_list, name="studios"),
