@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from gonghui.core.formfields import YuanField
+from gonghui.members.validation import FieldError, clean_mobile, parse_identity
 from gonghui.skills.forms import MAX_INCOME_FEN
 
 
@@ -45,6 +46,24 @@ class PhoneEnrolForm(_Phone):
                 del self.fields[name]
             self.fields["mobile"].required = False
             self.fields["mobile"].help_text = "不填则用会员登记的手机号码。"
+
+    # Checked here too, so a refused form names every wrong field at once (the service checks again).
+    def clean_mobile(self) -> str:
+        value = str(self.cleaned_data.get("mobile", "")).strip()
+        if value:
+            try:
+                return clean_mobile(value)
+            except FieldError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return value
+
+    def clean_id_number(self) -> str:
+        value = str(self.cleaned_data.get("id_number", "")).strip()
+        try:
+            parse_identity(value)
+        except FieldError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return value
 
 
 class CheckinIdForm(_Phone):
