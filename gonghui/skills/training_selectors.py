@@ -62,7 +62,10 @@ def enrolments_of(*, id_index: str) -> list[Enrolment]:
             Enrolment.all_objects.select_related("training_class", "training_class__org")
             .filter(id_index=id_index)
             .exclude(status=EnrolmentStatus.WITHDRAWN)
-            .annotate(attended=Count("attendances"), sessions=Count("training_class__sessions", distinct=True))
+            .annotate(
+                attended=Count("attendances", distinct=True),
+                sessions=Count("training_class__sessions", distinct=True),
+            )
             .order_by("-training_class__starts_on", "-pk")
         )
 

@@ -89,7 +89,8 @@ def test_a_villager_enrols_on_the_phone_sees_the_class_and_checks_in_by_qr(tree,
     assert "边境村民直播电商班" in page and 'name="id_number"' not in page  # the phone is known
     done = phone.post(url + "go/")
     assert done.status_code == 302
-    assert "签到成功" in phone.get("/m/training/").content.decode()
+    after = phone.get("/m/training/").content.decode()
+    assert "签到成功" in after and "已签到 1 / 3 次课" in after  # counted once, not once per session
     twice = phone.post(url + "go/", follow=True).content.decode()
     assert "已经签到过了" in twice
     assert Attendance.objects.filter(enrolment=e).count() == 1
