@@ -1,5 +1,5 @@
 """The phone's training pages (技能培训, DOMAIN §6): open classes, enrolment, "my classes", and the check-in
-a session's QR code opens.
+a session's QR code opens; and the members' worker activities (职工活动): sign-up and the QR check-in.
 
 Open classes are public, as a poster on the village notice board is: a villager who is not a member
 enrols with name, mobile and ID number (sealed by the service, never shown again). The phone that
@@ -20,10 +20,11 @@ from gonghui.accounts.models import User
 from gonghui.core.errors import DomainError
 from gonghui.core.ratelimits import rate
 from gonghui.core.viewutils import apply_domain_error, refusal_text
-from gonghui.members.models import Person
+from gonghui.members.models import Membership, Person
+from gonghui.portal.auth import member_of, member_required
 from gonghui.portal.selectors import member_account_of, member_membership
 from gonghui.portal.training_forms import CheckinIdForm, PhoneEnrolForm
-from gonghui.skills import training
+from gonghui.skills import innovation, training
 from gonghui.skills import training_selectors as sel
 from gonghui.skills.models import EnrolmentStatus, TrainingClass
 
@@ -164,3 +165,63 @@ def checkin_post(request: HttpRequest, code: str) -> HttpResponse:
         request.session[TRAINEE_KEY] = attendance.enrolment.id_index
     messages.success(request, f"签到成功：{session.training_class.name}，{session.held_on:%m月%d日}。")
     return redirect("portal:training_classes")
+
+
+# --- 职工活动: sign-up and the activity's QR check-in (members only: participations are members') ---------
+
+
+def _membership(request: HttpRequest) -> Membership | None:
+    person = member_of(request).person
+    return member_membership(person=person)
+
+
+@member_required
+def activities(request: HttpRequest) -> HttpResponse:
+    """Today's and coming activities of the member's union and the unions above it, with 报名."""
+    ms = _membership(request)
+    rows = sel.activities_for_member(org_path=ms.org_path) if ms is not None else []
+    mine = sel.signups_of(membership_id=ms.pk, activity_ids=[a.pk for a in rows]) if ms is not None else {}
+    for a in rows:
+        a.mine = mine.get(a.pk)  # type: ignore[attr-defined]
+    return render(request, "portal/training/activities.html", {"member_nav": True, "rows": rows})
+
+
+@member_required
+@require_POST
+def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = sel.activity_public(pk=pk)
+    ms = _membership(request)
+    if activity is None or ms is None:
+        raise Http404
+    try:
+        innovation.activity_signup(actor=_actor(request), activity=activity, membership=ms)
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, f"已报名：{activity.name}。活动当天扫描现场的二维码签到。")
+    return redirect("portal:activities")
+
+
+@member_required
+def activity_checkin(request: HttpRequest, code: str) -> HttpResponse:
+    """What an activity's QR code opens: the activity and 签到 (a member not signed up is signed up now)."""
+    activity = sel.activity_by_code(code=code)
+    if activity is None:
+        raise Http404
+    ms = _membership(request)
+    if request.method == "POST":
+        if ms is None:
+            raise Http404
+        try:
+            innovation.activity_checkin(actor=_actor(request), code=code, membership=ms)
+        except DomainError as exc:
+            messages.error(request, refusal_text(exc))
+        else:
+            messages.success(request, f"签到成功：{activity.name}。")
+            return redirect("portal:activities")
+    mine = sel.signups_of(membership_id=ms.pk, activity_ids=[activity.pk]).get(activity.pk) if ms else None
+    return render(
+        request,
+        "portal/training/activity_checkin.html",
+        {"member_nav": True, "a": activity, "mine": mine, "code": code},
+    )

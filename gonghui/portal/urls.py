@@ -36,6 +36,9 @@ urlpatterns += [
     path("training/<int:pk>/", training_views.class_page, name="training_class"),
     path("training/checkin/<str:code>/", training_views.checkin, name="training_checkin"),
     path("training/checkin/<str:code>/go/", training_views.checkin_post, name="training_checkin_post"),
+    path("activities/", training_views.activities, name="activities"),
+    path("activities/<int:pk>/signup/", training_views.activity_signup, name="activity_signup"),
+    path("a/<str:code>/", training_views.activity_checkin, name="activity_checkin"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
 ]

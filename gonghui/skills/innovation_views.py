@@ -5,14 +5,18 @@ Thin views over `innovation` and the selectors; another union's record is not fo
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError
@@ -189,5 +193,29 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "rows": list(selectors.activity_list(scope=scope)[:500]),
             "form": form,
             "can_manage": scope.has_perm_anywhere(SkillsPerm.MANAGE),
+        },
+    )
+
+
+@login_required
+def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The activity's QR code for the venue: members scan it on the day to check in (participations)."""
+    scope = require_perm(request, SkillsPerm.VIEW)
+    activity = selectors.activity_list(scope=scope).filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    require_perm(request, SkillsPerm.MANAGE, activity.org_path)
+    # The portal's page, by its name only: portal sits above skills and is not imported.
+    url = request.build_absolute_uri(reverse("portal:activity_checkin", args=[activity.checkin_code]))
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=False, svgns=True)
+    return render(
+        request,
+        "skills/activity_qr.html",
+        {
+            "section": "activities",
+            "a": activity,
+            "url": url,
+            "qr": mark_safe(out.getvalue().decode()),  # noqa: S308 - segno's own SVG
         },
     )

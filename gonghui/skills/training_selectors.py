@@ -12,6 +12,8 @@ from django.utils import timezone
 from gonghui.core.scoping import subtree_q, unscoped
 from gonghui.skills.models import (
     COUNTED_ENROLMENTS,
+    Activity,
+    ActivitySignup,
     ClassSession,
     ClassStatus,
     Enrolment,
@@ -108,3 +110,37 @@ def college_plan(*, org_path: str, org_id: int) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# --- worker activities on the phone ----------------------------------------------------------------
+
+
+def activities_for_member(*, org_path: str, today: date | None = None) -> list[Activity]:
+    """Today's and coming activities held by the member's union or any union above it."""
+    today = today or timezone.localdate()
+    ancestors = [org_path[: i + 1] for i, ch in enumerate(org_path) if ch == "/"]
+    with unscoped():
+        return list(
+            Activity.all_objects.select_related("org")
+            .filter(org_path__in=ancestors, held_on__gte=today)
+            .annotate(signed_up=Count("signups"))
+            .order_by("held_on", "pk")[:PHONE_LIST_LIMIT]
+        )
+
+
+def activity_public(*, pk: int) -> Activity | None:
+    with unscoped():
+        return Activity.all_objects.select_related("org").filter(pk=pk).first()
+
+
+def activity_by_code(*, code: str) -> Activity | None:
+    with unscoped():
+        return Activity.all_objects.select_related("org").filter(checkin_code=code).first()
+
+
+def signups_of(*, membership_id: int, activity_ids: list[int]) -> dict[int, ActivitySignup]:
+    with unscoped():
+        return {
+            s.activity_id: s
+            for s in ActivitySignup.all_objects.filter(membership_id=membership_id, activity_id__in=activity_ids)
+        }

@@ -33,4 +33,5 @@ urlpatterns = [
     path("innovations/", innovation_views.innovation_list, name="innovations"),
     path("innovations/<int:pk>/review/", innovation_views.innovation_review, name="innovation_review"),
     path("activities/", innovation_views.activity_list, name="activities"),
+    path("activities/<int:pk>/qr/", innovation_views.activity_qr, name="activity_qr"),
 ]

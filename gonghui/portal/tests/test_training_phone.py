@@ -142,3 +142,48 @@ def test_staff_pages_are_scoped_and_certificates_come_as_pdf(tree, make_user, lo
     assert resp.status_code == 302 and resp["Location"].startswith("/notices/certificates/pdf/?id=")
     pdf = staff.get(resp["Location"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+
+
+def test_a_member_signs_up_for_an_activity_and_checks_in_by_its_qr_code(tree, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    from gonghui.core.stats import stats_collect
+    from gonghui.skills import innovation
+
+    today = timezone.localdate()
+    coming = innovation.activity_create(
+        actor=None, scope=None, org=tree.dingxi, name="职工篮球赛", kind="sports", held_on=today + timedelta(days=3)
+    )
+    now = innovation.activity_create(
+        actor=None, scope=None, org=tree.dingxi, name="劳模工匠进乡村宣讲", kind="lecture", held_on=today
+    )
+    elsewhere = innovation.activity_create(
+        actor=None, scope=None, org=tree.province, name="贵州职工运动会", kind="sports", held_on=today
+    )
+    ms = member(tree.dingxi, 42, mobile="13800000742")
+    account = member_account_create(actor=None, person=ms.person, username="13800000742", password=PASSWORD)
+    phone = new_client()
+    phone.force_login(account.user)
+    listing = phone.get("/m/activities/").content.decode()
+    assert "职工篮球赛" in listing and "劳模工匠进乡村宣讲" in listing and "贵州职工运动会" not in listing
+    assert phone.post(f"/m/activities/{coming.pk}/signup/").status_code == 302
+    assert "已报名，活动当天扫码签到" in phone.get("/m/activities/").content.decode()
+    again = phone.post(f"/m/activities/{coming.pk}/signup/", follow=True).content.decode()
+    assert "已报名：" not in again
+    # The officer's QR page prints the URL its code encodes; on the day the member checks in once.
+    staff = login(make_user("dx_officer", ("officer", "621100")))
+    html = staff.get(f"/skills/activities/{now.pk}/qr/").content.decode()
+    assert "<svg" in html
+    found = re.search(r'data-testid="checkin-url">([^<]+)<', html)
+    assert found is not None
+    url = found.group(1).replace("http://testserver", "")
+    assert "您还没有报名" in phone.get(url).content.decode()
+    assert phone.post(url).status_code == 302
+    assert 'data-testid="activity-done"' in phone.get(url).content.decode()
+    phone.post(url)
+    # The coming activity's code is not good today.
+    early = phone.post(f"/m/a/{coming.checkin_code}/", follow=True).content.decode()
+    assert "不是今天的活动" in early and "签到成功：职工篮球赛" not in early
+    figures = stats_collect([tree.dingxi.path])
+    assert (figures["activities"], figures["activity_participations"]) == (2, 1)
+    # Another union's activity QR page is not found; anonymous phones are sent to log in.
+    assert staff.get(f"/skills/activities/{elsewhere.pk}/qr/").status_code == 404
+    assert new_client().get(url).status_code == 302
