@@ -36,6 +36,7 @@ from gonghui.payouts.api import router as payouts_router
 from gonghui.reports.api import router as reports_router
 from gonghui.rights.api import router as rights_router
 from gonghui.skills.api import router as skills_router
+from gonghui.skills.innovation_api import router as skills_innovation_router
 from gonghui.stations.api import router as stations_router
 from gonghui.student_aid.api import router as student_aid_router
 
@@ -137,3 +138,4 @@ api.add_router("/stations", stations_router)
 api.add_router("/rights", rights_router)
 api.add_router("/charity", charity_router)
 api.add_router("/skills", skills_router)
+api.add_router("/skills", skills_innovation_router)
