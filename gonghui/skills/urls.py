@@ -29,6 +29,7 @@ urlpatterns = [
     path("classes/<int:pk>/complete/", training_views.class_complete, name="class_complete"),
     path("plans/", training_views.plans, name="plans"),
     path("studios/", innovation_views.studio_list, name="studios"),
+    path("studios/<int:pk>/", innovation_views.studio_detail, name="studio"),
     path("studios/<int:pk>/apply/", innovation_views.studio_apply, name="studio_apply"),
     path("innovations/", innovation_views.innovation_list, name="innovations"),
     path("innovations/<int:pk>/review/", innovation_views.innovation_review, name="innovation_review"),
