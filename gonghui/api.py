@@ -37,6 +37,7 @@ from gonghui.reports.api import router as reports_router
 from gonghui.rights.api import router as rights_router
 from gonghui.rights.legal_api import router as rights_legal_router
 from gonghui.skills.api import router as skills_router
+from gonghui.skills.innovation_api import router as skills_innovation_router
 from gonghui.stations.api import router as stations_router
 from gonghui.student_aid.api import router as student_aid_router
 
@@ -139,3 +140,4 @@ api.add_router("/rights", rights_router)
 api.add_router("/rights", rights_legal_router)  # legal aid: its own module, same prefix
 api.add_router("/charity", charity_router)
 api.add_router("/skills", skills_router)
+api.add_router("/skills", skills_innovation_router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.portal import station_views, views
+from gonghui.portal import station_views, training_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -33,6 +33,14 @@ urlpatterns = [
 urlpatterns += [
     path("honors/", views.honor_list, name="honor_list"),
     path("honors/<int:pk>/certificate.pdf", views.honor_certificate, name="honor_certificate"),
+    # 技能培训 (training_views): open classes, enrolment, my classes, a session's QR check-in.
+    path("training/", training_views.classes, name="training_classes"),
+    path("training/<int:pk>/", training_views.class_page, name="training_class"),
+    path("training/checkin/<str:code>/", training_views.checkin, name="training_checkin"),
+    path("training/checkin/<str:code>/go/", training_views.checkin_post, name="training_checkin_post"),
+    path("activities/", training_views.activities, name="activities"),
+    path("activities/<int:pk>/signup/", training_views.activity_signup, name="activity_signup"),
+    path("a/<str:code>/", training_views.activity_checkin, name="activity_checkin"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
 ]

@@ -193,6 +193,8 @@ GONGHUI_RATE_LIMITS = {
         "member_login_address": "60/h",
         # A station's code scanned without logging in: a rest stop's crowd shares one mobile network.
         "station_visit_address": "120/h",
+        # Training sign-ups and QR check-ins from phones: a village class shares one network.
+        "training_address": "240/h",
         # Objections from a 公示's public page (anyone, with a contact).
         "notice_objection_address": "10/h",
     }.items()

@@ -71,3 +71,9 @@ class SkillsConfig(AppConfig):
         register_notice_kind(NOTICE_KIND)
         kinds.register()
         words.register()
+        # Training on the phone, its certificates, its chart and its demo (issue 19's training half).
+        from gonghui.notices.kinds import register_notice_kind
+        from gonghui.skills import demo_training, training_stats, training_words  # noqa: F401  (registers)
+        from gonghui.skills.training import CERTIFICATE_NOTICE_KIND
+
+        register_notice_kind(CERTIFICATE_NOTICE_KIND)

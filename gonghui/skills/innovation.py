@@ -43,6 +43,8 @@ from gonghui.skills.models import (
     StudioApplication,
     StudioCriteria,
     StudioLevel,
+    StudioResult,
+    StudioSession,
 )
 from gonghui.skills.permissions import SkillsPerm
 
@@ -185,6 +187,65 @@ def studio_apply(
             studio.save(update_fields=["level"])
         _audit(actor, "studio.apply", Org.all_objects.get(pk=studio.org_id), studio, level=level, unmet=len(unmet))
     return application
+
+
+def studio_result_add(
+    *, actor: User | None, scope: Scope | None, studio: Studio, title: str, year: int, benefit_fen: int
+) -> StudioResult:
+    """A project's result with its benefit (counted for a level when the benefit is above zero)."""
+    require_perm_at(scope, SkillsPerm.MANAGE, studio.org_path)
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "请填写成果名称"
+    if not 1990 <= year <= timezone.localdate().year:
+        errors["year"] = "年度不对"
+    if benefit_fen < 0:
+        errors["benefit"] = "经济效益不能为负数"
+    if errors:
+        raise DomainError("skills.studio_invalid", details=errors, reasons=joined(errors))
+    with transaction.atomic(), unscoped():
+        result = StudioResult.objects.create(studio=studio, title=title.strip(), year=year, benefit_fen=benefit_fen)
+        _audit(actor, "studio.result_add", Org.all_objects.get(pk=studio.org_id), studio, title=result.title)
+    return result
+
+
+def studio_session_add(
+    *, actor: User | None, scope: Scope | None, studio: Studio, held_on: date, title: str
+) -> StudioSession:
+    """An exchange or training session the studio held (criteria count those of the last year)."""
+    require_perm_at(scope, SkillsPerm.MANAGE, studio.org_path)
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "请填写交流培训的内容"
+    if held_on > timezone.localdate():
+        errors["held_on"] = "只能登记已经举办的交流培训"
+    if errors:
+        raise DomainError("skills.studio_invalid", details=errors, reasons=joined(errors))
+    with transaction.atomic(), unscoped():
+        row = StudioSession.objects.create(studio=studio, held_on=held_on, title=title.strip())
+        _audit(actor, "studio.session_add", Org.all_objects.get(pk=studio.org_id), studio, title=row.title)
+    return row
+
+
+def studio_review(
+    *, actor: User | None, scope: Scope | None, studio: Studio, on: date | None = None
+) -> StudioApplication:
+    """The yearly review: the criteria of the level the studio holds, checked again from its records and kept
+    (as an application for its own level). A studio that no longer meets them keeps its level until the
+    union decides; the review lists what is missing."""
+    require_perm_at(scope, SkillsPerm.MANAGE, studio.org_path)
+    if not studio.level:
+        raise DomainError("skills.studio_invalid", field="level", reasons="工作室尚未认定级别，无需年度考核")
+    on = on or timezone.localdate()
+    with transaction.atomic(), unscoped():
+        studio = Studio.all_objects.select_for_update().get(pk=studio.pk)
+        unmet = studio_criteria_unmet(studio_facts(studio, on), criteria_for(studio.level))
+        review = StudioApplication.objects.create(
+            studio=studio, level=studio.level, applied_on=on, unmet=unmet, granted=not unmet
+        )
+        _audit(actor, "studio.review", Org.all_objects.get(pk=studio.org_id), studio, level=studio.level,
+               unmet=len(unmet))  # fmt: skip
+    return review
 
 
 # --- 五小 ------------------------------------------------------------------------------------------

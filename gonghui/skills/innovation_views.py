@@ -5,14 +5,18 @@ Thin views over `innovation` and the selectors; another union's record is not fo
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
+import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError
@@ -189,5 +193,100 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "rows": list(selectors.activity_list(scope=scope)[:500]),
             "form": form,
             "can_manage": scope.has_perm_anywhere(SkillsPerm.MANAGE),
+        },
+    )
+
+
+@login_required
+def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The activity's QR code for the venue: members scan it on the day to check in (participations)."""
+    scope = require_perm(request, SkillsPerm.VIEW)
+    activity = selectors.activity_list(scope=scope).filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    require_perm(request, SkillsPerm.MANAGE, activity.org_path)
+    # The portal's page, by its name only: portal sits above skills and is not imported.
+    url = request.build_absolute_uri(reverse("portal:activity_checkin", args=[activity.checkin_code]))
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=False, svgns=True)
+    return render(
+        request,
+        "skills/activity_qr.html",
+        {
+            "section": "activities",
+            "a": activity,
+            "url": url,
+            "qr": mark_safe(out.getvalue().decode()),  # noqa: S308 - segno's own SVG
+        },
+    )
+
+
+class StudioResultForm(sf.Styled):
+    title = forms.CharField(label="成果名称", max_length=200)
+    year = forms.IntegerField(label="年度", min_value=1990, max_value=2100)
+    benefit = sf.YuanField(label="经济效益（元）", required=False, max_fen=sf.MAX_INCOME_FEN)
+
+
+class StudioSessionForm(sf.Styled):
+    held_on = forms.DateField(label="日期", widget=sf.DATE)
+    title = forms.CharField(label="交流培训内容", max_length=200)
+
+
+@login_required
+def studio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A studio: its facts, results with their benefit, exchange and training sessions, applications and
+    yearly reviews (each with what was unmet); the forms to add results and sessions and to review."""
+    scope = require_perm(request, SkillsPerm.VIEW)
+    studio = found_or_404(selectors.studio_get, scope=scope, pk=pk)
+    manage = scope.has_perm(SkillsPerm.MANAGE, studio.org_path)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    result_form = StudioResultForm(request.POST if action == "result" else None)
+    session_form = StudioSessionForm(request.POST if action == "session" else None)
+    if action:
+        require_perm(request, SkillsPerm.MANAGE, studio.org_path)
+        try:
+            if action == "result" and result_form.is_valid():
+                d = result_form.cleaned_data
+                innovation.studio_result_add(
+                    actor=actor_of(request), scope=scope, studio=studio, title=d["title"], year=d["year"],
+                    benefit_fen=d["benefit"] or 0,
+                )  # fmt: skip
+                messages.success(request, f"已登记成果“{d['title']}”。")
+                return redirect("skills:studio", pk=studio.pk)
+            if action == "session" and session_form.is_valid():
+                d = session_form.cleaned_data
+                innovation.studio_session_add(
+                    actor=actor_of(request), scope=scope, studio=studio, held_on=d["held_on"], title=d["title"]
+                )
+                messages.success(request, "已登记交流培训。")
+                return redirect("skills:studio", pk=studio.pk)
+            if action == "review":
+                review = innovation.studio_review(actor=actor_of(request), scope=scope, studio=studio)
+                if review.granted:
+                    messages.success(request, "年度考核：仍达到本级别的全部条件。")
+                else:
+                    messages.error(request, "年度考核未达到：" + "；".join(review.unmet))
+                return redirect("skills:studio", pk=studio.pk)
+        except DomainError as exc:
+            apply_domain_error(result_form if action == "result" else session_form, exc)
+            if action == "review":
+                messages.error(request, refusal_text(exc))
+                return redirect("skills:studio", pk=studio.pk)
+    results = list(studio.results.order_by("-year", "pk"))
+    for r in results:
+        r.benefit_yuan = fen_to_yuan(r.benefit_fen)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "skills/studio_detail.html",
+        {
+            "section": "studios",
+            "s": studio,
+            "benefit_yuan": fen_to_yuan(studio.benefit_fen or 0),  # type: ignore[attr-defined]
+            "results": results,
+            "sessions": list(studio.sessions.order_by("-held_on")),
+            "applications": list(studio.applications.order_by("-applied_on", "-pk")),
+            "can_manage": manage,
+            "result_form": result_form,
+            "session_form": session_form,
         },
     )

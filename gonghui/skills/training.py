@@ -15,8 +15,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from gonghui.accounts.models import User
 from gonghui.core.audit import audit_record
@@ -24,8 +27,12 @@ from gonghui.core.errors import DomainError, joined
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.validation import FieldError, clean_mobile, parse_identity
+from gonghui.notices.certificates import CertificateIn, certificates_issue
+from gonghui.notices.kinds import NoticeKind
+from gonghui.notices.models import Certificate
 from gonghui.orgs.models import Org
 from gonghui.skills import errors as _errors  # noqa: F401  (registers messages)
+from gonghui.skills import training_words as _words  # noqa: F401  (registers messages and audit words)
 from gonghui.skills.models import (
     Attendance,
     ClassSession,
@@ -141,6 +148,60 @@ def enrolment_add(
 ) -> Enrolment:
     """Enrol a member, or a worker not yet a member by their ID number (sealed); waits when the class is full."""
     require_perm_at(scope, SkillsPerm.TRAINING_MANAGE, training_class.org_path)
+    return _enrol(
+        actor=actor,
+        training_class=training_class,
+        membership=membership,
+        id_number=id_number,
+        name=name,
+        mobile=mobile,
+        income_before_fen=income_before_fen,
+        channel="staff",
+    )
+
+
+def enrolment_self(
+    *,
+    actor: User | None,
+    training_class: TrainingClass,
+    membership: Membership | None = None,
+    id_number: str = "",
+    name: str = "",
+    mobile: str = "",
+    income_before_fen: int | None = None,
+) -> Enrolment:
+    """A trainee enrols themself from a phone: a signed-in member (the portal vouches for `membership`),
+    or a villager not yet a member by name, mobile and ID number. The same rules as at the desk (capacity
+    and waiting list, once per class); a villager must leave a mobile so the class can reach them."""
+    if membership is None and not mobile.strip():
+        raise DomainError("skills.enrolment_invalid", details={"mobile": "请填写手机号码"}, reasons="请填写手机号码")
+    with unscoped():
+        training_class = TrainingClass.all_objects.get(pk=training_class.pk)
+    if training_class.ends_on < timezone.localdate():
+        raise DomainError("skills.class_closed", name=training_class.name)
+    return _enrol(
+        actor=actor,
+        training_class=training_class,
+        membership=membership,
+        id_number=id_number,
+        name=name,
+        mobile=mobile,
+        income_before_fen=income_before_fen,
+        channel="phone",
+    )
+
+
+def _enrol(
+    *,
+    actor: User | None,
+    training_class: TrainingClass,
+    membership: Membership | None,
+    id_number: str,
+    name: str,
+    mobile: str,
+    income_before_fen: int | None,
+    channel: str,
+) -> Enrolment:
     errors: dict[str, str] = {}
     identity = None
     if membership is None:
@@ -201,7 +262,12 @@ def enrolment_add(
             "enrolment.add",
             _org(training_class.org_id),
             enrolment,
-            **{"class": training_class.name, "status": enrolment.status, "member": membership is not None},
+            **{
+                "class": training_class.name,
+                "status": enrolment.status,
+                "member": membership is not None,
+                "channel": channel,
+            },
         )
     return enrolment
 
@@ -273,6 +339,69 @@ def attendance_record(
     return len(new)
 
 
+# A session's QR code carries its id signed with the server's key: a trainee cannot check in to
+# another session by changing a number, and nothing has to be stored per session.
+CHECKIN_SALT = "skills.session.checkin"
+
+
+def session_code(session: ClassSession) -> str:
+    return signing.Signer(salt=CHECKIN_SALT).sign(str(session.pk))
+
+
+def session_by_code(code: str) -> ClassSession | None:
+    try:
+        pk = int(signing.Signer(salt=CHECKIN_SALT).unsign(code))
+    except (signing.BadSignature, ValueError):
+        return None
+    with unscoped():
+        return ClassSession.objects.select_related("training_class").filter(pk=pk).first()
+
+
+def session_checkin(*, actor: User | None, code: str, id_index: str = "", id_number: str = "") -> Attendance:
+    """A trainee checks in on their phone with the session's QR code: only an enrolled trainee (not one
+    waiting), only on the session's day, and once. The trainee is known by the blind index of their ID:
+    `id_index` when the caller vouches for it (a signed-in member's registry record, the phone that
+    enrolled), else the ID number typed now."""
+    session = session_by_code(code)
+    if session is None:
+        raise DomainError("skills.checkin_code_invalid", status=404)
+    if not id_index:
+        try:
+            id_index = parse_identity(id_number).index
+        except FieldError as exc:
+            raise DomainError("skills.enrolment_invalid", details={"id_number": str(exc)}, reasons=str(exc)) from exc
+    with transaction.atomic(), unscoped():
+        training_class = _locked(session.training_class)
+        if training_class.status != ClassStatus.OPEN:
+            raise DomainError("skills.class_closed", name=training_class.name)
+        enrolment = (
+            Enrolment.objects.filter(training_class=training_class, id_index=id_index)
+            .exclude(status=EnrolmentStatus.WITHDRAWN)
+            .first()
+        )
+        if enrolment is None:
+            raise DomainError("skills.checkin_not_enrolled", status=403, name=training_class.name)
+        if enrolment.status != EnrolmentStatus.ENROLLED:
+            raise DomainError("skills.enrolment_wrong_status", state=ENROLMENT_STATES[enrolment.status], action="签到")
+        today = timezone.localdate()
+        if today != session.held_on:
+            raise DomainError("skills.checkin_outside_window", day=f"{session.held_on:%Y年%m月%d日}")
+        done = Attendance.objects.filter(session=session, enrolment=enrolment).first()
+        if done is not None:
+            raise DomainError(
+                "skills.already_checked_in", status=409, time=f"{timezone.localtime(done.checked_at):%H:%M}"
+            )
+        attendance = Attendance.objects.create(session=session, enrolment=enrolment)
+        _audit(
+            actor,
+            "attendance.checkin",
+            _org(training_class.org_id),
+            enrolment,
+            **{"class": training_class.name, "day": session.held_on.isoformat()},
+        )
+    return attendance
+
+
 def class_complete(*, actor: User | None, scope: Scope | None, training_class: TrainingClass) -> int:
     """Close the class: trainees who attended at least its completion share of the sessions complete it.
 
@@ -295,6 +424,67 @@ def class_complete(*, actor: User | None, scope: Scope | None, training_class: T
         training_class.save(update_fields=["status"])
         _audit(actor, "class.complete", _org(training_class.org_id), training_class, graduates=len(done))
     return len(done)
+
+
+# Certificates of completion are the shared certificates (`notices`), of their own kind: numbered per
+# union and year, a PDF page each with a QR code to the public verification page.
+CERTIFICATE_KIND = "skills_training"
+CERTIFICATE_NOTICE_KIND = NoticeKind(
+    key=CERTIFICATE_KIND,
+    label="培训结业证书",
+    view_perm=SkillsPerm.TRAINING_VIEW,
+    publish_perm=SkillsPerm.TRAINING_MANAGE,
+    resolve_perm=SkillsPerm.TRAINING_MANAGE,
+)
+
+
+def certificates_for_class(
+    *, actor: User | None, scope: Scope | None, training_class: TrainingClass, enrolments: list[Enrolment]
+) -> list[Certificate]:
+    """Certificates of completion for one trainee or a batch, in the class's union's or college's name.
+
+    Only completed trainees: any other is refused by name, the batch with it. A trainee who already
+    has one keeps it (the same certificate comes back), so printing a class twice numbers nobody twice.
+    """
+    require_perm_at(scope, SkillsPerm.TRAINING_MANAGE, training_class.org_path)
+    foreign = [e for e in enrolments if e.training_class_id != training_class.pk]
+    if foreign or not enrolments:
+        raise DomainError("skills.session_foreign")
+    undone = [e.name for e in enrolments if e.status != EnrolmentStatus.COMPLETED]
+    if undone:
+        raise DomainError("skills.certificate_not_completed", names="、".join(undone))
+    with unscoped():
+        org = Org.all_objects.get(pk=training_class.org_id)
+        kind_type = ContentType.objects.get_for_model(Enrolment)
+        held = {
+            c.subject_id: c
+            for c in Certificate.all_objects.filter(
+                kind=CERTIFICATE_KIND, subject_type=kind_type, subject_id__in=[e.pk for e in enrolments]
+            )
+        }
+    new = [e for e in enrolments if e.pk not in held]
+    issued = (
+        certificates_issue(
+            actor=actor,
+            scope=scope,
+            kind=CERTIFICATE_KIND,
+            org=org,
+            items=[
+                CertificateIn(
+                    holder_name=e.name,
+                    title=f"{training_class.name}结业",
+                    awarding_body=org.name,
+                    year=training_class.ends_on.year,
+                    subject=e,
+                )
+                for e in new
+            ],
+        )
+        if new
+        else []
+    )
+    by_subject = {c.subject_id: c for c in issued} | held
+    return [by_subject[e.pk] for e in enrolments]
 
 
 def enrolment_income_record(

@@ -7,10 +7,16 @@ appear masked only; a typed one goes back only into the refused form of who type
 
 from __future__ import annotations
 
+import io
+from urllib.parse import urlencode
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError
@@ -20,6 +26,7 @@ from gonghui.members.selectors import active_member_by_key
 from gonghui.orgs.selectors import org_get
 from gonghui.skills import forms as sf
 from gonghui.skills import selectors, training
+from gonghui.skills import training_selectors as tsel
 from gonghui.skills.models import ClassStatus, EnrolmentStatus, TrainingClass
 from gonghui.skills.permissions import SkillsPerm
 
@@ -85,6 +92,9 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": manage and c.status == ClassStatus.OPEN,
             "can_income": manage,
             "income_form": sf.IncomeForm(),
+            "can_certify": manage and any(e.status == EnrolmentStatus.COMPLETED for e in enrolments),
+            "plan_rows": tsel.college_plan(org_path=c.org.path, org_id=c.org_id),
+            "phone_url": request.build_absolute_uri(reverse("portal:training_class", args=[c.pk])),
         },
     )
 
@@ -227,3 +237,59 @@ def plans(request: HttpRequest) -> HttpResponse:
         "skills/plans.html",
         {"section": SECTION, "rows": selectors.plan_rows(scope=scope), "form": form, "can_set": can_set},
     )
+
+
+# --- QR check-in and certificates ----------------------------------------------------------------------
+
+
+def checkin_url(request: HttpRequest, session_code: str) -> str:
+    """The phone page a session's QR code opens (the portal's; named, not imported: portal is above)."""
+    return request.build_absolute_uri(reverse("portal:training_checkin", args=[session_code]))
+
+
+@login_required
+def session_qr(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    """The session's QR code, shown on the classroom screen or printed: trainees scan it to check in."""
+    c = _class(request, pk)
+    require_perm(request, SkillsPerm.TRAINING_MANAGE, c.org_path)
+    session = found_or_404(selectors.session_get, training_class=c, pk=session_pk)
+    url = checkin_url(request, training.session_code(session))
+    out = io.BytesIO()
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=f"{c.name} 签到二维码"
+    )
+    return render(
+        request,
+        "skills/session_qr.html",
+        {
+            "section": SECTION,
+            "c": c,
+            "session": session,
+            "url": url,
+            "qr": mark_safe(out.getvalue().decode()),  # noqa: S308 - segno's own SVG
+            "present": session.attendances.count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def certificates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Certificates of completion for the chosen trainees (or every completed one), then their PDF."""
+    c = _class(request, pk)
+    scope = require_perm(request, SkillsPerm.TRAINING_MANAGE, c.org_path)
+    chosen = [int(i) for i in request.POST.getlist("enrolment") if i.isdigit()]
+    rows = [e for e in selectors.enrolment_list(scope=scope, training_class=c) if not chosen or e.pk in chosen]
+    if not chosen:
+        rows = [e for e in rows if e.status == EnrolmentStatus.COMPLETED]
+    elif len(rows) != len(set(chosen)):
+        raise Http404
+    try:
+        issued = training.certificates_for_class(
+            actor=actor_of(request), scope=scope, training_class=c, enrolments=rows
+        )
+    except DomainError as exc:
+        messages.error(request, refusal_text(exc))
+        return redirect("skills:class", pk=c.pk)
+    query = urlencode([("id", cert.pk) for cert in issued])
+    return redirect(f"{reverse('notices:certificates_pdf')}?{query}")

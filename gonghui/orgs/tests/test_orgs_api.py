@@ -732,6 +732,12 @@ def test_openapi_lists_every_endpoint(db: None) -> None:
         "/api/v1/skills/classes": {"get"},
         "/api/v1/skills/classes/{class_id}": {"get"},
         "/api/v1/skills/classes/{class_id}/enrolments": {"post"},
+        "/api/v1/skills/studios": {"get", "post"},
+        "/api/v1/skills/studios/{studio_id}": {"get"},
+        "/api/v1/skills/studios/{studio_id}/apply": {"post"},
+        "/api/v1/skills/innovations": {"get", "post"},
+        "/api/v1/skills/innovations/{entry_id}/review": {"post"},
+        "/api/v1/skills/activities": {"get", "post"},
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected
     # Every operation but issuing a token and the public nearest-station search needs credentials.

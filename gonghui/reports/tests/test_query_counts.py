@@ -53,8 +53,9 @@ STATS = 35  # one stats_collect
 SESSION = 3  # session, user, grants
 SERIES = 4  # monthly: payouts, card spending, 普惠 sales, 金秋助学
 # orgs by kind, orgs by region, 金秋助学 by school year, station visits (scanned, logged), stations by city,
-# 12351 by month, by 事由, overdue by lower union (2), honors by year, skills contests by month and by city
-CHARTS = 13
+# 12351 by month, by 事由, overdue by lower union (2), honors by year, skills contests by month and by
+# city, training and activities by month (3)
+CHARTS = 16
 
 
 def dashboard_queries(lower_unions: int) -> int:
