@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from gonghui.charity.models import (
     Activity,
@@ -198,29 +199,51 @@ def _overlaps(rows: QuerySet[FundEntry], field: str, start: int, end: int) -> li
     return out
 
 
-def donation_trace(*, scope: Scope, donation: Donation) -> list[Share]:
-    """Where a donation's money went: the payments and refunds its stretch of the fund paid (FIFO), oldest first.
+OUTFLOWS = (EntryKind.REFUND, EntryKind.DISBURSEMENT)
+INFLOWS = (EntryKind.OPENING, EntryKind.DONATION, EntryKind.RETURN)
 
-    What is not listed is still in the fund. A refund, like a payment, takes the fund's oldest money.
+
+def _line(entry: FundEntry, kinds: tuple[str, ...]) -> QuerySet[FundEntry]:
+    """The rows of `kinds` on the same line as `entry`: its fund's general line, or one project's own line."""
+    rows = FundEntry.all_objects.filter(fund_id=entry.fund_id, kind__in=kinds)
+    if entry.project_id is None:
+        return rows.filter(project__isnull=True)
+    return rows.filter(project_id=entry.project_id)
+
+
+def donation_trace(*, scope: Scope, donation: Donation) -> list[Share]:
+    """Where a donation's money went: the payments and refunds its stretch of its line paid (FIFO), oldest first.
+
+    An undesignated gift is on the fund's general line; a designated one on its project's own line, which
+    only that project's payments (and its own refunds) take from. What is not listed is still in the fund.
+    A refund, like a payment, takes its line's oldest money.
     """
     entry = FundEntry.objects.within(scope, CharityPerm.VIEW).filter(donation=donation, kind=EntryKind.DONATION).first()
     if entry is None:
         raise NotFoundError()
-    outflows = FundEntry.all_objects.filter(
-        fund_id=entry.fund_id, kind__in=[EntryKind.REFUND, EntryKind.DISBURSEMENT]
-    ).select_related("disbursement__project", "disbursement__person", "donation")
+    outflows = _line(entry, OUTFLOWS).select_related("disbursement__project", "disbursement__person", "donation")
     return _overlaps(outflows, "cum_out_fen", entry.cum_in_fen - entry.amount_fen, entry.cum_in_fen)
 
 
 def disbursement_sources(*, scope: Scope, disbursement: Disbursement) -> list[Share]:
-    """Whose money paid a payment: the donations (or the opening balance) of its stretch of the fund (FIFO)."""
-    entry = FundEntry.objects.within(scope, CharityPerm.VIEW).filter(disbursement=disbursement).first()
-    if entry is None:
+    """Whose money paid a payment: the donations (or the opening balance) of its stretches (FIFO).
+
+    A payment takes its project's designated money first (on that line), then the general line's: one
+    ledger row each, so its sources are read line by line. A 支出退回 among them is money a failed
+    payment gave back.
+    """
+    entries = list(
+        FundEntry.objects.within(scope, CharityPerm.VIEW)
+        .filter(disbursement=disbursement, kind=EntryKind.DISBURSEMENT)
+        .order_by("pk")
+    )
+    if not entries:
         raise NotFoundError()
-    inflows = FundEntry.all_objects.filter(
-        fund_id=entry.fund_id, kind__in=[EntryKind.OPENING, EntryKind.DONATION]
-    ).select_related("donation")
-    return _overlaps(inflows, "cum_in_fen", entry.cum_out_fen + entry.amount_fen, entry.cum_out_fen)
+    out: list[Share] = []
+    for entry in entries:
+        inflows = _line(entry, INFLOWS).select_related("donation", "disbursement")
+        out.extend(_overlaps(inflows, "cum_in_fen", entry.cum_out_fen + entry.amount_fen, entry.cum_out_fen))
+    return out
 
 
 def beneficiary_sources(*, scope: Scope, person_id: int) -> list[tuple[Disbursement, list[Share]]]:
@@ -285,3 +308,25 @@ def fund_disclosure(*, fund: Fund, year: int) -> Disclosure:
         workers_fen=workers_fen,
         projects=[(name, str(labels.get(p, p)), n + o, s or 0) for name, p, n, o, s in paid],
     )
+
+
+def student_course_lines(student_id_index: str) -> list[dict[str, Any]]:
+    """A student's charity grants (net of money returned), for 金秋助学's whole-course view (registered there).
+
+    The student page is already scoped by student_aid; the rows name the fund and project, never a donor.
+    """
+    rows = (
+        Disbursement.all_objects.filter(student_application__student_id_index=student_id_index)
+        .filter(returned_fen__lt=F("amount_fen"))
+        .select_related("fund", "project", "student_application")
+        .order_by("paid_on", "pk")
+    )
+    return [
+        {
+            "school_year": d.student_application.school_year if d.student_application else d.paid_on.year,
+            "source": f"{d.fund.name} · {d.project.name}",
+            "amount_fen": d.net_fen,
+            "paid_on": d.paid_on,
+        }
+        for d in rows
+    ]

@@ -30,8 +30,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def slow_check(monkeypatch: pytest.MonkeyPatch) -> None:
     original = services._refuse_overdraw
 
-    def checked_then_slow(fund: Fund, amount_fen: int, code: str) -> None:
-        original(fund, amount_fen, code)
+    def checked_then_slow(fund: Fund, amount_fen: int, code: str, available_fen: int | None = None) -> None:
+        original(fund, amount_fen, code, available_fen)
         time.sleep(0.2)
 
     monkeypatch.setattr(services, "_refuse_overdraw", checked_then_slow)

@@ -10,7 +10,7 @@ from django.test import Client
 
 from gonghui.accounts.scope import scope_for_user
 from gonghui.charity import services
-from gonghui.charity.models import Donation, Fund
+from gonghui.charity.models import Donation, Fund, FundEntry
 from gonghui.charity.selectors import disbursement_sources, donation_trace
 from gonghui.charity.tests.factories import give, make_fund, make_project, pay
 from gonghui.core.scoping import Scope
@@ -41,7 +41,7 @@ def shares(found: list[Any]) -> list[tuple[int, int]]:
 
 def test_a_donation_to_the_payments_it_made(w) -> None:
     a, b = w["a"], w["b"]
-    school, to_member = w["school"].entry, w["to_member"].entry
+    school, to_member = (FundEntry.all_objects.get(disbursement=w[k]) for k in ("school", "to_member"))
     # The opening ¥100 goes first, then 甲's ¥300, then ¥200 from 爱心人士; ¥250 then ¥200 paid out.
     assert shares(donation_trace(scope=ALL, donation=a)) == [(school.pk, 150_00), (to_member.pk, 150_00)]
     assert shares(donation_trace(scope=ALL, donation=b)) == [(to_member.pk, 50_00)]  # ¥150 still in the fund
