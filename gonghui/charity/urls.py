@@ -14,6 +14,7 @@ urlpatterns = [
     path("donations/<int:pk>/", views.donation_detail, name="donation"),
     path("donations/<int:pk>/agreement/", views.donation_agreement, name="donation_agreement"),
     path("donations/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("donations/<int:pk>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("donations/<int:pk>/receipt/issue/", views.receipt_issue, name="receipt_issue"),
     path("receipts/<str:serial>/<str:signature>/", views.receipt_verify, name="receipt_verify"),
     path("projects/", views.project_list, name="projects"),

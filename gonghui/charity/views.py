@@ -13,20 +13,19 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gonghui.charity import forms as cf
-from gonghui.charity import selectors, services
+from gonghui.charity import receipts, selectors, services
 from gonghui.charity.agreements import agreement_discard, agreement_store
-from gonghui.charity.models import DonorKind, Fund, Project, RecipientKind
+from gonghui.charity.models import Donation, DonorKind, Fund, Project, Receipt, RecipientKind
 from gonghui.charity.permissions import CharityPerm
+from gonghui.charity.receipts import receipt_signature, verification_url
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.masking import mask_name
 from gonghui.core.money import fen_to_yuan
@@ -314,13 +313,6 @@ def donation_agreement(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- receipts ------------------------------------------------------------------------------------
 
-RECEIPT_SALT = "gonghui.charity.receipt"
-
-
-def receipt_signature(serial: str) -> str:
-    """What the receipt's QR code carries besides its number, so numbers cannot be tried one by one."""
-    return signing.Signer(salt=RECEIPT_SALT).signature(serial)
-
 
 @login_required
 @require_POST
@@ -334,14 +326,8 @@ def receipt_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable receipt of a donation, with its number and a QR code to verify it on this server."""
-    scope = require_perm(request, CharityPerm.VIEW)
-    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk)
-    issued = selectors.receipt_of(donation=donation)
-    if issued is None:
-        raise Http404
-    url = request.build_absolute_uri(
-        reverse("charity:receipt_verify", args=[issued.serial, receipt_signature(issued.serial)])
-    )
+    donation, issued = _issued_receipt(request, pk)
+    url = verification_url(issued, request.build_absolute_uri("/"))
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=3, border=2, xmldecl=False, svgns=True)
     return render(
@@ -349,6 +335,25 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
         "charity/receipt.html",
         {"section": SECTION, "donation": donation, "receipt": issued, "qr": mark_safe(out.getvalue().decode())},  # noqa: S308 - segno's own SVG
     )
+
+
+def _issued_receipt(request: HttpRequest, pk: int) -> tuple[Donation, Receipt]:
+    scope = require_perm(request, CharityPerm.VIEW)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk)
+    issued = selectors.receipt_of(donation=donation)
+    if issued is None:
+        raise Http404
+    return donation, issued
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receipt as a PDF (WeasyPrint), the same serial and verification QR code as the printable page."""
+    donation, issued = _issued_receipt(request, pk)
+    pdf = receipts.receipt_pdf(donation, issued, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{issued.serial}.pdf"'
+    return response
 
 
 def receipt_verify(request: HttpRequest, serial: str, signature: str) -> HttpResponse:
