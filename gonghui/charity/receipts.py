@@ -38,3 +38,15 @@ def receipt_pdf(donation: Donation, receipt: Receipt, *, base_url: str) -> bytes
     from weasyprint import HTML  # imported on use: pango is loaded by the processes that render
 
     return bytes(HTML(string=receipt_html(donation, receipt, base_url=base_url), base_url=base_url).write_pdf())
+
+
+DISCLOSURE_SALT = "gonghui.charity.disclosure"
+
+
+def disclosure_signature(fund_id: int, year: int) -> str:
+    """The public disclosure's link carries this: a fund's year is public once its union hands out the link."""
+    return signing.Signer(salt=DISCLOSURE_SALT).signature(f"{fund_id}-{year}")
+
+
+def disclosure_path(fund_id: int, year: int) -> str:
+    return reverse("charity:public_disclosure", args=[fund_id, year, disclosure_signature(fund_id, year)])

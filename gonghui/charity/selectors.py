@@ -15,12 +15,14 @@ from gonghui.charity.models import (
     EntryKind,
     Fund,
     FundEntry,
+    PayVia,
     Project,
     Purpose,
     Receipt,
 )
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.errors import DomainError, NotFoundError
+from gonghui.core.masking import mask_name
 from gonghui.core.scoping import Scope
 
 
@@ -44,6 +46,14 @@ def fund_ledger(*, scope: Scope, fund: Fund) -> QuerySet[FundEntry]:
         .select_related("donation", "disbursement__project", "disbursement__person")
         .order_by("-booked_on", "-pk")
     )
+
+
+def fund_public(*, pk: int) -> Fund:
+    """A fund for its public disclosure page (whose signed link was checked): no scope, nothing private read."""
+    fund = Fund.all_objects.select_related("org").filter(pk=pk).first()
+    if fund is None:
+        raise NotFoundError()
+    return fund
 
 
 def ledger_balance_fen(*, fund: Fund) -> int:
@@ -80,15 +90,18 @@ def fund_year_accounts(*, fund: Fund, year: int) -> YearAccounts:
         donations=Sum("amount_fen", filter=Q(kind=EntryKind.DONATION)),
         refunds=Sum("amount_fen", filter=Q(kind=EntryKind.REFUND)),
         spent=Sum("amount_fen", filter=Q(kind=EntryKind.DISBURSEMENT)),
+        returned=Sum("amount_fen", filter=Q(kind=EntryKind.RETURN)),
     )
+    # Spending is net of what failed payments gave back (支出退回), by project too.
     by_project = (
-        year_rows.filter(kind=EntryKind.DISBURSEMENT)
+        year_rows.filter(kind__in=[EntryKind.DISBURSEMENT, EntryKind.RETURN])
         .values_list("disbursement__project__name")
         .annotate(s=Sum("amount_fen"))
         .order_by("s", "disbursement__project__name")
     )
     opening = before + (sums["opening"] or 0)
-    donations, refunds, spent = sums["donations"] or 0, -(sums["refunds"] or 0), -(sums["spent"] or 0)
+    donations, refunds = sums["donations"] or 0, -(sums["refunds"] or 0)
+    spent = -(sums["spent"] or 0) - (sums["returned"] or 0)
     return YearAccounts(
         year=year,
         opening_fen=opening,
@@ -96,7 +109,7 @@ def fund_year_accounts(*, fund: Fund, year: int) -> YearAccounts:
         refunds_fen=refunds,
         spent_fen=spent,
         closing_fen=opening + donations - refunds - spent,
-        spent_by_project=[(name, -s) for name, s in by_project],
+        spent_by_project=[(name, -s) for name, s in by_project if s],
     )
 
 
@@ -264,6 +277,8 @@ class Disclosure:
     workers: int  # distinct people who gave (one-off or payroll), never named
     workers_fen: int
     projects: list[tuple[str, str, int, int]]  # (name, purpose label, people and organisations paid, fen)
+    payments: list[tuple[str, str, str, int]]  # where the money went: (project, recipient masked, via label, fen)
+    more_payments: int  # payments beyond the ones listed
 
 
 def fund_disclosure(*, fund: Fund, year: int) -> Disclosure:
@@ -291,23 +306,45 @@ def fund_disclosure(*, fund: Fund, year: int) -> Disclosure:
     )
     workers_fen = people.aggregate(s=Sum(F("amount_fen") - F("refunded_fen")))["s"] or 0
     labels = dict(Purpose.choices)
+    year_paid = Disbursement.all_objects.filter(
+        fund_id=fund.pk, paid_on__gte=start, paid_on__lt=end, returned_fen__lt=F("amount_fen")
+    )
     paid = (
-        Disbursement.all_objects.filter(fund_id=fund.pk, paid_on__gte=start, paid_on__lt=end)
-        .values_list("project__name", "project__purpose")
+        year_paid.values_list("project__name", "project__purpose")
         .annotate(
             people=Count("person", distinct=True),
             orgs=Count("recipient_name", filter=Q(recipient_kind="org"), distinct=True),
-            s=Sum("amount_fen"),
+            s=Sum(F("amount_fen") - F("returned_fen")),
         )
         .order_by("-s", "project__name")
     )
+    vias = dict(PayVia.choices)
+    listed = list(
+        year_paid.select_related("project", "person").order_by("project__name", "paid_on", "pk")[:DISCLOSED_PAYMENTS]
+    )
+    payments = [
+        (d.project.name, payee_shown(d), str(vias.get(d.via, d.via)), d.amount_fen - d.returned_fen) for d in listed
+    ]
+    more = max(0, year_paid.count() - len(listed)) if len(listed) == DISCLOSED_PAYMENTS else 0
     return Disclosure(
         accounts=fund_year_accounts(fund=fund, year=year),
         enterprises=sorted(by_enterprise.items(), key=lambda kv: (-kv[1], kv[0])),
         workers=workers,
         workers_fen=workers_fen,
         projects=[(name, str(labels.get(p, p)), n + o, s or 0) for name, p, n, o, s in paid],
+        payments=payments,
+        more_payments=more,
     )
+
+
+DISCLOSED_PAYMENTS = 500  # a notice lists this many payments, then says how many more there are
+
+
+def payee_shown(d: Disbursement) -> str:
+    """A payee as a public page may show them: an organisation by name, a person only masked (赵*明)."""
+    if d.recipient_kind == "org":
+        return d.recipient_name
+    return mask_name(d.person.name) if d.person else ""
 
 
 def student_course_lines(student_id_index: str) -> list[dict[str, Any]]:

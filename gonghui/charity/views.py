@@ -39,6 +39,7 @@ from gonghui.core.viewutils import (
     scope_of,
 )
 from gonghui.members.selectors import active_member_by_key
+from gonghui.notices.certificates import qr_data_uri
 from gonghui.orgs.selectors import org_get
 
 SECTION = "charity"
@@ -154,11 +155,36 @@ def fund_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, CharityPerm.VIEW)
     fund = _fund(request, pk)
     year = _year(request, timezone.localdate().year - 1)
+    public_url = request.build_absolute_uri(receipts.disclosure_path(fund.pk, year))
     return render(
         request,
         "charity/disclosure.html",
         {
             "section": SECTION,
+            "fund": fund,
+            "year": year,
+            "d": selectors.fund_disclosure(fund=fund, year=year),
+            "today": timezone.localdate(),
+            "public_url": public_url,
+            "qr": qr_data_uri(public_url),
+        },
+    )
+
+
+def public_disclosure(request: HttpRequest, pk: int, year: int, signature: str) -> HttpResponse:
+    """Public: a fund's year as its printed notice shows it (its QR code opens this), without signing in.
+
+    Enterprises by name (anonymous ones as 爱心人士), workers counted, payments with organisations by name
+    and people masked. The link's signature makes it the union's to publish; any other link is a 404.
+    """
+    if not constant_time_compare(signature, receipts.disclosure_signature(pk, year)):
+        raise Http404
+    fund = selectors.fund_public(pk=pk)
+    return render(
+        request,
+        "charity/disclosure.html",
+        {
+            "public": True,
             "fund": fund,
             "year": year,
             "d": selectors.fund_disclosure(fund=fund, year=year),
