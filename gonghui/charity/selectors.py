@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 
+from gonghui.aid.models import HardshipFile
 from gonghui.charity.models import (
     Activity,
     Disbursement,
@@ -23,7 +24,7 @@ from gonghui.charity.models import (
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.masking import mask_name
-from gonghui.core.scoping import Scope
+from gonghui.core.scoping import Scope, unscoped
 
 
 def fund_list(*, scope: Scope, perm: str = CharityPerm.VIEW) -> QuerySet[Fund]:
@@ -46,6 +47,15 @@ def fund_ledger(*, scope: Scope, fund: Fund) -> QuerySet[FundEntry]:
         .select_related("donation", "disbursement__project", "disbursement__person")
         .order_by("-booked_on", "-pk")
     )
+
+
+def hardship_file_for(*, scope: Scope, pk: int) -> HardshipFile:
+    """A hardship file the caller may pay from a charity fund (their disbursing scope covers its union), else 404."""
+    with unscoped():
+        file = HardshipFile.all_objects.filter(pk=pk).first()
+    if file is None or not scope.has_perm(CharityPerm.DISBURSE, file.org_path):
+        raise NotFoundError()
+    return file
 
 
 def fund_public(*, pk: int) -> Fund:

@@ -21,5 +21,6 @@ urlpatterns = [
     path("projects/", views.project_list, name="projects"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/disburse/", views.project_disburse, name="project_disburse"),
+    path("projects/<int:pk>/student-grant/", views.project_student_grant, name="project_student_grant"),
     path("projects/<int:pk>/activities/", views.project_activity, name="project_activity"),
 ]

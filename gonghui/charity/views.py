@@ -41,6 +41,7 @@ from gonghui.core.viewutils import (
 from gonghui.members.selectors import active_member_by_key
 from gonghui.notices.certificates import qr_data_uri
 from gonghui.orgs.selectors import org_get
+from gonghui.student_aid import selectors as student_aid_selectors
 
 SECTION = "charity"
 
@@ -448,6 +449,7 @@ def _project_page(
     *,
     form: cf.DisbursementForm | None = None,
     activity_form: cf.ActivityForm | None = None,
+    grant_form: cf.StudentGrantForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The project's page: its payments, the payment form and its activities (a refused form keeps its input)."""
@@ -463,6 +465,8 @@ def _project_page(
             **listing.context(),
             "form": form or cf.DisbursementForm(),
             "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
+            "for_students": project.purpose in services.STUDENT_PURPOSES,
+            "grant_form": grant_form or cf.StudentGrantForm(prefix="grant"),
             **_activities(scope, project, activity_form),
         },
         status=status,
@@ -543,3 +547,37 @@ def project_disburse(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"已登记支出 {fen_to_yuan(data['amount'])} 元。")
                 return redirect("charity:project", pk=project.pk)
     return _project_page(request, scope, project, form=form, status=400)
+
+
+@login_required
+@require_POST
+def project_student_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay a 金秋助学 student from a 助学 project: the grant shows on the student's whole course."""
+    scope = require_perm(request, CharityPerm.DISBURSE)
+    project = found_or_404(selectors.project_get, scope=scope, pk=pk, perm=CharityPerm.DISBURSE)
+    form = cf.StudentGrantForm(request.POST, prefix="grant")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = student_aid_selectors.application_get(scope=scope, pk=data["application"])
+        except NotFoundError:
+            form.add_error("application", "本工会范围内没有这份金秋助学申请，请核对编号。")
+        else:
+            try:
+                services.student_grant_record(
+                    actor=actor_of(request),
+                    scope=scope,
+                    project=project,
+                    application=application,
+                    amount_fen=data["amount"],
+                    paid_on=data["paid_on"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(
+                    request, f"已资助 {mask_name(application.student_name)} {fen_to_yuan(data['amount'])} 元。"
+                )
+                return redirect("charity:project", pk=project.pk)
+    return _project_page(request, scope, project, grant_form=form, status=400)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from gonghui.accounts.scope import scope_for_user
 from gonghui.aid.models import FileStatus, HardshipFile, ReliefVisit
@@ -306,3 +307,70 @@ def test_assistance_to_a_filed_household_goes_through_aids_relief_service(world)
             **world.as_("foreign"), project=their_project, file=file, amount_fen=10_00, paid_on=PAID_ON
         )
     assert reload(theirs).balance_fen == 100_00 and ReliefVisit.all_objects.count() == 1
+
+
+# --- the API and the page -----------------------------------------------------------------------------
+
+
+def test_the_api_pays_a_student_a_batch_and_a_household_within_scope(world, bearer) -> None:
+    fund, project = student_fund(world)
+    application = approve(world, apply(world))
+    headers = bearer(world.users["county_officer"])
+    url = f"/api/v1/charity/projects/{project.pk}"
+    grant = Client().post(
+        f"{url}/student-grants",
+        {"application_id": application.pk, "amount": "1,200", "paid_on": "2026-09-01"},
+        content_type="application/json",
+        **headers,
+    )
+    assert grant.status_code == 201, grant.content
+    assert (grant.json()["via"], grant.json()["amount"], grant.json()["recipient"]) == (
+        "student_aid",
+        "1200.00",
+        "李*傅",
+    )
+    batch = Client().post(
+        f"{url}/payout-batches",
+        {"bank": "gzb", "items": [{"member_id": world.worker.pk, "amount": "300"}], "paid_on": "2026-09-02"},
+        content_type="application/json",
+        **headers,
+    )
+    assert batch.status_code == 201, batch.content
+    body = batch.json()
+    assert [d["via"] for d in body["disbursements"]] == ["payout"] and body["refused"] == []
+    assert reload(fund).balance_fen == 10_000_00 - 1_200_00 - 300_00
+    # Another union: the project is not found, nothing is booked.
+    foreign = bearer(world.users["foreign"])
+    refused = Client().post(
+        f"{url}/student-grants",
+        {"application_id": application.pk, "amount": "1", "paid_on": "2026-09-01"},
+        content_type="application/json",
+        **foreign,
+    )
+    assert refused.status_code == 404
+    no_file = Client().post(
+        f"{url}/hardship",
+        {"file_id": 999999, "amount": "1", "paid_on": "2026-09-01"},
+        content_type="application/json",
+        **headers,
+    )
+    assert no_file.status_code == 404
+    assert reload(fund).balance_fen == 8_500_00
+
+
+def test_the_project_page_pays_a_student_and_keeps_a_refused_form(world, make_user, login) -> None:
+    fund, project = student_fund(world)
+    application = approve(world, apply(world))
+    officer = login(make_user("zs_charity", ("officer", "520201")))
+    url = f"/charity/projects/{project.pk}/student-grant/"
+    bad = officer.post(url, {"grant-application": "999999", "grant-amount": "abc", "grant-paid_on": "2026-09-01"})
+    html = bad.content.decode()
+    assert bad.status_code == 400 and 'value="999999"' in html and 'value="abc"' in html
+    assert Disbursement.all_objects.count() == 0
+    ok = officer.post(
+        url, {"grant-application": str(application.pk), "grant-amount": "800", "grant-paid_on": "2026-09-01"}
+    )
+    assert ok.status_code == 302
+    page = officer.get(f"/charity/projects/{project.pk}/").content.decode()
+    assert "金秋助学" in page and "800.00" in page and "李*傅" in page
+    assert reload(fund).balance_fen == 9_200_00
