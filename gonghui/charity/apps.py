@@ -45,6 +45,9 @@ class CharityConfig(AppConfig):
 
         register_course_lines(student_course_lines)
 
+        # 祁阳's enterprise money for students: its own demo step (order 59), beside the app's demo.py.
+        from gonghui.charity import demo_students  # noqa: F401  (registers)
+
 
 def _settled(sender: object, *, batch: Any, actor: Any, **kwargs: Any) -> None:
     """A batch's items settled (or cancelled): the payments the bank failed give their money back to the fund."""
