@@ -374,3 +374,31 @@ def test_the_project_page_pays_a_student_and_keeps_a_refused_form(world, make_us
     page = officer.get(f"/charity/projects/{project.pk}/").content.decode()
     assert "金秋助学" in page and "800.00" in page and "李*傅" in page
     assert reload(fund).balance_fen == 9_200_00
+
+
+# --- the 祁阳 demo step, on the test world's county -----------------------------------------------------
+
+
+def test_the_qiyang_step_grants_every_approved_student_its_share(world, monkeypatch) -> None:
+    import random
+
+    from gonghui.charity import demo_students
+    from gonghui.core.demo import DemoContext
+    from gonghui.core.stats import stats_collect
+
+    seed = DemoContext(scale="seed", rng=random.Random(1))
+    assert seed.scaled(demo_students.SPENT_YUAN // 100, demo_students.SMALL_RATIO) * 100 == 3_050_000 >= 3_000_000
+    first = approve(world, apply(world))
+    second = approve(world, apply(world, name="李小妹", id_number=id_number(702, birth="20060301")))
+    monkeypatch.setattr(demo_students, "QIYANG", "520201")  # the world's county stands in for 祁阳
+    logged: list[str] = []
+    small = DemoContext(scale="small", rng=random.Random(1), log=logged.append)
+    demo_students.load_qiyang_charity(small)
+    paid = Disbursement.all_objects.filter(via="student_aid")
+    assert sorted(paid.values_list("student_application_id", flat=True)) == sorted([first.pk, second.pk])
+    assert sum(paid.values_list("amount_fen", flat=True)) == 61_000_00  # 2% of ¥3,050,000, whole hundreds
+    assert stats_collect([world.tree.zhongshan.path])["charity_spent_yuan"] == 61_000
+    fund = Fund.all_objects.get(name=demo_students.FUND_NAME)
+    assert_lines_true(fund)
+    demo_students.load_qiyang_charity(small)  # run again: nothing added
+    assert paid.count() == 2 and "跳过" in logged[-1]
