@@ -54,6 +54,15 @@ def _project(request: HttpRequest, pk: int) -> Project:
     return found_or_404(selectors.project_get, scope=scope_of(request), pk=pk)
 
 
+def _source_label(entry: Any) -> str:
+    """Whose money a share is: the donor (爱心人士 if anonymous), a failed payment given back, or the opening sum."""
+    if entry.donation_id and entry.donation:
+        return str(entry.donation.shown_donor)
+    if entry.kind == "return":
+        return "支出退回"
+    return "基金结余"
+
+
 def member_charity(scope: Any, person_id: int, org_path: str) -> dict[str, Any] | None:
     """The charity panel of a member's page (registered with core.ui): payments from funds the scope sees,
     with the donors who paid them (first in first out); hidden when there is none."""
@@ -61,10 +70,7 @@ def member_charity(scope: Any, person_id: int, org_path: str) -> dict[str, Any] 
         return None
     rows = []
     for paid, shares in selectors.beneficiary_sources(scope=scope, person_id=person_id):
-        donors = [
-            (share.entry.donation.shown_donor if share.entry.donation else "基金结余", share.amount_fen)
-            for share in shares
-        ]
+        donors = [(_source_label(share.entry), share.amount_fen) for share in shares]
         rows.append({"paid": paid, "donors": donors})
     return {"payments": rows} if rows else None
 
