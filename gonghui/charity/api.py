@@ -15,17 +15,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from gonghui.cards.selectors import bank_get
 from gonghui.charity import selectors, services
 from gonghui.charity.models import Disbursement, Donation, Fund, FundEntry, Project
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.api_common import paginate, request_scope
-from gonghui.core.errors import DomainError
+from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.masking import mask_name
 from gonghui.core.money import AmountError, amount_refusal, fen_to_yuan, parse_yuan
 from gonghui.core.viewutils import actor_of
 from gonghui.core.words import ChoiceError, match
 from gonghui.members.selectors import membership_get
 from gonghui.orgs.selectors import org_get
+from gonghui.student_aid import selectors as student_aid_selectors
 
 router = Router(tags=["charity"])
 
@@ -120,6 +122,7 @@ class DonationIn(Schema):
     amount: str
     received_on: date
     note: str = ""
+    project_id: int | None = None  # the donor's designation: the gift pays only this project of the fund
 
 
 class DonationOut(Schema):
@@ -196,7 +199,49 @@ class DisbursementOut(Schema):
     recipient_kind: str
     recipient: str
     amount: str
+    returned: str
     paid_on: date
+    via: str  # direct / payout / hardship / student_aid
+    payout_item_id: int | None
+    relief_visit_id: int | None
+    student_application_id: int | None
+
+
+class StudentGrantIn(Schema):
+    application_id: int
+    amount: str
+    paid_on: date
+    note: str = ""
+
+
+class HardshipIn(Schema):
+    file_id: int
+    amount: str
+    paid_on: date
+    note: str = ""
+
+
+class BatchLineIn(Schema):
+    member_id: int
+    amount: str
+
+
+class PayoutBatchIn(Schema):
+    bank: str  # the bank partner's code
+    items: list[BatchLineIn]
+    paid_on: date
+    title: str = ""
+
+
+class RefusedLineOut(Schema):
+    member_id: int
+    reason: str
+
+
+class PayoutBatchOut(Schema):
+    batch_id: int
+    disbursements: list[DisbursementOut]
+    refused: list[RefusedLineOut]
 
 
 class ActivityIn(Schema):
@@ -283,6 +328,7 @@ def donation_out(d: Donation) -> dict[str, Any]:
         "refunded": fen_to_yuan(d.refunded_fen),
         "received_on": d.received_on,
         "agreement": bool(d.agreement_file),
+        "project_id": d.project_id,
     }
 
 
@@ -326,7 +372,12 @@ def disbursement_out(d: Disbursement) -> dict[str, Any]:
         "recipient_kind": d.recipient_kind,
         "recipient": mask_name(d.person.name) if d.person_id and d.person else d.recipient_name,
         "amount": fen_to_yuan(d.amount_fen),
+        "returned": fen_to_yuan(d.returned_fen),
         "paid_on": d.paid_on,
+        "via": d.via,
+        "payout_item_id": d.payout_item_id,
+        "relief_visit_id": d.relief_visit_id,
+        "student_application_id": d.student_application_id,
     }
 
 
@@ -409,6 +460,7 @@ def record_donation(request: HttpRequest, fund_id: int, body: DonationIn) -> Sta
         received_on=body.received_on,
         channel=body.channel,
         note=body.note,
+        project=selectors.project_get(scope=scope, pk=body.project_id) if body.project_id is not None else None,
     )
     return Status(201, donation_out(donation))
 
@@ -503,6 +555,76 @@ def record_disbursement(request: HttpRequest, project_id: int, body: Disbursemen
         note=body.note,
     )
     return Status(201, disbursement_out(paid))
+
+
+@router.post(
+    "/projects/{project_id}/student-grants", response={201: DisbursementOut}, summary="资助金秋助学学生（记入全程资助）"
+)
+def record_student_grant(request: HttpRequest, project_id: int, body: StudentGrantIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    project = selectors.project_get(scope=scope, pk=project_id, perm=CharityPerm.DISBURSE)
+    paid = services.student_grant_record(
+        actor=actor_of(request),
+        scope=scope,
+        project=project,
+        application=student_aid_selectors.application_get(scope=scope, pk=body.application_id),
+        amount_fen=_fen(body.amount, "amount"),
+        paid_on=body.paid_on,
+        note=body.note,
+    )
+    return Status(201, disbursement_out(paid))
+
+
+@router.post("/projects/{project_id}/hardship", response={201: DisbursementOut}, summary="帮扶困难职工（记入帮扶记录）")
+def record_hardship(request: HttpRequest, project_id: int, body: HardshipIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    project = selectors.project_get(scope=scope, pk=project_id, perm=CharityPerm.DISBURSE)
+    paid = services.hardship_assistance_record(
+        actor=actor_of(request),
+        scope=scope,
+        project=project,
+        file=selectors.hardship_file_for(scope=scope, pk=body.file_id),
+        amount_fen=_fen(body.amount, "amount"),
+        paid_on=body.paid_on,
+        note=body.note,
+    )
+    return Status(201, disbursement_out(paid))
+
+
+@router.post(
+    "/projects/{project_id}/payout-batches", response={201: PayoutBatchOut}, summary="经资金代发批次发放给会员"
+)
+def create_payout_batch(request: HttpRequest, project_id: int, body: PayoutBatchIn) -> Status[dict[str, Any]]:
+    scope = request_scope(request)
+    project = selectors.project_get(scope=scope, pk=project_id, perm=CharityPerm.DISBURSE)
+    try:
+        bank = bank_get(body.bank)
+    except NotFoundError as exc:
+        raise DomainError(
+            "charity.disbursement_fields_invalid", details={"bank": "没有这家代发银行"}, reasons="没有这家代发银行"
+        ) from exc
+    items = [
+        (membership_get(scope=scope, pk=line.member_id, perm=CharityPerm.DISBURSE), _fen(line.amount, "amount"))
+        for line in body.items
+    ]
+    batch, refused = services.payout_batch_from_project(
+        actor=actor_of(request),
+        scope=scope,
+        project=project,
+        bank=bank,
+        items=items,
+        paid_on=body.paid_on,
+        title=body.title,
+    )
+    paid = selectors.disbursement_list(scope=scope, project=project).filter(payout_item__batch_id=batch.pk)
+    return Status(
+        201,
+        {
+            "batch_id": batch.pk,
+            "disbursements": [disbursement_out(d) for d in paid],
+            "refused": [{"member_id": r.membership_id, "reason": r.reason} for r in refused],
+        },
+    )
 
 
 @router.get("/disbursements", response=DisbursementPage, summary="公益支出")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -33,3 +35,22 @@ class CharityConfig(AppConfig):
 
         words.register()
         kinds.register()
+
+        from gonghui.payouts.signals import payout_items_settled
+
+        payout_items_settled.connect(_settled, dispatch_uid="charity.payout_returns")
+
+        from gonghui.charity.selectors import student_course_lines
+        from gonghui.student_aid.selectors import register_course_lines
+
+        register_course_lines(student_course_lines)
+
+        # 祁阳's enterprise money for students: its own demo step (order 59), beside the app's demo.py.
+        from gonghui.charity import demo_students  # noqa: F401  (registers)
+
+
+def _settled(sender: object, *, batch: Any, actor: Any, **kwargs: Any) -> None:
+    """A batch's items settled (or cancelled): the payments the bank failed give their money back to the fund."""
+    from gonghui.charity.services import payout_returns_book
+
+    payout_returns_book(actor=actor, batch=batch)

@@ -12,6 +12,7 @@ register_audit_labels(
         "charity.donation.export": "导出捐赠",
         "charity.project.create": "设立公益项目",
         "charity.disbursement.record": "登记公益支出",
+        "charity.disbursement.return": "公益支出退回基金",
         "charity.activity.record": "登记公益活动",
         "charity.receipt.issue": "开具捐赠收据",
     },
@@ -27,5 +28,6 @@ register_audit_labels(
         "purpose": "用途",
         "participants": "参与人数",
         "serial": "收据编号",
+        "via": "支付方式",
     },
 )

@@ -13,6 +13,7 @@ register_messages(
         "charity.project_other_fund": _("项目“{project}”不属于基金“{fund}”。"),
         "charity.over_budget": _("项目“{project}”预算 {budget} 元，已支出 {spent} 元，本次 {amount} 元将超出预算。"),
         "charity.project_closed": _("项目“{project}”的实施期为 {starts} 至 {ends}，支付日期不在其中。"),
+        "charity.purpose_not_for": _("项目“{project}”的用途是{purpose}，不能资助{what}。"),
         "charity.fund_name_taken": _("本工会已有名为“{name}”的基金。"),
         "charity.year_invalid": _("年度应在 {low} 至 {high} 之间"),
         "charity.member_not_found": _("本工会范围内没有这名在册会员，请核对会员编号或证件号码。"),

@@ -140,6 +140,20 @@ class DisbursementForm(Styled):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
+class StudentGrantForm(Styled):
+    """A grant to a 金秋助学 student beside the county's, by the application's number (shown on its page)."""
+
+    application = forms.IntegerField(
+        label="金秋助学申请编号",
+        min_value=1,
+        help_text="金秋助学申请页上的编号；申请须已经县级总工会审批。",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    amount = YuanField(label="资助金额（元）", allow_zero=False, max_fen=MAX_FEN)
+    paid_on = forms.DateField(label="支付日期", widget=DATE, initial=_today)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
 class ActivityForm(Styled):
     name = forms.CharField(label="活动名称", max_length=200)
     held_on = forms.DateField(label="举办日期", widget=DATE, initial=_today)

@@ -87,6 +87,9 @@ class Fund(models.Model):
     # which place each row on the fund's first-in first-out line (`selectors.donation_trace`).
     inflow_fen = models.BigIntegerField(_("累计收入（分）"), default=0, editable=False)
     outflow_fen = models.BigIntegerField(_("累计支出（分）"), default=0, editable=False)
+    # Money given for one project (the donor's designation) and not yet paid out: held apart from the
+    # general line above, on each project's own line (`Project.designated_in_fen` / `designated_out_fen`).
+    designated_fen = models.BigIntegerField(_("指定用途结存（分）"), default=0, db_default=0, editable=False)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -103,8 +106,10 @@ class Fund(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(balance_fen__gte=0), name="charity_fund_balance_not_negative"),
             models.CheckConstraint(
-                condition=Q(balance_fen=F("inflow_fen") - F("outflow_fen")), name="charity_fund_balance_is_flows"
+                condition=Q(balance_fen=F("inflow_fen") - F("outflow_fen") + F("designated_fen")),
+                name="charity_fund_balance_is_lines",
             ),
+            models.CheckConstraint(condition=Q(designated_fen__gte=0), name="charity_fund_designated_not_negative"),
             models.CheckConstraint(
                 condition=Q(restricted=False, purpose="") | (Q(restricted=True) & ~Q(purpose="")),
                 name="charity_fund_restricted_has_purpose",
@@ -152,6 +157,15 @@ class Donation(models.Model):
     amount_fen = models.PositiveBigIntegerField(_("金额（分）"))
     refunded_fen = models.PositiveBigIntegerField(_("已退还（分）"), default=0)
     received_on = models.DateField(_("到账日期"))
+    # The donor's designation: the gift pays only this project of the fund (None: the fund's general money).
+    project = models.ForeignKey(
+        "Project",
+        verbose_name=_("指定项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="designated_donations",
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -233,6 +247,9 @@ class Project(models.Model):
     budget_fen = models.PositiveBigIntegerField(_("预算（分）"))
     # What has been paid: kept beside the budget under the fund's lock, never past it.
     spent_fen = models.PositiveBigIntegerField(_("已支出（分）"), default=0, editable=False)
+    # The project's own line: money designated to it by donors, and what of it has been paid or refunded.
+    designated_in_fen = models.BigIntegerField(_("指定捐赠累计（分）"), default=0, db_default=0, editable=False)
+    designated_out_fen = models.BigIntegerField(_("指定捐赠已用（分）"), default=0, db_default=0, editable=False)
     industry = models.CharField(_("受益行业"), max_length=1, choices=Industry.choices, blank=True)
     region_code = models.CharField(_("实施地区"), max_length=6, blank=True)
     starts_on = models.DateField(_("开始日期"))
@@ -254,6 +271,10 @@ class Project(models.Model):
             models.CheckConstraint(condition=Q(budget_fen__gt=0), name="charity_project_budget_positive"),
             models.CheckConstraint(condition=Q(spent_fen__lte=F("budget_fen")), name="charity_project_within_budget"),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="charity_project_period"),
+            models.CheckConstraint(
+                condition=Q(designated_out_fen__gte=0) & Q(designated_out_fen__lte=F("designated_in_fen")),
+                name="charity_project_designated_covered",
+            ),
         ]
         indexes = [models.Index(fields=["org_path"], name="charity_project_path")]
 
@@ -294,11 +315,22 @@ class RecipientKind(models.TextChoices):
     MEMBER = "member", _("会员")
 
 
+class PayVia(models.TextChoices):
+    """How the money reached the recipient: recorded here, or through another app's own service."""
+
+    DIRECT = "direct", _("直接支付")
+    PAYOUT = "payout", _("资金代发批次")
+    HARDSHIP = "hardship", _("困难职工帮扶")
+    STUDENT_AID = "student_aid", _("金秋助学")
+
+
 class Disbursement(models.Model):
     """Money paid out of a fund for one of its projects, to an organisation or to a member.
 
-    Paying members through a payout batch, or a hardship file / 金秋助学 application
-    through their own services, is a later step: today the payment is recorded here.
+    A member may be paid through a payout batch (`payout_item`: the money is booked when the
+    batch is made and comes back, `returned_fen`, if the bank fails the item or the batch is
+    cancelled), a hardship file's assistance (`relief_visit`, through aid's service) or a
+    金秋助学 application's grant (`student_application`: shown on the student's whole course).
     """
 
     fund = models.ForeignKey(Fund, verbose_name=_("基金"), on_delete=models.PROTECT, related_name="disbursements")
@@ -314,6 +346,38 @@ class Disbursement(models.Model):
     person = models.ForeignKey(
         "members.Person", verbose_name=_("受助会员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    via = models.CharField(
+        _("支付方式"), max_length=12, choices=PayVia.choices, default=PayVia.DIRECT, db_default="direct"
+    )
+    payout_item = models.OneToOneField(
+        "payouts.PayoutItem",
+        verbose_name=_("代发明细"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charity_disbursement",
+    )
+    hardship_file = models.ForeignKey(
+        "aid.HardshipFile",
+        verbose_name=_("困难职工档案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    relief_visit = models.OneToOneField(
+        "aid.ReliefVisit", verbose_name=_("帮扶记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    student_application = models.ForeignKey(
+        "student_aid.StudentAidApplication",
+        verbose_name=_("金秋助学申请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Money that came back to the fund: the bank failed the payout item, or its batch was cancelled.
+    returned_fen = models.PositiveBigIntegerField(_("已退回（分）"), default=0, db_default=0, editable=False)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -334,11 +398,21 @@ class Disbursement(models.Model):
                 | (Q(recipient_kind="org") & ~Q(recipient_name="")),
                 name="charity_disbursement_names_recipient",
             ),
+            models.CheckConstraint(
+                condition=Q(returned_fen__lte=F("amount_fen")), name="charity_disbursement_return_within_amount"
+            ),
         ]
-        indexes = [models.Index(fields=["org_path", "paid_on"], name="charity_disb_path_day")]
+        indexes = [
+            models.Index(fields=["org_path", "paid_on"], name="charity_disb_path_day"),
+            models.Index(fields=["person"], name="charity_disb_person"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.amount_fen / 100:.2f}"
+
+    @property
+    def net_fen(self) -> int:
+        return self.amount_fen - self.returned_fen
 
 
 class EntryKind(models.TextChoices):
@@ -346,25 +420,34 @@ class EntryKind(models.TextChoices):
     DONATION = "donation", _("捐赠收入")
     REFUND = "refund", _("退还捐赠")
     DISBURSEMENT = "disbursement", _("项目支出")
+    RETURN = "return", _("支出退回")
 
 
 class FundEntry(models.Model):
-    """One row of a fund's ledger: money in (positive) or out (negative), and the balance after it."""
+    """One row of a fund's ledger: money in (positive) or out (negative), and the balance after it.
+
+    A fund's money runs on lines: its general line (`project` None: the opening balance and
+    undesignated gifts) and one line per project that donors designated gifts to. A payment of a
+    project takes its own line's money first, then the general line's (two rows when it takes both).
+    """
 
     fund = models.ForeignKey(Fund, verbose_name=_("基金"), on_delete=models.PROTECT, related_name="entries")
     org_path = PathField(_("组织路径"), editable=False)
     kind = models.CharField(_("类别"), max_length=12, choices=EntryKind.choices)
     amount_fen = models.BigIntegerField(_("金额（分）"))
     balance_fen = models.BigIntegerField(_("余额（分）"))
-    # The fund's running totals after this row: money in ends at `cum_in_fen`, money out at `cum_out_fen`.
-    # A donation is the stretch (cum_in − amount, cum_in] of the fund's money; a payment the stretch
+    # The line's running totals after this row: money in ends at `cum_in_fen`, money out at `cum_out_fen`.
+    # A donation is the stretch (cum_in − amount, cum_in] of its line's money; a payment the stretch
     # (cum_out − amount, cum_out]; where they overlap, that donation paid that payment (first in, first out).
+    project = models.ForeignKey(
+        Project, verbose_name=_("指定项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     cum_in_fen = models.BigIntegerField(_("累计收入（分）"), default=0)
     cum_out_fen = models.BigIntegerField(_("累计支出（分）"), default=0)
     booked_on = models.DateField(_("日期"))
     donation = models.ForeignKey(Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    disbursement = models.OneToOneField(
-        Disbursement, null=True, blank=True, on_delete=models.PROTECT, related_name="entry"
+    disbursement = models.ForeignKey(
+        Disbursement, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
     )
     created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
 
@@ -378,15 +461,15 @@ class FundEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(balance_fen__gte=0), name="charity_entry_balance_not_negative"),
             models.CheckConstraint(
-                condition=(Q(kind__in=["opening", "donation"]) & Q(amount_fen__gte=0))
+                condition=(Q(kind__in=["opening", "donation", "return"]) & Q(amount_fen__gte=0))
                 | (Q(kind__in=["refund", "disbursement"]) & Q(amount_fen__lt=0)),
                 name="charity_entry_sign_by_kind",
             ),
         ]
         indexes = [
             models.Index(fields=["fund", "booked_on"], name="charity_entry_fund_day"),
-            models.Index(fields=["fund", "cum_in_fen"], name="charity_entry_fund_in"),
-            models.Index(fields=["fund", "cum_out_fen"], name="charity_entry_fund_out"),
+            models.Index(fields=["fund", "project", "cum_in_fen"], name="charity_entry_line_in"),
+            models.Index(fields=["fund", "project", "cum_out_fen"], name="charity_entry_line_out"),
         ]
 
     def __str__(self) -> str:

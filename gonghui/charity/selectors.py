@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
+from gonghui.aid.models import HardshipFile
 from gonghui.charity.models import (
     Activity,
     Disbursement,
@@ -14,13 +16,15 @@ from gonghui.charity.models import (
     EntryKind,
     Fund,
     FundEntry,
+    PayVia,
     Project,
     Purpose,
     Receipt,
 )
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.errors import DomainError, NotFoundError
-from gonghui.core.scoping import Scope
+from gonghui.core.masking import mask_name
+from gonghui.core.scoping import Scope, unscoped
 
 
 def fund_list(*, scope: Scope, perm: str = CharityPerm.VIEW) -> QuerySet[Fund]:
@@ -43,6 +47,23 @@ def fund_ledger(*, scope: Scope, fund: Fund) -> QuerySet[FundEntry]:
         .select_related("donation", "disbursement__project", "disbursement__person")
         .order_by("-booked_on", "-pk")
     )
+
+
+def hardship_file_for(*, scope: Scope, pk: int) -> HardshipFile:
+    """A hardship file the caller may pay from a charity fund (their disbursing scope covers its union), else 404."""
+    with unscoped():
+        file = HardshipFile.all_objects.filter(pk=pk).first()
+    if file is None or not scope.has_perm(CharityPerm.DISBURSE, file.org_path):
+        raise NotFoundError()
+    return file
+
+
+def fund_public(*, pk: int) -> Fund:
+    """A fund for its public disclosure page (whose signed link was checked): no scope, nothing private read."""
+    fund = Fund.all_objects.select_related("org").filter(pk=pk).first()
+    if fund is None:
+        raise NotFoundError()
+    return fund
 
 
 def ledger_balance_fen(*, fund: Fund) -> int:
@@ -79,15 +100,18 @@ def fund_year_accounts(*, fund: Fund, year: int) -> YearAccounts:
         donations=Sum("amount_fen", filter=Q(kind=EntryKind.DONATION)),
         refunds=Sum("amount_fen", filter=Q(kind=EntryKind.REFUND)),
         spent=Sum("amount_fen", filter=Q(kind=EntryKind.DISBURSEMENT)),
+        returned=Sum("amount_fen", filter=Q(kind=EntryKind.RETURN)),
     )
+    # Spending is net of what failed payments gave back (支出退回), by project too.
     by_project = (
-        year_rows.filter(kind=EntryKind.DISBURSEMENT)
+        year_rows.filter(kind__in=[EntryKind.DISBURSEMENT, EntryKind.RETURN])
         .values_list("disbursement__project__name")
         .annotate(s=Sum("amount_fen"))
         .order_by("s", "disbursement__project__name")
     )
     opening = before + (sums["opening"] or 0)
-    donations, refunds, spent = sums["donations"] or 0, -(sums["refunds"] or 0), -(sums["spent"] or 0)
+    donations, refunds = sums["donations"] or 0, -(sums["refunds"] or 0)
+    spent = -(sums["spent"] or 0) - (sums["returned"] or 0)
     return YearAccounts(
         year=year,
         opening_fen=opening,
@@ -95,7 +119,7 @@ def fund_year_accounts(*, fund: Fund, year: int) -> YearAccounts:
         refunds_fen=refunds,
         spent_fen=spent,
         closing_fen=opening + donations - refunds - spent,
-        spent_by_project=[(name, -s) for name, s in by_project],
+        spent_by_project=[(name, -s) for name, s in by_project if s],
     )
 
 
@@ -198,29 +222,51 @@ def _overlaps(rows: QuerySet[FundEntry], field: str, start: int, end: int) -> li
     return out
 
 
-def donation_trace(*, scope: Scope, donation: Donation) -> list[Share]:
-    """Where a donation's money went: the payments and refunds its stretch of the fund paid (FIFO), oldest first.
+OUTFLOWS = (EntryKind.REFUND, EntryKind.DISBURSEMENT)
+INFLOWS = (EntryKind.OPENING, EntryKind.DONATION, EntryKind.RETURN)
 
-    What is not listed is still in the fund. A refund, like a payment, takes the fund's oldest money.
+
+def _line(entry: FundEntry, kinds: tuple[str, ...]) -> QuerySet[FundEntry]:
+    """The rows of `kinds` on the same line as `entry`: its fund's general line, or one project's own line."""
+    rows = FundEntry.all_objects.filter(fund_id=entry.fund_id, kind__in=kinds)
+    if entry.project_id is None:
+        return rows.filter(project__isnull=True)
+    return rows.filter(project_id=entry.project_id)
+
+
+def donation_trace(*, scope: Scope, donation: Donation) -> list[Share]:
+    """Where a donation's money went: the payments and refunds its stretch of its line paid (FIFO), oldest first.
+
+    An undesignated gift is on the fund's general line; a designated one on its project's own line, which
+    only that project's payments (and its own refunds) take from. What is not listed is still in the fund.
+    A refund, like a payment, takes its line's oldest money.
     """
     entry = FundEntry.objects.within(scope, CharityPerm.VIEW).filter(donation=donation, kind=EntryKind.DONATION).first()
     if entry is None:
         raise NotFoundError()
-    outflows = FundEntry.all_objects.filter(
-        fund_id=entry.fund_id, kind__in=[EntryKind.REFUND, EntryKind.DISBURSEMENT]
-    ).select_related("disbursement__project", "disbursement__person", "donation")
+    outflows = _line(entry, OUTFLOWS).select_related("disbursement__project", "disbursement__person", "donation")
     return _overlaps(outflows, "cum_out_fen", entry.cum_in_fen - entry.amount_fen, entry.cum_in_fen)
 
 
 def disbursement_sources(*, scope: Scope, disbursement: Disbursement) -> list[Share]:
-    """Whose money paid a payment: the donations (or the opening balance) of its stretch of the fund (FIFO)."""
-    entry = FundEntry.objects.within(scope, CharityPerm.VIEW).filter(disbursement=disbursement).first()
-    if entry is None:
+    """Whose money paid a payment: the donations (or the opening balance) of its stretches (FIFO).
+
+    A payment takes its project's designated money first (on that line), then the general line's: one
+    ledger row each, so its sources are read line by line. A 支出退回 among them is money a failed
+    payment gave back.
+    """
+    entries = list(
+        FundEntry.objects.within(scope, CharityPerm.VIEW)
+        .filter(disbursement=disbursement, kind=EntryKind.DISBURSEMENT)
+        .order_by("pk")
+    )
+    if not entries:
         raise NotFoundError()
-    inflows = FundEntry.all_objects.filter(
-        fund_id=entry.fund_id, kind__in=[EntryKind.OPENING, EntryKind.DONATION]
-    ).select_related("donation")
-    return _overlaps(inflows, "cum_in_fen", entry.cum_out_fen + entry.amount_fen, entry.cum_out_fen)
+    out: list[Share] = []
+    for entry in entries:
+        inflows = _line(entry, INFLOWS).select_related("donation", "disbursement")
+        out.extend(_overlaps(inflows, "cum_in_fen", entry.cum_out_fen + entry.amount_fen, entry.cum_out_fen))
+    return out
 
 
 def beneficiary_sources(*, scope: Scope, person_id: int) -> list[tuple[Disbursement, list[Share]]]:
@@ -241,6 +287,8 @@ class Disclosure:
     workers: int  # distinct people who gave (one-off or payroll), never named
     workers_fen: int
     projects: list[tuple[str, str, int, int]]  # (name, purpose label, people and organisations paid, fen)
+    payments: list[tuple[str, str, str, int]]  # where the money went: (project, recipient masked, via label, fen)
+    more_payments: int  # payments beyond the ones listed
 
 
 def fund_disclosure(*, fund: Fund, year: int) -> Disclosure:
@@ -268,20 +316,64 @@ def fund_disclosure(*, fund: Fund, year: int) -> Disclosure:
     )
     workers_fen = people.aggregate(s=Sum(F("amount_fen") - F("refunded_fen")))["s"] or 0
     labels = dict(Purpose.choices)
+    year_paid = Disbursement.all_objects.filter(
+        fund_id=fund.pk, paid_on__gte=start, paid_on__lt=end, returned_fen__lt=F("amount_fen")
+    )
     paid = (
-        Disbursement.all_objects.filter(fund_id=fund.pk, paid_on__gte=start, paid_on__lt=end)
-        .values_list("project__name", "project__purpose")
+        year_paid.values_list("project__name", "project__purpose")
         .annotate(
             people=Count("person", distinct=True),
             orgs=Count("recipient_name", filter=Q(recipient_kind="org"), distinct=True),
-            s=Sum("amount_fen"),
+            s=Sum(F("amount_fen") - F("returned_fen")),
         )
         .order_by("-s", "project__name")
     )
+    vias = dict(PayVia.choices)
+    listed = list(
+        year_paid.select_related("project", "person").order_by("project__name", "paid_on", "pk")[:DISCLOSED_PAYMENTS]
+    )
+    payments = [
+        (d.project.name, payee_shown(d), str(vias.get(d.via, d.via)), d.amount_fen - d.returned_fen) for d in listed
+    ]
+    more = max(0, year_paid.count() - len(listed)) if len(listed) == DISCLOSED_PAYMENTS else 0
     return Disclosure(
         accounts=fund_year_accounts(fund=fund, year=year),
         enterprises=sorted(by_enterprise.items(), key=lambda kv: (-kv[1], kv[0])),
         workers=workers,
         workers_fen=workers_fen,
         projects=[(name, str(labels.get(p, p)), n + o, s or 0) for name, p, n, o, s in paid],
+        payments=payments,
+        more_payments=more,
     )
+
+
+DISCLOSED_PAYMENTS = 500  # a notice lists this many payments, then says how many more there are
+
+
+def payee_shown(d: Disbursement) -> str:
+    """A payee as a public page may show them: an organisation by name, a person only masked (赵*明)."""
+    if d.recipient_kind == "org":
+        return d.recipient_name
+    return mask_name(d.person.name) if d.person else ""
+
+
+def student_course_lines(student_id_index: str) -> list[dict[str, Any]]:
+    """A student's charity grants (net of money returned), for 金秋助学's whole-course view (registered there).
+
+    The student page is already scoped by student_aid; the rows name the fund and project, never a donor.
+    """
+    rows = (
+        Disbursement.all_objects.filter(student_application__student_id_index=student_id_index)
+        .filter(returned_fen__lt=F("amount_fen"))
+        .select_related("fund", "project", "student_application")
+        .order_by("paid_on", "pk")
+    )
+    return [
+        {
+            "school_year": d.student_application.school_year if d.student_application else d.paid_on.year,
+            "source": f"{d.fund.name} · {d.project.name}",
+            "amount_fen": d.net_fen,
+            "paid_on": d.paid_on,
+        }
+        for d in rows
+    ]

@@ -18,6 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.accounts.models import User
+from gonghui.aid.models import FileStatus, HardshipFile, ReliefEvent
+from gonghui.aid.relief import relief_visit_record
+from gonghui.cards.models import BankPartner
 from gonghui.charity import errors as _errors  # noqa: F401  (registers messages)
 from gonghui.charity.models import (
     Activity,
@@ -30,6 +33,7 @@ from gonghui.charity.models import (
     FundEntry,
     FundKind,
     Industry,
+    PayVia,
     Project,
     Purpose,
     Receipt,
@@ -37,13 +41,17 @@ from gonghui.charity.models import (
 )
 from gonghui.charity.permissions import CharityPerm
 from gonghui.core.audit import audit_record
-from gonghui.core.errors import DomainError, joined
+from gonghui.core.errors import DomainError, NotFoundError, joined
 from gonghui.core.money import fen_to_yuan
 from gonghui.core.scoping import Scope, require_perm_at, unscoped
 from gonghui.core.validators import InvalidIdentifier, clean_region_code, clean_uscc
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.members.validation import FieldError, parse_identity
 from gonghui.orgs.models import Org
+from gonghui.payouts.models import ItemStatus, PayoutBatch, PayoutItem, PayoutPurpose
+from gonghui.payouts.services import ItemRefusal, payout_batch_create, payout_items_add
+from gonghui.student_aid import selectors as student_aid_selectors
+from gonghui.student_aid.models import ApplicationStatus, StudentAidApplication
 
 PURPOSES = dict(Purpose.choices)
 
@@ -74,12 +82,18 @@ OVERDRAW_REFUSALS = {
 }
 
 
-def _refuse_overdraw(fund: Fund, amount_fen: int, code: str) -> None:
-    """Refuse a movement out of `fund` (read under its lock) that its balance does not cover."""
-    if amount_fen > fund.balance_fen:
-        raise OVERDRAW_REFUSALS[code](
-            fund=fund.name, balance=fen_to_yuan(fund.balance_fen), amount=fen_to_yuan(amount_fen)
-        )
+def _available_fen(fund: Fund, line: Project | None) -> int:
+    """What a movement out on `line` may take: the general line's money, or a project's own line's."""
+    if line is None:
+        return fund.inflow_fen - fund.outflow_fen
+    return line.designated_in_fen - line.designated_out_fen
+
+
+def _refuse_overdraw(fund: Fund, amount_fen: int, code: str, available_fen: int | None = None) -> None:
+    """Refuse a movement out of `fund` (read under its lock) that the money it may take does not cover."""
+    available = fund.balance_fen if available_fen is None else available_fen
+    if amount_fen > available:
+        raise OVERDRAW_REFUSALS[code](fund=fund.name, balance=fen_to_yuan(available), amount=fen_to_yuan(amount_fen))
 
 
 def _book(
@@ -88,20 +102,36 @@ def _book(
     kind: str,
     amount_fen: int,
     on: date,
+    line: Project | None = None,
     donation: Donation | None = None,
     disbursement: Disbursement | None = None,
     refusal: str = "charity.insufficient_balance",
 ) -> FundEntry:
-    """One ledger row on a fund locked by `_lock_fund`, and the fund's balance after it."""
+    """One ledger row on a fund locked by `_lock_fund` (and `line`, a project's own line, locked after it).
+
+    The row sits on the general line (`line` None) or on the project's line of designated money; its
+    running totals are that line's, its balance the fund's. A movement out never takes more than its line holds.
+    """
     if amount_fen < 0:
-        _refuse_overdraw(fund, -amount_fen, refusal)
-        fund.outflow_fen -= amount_fen
+        _refuse_overdraw(fund, -amount_fen, refusal, _available_fen(fund, line))
+    if line is None:
+        if amount_fen < 0:
+            fund.outflow_fen -= amount_fen
+        else:
+            fund.inflow_fen += amount_fen
+        cum_in, cum_out = fund.inflow_fen, fund.outflow_fen
     else:
-        fund.inflow_fen += amount_fen
+        if amount_fen < 0:
+            line.designated_out_fen -= amount_fen
+        else:
+            line.designated_in_fen += amount_fen
+        fund.designated_fen += amount_fen
+        line.save(update_fields=["designated_in_fen", "designated_out_fen"])
+        cum_in, cum_out = line.designated_in_fen, line.designated_out_fen
     fund.balance_fen += amount_fen
     try:
         with transaction.atomic():
-            fund.save(update_fields=["balance_fen", "inflow_fen", "outflow_fen"])
+            fund.save(update_fields=["balance_fen", "inflow_fen", "outflow_fen", "designated_fen"])
     except IntegrityError as exc:  # the CHECK: only reachable by a writer that skipped the lock
         raise OVERDRAW_REFUSALS[refusal](fund=fund.name, balance="0.00", amount=fen_to_yuan(abs(amount_fen))) from exc
     return FundEntry.all_objects.create(
@@ -110,12 +140,26 @@ def _book(
         kind=kind,
         amount_fen=amount_fen,
         balance_fen=fund.balance_fen,
-        cum_in_fen=fund.inflow_fen,
-        cum_out_fen=fund.outflow_fen,
+        cum_in_fen=cum_in,
+        cum_out_fen=cum_out,
+        project=line,
         booked_on=on,
         donation=donation,
         disbursement=disbursement,
     )
+
+
+def _pay_out(fund: Fund, project: Project, paid: Disbursement, amount_fen: int, on: date) -> None:
+    """Book a payment of `project` (both rows locked): its own line's designated money first, then the general line's.
+
+    Designated money is used only by its project; the rest of a payment is first in, first out on the general line.
+    """
+    own = min(amount_fen, _available_fen(fund, project))
+    _refuse_overdraw(fund, amount_fen, "charity.insufficient_balance", own + _available_fen(fund, None))
+    if own:
+        _book(fund, kind=EntryKind.DISBURSEMENT, amount_fen=-own, on=on, line=project, disbursement=paid)
+    if amount_fen - own:
+        _book(fund, kind=EntryKind.DISBURSEMENT, amount_fen=own - amount_fen, on=on, disbursement=paid)
 
 
 # --- funds -----------------------------------------------------------------------------------------
@@ -249,10 +293,16 @@ def donation_record(
     channel: str = Channel.ONE_OFF,
     agreement_file: str = "",
     note: str = "",
+    project: Project | None = None,
 ) -> Donation:
-    """Money received by a fund from one donor: the donation and its ledger row."""
+    """Money received by a fund from one donor: the donation and its ledger row.
+
+    A gift designated to `project` (one of the fund's) goes on that project's own line and pays only it.
+    """
     require_perm_at(scope, CharityPerm.DONATION, fund.org_path)
     errors: dict[str, str] = {}
+    if project is not None and project.fund_id != fund.pk:
+        errors["project"] = f"指定项目“{project.name}”不属于“{fund.name}”"
     donor_fields = _donor_fields(donor, errors)
     if amount_fen <= 0:
         errors["amount"] = "金额须为正数"
@@ -265,8 +315,10 @@ def donation_record(
         raise DomainError("charity.donation_fields_invalid", details=errors, reasons=joined(errors))
     with transaction.atomic():
         locked = _lock_fund(fund.pk)
+        line = Project.all_objects.select_for_update().get(pk=project.pk) if project is not None else None
         donation = Donation.all_objects.create(
             fund=locked,
+            project=line,
             org_path=locked.org_path,
             donor_kind=donor.kind,
             anonymous=donor.anonymous,
@@ -278,13 +330,14 @@ def donation_record(
             created_by=actor,
             **donor_fields,
         )
-        _book(locked, kind=EntryKind.DONATION, amount_fen=amount_fen, on=received_on, donation=donation)
+        _book(locked, kind=EntryKind.DONATION, amount_fen=amount_fen, on=received_on, line=line, donation=donation)
         _audit(
             actor,
             locked.org_id,
             donation,
             action="charity.donation.record",
             fund=locked.name,
+            project=line.name if line else "",
             donor_kind=donor.kind,
             amount_fen=amount_fen,
             anonymous=donor.anonymous,
@@ -321,6 +374,7 @@ def donation_refund(
     with transaction.atomic():
         fund = _lock_fund(donation.fund_id)
         locked = Donation.all_objects.select_for_update().get(pk=donation.pk)
+        line = Project.all_objects.select_for_update().get(pk=locked.project_id) if locked.project_id else None
         left = locked.amount_fen - locked.refunded_fen
         if amount_fen > left:
             raise DomainError(
@@ -331,6 +385,7 @@ def donation_refund(
             kind=EntryKind.REFUND,
             amount_fen=-amount_fen,
             on=on,
+            line=line,
             donation=locked,
             refusal="charity.refund_exceeds_balance",
         )
@@ -417,6 +472,84 @@ class RecipientIn:
     membership: Membership | None = None
 
 
+def _check_payment(fund: Fund, project: Project, amount_fen: int, paid_on: date, errors: dict[str, str]) -> None:
+    """What every payment of a project must satisfy, whichever way it reaches the recipient."""
+    if project.fund_id != fund.pk:
+        raise DomainError("charity.project_other_fund", project=project.name, fund=fund.name)
+    if fund.restricted and project.purpose != fund.purpose:  # projects are checked when made; kept true here
+        raise DomainError(
+            "charity.purpose_mismatch",
+            fund=fund.name,
+            purpose=PURPOSES[fund.purpose],
+            other=PURPOSES.get(project.purpose, project.purpose),
+        )
+    if amount_fen <= 0:
+        errors["amount"] = "金额须为正数"
+    _not_in_future(paid_on, "paid_on", "支付日期", errors)
+    if not project.starts_on <= paid_on <= project.ends_on and "paid_on" not in errors:
+        errors["paid_on"] = f"支付日期应在项目实施期内（{project.starts_on:%Y-%m-%d} 至 {project.ends_on:%Y-%m-%d}）"
+
+
+def _purpose_for(project: Project, allowed: tuple[str, ...], what: str) -> None:
+    """A payment through another app's service serves that app's purpose only (a student grant is 助学)."""
+    if project.purpose not in allowed:
+        raise DomainError(
+            "charity.purpose_not_for",
+            project=project.name,
+            purpose=PURPOSES.get(project.purpose, project.purpose),
+            what=what,
+        )
+
+
+def _disburse(
+    *,
+    actor: User | None,
+    fund: Fund,
+    project: Project,
+    amount_fen: int,
+    paid_on: date,
+    note: str,
+    who: dict[str, Any],
+) -> Disbursement:
+    """Inside the caller's transaction: lock fund then project, check the budget, book the payment."""
+    locked = _lock_fund(fund.pk)
+    proj = Project.all_objects.select_for_update().get(pk=project.pk)
+    if proj.spent_fen + amount_fen > proj.budget_fen:
+        raise DomainError(
+            "charity.over_budget",
+            status=409,
+            project=proj.name,
+            budget=fen_to_yuan(proj.budget_fen),
+            spent=fen_to_yuan(proj.spent_fen),
+            amount=fen_to_yuan(amount_fen),
+        )
+    paid = Disbursement.all_objects.create(
+        fund=locked,
+        project=proj,
+        org_path=locked.org_path,
+        amount_fen=amount_fen,
+        paid_on=paid_on,
+        note=note.strip()[:200],
+        created_by=actor,
+        **who,
+    )
+    _pay_out(locked, proj, paid, amount_fen, paid_on)
+    proj.spent_fen += amount_fen
+    proj.save(update_fields=["spent_fen"])
+    _audit(
+        actor,
+        locked.org_id,
+        paid,
+        action="charity.disbursement.record",
+        fund=locked.name,
+        project=proj.name,
+        amount_fen=amount_fen,
+        recipient_kind=who["recipient_kind"],
+        via=who.get("via", PayVia.DIRECT),
+    )
+    return paid
+
+
 def disbursement_record(
     *,
     actor: User | None,
@@ -430,21 +563,8 @@ def disbursement_record(
 ) -> Disbursement:
     """Money paid from a fund for one of its projects; never past the fund's balance or the project's budget."""
     require_perm_at(scope, CharityPerm.DISBURSE, fund.org_path)
-    if project.fund_id != fund.pk:
-        raise DomainError("charity.project_other_fund", project=project.name, fund=fund.name)
-    if fund.restricted and project.purpose != fund.purpose:  # projects are checked when made; kept true here
-        raise DomainError(
-            "charity.purpose_mismatch",
-            fund=fund.name,
-            purpose=PURPOSES[fund.purpose],
-            other=PURPOSES.get(project.purpose, project.purpose),
-        )
     errors: dict[str, str] = {}
-    if amount_fen <= 0:
-        errors["amount"] = "金额须为正数"
-    _not_in_future(paid_on, "paid_on", "支付日期", errors)
-    if not project.starts_on <= paid_on <= project.ends_on and "paid_on" not in errors:
-        errors["paid_on"] = f"支付日期应在项目实施期内（{project.starts_on:%Y-%m-%d} 至 {project.ends_on:%Y-%m-%d}）"
+    _check_payment(fund, project, amount_fen, paid_on, errors)
     who: dict[str, Any] = {"recipient_kind": recipient.kind}
     if recipient.kind == RecipientKind.ORG:
         name = recipient.name.strip() or (recipient.org.name if recipient.org else "")
@@ -463,42 +583,216 @@ def disbursement_record(
     if errors:
         raise DomainError("charity.disbursement_fields_invalid", details=errors, reasons=joined(errors))
     with transaction.atomic():
-        locked = _lock_fund(fund.pk)
-        proj = Project.all_objects.select_for_update().get(pk=project.pk)
-        if proj.spent_fen + amount_fen > proj.budget_fen:
-            raise DomainError(
-                "charity.over_budget",
-                status=409,
-                project=proj.name,
-                budget=fen_to_yuan(proj.budget_fen),
-                spent=fen_to_yuan(proj.spent_fen),
-                amount=fen_to_yuan(amount_fen),
-            )
-        _refuse_overdraw(locked, amount_fen, "charity.insufficient_balance")
-        paid = Disbursement.all_objects.create(
-            fund=locked,
-            project=proj,
-            org_path=locked.org_path,
-            amount_fen=amount_fen,
-            paid_on=paid_on,
-            note=note.strip()[:200],
-            created_by=actor,
-            **who,
+        return _disburse(
+            actor=actor, fund=fund, project=project, amount_fen=amount_fen, paid_on=paid_on, note=note, who=who
         )
-        _book(locked, kind=EntryKind.DISBURSEMENT, amount_fen=-amount_fen, on=paid_on, disbursement=paid)
-        proj.spent_fen += amount_fen
+
+
+STUDENT_PURPOSES = (Purpose.STUDENT_AID,)
+HARDSHIP_PURPOSES = (Purpose.HARDSHIP, Purpose.MEDICAL, Purpose.RELIEF, Purpose.DISASTER)
+# A 金秋助学 application a charity grant may sit beside: approved by the county federation, or later.
+GRANTABLE = (ApplicationStatus.APPROVED, ApplicationStatus.PUBLISHED, ApplicationStatus.PAID)
+
+
+def student_grant_record(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    project: Project,
+    application: StudentAidApplication,
+    amount_fen: int,
+    paid_on: date,
+    note: str = "",
+) -> Disbursement:
+    """An enterprise charity grant to a 金秋助学 student, beside the 金秋助学 amount, on the student's course.
+
+    The application is read through student_aid's own selector (the caller must see it); it must have been
+    approved; the project must serve 助学. The grant is paid to the applicant (the member) and names the
+    application, so `student_aid`'s whole-course view shows it next to 金秋助学 (`course_lines`).
+    """
+    fund = project.fund
+    require_perm_at(scope, CharityPerm.DISBURSE, fund.org_path)
+    _purpose_for(project, STUDENT_PURPOSES, "金秋助学学生")
+    errors: dict[str, str] = {}
+    _check_payment(fund, project, amount_fen, paid_on, errors)
+    with unscoped():
+        app = StudentAidApplication.all_objects.get(pk=application.pk)
+    if scope is not None:
+        student_aid_selectors.application_get(scope=scope, pk=app.pk)  # another union's application: not found
+        require_perm_at(scope, CharityPerm.DISBURSE, app.org_path)
+    if app.status not in GRANTABLE:
+        errors["application"] = f"该金秋助学申请{app.get_status_display()}，经县级总工会审批后才能资助"
+    if errors:
+        raise DomainError("charity.disbursement_fields_invalid", details=errors, reasons=joined(errors))
+    who = {
+        "recipient_kind": RecipientKind.MEMBER,
+        "person_id": app.person_id,
+        "via": PayVia.STUDENT_AID,
+        "student_application": app,
+    }
+    with transaction.atomic():
+        return _disburse(
+            actor=actor, fund=fund, project=project, amount_fen=amount_fen, paid_on=paid_on, note=note, who=who
+        )
+
+
+def hardship_assistance_record(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    project: Project,
+    file: HardshipFile,
+    amount_fen: int,
+    paid_on: date,
+    note: str = "",
+) -> Disbursement:
+    """Assistance to a filed hardship household, paid from a project and recorded by aid's own service.
+
+    `aid.relief.relief_visit_record` records it as a 困难慰问 visit (its yearly cap, its person lock) in
+    the same transaction, and the payment names the visit and the file.
+    """
+    fund = project.fund
+    require_perm_at(scope, CharityPerm.DISBURSE, fund.org_path)
+    _purpose_for(project, HARDSHIP_PURPOSES, "困难职工")
+    errors: dict[str, str] = {}
+    _check_payment(fund, project, amount_fen, paid_on, errors)
+    with unscoped():
+        hf = HardshipFile.all_objects.get(pk=file.pk)
+        membership = (
+            Membership.all_objects.filter(person_id=hf.person_id, status=MembershipStatus.ACTIVE)
+            .order_by("-pk")
+            .first()
+        )
+    if scope is not None and not scope.has_perm(CharityPerm.DISBURSE, hf.org_path):
+        raise NotFoundError()
+    if hf.status != FileStatus.FILED:
+        errors["file"] = f"该困难职工档案{hf.get_status_display()}，建档后才能帮扶"
+    elif membership is None:
+        errors["file"] = "该困难职工已不在会，不能帮扶"
+    if errors:
+        raise DomainError("charity.disbursement_fields_invalid", details=errors, reasons=joined(errors))
+    assert membership is not None
+    with transaction.atomic():
+        visit = relief_visit_record(
+            actor=actor,
+            scope=None,  # the charity's own permission was checked on the file's union above
+            membership=membership,
+            event=ReliefEvent.HARDSHIP,
+            visited_on=paid_on,
+            cash_fen=amount_fen,
+            note=f"{project.name}（{fund.name}）"[:200],
+        )
+        who = {
+            "recipient_kind": RecipientKind.MEMBER,
+            "person_id": hf.person_id,
+            "via": PayVia.HARDSHIP,
+            "hardship_file": hf,
+            "relief_visit": visit,
+        }
+        return _disburse(
+            actor=actor, fund=fund, project=project, amount_fen=amount_fen, paid_on=paid_on, note=note, who=who
+        )
+
+
+def payout_batch_from_project(
+    *,
+    actor: User | None,
+    scope: Scope | None,
+    project: Project,
+    bank: BankPartner,
+    items: list[tuple[Membership, int]],
+    paid_on: date,
+    title: str = "",
+) -> tuple[PayoutBatch, list[ItemRefusal]]:
+    """Pay members of a project through a payout batch (the cards' bank file, maker–checker, results).
+
+    The money is **booked when the batch is made**: one payment per item, each on the fund's ledger
+    now, so what a batch has promised cannot be spent twice while the bank works, and the ledger never
+    has to go below zero when the bank's answer comes. An item the bank fails, or a batch cancelled,
+    gives its money back (`payout_returns_book`, from the payouts signal, in the results' transaction).
+    """
+    fund = project.fund
+    require_perm_at(scope, CharityPerm.DISBURSE, fund.org_path)
+    errors: dict[str, str] = {}
+    total = sum(a for _, a in items)
+    _check_payment(fund, project, total, paid_on, errors)
+    if not items:
+        errors["items"] = "请至少列出一名会员"
+    if errors:
+        raise DomainError("charity.disbursement_fields_invalid", details=errors, reasons=joined(errors))
+    with transaction.atomic(), unscoped():
+        fund_org = Org.all_objects.get(pk=fund.org_id)
+        batch = payout_batch_create(
+            actor=actor,
+            scope=scope,
+            org=fund_org,
+            bank=bank,
+            purpose=PayoutPurpose.OTHER,
+            reference=f"慈善项目{project.pk}号 {paid_on:%Y-%m-%d}",
+            title=title or f"{project.name}（{fund.name}）",
+        )
+        refused = payout_items_add(
+            actor=actor, scope=scope, batch=batch, items=[(ms.pk, amount) for ms, amount in items]
+        )
+        placed = {i.person_id: i for i in PayoutItem.all_objects.filter(batch=batch).order_by("pk")}
+        for item in placed.values():
+            _disburse(
+                actor=actor,
+                fund=fund,
+                project=project,
+                amount_fen=item.amount_fen,
+                paid_on=paid_on,
+                note=batch.title,
+                who={
+                    "recipient_kind": RecipientKind.MEMBER,
+                    "person_id": item.person_id,
+                    "via": PayVia.PAYOUT,
+                    "payout_item": item,
+                },
+            )
+    return batch, refused
+
+
+def payout_returns_book(*, actor: User | None, batch: PayoutBatch) -> int:
+    """Give back to their funds the payments whose payout items failed (or whose batch was cancelled).
+
+    Called from the payouts signal inside the results' (or the cancel's) transaction; idempotent: a
+    payment already given back is not given back twice. The money re-enters the lines it left (the
+    project's own line for designated money, the general line for the rest) as 支出退回 rows, and
+    the project's spending falls by it. Returns how many payments were given back now.
+    """
+    with unscoped():
+        failed = list(
+            Disbursement.all_objects.filter(
+                payout_item__batch=batch, payout_item__status=ItemStatus.FAILED, returned_fen=0
+            ).values_list("pk", "fund_id", "project_id")
+        )
+    done = 0
+    for pk, fund_id, project_id in sorted(failed, key=lambda r: (r[1], r[2], r[0])):
+        fund = _lock_fund(fund_id)
+        proj = Project.all_objects.select_for_update().get(pk=project_id)
+        paid = Disbursement.all_objects.select_for_update().get(pk=pk)
+        if paid.returned_fen:
+            continue
+        today = timezone.localdate()
+        for entry in FundEntry.all_objects.filter(disbursement=paid).order_by("pk"):
+            line = proj if entry.project_id else None
+            _book(fund, kind=EntryKind.RETURN, amount_fen=-entry.amount_fen, on=today, line=line, disbursement=paid)
+        paid.returned_fen = paid.amount_fen
+        paid.save(update_fields=["returned_fen"])
+        proj.spent_fen -= paid.amount_fen
         proj.save(update_fields=["spent_fen"])
         _audit(
             actor,
-            locked.org_id,
+            fund.org_id,
             paid,
-            action="charity.disbursement.record",
-            fund=locked.name,
+            action="charity.disbursement.return",
+            fund=fund.name,
             project=proj.name,
-            amount_fen=amount_fen,
-            recipient_kind=recipient.kind,
+            amount_fen=paid.amount_fen,
         )
-    return paid
+        done += 1
+    return done
 
 
 def activity_record(

@@ -34,7 +34,11 @@ def charity_stats(paths: list[str] | None) -> dict[str, Any]:
             sealed=Count("id_index", filter=individual & Q(person__isnull=True) & ~Q(id_index=""), distinct=True),
             nameless=Count("pk", filter=individual & Q(person__isnull=True, id_index="")),
         )
-        spent = paid.aggregate(s=Sum("amount_fen"), people=Count("person", distinct=True))
+        # Net of what failed bank payments gave back; a payment given back in full paid nobody.
+        spent = paid.aggregate(
+            s=Sum(F("amount_fen") - F("returned_fen")),
+            people=Count("person", filter=Q(returned_fen__lt=F("amount_fen")), distinct=True),
+        )
         project_figures = projects.aggregate(
             n=Count("pk"),
             industries=Count("industry", filter=~Q(industry=""), distinct=True),

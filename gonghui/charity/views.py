@@ -13,20 +13,19 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gonghui.charity import forms as cf
-from gonghui.charity import selectors, services
+from gonghui.charity import receipts, selectors, services
 from gonghui.charity.agreements import agreement_discard, agreement_store
-from gonghui.charity.models import DonorKind, Fund, Project, RecipientKind
+from gonghui.charity.models import Donation, DonorKind, Fund, Project, Receipt, RecipientKind
 from gonghui.charity.permissions import CharityPerm
+from gonghui.charity.receipts import receipt_signature, verification_url
 from gonghui.core.errors import DomainError, NotFoundError
 from gonghui.core.masking import mask_name
 from gonghui.core.money import fen_to_yuan
@@ -40,7 +39,9 @@ from gonghui.core.viewutils import (
     scope_of,
 )
 from gonghui.members.selectors import active_member_by_key
+from gonghui.notices.certificates import qr_data_uri
 from gonghui.orgs.selectors import org_get
+from gonghui.student_aid import selectors as student_aid_selectors
 
 SECTION = "charity"
 
@@ -53,6 +54,15 @@ def _project(request: HttpRequest, pk: int) -> Project:
     return found_or_404(selectors.project_get, scope=scope_of(request), pk=pk)
 
 
+def _source_label(entry: Any) -> str:
+    """Whose money a share is: the donor (爱心人士 if anonymous), a failed payment given back, or the opening sum."""
+    if entry.donation_id and entry.donation:
+        return str(entry.donation.shown_donor)
+    if entry.kind == "return":
+        return "支出退回"
+    return "基金结余"
+
+
 def member_charity(scope: Any, person_id: int, org_path: str) -> dict[str, Any] | None:
     """The charity panel of a member's page (registered with core.ui): payments from funds the scope sees,
     with the donors who paid them (first in first out); hidden when there is none."""
@@ -60,10 +70,7 @@ def member_charity(scope: Any, person_id: int, org_path: str) -> dict[str, Any] 
         return None
     rows = []
     for paid, shares in selectors.beneficiary_sources(scope=scope, person_id=person_id):
-        donors = [
-            (share.entry.donation.shown_donor if share.entry.donation else "基金结余", share.amount_fen)
-            for share in shares
-        ]
+        donors = [(_source_label(share.entry), share.amount_fen) for share in shares]
         rows.append({"paid": paid, "donors": donors})
     return {"payments": rows} if rows else None
 
@@ -155,11 +162,36 @@ def fund_disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, CharityPerm.VIEW)
     fund = _fund(request, pk)
     year = _year(request, timezone.localdate().year - 1)
+    public_url = request.build_absolute_uri(receipts.disclosure_path(fund.pk, year))
     return render(
         request,
         "charity/disclosure.html",
         {
             "section": SECTION,
+            "fund": fund,
+            "year": year,
+            "d": selectors.fund_disclosure(fund=fund, year=year),
+            "today": timezone.localdate(),
+            "public_url": public_url,
+            "qr": qr_data_uri(public_url),
+        },
+    )
+
+
+def public_disclosure(request: HttpRequest, pk: int, year: int, signature: str) -> HttpResponse:
+    """Public: a fund's year as its printed notice shows it (its QR code opens this), without signing in.
+
+    Enterprises by name (anonymous ones as 爱心人士), workers counted, payments with organisations by name
+    and people masked. The link's signature makes it the union's to publish; any other link is a 404.
+    """
+    if not constant_time_compare(signature, receipts.disclosure_signature(pk, year)):
+        raise Http404
+    fund = selectors.fund_public(pk=pk)
+    return render(
+        request,
+        "charity/disclosure.html",
+        {
+            "public": True,
             "fund": fund,
             "year": year,
             "d": selectors.fund_disclosure(fund=fund, year=year),
@@ -314,13 +346,6 @@ def donation_agreement(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- receipts ------------------------------------------------------------------------------------
 
-RECEIPT_SALT = "gonghui.charity.receipt"
-
-
-def receipt_signature(serial: str) -> str:
-    """What the receipt's QR code carries besides its number, so numbers cannot be tried one by one."""
-    return signing.Signer(salt=RECEIPT_SALT).signature(serial)
-
 
 @login_required
 @require_POST
@@ -334,14 +359,8 @@ def receipt_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable receipt of a donation, with its number and a QR code to verify it on this server."""
-    scope = require_perm(request, CharityPerm.VIEW)
-    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk)
-    issued = selectors.receipt_of(donation=donation)
-    if issued is None:
-        raise Http404
-    url = request.build_absolute_uri(
-        reverse("charity:receipt_verify", args=[issued.serial, receipt_signature(issued.serial)])
-    )
+    donation, issued = _issued_receipt(request, pk)
+    url = verification_url(issued, request.build_absolute_uri("/"))
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=3, border=2, xmldecl=False, svgns=True)
     return render(
@@ -349,6 +368,25 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
         "charity/receipt.html",
         {"section": SECTION, "donation": donation, "receipt": issued, "qr": mark_safe(out.getvalue().decode())},  # noqa: S308 - segno's own SVG
     )
+
+
+def _issued_receipt(request: HttpRequest, pk: int) -> tuple[Donation, Receipt]:
+    scope = require_perm(request, CharityPerm.VIEW)
+    donation = found_or_404(selectors.donation_get, scope=scope, pk=pk)
+    issued = selectors.receipt_of(donation=donation)
+    if issued is None:
+        raise Http404
+    return donation, issued
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receipt as a PDF (WeasyPrint), the same serial and verification QR code as the printable page."""
+    donation, issued = _issued_receipt(request, pk)
+    pdf = receipts.receipt_pdf(donation, issued, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{issued.serial}.pdf"'
+    return response
 
 
 def receipt_verify(request: HttpRequest, serial: str, signature: str) -> HttpResponse:
@@ -417,6 +455,7 @@ def _project_page(
     *,
     form: cf.DisbursementForm | None = None,
     activity_form: cf.ActivityForm | None = None,
+    grant_form: cf.StudentGrantForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The project's page: its payments, the payment form and its activities (a refused form keeps its input)."""
@@ -432,6 +471,8 @@ def _project_page(
             **listing.context(),
             "form": form or cf.DisbursementForm(),
             "can_disburse": scope.has_perm(CharityPerm.DISBURSE, project.org_path),
+            "for_students": project.purpose in services.STUDENT_PURPOSES,
+            "grant_form": grant_form or cf.StudentGrantForm(prefix="grant"),
             **_activities(scope, project, activity_form),
         },
         status=status,
@@ -512,3 +553,37 @@ def project_disburse(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"已登记支出 {fen_to_yuan(data['amount'])} 元。")
                 return redirect("charity:project", pk=project.pk)
     return _project_page(request, scope, project, form=form, status=400)
+
+
+@login_required
+@require_POST
+def project_student_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay a 金秋助学 student from a 助学 project: the grant shows on the student's whole course."""
+    scope = require_perm(request, CharityPerm.DISBURSE)
+    project = found_or_404(selectors.project_get, scope=scope, pk=pk, perm=CharityPerm.DISBURSE)
+    form = cf.StudentGrantForm(request.POST, prefix="grant")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = student_aid_selectors.application_get(scope=scope, pk=data["application"])
+        except NotFoundError:
+            form.add_error("application", "本工会范围内没有这份金秋助学申请，请核对编号。")
+        else:
+            try:
+                services.student_grant_record(
+                    actor=actor_of(request),
+                    scope=scope,
+                    project=project,
+                    application=application,
+                    amount_fen=data["amount"],
+                    paid_on=data["paid_on"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(
+                    request, f"已资助 {mask_name(application.student_name)} {fen_to_yuan(data['amount'])} 元。"
+                )
+                return redirect("charity:project", pk=project.pk)
+    return _project_page(request, scope, project, grant_form=form, status=400)

@@ -220,6 +220,8 @@ def payout_batch_cancel(*, actor: User | None, scope: Scope | None, batch: Payou
         batch.status, batch.check_note = BatchStatus.CANCELLED, note.strip()[:200]
         batch.save(update_fields=["status", "check_note"])
         _audit(batch, actor, "cancel", note=batch.check_note)
+        # Its items are settled as failed: a domain that booked money for them takes it back (charity).
+        payout_items_settled.send(sender=PayoutBatch, batch=batch, actor=actor)
     return batch
 
 

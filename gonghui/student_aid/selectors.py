@@ -3,7 +3,7 @@ applies, the approving federation, the public 公示 list, and the applications 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Count, QuerySet, Sum
@@ -123,6 +123,24 @@ def student_course(application: StudentAidApplication, *, own_only: bool = False
         years = list(rows.order_by("school_year").values("school_year", "level", "status", "amount_fen"))
         paid = rows.filter(status=ApplicationStatus.PAID).aggregate(fen=Sum("amount_fen"))["fen"] or 0
     return {"years": years, "paid_fen": paid}
+
+
+# Other money a student's course received beside 金秋助学 (an enterprise's charity fund…): apps above this
+# one register a provider, student_id_index → rows {"school_year", "source", "amount_fen", "paid_on"}; this
+# app never imports them.
+CourseLines = Callable[[str], list[dict[str, Any]]]
+_course_line_providers: list[CourseLines] = []
+
+
+def register_course_lines(provider: CourseLines) -> None:
+    if provider not in _course_line_providers:
+        _course_line_providers.append(provider)
+
+
+def other_course_lines(student_id_index: str) -> list[dict[str, Any]]:
+    """The student's other grants (every registered provider), by school year then date."""
+    rows = [row for provider in _course_line_providers for row in provider(student_id_index)]
+    return sorted(rows, key=lambda r: (r["school_year"], r["paid_on"]))
 
 
 def paid_by_school_year(paths: list[str] | None) -> dict[int, dict[str, Any]]:

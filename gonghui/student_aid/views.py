@@ -274,6 +274,7 @@ def application_detail(request: HttpRequest, pk: int, refused: sf.NoteForm | Non
     application = _application(request, pk)
     scope, actor = scope_of(request), actor_of(request)
     course = selectors.student_course(application)
+    other_grants = selectors.other_course_lines(application.student_id_index)
     years = [
         {
             "school_year": y["school_year"],
@@ -301,6 +302,9 @@ def application_detail(request: HttpRequest, pk: int, refused: sf.NoteForm | Non
             "standard_region": region_name(application.region_code) or application.region_code,
             "years": years,
             "paid_yuan": fen_to_yuan(course["paid_fen"]),
+            "other_grants": [{**row, "amount_yuan": fen_to_yuan(row["amount_fen"])} for row in other_grants],
+            "other_yuan": fen_to_yuan(sum(row["amount_fen"] for row in other_grants)),
+            "course_total_yuan": fen_to_yuan(course["paid_fen"] + sum(row["amount_fen"] for row in other_grants)),
             "crosscheck": _crosscheck_of(scope, application),
             "can": application_actions(scope, actor, application),
             "note_form": refused or sf.NoteForm(),

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from gonghui.charity import services
-from gonghui.charity.models import Disbursement, Fund, FundEntry
+from gonghui.charity.models import Disbursement, Fund, FundEntry, Project
 from gonghui.charity.selectors import ledger_balance_fen
 from gonghui.charity.tests.factories import give, make_fund, make_project, pay
 from gonghui.members.tests.test_concurrency import race
@@ -30,8 +30,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def slow_check(monkeypatch: pytest.MonkeyPatch) -> None:
     original = services._refuse_overdraw
 
-    def checked_then_slow(fund: Fund, amount_fen: int, code: str) -> None:
-        original(fund, amount_fen, code)
+    def checked_then_slow(fund: Fund, amount_fen: int, code: str, available_fen: int | None = None) -> None:
+        original(fund, amount_fen, code, available_fen)
         time.sleep(0.2)
 
     monkeypatch.setattr(services, "_refuse_overdraw", checked_then_slow)
@@ -72,3 +72,31 @@ def test_many_writers_on_one_fund(tree, slow_check: None) -> None:
     assert paid + refunded > 150_00 - 30_00
     balances = list(FundEntry.all_objects.filter(fund=fund).order_by("pk").values_list("balance_fen", flat=True))
     assert balances[-1] == fund.balance_fen and min(balances) >= 0
+
+
+def test_a_designated_line_and_the_general_line_under_two_racing_projects(tree, slow_check: None) -> None:
+    """Project A may take its own ¥50 and the general ¥100, project B only the general ¥100: together they
+    ask ¥180 of ¥150, so one of them is refused whichever goes first, and every line stays covered."""
+    fund = make_fund(tree.lps, opening_fen=100_00)
+    a = make_project(fund, name="项目A", budget_fen=10**9)
+    b = make_project(fund, name="项目B", budget_fen=10**9)
+    services.donation_record(
+        actor=None,
+        scope=None,
+        fund=fund,
+        donor=services.DonorIn(kind="individual", name="刘先生"),
+        amount_fen=50_00,
+        received_on=date(2025, 2, 1),
+        project=a,
+    )
+    outcomes = race(lambda: pay(fund, a, 120_00), lambda: pay(fund, b, 60_00))
+    assert sorted(o.kind for o in outcomes) == ["ok", "refused"], outcomes
+    fund = Fund.all_objects.get(pk=fund.pk)
+    assert (
+        fund.balance_fen
+        == ledger_balance_fen(fund=fund)
+        == 150_00 - sum(d.amount_fen for d in Disbursement.all_objects.filter(fund=fund))
+    )
+    assert fund.inflow_fen - fund.outflow_fen >= 0 and fund.designated_fen >= 0
+    a = Project.all_objects.get(pk=a.pk)
+    assert 0 <= a.designated_out_fen <= a.designated_in_fen == 50_00

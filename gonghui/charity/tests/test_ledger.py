@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -260,7 +261,10 @@ def test_year_accounts_are_sums_of_the_ledger(tree) -> None:
 
 
 MOVES = st.lists(
-    st.tuples(st.sampled_from(["give", "refund", "pay"]), st.integers(1, 800_00), st.integers(0, 30)), max_size=25
+    st.tuples(
+        st.sampled_from(["give", "give_for", "refund", "pay", "pay_other"]), st.integers(1, 800_00), st.integers(0, 30)
+    ),
+    max_size=25,
 )
 
 
@@ -269,43 +273,74 @@ MOVES = st.lists(
 def test_any_sequence_keeps_every_balance_equal_to_its_rows_and_never_below_zero(  # type: ignore[no-untyped-def]
     tree, opening, moves, restricted, purpose
 ) -> None:
-    """Property: any donations, refunds and payments keep the balance the sum of the rows, as a model predicts."""
+    """Property: any donations (free or designated to `project`), refunds and payments of `project` and of
+    another project keep the balance the sum of the rows and each line covered, as a model of two lines
+    predicts: the general line (opening, free gifts) and the project's own line (designated gifts), which
+    only `project` takes from, before the general line."""
     with transaction.atomic():
         fund = make_fund(tree.lps, opening_fen=opening, restricted=restricted, purpose=purpose if restricted else "")
         project = make_project(fund, purpose=purpose, budget_fen=10**12)
+        second = make_project(fund, purpose=purpose, budget_fen=10**12, name="另一项目")
         other = next(p for p in Purpose.values if p != purpose)
         if restricted:
             with pytest.raises(DomainError):
                 make_project(fund, purpose=other, name="别的用途")
-        balance, gifts, spent = opening, [], 0
+        general, own, gifts, spent = opening, 0, [], 0
         for move, amount, pick in moves:
+            gift: list[Any] = []
             try:
-                if move == "give":
-                    gifts.append([give(fund, amount), amount])
-                    balance += amount
+                if move in ("give", "give_for"):
+                    designated = move == "give_for"
+                    donor = services.DonorIn(kind="individual", name="捐赠人")
+                    gifts.append(
+                        [
+                            services.donation_record(
+                                actor=None,
+                                scope=None,
+                                fund=fund,
+                                donor=donor,
+                                amount_fen=amount,
+                                received_on=date(2025, 3, 1),
+                                project=project if designated else None,
+                            ),
+                            amount,
+                            designated,
+                        ]
+                    )
+                    own, general = (own + amount, general) if designated else (own, general + amount)
                 elif move == "refund" and gifts:
                     gift = gifts[pick % len(gifts)]
                     services.donation_refund(
                         actor=None, scope=None, donation=gift[0], amount_fen=amount, on=date(2025, 6, 1), note="退"
                     )
-                    assert amount <= gift[1] and amount <= balance
+                    line = own if gift[2] else general
+                    assert amount <= gift[1] and amount <= line
                     gift[1] -= amount
-                    balance -= amount
+                    own, general = (own - amount, general) if gift[2] else (own, general - amount)
                 elif move == "pay":
                     pay(fund, project, amount)
-                    assert amount <= balance
-                    balance, spent = balance - amount, spent + amount
+                    assert amount <= own + general
+                    from_own = min(amount, own)
+                    own, general, spent = own - from_own, general - (amount - from_own), spent + amount
+                elif move == "pay_other":
+                    pay(fund, second, amount)
+                    assert amount <= general  # another project never takes designated money
+                    general -= amount
             except DomainError as exc:
                 expected = {
                     "pay": {"charity.insufficient_balance"},
+                    "pay_other": {"charity.insufficient_balance"},
                     "refund": {"charity.refund_exceeds_donation", "charity.refund_exceeds_balance"},
                 }[move]
                 assert exc.code in expected
                 if move == "pay":
-                    assert amount > balance
+                    assert amount > own + general
+                elif move == "pay_other":
+                    assert amount > general
                 else:
-                    assert amount > gift[1] or amount > balance
-            assert reload(fund).balance_fen == balance
+                    assert amount > gift[1] or amount > (own if gift[2] else general)
+            fund = reload(fund)
+            assert fund.balance_fen == general + own and fund.designated_fen == own
             assert_ledger_true(fund)
         assert Project.all_objects.get(pk=project.pk).spent_fen == spent
         transaction.set_rollback(True)

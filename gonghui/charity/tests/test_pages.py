@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,14 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pypdf import PdfReader
 
 from gonghui.charity.models import Disbursement, Donation, Fund, FundEntry, Project
+from gonghui.charity.receipts import receipt_html
 from gonghui.charity.tests.factories import enterprise_uscc, give, make_fund, make_project
 from gonghui.core.tests.documents import image_bytes, pdf_bytes
 from gonghui.members.tests.factories import id_number, register
+from gonghui.notices.certificates import qr_data_uri
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +267,7 @@ def test_receipts_are_numbered_once_and_verified_by_their_qr_code(w) -> None:
     assert w["foreign"].get(f"/charity/donations/{gift.pk}/receipt/").status_code == 404
     link = re.search(r"/charity/receipts/[^\"<]+/", text(w["viewer"].get(f"/charity/donations/{gift.pk}/")))
     assert link is None  # the verification link is only in the QR code
-    from gonghui.charity.views import receipt_signature
+    from gonghui.charity.receipts import receipt_signature
 
     verify = f"/charity/receipts/{serials[0]}/{receipt_signature(serials[0])}/"
     public = Client().get(verify)
@@ -271,6 +275,17 @@ def test_receipts_are_numbered_once_and_verified_by_their_qr_code(w) -> None:
     assert "真实有效" in text(public) and "爱心人士" in text(public) and "王大爷" not in text(public)
     assert Client().get(f"/charity/receipts/{serials[0]}/forged/").status_code == 404
     assert Client().get(f"/charity/receipts/{serials[1]}/{receipt_signature(serials[0])}/").status_code == 404
+    # The PDF: the same serial, the donor, the amount, and the QR code of the same verification page.
+    pdf = w["viewer"].get(f"/charity/donations/{gift.pk}/receipt.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"].endswith(f'{serials[0]}.pdf"')
+    words = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().replace(" ", "")
+    assert serials[0] in words and "王大爷" in words and "捐赠收据" in words
+    donation, issued = Donation.all_objects.get(pk=gift.pk), Receipt.all_objects.get(serial=serials[0])
+    html = receipt_html(donation, issued, base_url="http://testserver/")
+    assert qr_data_uri(f"http://testserver{verify}") in html
+    assert w["foreign"].get(f"/charity/donations/{gift.pk}/receipt.pdf").status_code == 404
+    assert w["officer"].get(f"/charity/donations/{second.pk}/receipt.pdf").status_code == 200
 
 
 def test_an_agreement_uploaded_after_the_donation(w, settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.test import Client
 
 from gonghui.accounts.scope import scope_for_user
 from gonghui.charity import services
-from gonghui.charity.models import Donation, Fund
+from gonghui.charity.models import Donation, Fund, FundEntry
 from gonghui.charity.selectors import disbursement_sources, donation_trace
 from gonghui.charity.tests.factories import give, make_fund, make_project, pay
 from gonghui.core.scoping import Scope
@@ -41,7 +42,7 @@ def shares(found: list[Any]) -> list[tuple[int, int]]:
 
 def test_a_donation_to_the_payments_it_made(w) -> None:
     a, b = w["a"], w["b"]
-    school, to_member = w["school"].entry, w["to_member"].entry
+    school, to_member = (FundEntry.all_objects.get(disbursement=w[k]) for k in ("school", "to_member"))
     # The opening ¥100 goes first, then 甲's ¥300, then ¥200 from 爱心人士; ¥250 then ¥200 paid out.
     assert shares(donation_trace(scope=ALL, donation=a)) == [(school.pk, 150_00), (to_member.pk, 150_00)]
     assert shares(donation_trace(scope=ALL, donation=b)) == [(to_member.pk, 50_00)]  # ¥150 still in the fund
@@ -86,11 +87,24 @@ def test_the_yearly_disclosure_names_enterprises_and_counts_people(w, make_user,
     viewer = login(make_user("lps_viewer", ("viewer", "520200")))
     page = viewer.get(f"/charity/funds/{w['fund'].pk}/disclosure/?year=2025").content.decode()
     assert "六盘水市职工爱心基金2025年度收支公示" in page
-    assert "甲公司" in page and "王大爷" not in page and "赵小明" not in page and "赵*明" not in page
+    assert "甲公司" in page and "王大爷" not in page and "赵小明" not in page
     assert 'data-testid="disclosure-closing">150.00 元' in page
     assert "1 家企业、1 名职工和爱心人士" in page and "2025 年金秋助学" in page and "450.00" in page
+    # Where the money went: the school by name, the student masked; no ID number.
+    payments = page.split('data-testid="disclosure-payments"')[1].split("</table>")[0]
+    assert "钟山区第一中学" in payments and "赵*明" in payments and "250.00" in payments and "200.00" in payments
     foreign = login(make_user("nm", ("admin", "520102")))
     assert foreign.get(f"/charity/funds/{w['fund'].pk}/disclosure/?year=2025").status_code == 404
+    # The public page (its link on the printed notice's QR code): the same notice, without signing in.
+    link = re.search(r'href="(http://testserver/charity/public/[^"]+)" data-testid="public-link"', page)
+    assert link is not None
+    public = Client().get(link.group(1))
+    assert public.status_code == 200
+    body = public.content.decode()
+    assert "赵*明" in body and "赵小明" not in body and "王大爷" not in body and "钟山区第一中学" in body
+    assert 'data-testid="public-link"' not in body
+    forged = link.group(1).replace("/2025/", "/2024/")
+    assert Client().get(forged).status_code == 404
 
 
 def test_the_members_page_shows_who_paid_them(w, make_user, login) -> None:
