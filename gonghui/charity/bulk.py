@@ -132,6 +132,11 @@ def _by_index(sql: str, indexes: list[str]) -> list[tuple[Any, ...]]:
     return found
 
 
+def people_by_index(indexes: list[str]) -> dict[str, int]:
+    """Blind index → the member's Person id, for the indexes that are members'."""
+    return dict(_by_index(PEOPLE_SQL, indexes))
+
+
 def _memo(cache: dict[tuple[type, Any], Any], value: Any, parse: Callable[[Any], Any]) -> Any:
     """`parse(value)`, or the exception it raised, remembered by the cell's type and value."""
     try:
@@ -294,7 +299,7 @@ class DonationsKind:
             fund_ids = sorted({f.pk for _r, _c, f in cleaned})
             locked = {f.pk: f for f in Fund.all_objects.select_for_update().filter(pk__in=fund_ids).order_by("pk")}
             indexes = list({c.index for _r, c, _f in cleaned})
-            people = dict(_by_index(PEOPLE_SQL, indexes))
+            people = people_by_index(indexes)
             # Rows seen before, by the workers' blind indexes alone: one probe of its index per worker.
             # (Asked with the funds, USCCs and days as well, SQLite's planner took the fund's index and
             # scanned every donation of the fund for each batch: the import slowed as the fund grew.)

@@ -26,7 +26,7 @@ from random import Random
 from django.db import transaction
 
 from gonghui.charity import services
-from gonghui.charity.bulk import PayrollCells, book_donations
+from gonghui.charity.bulk import PayrollCells, book_donations, people_by_index
 from gonghui.charity.models import Channel, DonorKind, Fund, FundKind, RecipientKind
 from gonghui.core import crypto
 from gonghui.core.demo import DemoContext, demo_step, split_exactly
@@ -35,7 +35,6 @@ from gonghui.core.masking import mask_id_number
 from gonghui.core.regions import region_name
 from gonghui.core.scoping import unscoped
 from gonghui.core.validators import uscc_with_check
-from gonghui.members.models import Person
 from gonghui.members.validation import ID_PURPOSE, identity_index
 from gonghui.orgs.models import Org
 
@@ -324,8 +323,7 @@ def _deductions(fund: Fund, enterprises: list[EnterprisePlan], year: int, first:
 
 def _write_batch(batch: list[tuple[PayrollCells, Fund]]) -> int:
     # A worker who is a member is linked as their Person, as the import does.
-    people = dict(Person.objects.filter(id_index__in=[c.index for c, _f in batch]).values_list("id_index", "pk"))
-    book_donations(batch, people, actor_id=None)
+    book_donations(batch, people_by_index([c.index for c, _f in batch]), actor_id=None)
     return len(batch)
 
 
