@@ -63,8 +63,10 @@ def progress(message: str) -> None:
 class Databases(im.Databases):
     """bench/import_members.py's template and copies, under this benchmark's own names."""
 
+    prefix = PG_PREFIX
+
     def name(self, step: str) -> str:
-        return f"{PG_PREFIX}_{step}"
+        return f"{self.prefix}_{step}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--pg-url", default=im.PG_SERVER_URL, help="PostgreSQL server, trust auth (default %(default)s)"
     )
+    parser.add_argument("--pg-prefix", default=PG_PREFIX, help="PostgreSQL database names' prefix (%(default)s)")
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--keep", action="store_true", help="keep the files and databases afterwards")
     parser.add_argument("--child", choices=("setup", "trace"), help=argparse.SUPPRESS)
@@ -101,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="gonghui-bench-donations-"))
     dbs = Databases(args.db, workdir, args.pg_url)
+    dbs.prefix = args.pg_prefix
     base_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": im.SETTINGS,
