@@ -379,7 +379,10 @@ def employer_name(code: str) -> str:
 
 
 def generate(args: argparse.Namespace, workdir: Path) -> Files:
-    """The same rows as CSV (UTF-8 with BOM) and XLSX (openpyxl write-only); a prefix for django-import-export."""
+    """The same rows as CSV (UTF-8 with BOM) and XLSX (openpyxl write-only); a prefix for django-import-export.
+
+    `args.xlsx` False (bench/donations.py, which times the CSV only) leaves the workbook out.
+    """
     from openpyxl import Workbook
     from stdnum.cn import ric
 
@@ -402,6 +405,7 @@ def generate(args: argparse.Namespace, workdir: Path) -> Files:
     born_from, born_days = date(1962, 1, 1).toordinal(), (date(2006, 12, 31) - date(1962, 1, 1)).days
     last_join = min(date(2025, 6, 30), date.today()).toordinal()
     seen: set[str] = set()
+    with_xlsx = getattr(args, "xlsx", True)
 
     paths = Files(
         workdir / "members.csv",
@@ -413,8 +417,9 @@ def generate(args: argparse.Namespace, workdir: Path) -> Files:
     with paths.header_only.open("w", encoding="utf-8-sig", newline="") as header_file:
         csv.writer(header_file).writerow(HEADERS)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("会员名册")
-    sheet.append(list(HEADERS))
+    if with_xlsx:
+        sheet = workbook.create_sheet("会员名册")
+        sheet.append(list(HEADERS))
     with (
         paths.csv.open("w", encoding="utf-8-sig", newline="") as csv_file,
         paths.iexport_csv.open("w", encoding="utf-8-sig", newline="") as prefix_file,
@@ -463,13 +468,15 @@ def generate(args: argparse.Namespace, workdir: Path) -> Files:
                 joined_text,
             ]
             writer.writerow(row)
-            sheet.append(row)
+            if with_xlsx:
+                sheet.append(row)
             if i < args.iexport_rows:
                 prefix.writerow(row)
             if (i + 1) % 200_000 == 0:
                 progress(f"generated {i + 1:,}/{args.rows:,} rows")
-    progress("saving the XLSX")
-    workbook.save(paths.xlsx)
+    if with_xlsx:
+        progress("saving the XLSX")
+        workbook.save(paths.xlsx)
     paths.seconds = time.perf_counter() - started
     return paths
 

@@ -204,22 +204,26 @@ class Share:
 def _overlaps(rows: QuerySet[FundEntry], field: str, start: int, end: int) -> list[Share]:
     """The rows whose stretch (cum − |amount|, cum] on `field`'s line overlaps (start, end], with the overlap.
 
-    Two index range reads: the first row reaching `end`, then the rows from `start` up to it.
+    `rows` are one fund's movements of one direction, so `field` rises strictly along them: read in
+    its order from `start`, the first row reaching `end` is the last that overlaps. One index range
+    read, a short page first (most gifts pay one or two payments), longer ones after.
     """
+    out: list[Share] = []
     if end <= start:
-        return []
-    last = rows.filter(**{f"{field}__gte": end}).order_by(field).values_list(field, flat=True).first()
-    found = rows.filter(**{f"{field}__gt": start})
-    if last is not None:
-        found = found.filter(**{f"{field}__lte": last})
-    out = []
-    for e in found.order_by(field, "pk"):
-        top = getattr(e, field)
-        bottom = top - abs(e.amount_fen)
-        share = min(end, top) - max(start, bottom)
-        if share > 0:
-            out.append(Share(e, share))
-    return out
+        return out
+    after, page = start, 8
+    while True:
+        batch = list(rows.filter(**{f"{field}__gt": after}).order_by(field)[:page])
+        for e in batch:
+            top = getattr(e, field)
+            share = min(end, top) - max(start, top - abs(e.amount_fen))
+            if share > 0:
+                out.append(Share(e, share))
+            if top >= end:
+                return out
+        if len(batch) < page:
+            return out
+        after, page = getattr(batch[-1], field), 500
 
 
 OUTFLOWS = (EntryKind.REFUND, EntryKind.DISBURSEMENT)

@@ -114,3 +114,14 @@ def test_the_members_page_shows_who_paid_them(w, make_user, login) -> None:
     assert "甲公司 150.00 元" in page and "爱心人士 50.00 元" in page and "王大爷" not in page
     other = register(w["student"].org, id_number(62), name="钱同学")
     assert 'data-testid="member-charity"' not in officer.get(f"/members/{other.pk}/").content.decode()
+
+
+def test_a_gift_that_paid_many_payments_is_traced_past_the_first_page(w) -> None:
+    """The trace reads the fund's line a page at a time (8 rows, then 500): a big gift's many payments all come."""
+    fund = w["fund"]
+    big = give(fund, 5000_00, on=date(2025, 3, 1))
+    project = make_project(fund, name="小额资助")
+    paid = [pay(fund, project, 100_00, on=date(2025, 9, 3)).entry.pk for _ in range(30)]
+    found = shares(donation_trace(scope=ALL, donation=big))
+    # Before it ¥150 of 爱心人士's gift was unspent: it pays the first payment and half the second.
+    assert found == [(paid[1], 50_00)] + [(pk, 100_00) for pk in paid[2:]]
