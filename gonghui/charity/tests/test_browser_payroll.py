@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import csv
 import re
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from gonghui.accounts.models import User
@@ -19,7 +17,7 @@ from gonghui.charity.models import Donation, Fund
 from gonghui.charity.tests.factories import enterprise_uscc, make_fund
 from gonghui.conftest import PASSWORD, build_tree
 from gonghui.core.scoping import unscoped
-from gonghui.core.tests.browser import open_nav
+from gonghui.core.tests.browser import open_nav, run_worker
 from gonghui.members.tests.factories import id_number, register
 
 pytestmark = pytest.mark.browser
@@ -72,16 +70,6 @@ def payroll_file(path: Path) -> Path:
             [FUND, enterprise_uscc(), ENTERPRISE, "赵师傅", id_number(4, area="520201"), "一百", "2025-05-06", ""]
         )
     return path
-
-
-def run_worker() -> None:
-    """Process the queue once, as `gonghui db_worker` does; its signal handlers are put back after."""
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
 
 
 def test_an_enterprises_payroll_file_goes_in_and_the_fund_shows_the_donations(

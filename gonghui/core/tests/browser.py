@@ -6,10 +6,12 @@ The fixtures are made available to every test module by `gonghui/conftest.py`.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM = os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium")
@@ -56,3 +58,13 @@ def open_nav(page: Page, label: str) -> None:
     area = page.get_by_test_id("nav").locator(".nav-area").filter(has=entry)
     area.locator(".dropdown-toggle").click()
     area.get_by_role("link", name=label, exact=True).click()
+
+
+def run_worker() -> None:
+    """Process the queue once, as `gonghui db_worker` does; its signal handlers are put back after."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)

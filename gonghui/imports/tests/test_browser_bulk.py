@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import io
 import re
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import Browser, Page, expect
 
@@ -28,7 +26,7 @@ from gonghui.conftest import PASSWORD, build_tree
 from gonghui.core.idnumbers import id_number_with_check
 from gonghui.core.models import BulkJob
 from gonghui.core.scoping import unscoped
-from gonghui.core.tests.browser import SHOTS, open_nav
+from gonghui.core.tests.browser import SHOTS, open_nav, run_worker
 from gonghui.members.models import Membership
 
 pytestmark = pytest.mark.browser
@@ -79,16 +77,6 @@ def roster_workbook(path: Path) -> Path:
     ws.append(["赵错误", "520201199003070001", "12345", "火星族", "快递员", "2024-05-01", ""])
     wb.save(path)
     return path
-
-
-def run_worker() -> None:
-    """Process the queue once, as `gonghui db_worker` does; its signal handlers are put back after."""
-    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
 
 
 def test_officer_uploads_a_roster_checks_the_preview_and_follows_the_job_to_its_report(
