@@ -5,6 +5,7 @@ from gonghui.core.ui import register_audit_labels
 register_audit_labels(
     {
         "skills.contest.create": "举办技能竞赛",
+        "skills.demo.unions": "载入技能竞赛演示的企业工会",
         "skills.event.add": "添加比赛项目",
         "skills.judge.add": "添加裁判",
         "skills.entry.register": "报名参赛",
