@@ -4,6 +4,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def clear_closed_deadlines(apps, schema_editor):
+    # The constraint below would refuse a database holding a closed case that still carries its
+    # last step's deadline (a closed case waits for no step); clear them first, so the upgrade runs.
+    HotlineCase = apps.get_model("rights", "HotlineCase")
+    HotlineCase._base_manager.filter(status="closed", step_due_at__isnull=False).update(step_due_at=None)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -42,6 +49,7 @@ class Migration(migrations.Migration):
             model_name='hotlinecase',
             index=models.Index(fields=['created_at'], name='rights_case_created'),
         ),
+        migrations.RunPython(clear_closed_deadlines, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='hotlinecase',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('step_due_at__isnull', True), _connector='OR'), name='rights_case_closed_no_due'),
