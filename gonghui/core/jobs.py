@@ -64,7 +64,7 @@ Trigger = BulkJobAttempt.Trigger
 Outcome = BulkJobAttempt.Outcome
 INTERNAL_ERROR = "任务运行时发生内部错误（已记入服务器日志），可以稍后重新运行。"
 WORKER_LOST = "后台任务进程在运行中中断（被终止或服务器重启）。"
-GAVE_UP = "后台任务进程在运行中中断，已自动恢复 {n} 次仍未完成，不再自动重试；请查看服务器日志后重新运行。"
+GAVE_UP = "后台任务进程在运行中中断，已运行 {n} 次仍未完成，不再自动重试；请查看服务器日志后重新运行。"
 
 
 def _enqueue_on_commit(job: BulkJob, trigger: str = Trigger.FIRST) -> None:
@@ -147,12 +147,12 @@ def bulk_export_start(
     return job
 
 
-def bulk_job_stale(job: BulkJob) -> bool:
+def bulk_job_stale(job: BulkJob, *, now: datetime | None = None) -> bool:
     """Queued or running with no sign of life for longer than a batch could take: its worker is gone."""
     if not job.is_active:
         return False
     last = job.heartbeat_at or job.started_at or job.created_at
-    return last < timezone.now() - timedelta(minutes=settings.GONGHUI_BULK_STALE_MINUTES)
+    return last < (now or timezone.now()) - timedelta(minutes=settings.GONGHUI_BULK_STALE_MINUTES)
 
 
 def bulk_job_rerunnable(job: BulkJob) -> bool:
@@ -230,7 +230,7 @@ def bulk_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
     cutoff = now - timedelta(minutes=settings.GONGHUI_BULK_STALE_MINUTES)
     counts = {"resumed": 0, "failed": 0}
     with unscoped():
-        candidates = list(
+        candidates = list(  # `bulk_job_stale` in SQL, for running jobs (which always have started_at)
             BulkJob.all_objects.filter(status=Status.RUNNING)
             .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
             .values_list("pk", flat=True)
@@ -238,7 +238,7 @@ def bulk_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
         for job_id in candidates:
             with transaction.atomic():
                 locked = BulkJob.all_objects.select_for_update().filter(pk=job_id).first()
-                if locked is None or locked.status != Status.RUNNING or not _stopped_before(locked, cutoff):
+                if locked is None or locked.status != Status.RUNNING or not bulk_job_stale(locked, now=now):
                     continue
                 if locked.attempt < settings.GONGHUI_BULK_MAX_ATTEMPTS and _resumable(locked):
                     logger.warning("bulk job %s: worker lost in attempt %s, queued again", job_id, locked.attempt)
@@ -246,18 +246,13 @@ def bulk_jobs_recover(*, now: datetime | None = None) -> dict[str, int]:
                     counts["resumed"] += 1
                 else:
                     logger.warning("bulk job %s: worker lost in attempt %s, marked failed", job_id, locked.attempt)
-                    message = GAVE_UP.format(n=locked.attempt - 1) if _resumable(locked) else WORKER_LOST
+                    message = GAVE_UP.format(n=locked.attempt) if _resumable(locked) else WORKER_LOST
                     BulkJobAttempt.objects.filter(job=locked, number=locked.attempt).update(
                         outcome=Outcome.LOST, ended_at=now, rows_done=locked.rows_done, error=WORKER_LOST
                     )
                     BulkJob.all_objects.filter(pk=job_id).update(status=Status.FAILED, error=message, finished_at=now)
                     counts["failed"] += 1
     return counts
-
-
-def _stopped_before(job: BulkJob, cutoff: datetime) -> bool:
-    last = job.heartbeat_at or job.started_at or job.created_at
-    return last < cutoff
 
 
 def _resumable(job: BulkJob) -> bool:

@@ -91,8 +91,8 @@ def test_after_the_last_attempt_the_job_fails_with_the_reason(officer, monkeypat
     assert jobs.bulk_jobs_recover() == {"resumed": 0, "failed": 1}
     job.refresh_from_db()
     assert job.status == "failed"
-    assert job.error == jobs.GAVE_UP.format(n=1)
-    assert "已自动恢复 1 次仍未完成" in job.error
+    assert job.error == jobs.GAVE_UP.format(n=2)
+    assert "已运行 2 次仍未完成" in job.error
     assert _attempts(job) == [(2, "recover", "lost")]
     # A person may still run it again by hand: the upload is kept for that.
     assert jobs.bulk_job_rerunnable(job)
